@@ -1,0 +1,1 @@
+"""Decisions: achievement, scorecard, cadence, acceptance, value for money, renewal."""

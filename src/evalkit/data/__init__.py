@@ -1,0 +1,1 @@
+"""Getting evidence in: loading files, scale scores, privacy rules."""

@@ -1,0 +1,1 @@
+"""Effects: pre/post and difference-in-differences estimators sharing one result type."""

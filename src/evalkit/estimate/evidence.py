@@ -1,0 +1,158 @@
+"""Evidence strength: design -> Maryland Scientific Methods Scale, and plain-language sentences.
+
+Maryland Scientific Methods Scale (Sherman et al. 1997; Farrington et al. 2002):
+
+1. correlation at one point in time / post-only;
+2. before and after, no comparison group;
+3. before and after with a comparison group (DiD, ANCOVA with a comparison group);
+4. comparison with controls for differences between the groups (DiD with covariates,
+   staggered DiD with covariates, matched comparison);
+5. random assignment.
+
+The sentence states the change with its interval, a size word (Cohen's conventions on a
+standardised effect when one is available) and what the design can and cannot claim.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evalkit.estimate.results import Design, EffectResult
+
+__all__ = ["DESIGN_LABELS", "evidence_level", "plain_sentence", "size_word"]
+
+DESIGN_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "post_only": "post-only measurement",
+        "pre_post": "before/after, no comparison group",
+        "pre_post_comparison": "before/after with a comparison group",
+        "did": "difference-in-differences",
+        "twfe": "two-way fixed effects",
+        "event_study": "event study",
+        "staggered_did": "staggered difference-in-differences (Callaway–Sant'Anna)",
+        "randomised": "randomised comparison",
+    },
+    "zh": {
+        "post_only": "仅后测",
+        "pre_post": "前后测（无对照组）",
+        "pre_post_comparison": "前后测（有对照组）",
+        "did": "双重差分",
+        "twfe": "双向固定效应",
+        "event_study": "事件研究",
+        "staggered_did": "交错双重差分（Callaway–Sant'Anna）",
+        "randomised": "随机对照",
+    },
+}
+
+_BASE_LEVEL: dict[str, int] = {
+    "post_only": 1,
+    "pre_post": 2,
+    "pre_post_comparison": 3,
+    "did": 3,
+    "twfe": 3,
+    "event_study": 3,
+    "staggered_did": 3,
+    "randomised": 5,
+}
+
+_CLAIM = {
+    "en": {
+        1: "It shows only where things stand, not a change, and cannot be attributed to the service.",
+        2: "Without a comparison group it cannot be attributed to the service alone.",
+        3: "The comparison group makes it reasonable to attribute the change to the service, "
+        "if both groups would otherwise have moved in parallel.",
+        4: "With a comparison group and controls for differences between the groups, the change "
+        "can be attributed to the service with reasonable confidence.",
+        5: "Because participants were assigned at random, the change can be attributed to the service.",
+    },
+    "zh": {
+        1: "该结果只反映现状而非变化，不能归因于服务。",
+        2: "由于没有对照组，不能把这一变化完全归因于本服务。",
+        3: "有对照组作比较，在两组原本会同步变化的前提下，可以合理地把变化归因于本服务。",
+        4: "有对照组并控制了两组之间的差异，可以较有把握地把变化归因于本服务。",
+        5: "由于服务对象是随机分配的，可以把变化归因于本服务。",
+    },
+}
+
+_SIZE = {
+    "en": {"negligible": "a negligible", "small": "a small", "small-to-medium": "a small-to-medium",
+           "medium": "a medium", "large": "a large"},
+    "zh": {"negligible": "可忽略的", "small": "较小的", "small-to-medium": "小到中等的",
+           "medium": "中等的", "large": "较大的"},
+}
+
+
+def evidence_level(design: Design, *, covariates: bool = False) -> int:
+    """Maryland SMS level for a design; controls for group differences lift 3 to 4."""
+    level = _BASE_LEVEL[design]
+    if covariates and level == 3:
+        level = 4
+    return level
+
+
+def size_word(d: float) -> str:
+    """Cohen's conventions on |d|: <0.2 negligible, <0.35 small, <0.5 small-to-medium,
+    <0.8 medium, else large."""
+    a = abs(d)
+    if a < 0.2:
+        return "negligible"
+    if a < 0.35:
+        return "small"
+    if a < 0.5:
+        return "small-to-medium"
+    if a < 0.8:
+        return "medium"
+    return "large"
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    ax = abs(x)
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 10:
+        return f"{x:.1f}"
+    if ax >= 0.01 or ax == 0:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def plain_sentence(result: EffectResult, lang: str = "en") -> str:
+    """One sentence a union chair can read.
+
+    Example (en): "Wellbeing rose by 0.42 points (95% CI 0.20 to 0.64); this is a
+    small-to-medium change. Without a comparison group it cannot be attributed to the service
+    alone."
+    """
+    if lang not in ("en", "zh"):
+        from evalkit.errors import RenderError
+
+        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    est = result.estimate
+    lo, hi = result.ci
+    level = round(100 * (1 - result.alpha))
+    label = str(result.extra.get("label_" + lang, result.extra.get("label", result.outcome)))
+    unit = str(result.extra.get("unit_" + lang, ""))
+    d = result.extra.get("standardised")
+    claim = _CLAIM[lang][result.evidence_level]
+    significant = not (lo <= 0 <= hi)
+    if lang == "en":
+        verb = "rose" if est > 0 else "fell" if est < 0 else "did not change"
+        units = f" {unit}" if unit else (" points" if result.design in ("pre_post", "post_only") else "")
+        text = f"{label[:1].upper() + label[1:]} {verb} by {_fmt(abs(est))}{units} ({level}% CI {_fmt(lo)} to {_fmt(hi)})"
+        if d is not None and math.isfinite(float(d)):
+            text += f"; this is {_SIZE['en'][size_word(float(d))]} change"
+        if not significant:
+            text += "; the interval includes no change, so the data cannot rule out chance"
+        return f"{text}. {claim}"
+    verb = "上升" if est > 0 else "下降" if est < 0 else "没有变化"
+    units = unit or ("分" if result.design in ("pre_post", "post_only") else "")
+    text = f"{label}{verb}了{_fmt(abs(est))}{units}（{level}% 置信区间 {_fmt(lo)} 至 {_fmt(hi)}）"
+    if d is not None and math.isfinite(float(d)):
+        text += f"，属于{_SIZE['zh'][size_word(float(d))]}变化"
+    if not significant:
+        text += "；置信区间包含零，不能排除偶然因素"
+    return f"{text}。{claim}"

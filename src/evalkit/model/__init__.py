@@ -1,0 +1,1 @@
+"""What the project promises: logic model, indicators, scorecard and contract specifications."""

@@ -1,0 +1,1 @@
+"""Reports: Evaluation -> plain context -> sandboxed Jinja2 -> .html .md .pdf .docx."""

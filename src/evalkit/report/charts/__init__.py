@@ -1,0 +1,1 @@
+"""Charts for reports: matplotlib with a CJK font, deterministic SVG output."""

@@ -1,0 +1,97 @@
+"""Matplotlib set-up shared by every chart: Agg backend, CJK font, deterministic SVG.
+
+Every chart function in :mod:`evalkit.report.charts` returns a matplotlib ``Figure``; the
+report turns it into inline SVG with :func:`figure_svg` (fixed ids, no timestamps, so the same
+data gives byte-identical output) or into PNG for Word with :func:`figure_png`.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["LABELS", "cjk_font_name", "figure_png", "figure_svg", "new_figure"]
+
+#: families tried in order for Chinese text (Debian: fonts-noto-cjk, fonts-wqy-microhei)
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Serif CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {},
+    "zh": {},
+}
+
+
+@lru_cache(maxsize=1)
+def cjk_font_name() -> str | None:
+    """Name of an installed CJK font family known to matplotlib, or None."""
+    from matplotlib import font_manager
+
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in available:
+            return family
+    return None
+
+
+@lru_cache(maxsize=1)
+def _configure() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib as mpl
+
+    families = [f for f in (cjk_font_name(),) if f] + ["DejaVu Sans"]
+    mpl.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": families,
+            "axes.unicode_minus": False,
+            "svg.hashsalt": "evalkit",
+            "svg.fonttype": "path",
+            "svg.id": None,
+            "figure.dpi": 100,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+
+
+def new_figure(width: float = 6.4, height: float = 3.6) -> tuple[Figure, Any]:
+    """A new figure and axes with evalkit's style (never touches pyplot's global state)."""
+    _configure()
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.add_subplot()
+    return fig, ax
+
+
+def figure_svg(fig: Figure) -> str:
+    """Deterministic inline SVG (no XML header, no date metadata)."""
+    _configure()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else text
+
+
+def figure_png(fig: Figure, dpi: int = 150) -> bytes:
+    """PNG bytes (for Word reports), without timestamp metadata."""
+    _configure()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
