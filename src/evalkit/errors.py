@@ -57,7 +57,7 @@ class EvalkitError(Exception):
     def _compose(self) -> str:
         text = self.message
         if self.problems:
-            text += "; ".join([":", *self.problems]).replace(":; ", ": ", 1)
+            text += ": " + "; ".join(self.problems)
         if self.hint:
             text += f" — {self.hint}"
         return text
