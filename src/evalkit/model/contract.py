@@ -1,29 +1,207 @@
-"""The purchase contract: deliverables and quality criteria the acceptance is judged on."""
+"""The purchase contract: deliverables, quality criteria, budget lines and acceptance rules.
+
+YAML shape (every key except ``amount`` is optional)::
+
+    contract:
+      amount: 300000
+      evidence_source: evidence          # data source listing the evidence handed in
+      criteria:                          # judged on an indicator
+        - id: C1
+          name: {zh: 完成小组活动 24 节, en: 24 group sessions held}
+          kind: deliverable              # deliverable | quality
+          indicator: I1
+          target: 24                     # default: the indicator's target
+          operator: ">="                 # >= | <= | == ; default: the indicator's direction
+          partial: 0.8                   # partly met from 80% of the target (rules default)
+          mandatory: true                # or false with a weight
+          veto: false                    # 一票否决: anything short of met rejects
+          evidence:
+            - {type: sign_in_sheet, name: {zh: 签到表, en: sign-in sheets}, min_count: 24}
+      evidence_criteria:                 # judged on the evidence alone (case files complete)
+        - id: Q1
+          name: {zh: 个案档案完整, en: Case files complete}
+          evidence: [{type: case_file, name: {zh: 个案档案, en: case files}, min_count: 20}]
+      budget_lines:
+        - {id: B1, name: {zh: 人员经费, en: Staff}, category: personnel, amount: 168000,
+           evidence: [{type: receipt, name: {zh: 发票, en: receipts}}]}
+      rules: {min_weighted_share: 0.8, max_partly_met: 2, deadline_days: 30}
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
 
 from evalkit.model.common import Spec, Text
 
-__all__ = ["Contract", "Criterion"]
+__all__ = [
+    "AcceptanceRules",
+    "BudgetLine",
+    "Contract",
+    "Criterion",
+    "EvidenceCriterion",
+    "EvidenceRequirement",
+    "Operator",
+    "contract_problems",
+]
+
+Operator = Literal[">=", "<=", "=="]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_") or "evidence"
+
+
+class EvidenceRequirement(Spec):
+    """One kind of evidence an item needs, e.g. 24 sign-in sheets.
+
+    A plain text (``签到表`` or ``{zh: 签到表, en: sign-in sheets}``) is accepted as before; its
+    ``type`` is then the English name in snake_case (``sign_in_sheets``), ``min_count`` 1.
+    """
+
+    type: str
+    name: Text
+    min_count: int = Field(default=1, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = {"zh": value, "en": value}
+        if isinstance(value, dict) and set(value) <= {"zh", "en"} and value:
+            name = Text.model_validate(value)
+            return {"type": _slug(name.en), "name": value}
+        return value
 
 
 class Criterion(Spec):
-    """A contract criterion judged on an indicator: met when the actual reaches ``target``
-    (or the indicator's own target when omitted)."""
+    """A contract criterion judged on an indicator.
+
+    Met when ``actual <operator> target``; the target is the indicator's own when omitted and
+    the operator follows the indicator's direction when omitted (increase ``>=``, decrease
+    ``<=``, maintain ``==``). ``partial`` overrides the rules' partly-met band.
+    """
 
     id: str
     name: Text
     indicator: str
+    kind: Literal["deliverable", "quality"] = "deliverable"
     target: float | None = None
+    operator: Operator | None = None
+    tolerance: float = Field(default=0.0, ge=0)
+    partial: float | None = Field(default=None, ge=0, le=1)
     mandatory: bool = True
+    veto: bool = False
     weight: float = Field(default=1.0, ge=0)
-    evidence: list[Text] = Field(default_factory=list)
+    evidence: list[EvidenceRequirement] = Field(default_factory=list)
+
+
+class EvidenceCriterion(Spec):
+    """A quality criterion judged only on whether its evidence is complete and verified
+    (e.g. "case files complete"): met when every requirement is complete, partly met when
+    the verified share reaches the partly-met band."""
+
+    id: str
+    name: Text
+    kind: Literal["deliverable", "quality"] = "quality"
+    partial: float | None = Field(default=None, ge=0, le=1)
+    mandatory: bool = True
+    veto: bool = False
+    weight: float = Field(default=1.0, ge=0)
+    evidence: list[EvidenceRequirement] = Field(min_length=1)
+
+
+class BudgetLine(Spec):
+    """One contractual budget line; ``category: management_fee`` marks the management fee."""
+
+    id: str
+    name: Text
+    category: str = "other"
+    amount: float = Field(ge=0)
+    evidence: list[EvidenceRequirement] = Field(default_factory=list)
+
+
+class AcceptanceRules(Spec):
+    """How criterion results become a verdict (see docs/purchasers.md).
+
+    Attributes
+    ----------
+    partial_band
+        Partly met from this share of the target (0.8 = 80%); 1 disables the band.
+    partial_credit
+        Credit of a partly-met weighted criterion in the weighted share (met 1, not met 0).
+    min_weighted_share
+        Weighted share of the non-mandatory criteria needed for any acceptance.
+    max_partly_met, max_not_met
+        Weighted criteria partly met / not met that still allow acceptance with conditions.
+    mandatory_partly_met
+        "conditions" (a partly-met mandatory criterion becomes a condition) or "reject".
+    missing_evidence
+        How a met criterion with incomplete evidence counts: "partly_met", "not_met", "ignore".
+    deadline, deadline_days
+        Conditions are due on ``deadline``, else ``deadline_days`` after the project end.
+    """
+
+    partial_band: float = Field(default=0.8, ge=0, le=1)
+    partial_credit: float = Field(default=0.5, ge=0, le=1)
+    min_weighted_share: float = Field(default=0.8, ge=0, le=1)
+    max_partly_met: int = Field(default=2, ge=0)
+    max_not_met: int = Field(default=0, ge=0)
+    mandatory_partly_met: Literal["conditions", "reject"] = "conditions"
+    missing_evidence: Literal["partly_met", "not_met", "ignore"] = "partly_met"
+    deadline: dt.date | None = None
+    deadline_days: int = Field(default=30, ge=0)
 
 
 class Contract(Spec):
-    """Contract value and criteria."""
+    """Contract value, criteria, evidence criteria, budget lines and acceptance rules."""
 
     amount: float = Field(ge=0)
     criteria: list[Criterion] = Field(default_factory=list)
+    evidence_criteria: list[EvidenceCriterion] = Field(default_factory=list)
+    budget_lines: list[BudgetLine] = Field(default_factory=list)
+    evidence_source: str | None = None
+    rules: AcceptanceRules = Field(default_factory=AcceptanceRules)
+
+    def items(self) -> list[Criterion | EvidenceCriterion]:
+        """Every criterion, indicator-based first, in YAML order."""
+        return [*self.criteria, *self.evidence_criteria]
+
+
+def contract_problems(contract: Contract, data_sources: set[str]) -> list[str]:
+    """Cross-reference problems of a contract (unknown indicators are checked by Project).
+
+    Duplicate ids across criteria, evidence criteria and budget lines; an unknown
+    ``evidence_source``; evidence required while no evidence source is declared; budget lines
+    that do not add up to ``amount``.
+    """
+    out: list[str] = []
+    seen: dict[str, str] = {}
+    places = [("criteria", c.id) for c in contract.criteria]
+    places += [("evidence_criteria", c.id) for c in contract.evidence_criteria]
+    places += [("budget_lines", b.id) for b in contract.budget_lines]
+    counters: dict[str, int] = {}
+    for group, ident in places:
+        k = counters.get(group, 0)
+        counters[group] = k + 1
+        where = f"contract.{group}[{k}].id"
+        if ident in seen:
+            out.append(f"{where}: id {ident!r} is already used at {seen[ident]}; ids must be unique")
+        else:
+            seen[ident] = where
+    src = contract.evidence_source
+    if src is not None and src not in data_sources:
+        out.append(f"contract.evidence_source: unknown data source {src!r} "
+                   f"(declared: {', '.join(sorted(data_sources)) or 'none'})")
+    if contract.evidence_criteria and src is None:
+        out.append("contract.evidence_criteria: judged on the evidence list, but "
+                   "contract.evidence_source is not set — name the data source of evidence.csv")
+    if contract.budget_lines:
+        total = sum(b.amount for b in contract.budget_lines)
+        if abs(total - contract.amount) > 0.005:
+            out.append(f"contract.budget_lines: the lines add up to {total:,.2f}, but "
+                       f"contract.amount is {contract.amount:,.2f} — make them agree")
+    return out

@@ -1,0 +1,131 @@
+"""Disclosure control for reports: suppress small cells, never show personal columns.
+
+Two rules from the design hold in every report:
+
+* no cell computed from fewer people than the project's ``privacy.disclosure_threshold``
+  (default 5) is shown; it is replaced by the text ``"<5"`` (``"<k"`` for threshold ``k``);
+* columns declared personal (``privacy.personal_columns`` or ``personal: true`` in the data
+  documentation — names, phone numbers, ID numbers) are never rendered, and their values are
+  masked if they appear inside free text.
+
+The helpers take and return plain values or copies of DataFrames; inputs are never modified.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "MASK",
+    "drop_personal",
+    "is_small",
+    "personal_values",
+    "redact_text",
+    "small_cell",
+    "suppress",
+    "suppress_frame",
+]
+
+#: what replaces a personal value found inside free text
+MASK = "***"
+
+
+def small_cell(threshold: int) -> str:
+    """The text shown instead of a suppressed cell: ``"<5"`` for threshold 5."""
+    return f"<{int(threshold)}"
+
+
+def is_small(n: Any, threshold: int) -> bool:
+    """True when a cell computed from ``n`` people must be suppressed (``0 < n < threshold``
+    or ``n`` unknown but marked small). ``n == 0`` is an empty cell and has nothing to hide."""
+    try:
+        value = float(n)
+    except (TypeError, ValueError):
+        return False
+    if not math.isfinite(value):
+        return False
+    return 0 < value < threshold
+
+
+def suppress(value: Any, n: Any, threshold: int) -> Any:
+    """``value`` unless it was computed from fewer than ``threshold`` people, else ``"<k"``.
+
+    Examples
+    --------
+    >>> suppress(3.5, n=4, threshold=5)
+    '<5'
+    >>> suppress(3.5, n=12, threshold=5)
+    3.5
+    """
+    return small_cell(threshold) if is_small(n, threshold) else value
+
+
+def suppress_frame(
+    frame: pd.DataFrame,
+    *,
+    n_column: str,
+    value_columns: Sequence[str],
+    threshold: int,
+) -> pd.DataFrame:
+    """Copy of ``frame`` with ``value_columns`` replaced by ``"<k"`` in rows where
+    ``n_column`` is below ``threshold`` (the affected columns become object dtype).
+
+    Parameters
+    ----------
+    frame
+        A table with one count column (people behind each row).
+    n_column
+        Name of that count column.
+    value_columns
+        Columns computed from those people (means, rates, counts …).
+    threshold
+        The project's disclosure threshold.
+    """
+    out = frame.copy()
+    if n_column not in out.columns:
+        return out
+    small = [is_small(n, threshold) for n in out[n_column].tolist()]
+    for col in value_columns:
+        if col not in out.columns:
+            continue
+        values = out[col].astype(object).tolist()
+        out[col] = [small_cell(threshold) if s else v for v, s in zip(values, small, strict=True)]
+        out[col] = out[col].astype(object)
+    return out
+
+
+def drop_personal(frame: pd.DataFrame, personal: Iterable[str]) -> pd.DataFrame:
+    """Copy of ``frame`` without the personal columns."""
+    hide = [c for c in frame.columns if c in set(personal)]
+    return frame.drop(columns=hide)
+
+
+def personal_values(tables: Mapping[str, pd.DataFrame], personal: Iterable[str]) -> set[str]:
+    """Every distinct value (as text, at least 2 characters) of a personal column."""
+    cols = set(personal)
+    found: set[str] = set()
+    for frame in tables.values():
+        for col in cols & set(frame.columns):
+            for value in frame[col].dropna().astype(str).unique().tolist():
+                text = value.strip()
+                if len(text) >= 2:
+                    found.add(text)
+    return found
+
+
+def redact_text(text: str, values: Iterable[str]) -> str:
+    """``text`` with any personal value (name, phone, ID number) replaced by ``***``.
+
+    Longer values are replaced first so that an ID number is masked whole.
+    """
+    ordered = sorted({v for v in values if v}, key=len, reverse=True)
+    if not ordered or not text:
+        return text
+    pattern = re.compile("|".join(re.escape(v) for v in ordered))
+    return pattern.sub(MASK, text)

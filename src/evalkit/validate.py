@@ -1,0 +1,75 @@
+"""Find every problem in a project's specification and data (``evalkit validate``).
+
+Unlike :func:`evalkit.load_project` and :func:`evalkit.evaluate`, which stop at the first
+error, :func:`validate_project` keeps going and returns every problem it can find: spec
+problems (with YAML paths), then each data file separately, then structural checks of the
+logic model and scorecard when those are configured.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evalkit.errors import EvalkitError
+
+__all__ = ["validate_project"]
+
+
+def _lines(exc: EvalkitError) -> list[str]:
+    if exc.problems:
+        prefix = exc.message.split(":", 1)[0]
+        return [f"{prefix}: {p}" for p in exc.problems]
+    return [exc.one_line()]
+
+
+def validate_project(path: str | Path) -> list[str]:
+    """Every problem found in the project at ``path`` (an empty list when it is valid).
+
+    Examples
+    --------
+    >>> import evalkit as ek
+    >>> from evalkit.validate import validate_project
+    >>> validate_project(ek.datasets.path("workers_home") / "project.yaml")
+    []
+    """
+    from evalkit.data.load import _check_source, read_table
+    from evalkit.project import load_project
+
+    try:
+        project = load_project(path)
+    except EvalkitError as exc:
+        return _lines(exc)
+    problems: list[str] = []
+    for name, source in project.data.items():
+        file = project.data_path(name)
+        try:
+            _check_source(name, source, read_table(file, sheet=source.sheet), file)
+        except EvalkitError as exc:
+            problems.extend(_lines(exc))
+    if problems:
+        return problems
+    for check in _structural_checks():
+        try:
+            problems.extend(check(project))
+        except EvalkitError as exc:
+            problems.extend(_lines(exc))
+    if not problems:
+        from evalkit.evaluation import evaluate
+
+        try:
+            evaluate(project)
+        except EvalkitError as exc:
+            problems.extend(_lines(exc))
+    return problems
+
+
+def _structural_checks() -> list:  # type: ignore[type-arg]
+    """Checks a project may offer beyond pydantic: logic model, scorecard (when available)."""
+    checks = []
+    try:
+        from evalkit.model.logic_model import validate_project_logic_model
+
+        checks.append(validate_project_logic_model)
+    except ImportError:
+        pass
+    return checks

@@ -1,0 +1,90 @@
+"""project.yaml is read with pydantic; every problem names its YAML path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import evalkit as ek
+
+
+def _write(folder: Path, spec: dict) -> Path:
+    path = folder / "project.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _spec(example_dir: Path) -> dict:
+    return yaml.safe_load((example_dir / "project.yaml").read_text(encoding="utf-8"))
+
+
+def test_example_loads(example_project):
+    assert example_project.project.id == "workers_home"
+    assert len(example_project.indicators) >= 6
+    assert {"name", "phone", "id_number"} <= example_project.personal_columns()
+    levels = {e.level for e in example_project.logic_model.elements}
+    assert levels == {"inputs", "activities", "outputs", "short_outcomes",
+                      "intermediate_outcomes", "long_outcomes", "impact"}
+
+
+def test_wrong_type_names_yaml_path(tmp_path, example_dir):
+    spec = _spec(example_dir)
+    spec["indicators"][3]["target"] = "about 90%"
+    with pytest.raises(ek.SpecError) as info:
+        ek.load_project(_write(tmp_path, spec))
+    assert "indicators[3].target: expected a number, got 'about 90%'" in str(info.value)
+
+
+def test_every_problem_reported_at_once(tmp_path, example_dir):
+    spec = _spec(example_dir)
+    spec["indicators"][0]["target"] = "lots"
+    spec["indicators"][1]["measure"] = "average"
+    spec["project"]["period"]["end"] = "not a date"
+    spec["privacy"]["disclosure_treshold"] = 5  # typo
+    with pytest.raises(ek.SpecError) as info:
+        ek.load_project(_write(tmp_path, spec))
+    err = info.value
+    paths = [p.split(":")[0] for p in err.problems]
+    assert "indicators[0].target" in paths
+    assert "indicators[1].measure" in paths
+    assert "project.period.end" in paths
+    assert "privacy.disclosure_treshold" in paths
+    assert len(err.problems) == 4
+
+
+def test_cross_references_checked(tmp_path, example_dir):
+    spec = _spec(example_dir)
+    spec["indicators"][0]["source"] = "attendance"
+    spec["contract"]["criteria"][0]["indicator"] = "I99"
+    with pytest.raises(ek.SpecError) as info:
+        ek.load_project(_write(tmp_path, spec))
+    text = str(info.value)
+    assert "indicators[0].source: unknown data source 'attendance'" in text
+    assert "contract.criteria[0].indicator: unknown indicator 'I99'" in text
+
+
+def test_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(ek.SpecError, match="project file not found"):
+        ek.load_project(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("project: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ek.SpecError, match="line"):
+        ek.load_project(bad)
+
+
+def test_text_accepts_plain_string(tmp_path, example_dir):
+    spec = _spec(example_dir)
+    spec["project"]["name"] = "只有中文名"
+    project = ek.load_project(_write(tmp_path, spec))
+    assert project.project.name.zh == project.project.name.en == "只有中文名"
+
+
+def test_import_is_light():
+    import subprocess
+    import sys
+
+    code = "import sys, evalkit; print(sorted(m for m in ('pandas','scipy','matplotlib','jinja2') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
