@@ -42,14 +42,28 @@ _SUBMODULES = {"datasets", "model", "data", "estimate", "assess", "report"}
 
 __all__ = [
     "DataError",
+    "EffectResult",
     "EstimationError",
     "EvalkitError",
     "EvalkitWarning",
+    "Evaluation",
+    "Project",
     "RenderError",
     "SpecError",
     "__version__",
-    *sorted(_LAZY),
-    *sorted(_SUBMODULES),
+    "assess",
+    "data",
+    "datasets",
+    "did",
+    "estimate",
+    "evaluate",
+    "event_study",
+    "load_project",
+    "model",
+    "prepost",
+    "report",
+    "staggered_did",
+    "twfe",
 ]
 
 

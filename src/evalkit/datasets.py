@@ -31,7 +31,7 @@ def resource_dir(name: str) -> Path:
     )
 
 
-def list() -> builtins.list[str]:  # noqa: A001 - public API name from DESIGN.md
+def list() -> builtins.list[str]:  # public API name from DESIGN.md
     """Names of the bundled example projects."""
     root = resource_dir("datasets")
     return sorted(p.name for p in root.iterdir() if (p / "project.yaml").is_file())

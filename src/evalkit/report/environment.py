@@ -1,0 +1,264 @@
+"""The sandboxed Jinja2 environment every report template runs in, its filters and labels.
+
+Templates — evalkit's own and an organization's (``template_dir``) — run in Jinja2's
+:class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with :class:`~jinja2.StrictUndefined`:
+a template can read the plain context (see :mod:`evalkit.report.context`) and call the
+filters and functions below, nothing else. Attribute tricks such as
+``{{ ''.__class__.__mro__ }}`` raise :class:`~evalkit.errors.RenderError`.
+
+Language enters only here: ``t("key")`` looks a label up in ``i18n/<lang>.yaml`` and
+``label(x)`` picks the ``zh``/``en`` half of a two-language name.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup, escape
+
+from evalkit.errors import RenderError
+
+__all__ = [
+    "LANGS",
+    "Kind",
+    "fmt_ci",
+    "fmt_num",
+    "fmt_pct",
+    "fmt_pvalue",
+    "load_labels",
+    "make_environment",
+    "shipped_templates",
+]
+
+LANGS = ("zh", "en")
+Kind = Literal["html", "markdown", "docx"]
+MISSING = "—"
+_MAX_REPEAT = 100_000
+
+
+def shipped_templates() -> Path:
+    """Folder of the templates shipped with evalkit."""
+    from evalkit.datasets import resource_dir
+
+    return resource_dir("templates")
+
+
+class ReportSandbox(ImmutableSandboxedEnvironment):
+    """Immutable sandbox that also refuses huge ``*``/``**`` results (memory bombs)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator_: str, left: Any, right: Any) -> Any:
+        if operator_ == "**":
+            if isinstance(right, int | float) and abs(right) > 1000:
+                raise SecurityError("exponent too large in template")
+            return operator.pow(left, right)
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, str | list | tuple) and isinstance(count, int):
+                if len(seq) * count > _MAX_REPEAT:
+                    raise SecurityError("repetition too large in template")
+        return operator.mul(left, right)
+
+
+# -- number formatting (filters) ---------------------------------------------------------
+def _finite(x: Any) -> float | None:
+    if x is None or isinstance(x, bool | str):
+        return None
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def fmt_num(x: Any, digits: int | None = None) -> str:
+    """Number for a table: thousands separators, ``digits`` decimals (auto when None).
+
+    Text (such as a suppressed cell ``"<5"``) is returned unchanged; missing is ``—``.
+    """
+    if isinstance(x, str):
+        return x
+    value = _finite(x)
+    if value is None:
+        return MISSING
+    if digits is None:
+        if value == int(value) and abs(value) < 1e15:
+            return f"{int(value):,}"
+        a = abs(value)
+        digits = 1 if a >= 100 else 2 if a >= 0.01 else 3
+    return f"{value:,.{digits}f}"
+
+
+def fmt_pct(x: Any, digits: int = 0) -> str:
+    """A share (1.0 = 100%) as a percentage: ``fmt_pct(0.934) == '93%'``."""
+    if isinstance(x, str):
+        return x
+    value = _finite(x)
+    return MISSING if value is None else f"{100 * value:.{digits}f}%"
+
+
+def fmt_signed(x: Any, digits: int = 2) -> str:
+    """Number with an explicit sign: ``+0.42``, ``-1.30``."""
+    if isinstance(x, str):
+        return x
+    value = _finite(x)
+    return MISSING if value is None else f"{value:+,.{digits}f}"
+
+
+def fmt_ci(pair: Any, digits: int = 2) -> str:
+    """Confidence interval ``[low, high]``."""
+    if isinstance(pair, str):
+        return pair
+    if not isinstance(pair, list | tuple) or len(pair) != 2:
+        return MISSING
+    return f"[{fmt_num(pair[0], digits)}, {fmt_num(pair[1], digits)}]"
+
+
+def fmt_pvalue(p: Any) -> str:
+    """p-value: ``<0.001`` or three decimals."""
+    if isinstance(p, str):
+        return p
+    value = _finite(p)
+    if value is None:
+        return MISSING
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _md_cell(value: Any) -> str:
+    """Make text safe inside a Markdown table cell (pipes and line breaks)."""
+    return str(value).replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def _md_finalize(value: Any) -> Any:
+    """Escape every value printed into Markdown so that free text stays literal text."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    text = str(value)
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+# -- labels ---------------------------------------------------------------------------------
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out |= _flatten(value, name + ".")
+        else:
+            out[name] = "" if value is None else str(value)
+    return out
+
+
+@lru_cache(maxsize=16)
+def _read_catalogue(path: Path, mtime: float) -> dict[str, str]:
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise RenderError(f"{path}: label catalogue cannot be read ({exc})",
+                          hint="fix the YAML of the catalogue") from exc
+    if not isinstance(raw, Mapping):
+        raise RenderError(f"{path}: expected a mapping of labels")
+    return _flatten(raw)
+
+
+def load_labels(lang: str, template_dir: str | Path | None = None) -> dict[str, str]:
+    """Labels for ``lang``: the shipped ``i18n/<lang>.yaml`` overlaid with the one in
+    ``template_dir`` (when it has one)."""
+    if lang not in LANGS:
+        raise RenderError(f"lang: expected one of {', '.join(LANGS)}, got {lang!r}")
+    labels: dict[str, str] = {}
+    folders = [shipped_templates()] + ([Path(template_dir)] if template_dir else [])
+    for folder in folders:
+        path = folder / "i18n" / f"{lang}.yaml"
+        if path.is_file():
+            labels |= _read_catalogue(path.resolve(), path.stat().st_mtime)
+    return labels
+
+
+def _translator(labels: Mapping[str, str], lang: str) -> Callable[..., str]:
+    def t(key: str, **values: Any) -> str:
+        """Label ``key`` in the report language, formatted with ``values``."""
+        if key not in labels:
+            raise RenderError(f"label {key!r} not found in i18n/{lang}.yaml",
+                              hint="add it to the label catalogue of your template folder")
+        text = labels[key]
+        if values:
+            try:
+                text = text.format(**{k: v for k, v in values.items()})
+            except (KeyError, IndexError, ValueError) as exc:
+                raise RenderError(f"label {key!r}: cannot fill in {exc}") from exc
+        return text
+
+    return t
+
+
+def _labeller(lang: str) -> Callable[[Any], Any]:
+    def label(value: Any) -> Any:
+        """The ``lang`` half of a two-language name ``{"zh": …, "en": …}``."""
+        if isinstance(value, Mapping):
+            if lang in value:
+                return value[lang]
+            if f"name_{lang}" in value:
+                return value[f"name_{lang}"]
+            return MISSING
+        return MISSING if value is None else value
+
+    return label
+
+
+def make_environment(
+    lang: str,
+    *,
+    kind: Kind = "html",
+    template_dir: str | Path | None = None,
+) -> ReportSandbox:
+    """The sandboxed environment for one report.
+
+    Parameters
+    ----------
+    lang
+        "zh" or "en": chooses the label catalogue used by ``t()`` and ``label()``.
+    kind
+        "html" (autoescaped HTML, also used for PDF), "markdown" (every printed value
+        HTML-escaped, so free text stays text) or "docx" (autoescaped XML, for docxtpl).
+    template_dir
+        An organization's template folder, searched before evalkit's own templates.
+
+    Returns
+    -------
+    ReportSandbox
+        Filters: ``num``, ``pct``, ``signed``, ``ci``, ``pvalue``, ``md``;
+        globals: ``t``, ``label``, ``lang``.
+    """
+    labels = load_labels(lang, template_dir)
+    folders = ([str(Path(template_dir))] if template_dir else []) + [str(shipped_templates())]
+    env = ReportSandbox(
+        loader=ChoiceLoader([FileSystemLoader(f) for f in folders]),
+        undefined=StrictUndefined,
+        autoescape=kind != "markdown",
+        finalize=_md_finalize if kind == "markdown" else None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        num=fmt_num,
+        pct=fmt_pct,
+        signed=fmt_signed,
+        ci=fmt_ci,
+        pvalue=fmt_pvalue,
+        md=_md_cell,
+        esc=escape,
+    )
+    env.globals.update(t=_translator(labels, lang), label=_labeller(lang), lang=lang)
+    return env

@@ -1,0 +1,130 @@
+"""Turn the objects of an Evaluation into plain data a template can read safely.
+
+Templates only ever see ``dict``, ``list``, ``str``, ``int``, ``float``, ``bool`` and
+``None``: no DataFrames, no pydantic models, no methods to call. Every table passes through
+disclosure control on the way (personal columns dropped, small cells suppressed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from evalkit.data.privacy import drop_personal, suppress_frame
+
+__all__ = ["Disclosure", "plain", "table"]
+
+#: columns that count the people behind a row of a supporting table
+N_COLUMNS = ("n", "n_units", "n_people", "count", "respondents")
+
+
+@dataclasses.dataclass(frozen=True)
+class Disclosure:
+    """The project's disclosure rules, carried through the conversion."""
+
+    threshold: int = 5
+    personal: frozenset[str] = frozenset()
+
+
+def _number(x: Any) -> Any:
+    value = float(x)
+    if not math.isfinite(value):
+        return None
+    if isinstance(x, bool):
+        return bool(x)
+    if isinstance(x, int) or (hasattr(x, "dtype") and getattr(x.dtype, "kind", "") in "iu"):
+        return int(x)
+    return value
+
+
+def table(frame: Any, rules: Disclosure, *, depth: int = 0) -> dict[str, Any]:
+    """DataFrame -> ``{"columns": [...], "records": [{column: value}, ...]}``.
+
+    Personal columns are dropped; in rows whose people count (a column named ``n``,
+    ``n_units`` …) is below the threshold every numeric cell becomes ``"<k"``.
+    """
+    import pandas as pd
+
+    df = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
+    if not isinstance(df.index, pd.RangeIndex):
+        df = df.reset_index()
+    df = drop_personal(df, rules.personal)
+    df.columns = [str(c) for c in df.columns]
+    for n_col in (c for c in N_COLUMNS if c in df.columns):
+        numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
+                   and not pd.api.types.is_bool_dtype(df[c])]
+        df = suppress_frame(df, n_column=n_col, value_columns=numeric, threshold=rules.threshold)
+        break
+    records = [
+        {str(k): plain(v, rules, depth=depth + 1) for k, v in row.items()}
+        for row in df.to_dict(orient="records")
+    ]
+    return {"columns": list(df.columns), "records": records}
+
+
+def plain(obj: Any, rules: Disclosure, *, depth: int = 0) -> Any:
+    """Recursively convert ``obj`` to plain data (see module docstring).
+
+    Handles None, numbers (NaN -> None), numpy scalars and arrays, text, dates, enums, paths,
+    two-language texts, pydantic models, dataclasses (fields), DataFrames / Series (tables),
+    mappings and sequences; anything else becomes ``str(obj)``.
+    """
+    if depth > 12:
+        return str(obj)
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, bool):
+        return obj
+    if isinstance(obj, int | float):
+        return _number(obj)
+    if isinstance(obj, enum.Enum):
+        return plain(obj.value, rules, depth=depth + 1)
+    if isinstance(obj, dt.datetime | dt.date):
+        return obj.isoformat()
+    if isinstance(obj, Path):
+        return obj.name
+    try:
+        import numpy as np
+        import pandas as pd
+    except ImportError:  # pragma: no cover
+        np = pd = None  # type: ignore[assignment]
+    if np is not None:
+        if isinstance(obj, np.bool_):
+            return bool(obj)
+        if isinstance(obj, np.integer | np.floating):
+            return _number(obj)
+        if isinstance(obj, np.ndarray):
+            return [plain(v, rules, depth=depth + 1) for v in obj.tolist()]
+    if pd is not None:
+        if isinstance(obj, pd.DataFrame):
+            return table(obj, rules, depth=depth)
+        if isinstance(obj, pd.Series):
+            return table(obj.to_frame(name=obj.name or "value"), rules, depth=depth)
+        if obj is pd.NA or obj is pd.NaT:
+            return None
+        if isinstance(obj, pd.Timestamp):
+            return obj.isoformat()
+    if hasattr(obj, "zh") and hasattr(obj, "en") and not isinstance(obj, Mapping):
+        return {"zh": str(obj.zh), "en": str(obj.en)}
+    if hasattr(obj, "model_dump"):
+        return plain(obj.model_dump(), rules, depth=depth + 1)
+    if hasattr(obj, "to_frame") and hasattr(obj, "estimate"):
+        from evalkit.report.effects import effect_record
+
+        return effect_record(obj, rules)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)
+                  if not f.name.startswith("_")}
+        return {k: plain(v, rules, depth=depth + 1) for k, v in fields.items()
+                if k not in rules.personal}
+    if isinstance(obj, Mapping):
+        return {str(k): plain(v, rules, depth=depth + 1) for k, v in obj.items()
+                if str(k) not in rules.personal}
+    if isinstance(obj, Iterable) and not isinstance(obj, bytes | bytearray):
+        return [plain(v, rules, depth=depth + 1) for v in obj]
+    return str(obj)
