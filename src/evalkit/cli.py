@@ -86,6 +86,9 @@ def _validate(args: argparse.Namespace) -> int:
     from evalkit.validate import validate_project
 
     problems = validate_project(Path(args.project))
+    if len(problems) == 1:
+        print(f"evalkit: error: {problems[0]}", file=sys.stderr)
+        return 1
     if problems:
         print(f"evalkit: {len(problems)} problem(s) in {args.project}:", file=sys.stderr)
         for line in problems:

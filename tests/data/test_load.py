@@ -65,7 +65,7 @@ def test_value_outside_declared_range(example_copy):
     df.loc[10, "wb2"] = "7"
     df.to_csv(path, index=False)
     project = ek.load_project(example_copy / "project.yaml")
-    with pytest.raises(ek.DataError, match=r"'wb2' must lie in \[1, 5\], found '7' at row 10"):
+    with pytest.raises(ek.DataError, match=r"'wb2' must lie in \[1, 5\], found 7 at row 10"):
         ek.evaluate(project)
 
 

@@ -1,12 +1,377 @@
-"""Acceptance stage. Filled in by the acceptance/value work."""
+"""Acceptance (结项验收): each contract criterion met / partly met / not met, and the verdict.
+
+The verdict follows fixed, configurable rules (:class:`~evalkit.model.contract.AcceptanceRules`,
+documented for purchasers in docs/purchasers.md):
+
+1. a veto item (一票否决) that is not fully met rejects;
+2. a mandatory criterion not met rejects (partly met: a condition, or reject by rule);
+3. the weighted share of the other criteria,
+   ``S = Σ w_i c_i / Σ w_i`` with credit ``c`` = 1 met, ``partial_credit`` partly met, 0 not met,
+   must reach ``min_weighted_share``, and at most ``max_partly_met`` / ``max_not_met`` of them
+   may fall short;
+4. anything short of met that did not reject becomes a condition with a deadline
+   (``accepted_with_conditions``); otherwise ``accepted``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
-__all__ = ["assess_project"]
+from evalkit.errors import SpecError
+from evalkit.model.contract import Criterion, check_evidence
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evalkit.model.contract import AcceptanceRules, Contract
+
+__all__ = ["AcceptanceResult", "Statement", "assess_acceptance", "assess_project",
+           "check_evidence", "fmt", "judge"]
+
+Verdict = Literal["accepted", "accepted_with_conditions", "rejected"]
+CRITERIA_COLUMNS = [
+    "criterion_id", "name_zh", "name_en", "kind", "indicator_id", "period", "operator", "target",
+    "actual",
+    "ratio", "partial_band", "mandatory", "veto", "weight", "figure_status", "evidence_status",
+    "evidence_detail", "status", "credit",
+]
+_OPS = {"increase": ">=", "decrease": "<=", "maintain": "=="}
+_STATUS = {"zh": {"met": "达标", "partly_met": "部分达标", "not_met": "未达标"},
+           "en": {"met": "met", "partly_met": "partly met", "not_met": "not met"}}
 
 
-def assess_project(project: Any, evidence: Any, **stages: Any) -> Any:
-    """Result of this stage for the project; None when the project does not configure it."""
-    return None
+@dataclass(frozen=True)
+class Statement:
+    """A fact or condition in Chinese and English; ``key`` is a stable machine tag."""
+
+    key: str
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` ("zh" or "en")."""
+        return self.zh if lang == "zh" else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
+@dataclass(frozen=True)
+class AcceptanceResult:
+    """Acceptance verdict (immutable).
+
+    Attributes
+    ----------
+    verdict
+        "accepted" | "accepted_with_conditions" | "rejected".
+    criteria
+        One row per criterion (:data:`CRITERIA_COLUMNS`): the figure, the target, the evidence
+        behind it and the status (met / partly_met / not_met).
+    conditions, deadline
+        What must be put right, and by when (empty / None unless accepted with conditions).
+    reasons
+        The facts that decided the verdict, deciding facts first.
+    evidence
+        Evidence completeness, one row per item and evidence type.
+    weighted_share
+        ``S`` of the weighted (non-mandatory) criteria; NaN when there are none.
+    """
+
+    verdict: Verdict
+    criteria: pd.DataFrame
+    conditions: tuple[Statement, ...] = ()
+    deadline: dt.date | None = None
+    reasons: tuple[Statement, ...] = ()
+    evidence: pd.DataFrame | None = None
+    weighted_share: float = math.nan
+    rules: AcceptanceRules | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "criteria", self.criteria.copy())
+        if self.evidence is not None:
+            object.__setattr__(self, "evidence", self.evidence.copy())
+
+    def summary(self, lang: str = "en") -> str:
+        """Plain-text verdict, reasons and conditions."""
+        lines = [f"verdict: {self.verdict}"]
+        lines += [f"- {r.get(lang)}" for r in self.reasons]
+        if self.conditions:
+            lines.append(f"conditions (due {self.deadline}):")
+            lines += [f"- {c.get(lang)}" for c in self.conditions]
+        return "\n".join(lines)
+
+
+def fmt(x: float) -> str:
+    """A number for a sentence: thousands separated, at most two decimals."""
+    if not math.isfinite(x):
+        return "n/a"
+    if float(x).is_integer():
+        return f"{x:,.0f}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def judge(actual: float, target: float, operator: str, partial: float,
+          tolerance: float = 0.0) -> tuple[str, float]:
+    """Status and attainment ratio of one figure.
+
+    Notes
+    -----
+    ``>=``: ratio = actual / target; ``<=``: ratio = target / actual; ``==``: met when
+    |actual − target| <= tolerance, ratio = 1 − |actual − target| / target. Not met but
+    ratio >= ``partial`` (and partial < 1) is partly met. A missing figure is not met.
+
+    Examples
+    --------
+    >>> judge(20, 24, ">=", 0.8)
+    ('partly_met', 0.8333333333333334)
+    """
+    if not math.isfinite(actual):
+        return "not_met", math.nan
+    if operator == ">=":
+        ok = actual >= target
+        ratio = actual / target if target else (1.0 if ok else 0.0)
+    elif operator == "<=":
+        ok = actual <= target
+        ratio = target / actual if actual else math.inf
+    else:
+        ok = abs(actual - target) <= tolerance
+        ratio = 1 - abs(actual - target) / abs(target) if target else (1.0 if ok else 0.0)
+    if ok:
+        return "met", ratio
+    if partial < 1 and math.isfinite(ratio) and ratio >= partial:
+        return "partly_met", ratio
+    return "not_met", ratio
+
+
+def _period_rows(indicators: pd.DataFrame, contract: Contract) -> dict[int, list[dict[str, Any]]]:
+    """Criterion index -> the indicator rows it is judged on (the total, a period, or each)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    problems = []
+    have = {str(i): part for i, part in indicators.groupby("indicator_id", sort=False)}
+    for k, c in enumerate(contract.criteria):
+        part = have.get(c.indicator)
+        if part is None:
+            problems.append(f"contract.criteria[{k}].indicator: {c.indicator!r} is not in the "
+                            f"indicator table (have: {', '.join(have) or 'none'})")
+            continue
+        period = part["period"].astype("string")
+        rows = part.loc[period != "total"] if c.period == "each" else part.loc[period == c.period]
+        if c.period == "total" and not len(rows):
+            rows = part.iloc[[-1]]
+        if not len(rows):
+            problems.append(f"contract.criteria[{k}].period: indicator {c.indicator!r} has no "
+                            f"period {c.period!r} (periods: {', '.join(period.unique())})")
+        out[k] = rows.to_dict("records")
+    if problems:
+        raise SpecError(f"contract: {len(problems)} criterion problem(s)", problems=problems,
+                        hint="fix the indicator id / period, or add the indicator")
+    return out
+
+
+_WORST = {"not_met": 0, "partly_met": 1, "met": 2}
+
+
+def _figure_row(c: Criterion, inds: list[dict[str, Any]], partial: float) -> dict[str, Any]:
+    """Judge every row; the criterion takes the worst (lowest status, then lowest ratio)."""
+    judged = []
+    for ind in inds:
+        target = float(c.target if c.target is not None else ind["target"])
+        op = c.operator or _OPS.get(str(ind.get("direction", "increase")), ">=")
+        actual = float(ind["actual"]) if ind.get("actual") is not None else math.nan
+        status, ratio = judge(actual, target, op, partial, c.tolerance)
+        key = (_WORST[status], ratio if math.isfinite(ratio) else -math.inf)
+        judged.append((key, {"indicator_id": c.indicator, "period": str(ind["period"]),
+                             "operator": op, "target": target, "actual": actual, "ratio": ratio,
+                             "partial_band": partial, "figure_status": status}))
+    return min(judged, key=lambda j: j[0])[1]
+
+
+def _evidence_state(item: Any, ev: pd.DataFrame | None) -> tuple[str, str, float, float]:
+    """Evidence status, detail, verified (capped at required) and required counts of an item."""
+    if not item.evidence:
+        return "none_required", "", math.nan, math.nan
+    if ev is None:
+        return "not_checked", "", math.nan, math.nan
+    part = ev.loc[ev["item"] == item.id]
+    detail = "; ".join(f"{r.type} {fmt(r.verified)}/{fmt(r.required)}" for r in part.itertuples())
+    got = float(part[["verified", "required"]].min(axis=1).sum())
+    state = "complete" if bool((part["status"] == "complete").all()) else "incomplete"
+    return state, detail, got, float(part["required"].sum())
+
+
+def _criteria_table(contract: Contract, indicators: pd.DataFrame,
+                    ev: pd.DataFrame | None) -> pd.DataFrame:
+    import pandas as pd
+
+    rules = contract.rules
+    inds = _period_rows(indicators, contract) if contract.criteria else {}
+    rows = []
+    for k, item in enumerate(contract.items()):
+        ev_status, detail, got, required = _evidence_state(item, ev)
+        partial = item.partial if item.partial is not None else rules.partial_band
+        if isinstance(item, Criterion):
+            row = _figure_row(item, inds[k], partial)
+        else:  # judged on the evidence alone: verified share of what is required
+            ratio = got / required if required else (1.0 if ev is not None else math.nan)
+            met = ev_status == "complete"
+            row = {"indicator_id": None, "period": None, "operator": ">=", "target": required,
+                   "actual": got,
+                   "ratio": ratio, "partial_band": partial, "figure_status": "met" if met else
+                   "partly_met" if partial < 1 and ratio >= partial else "not_met"}
+        status = row["figure_status"]
+        if (status == "met" and ev_status == "incomplete" and isinstance(item, Criterion)
+                and rules.missing_evidence != "ignore"):
+            status = rules.missing_evidence
+        credit = {"met": 1.0, "partly_met": rules.partial_credit}.get(status, 0.0)
+        rows.append({"criterion_id": item.id, "name_zh": item.name.zh, "name_en": item.name.en,
+                     "kind": item.kind, **row, "mandatory": item.mandatory, "veto": item.veto,
+                     "weight": 0.0 if item.mandatory else item.weight,
+                     "evidence_status": ev_status, "evidence_detail": detail,
+                     "status": status, "credit": credit})
+    return pd.DataFrame(rows, columns=CRITERIA_COLUMNS)
+
+
+def _line(r: Any, lang: str) -> str:
+    name = r.name_zh if lang == "zh" else r.name_en
+    st = _STATUS[lang][r.status]
+    if not isinstance(r.indicator_id, str):
+        fig = (f"已核验材料 {fmt(r.actual)}/{fmt(r.target)}" if lang == "zh"
+               else f"verified evidence {fmt(r.actual)}/{fmt(r.target)}")
+    else:
+        when = "" if r.period == "total" else f" ({r.period})"
+        fig = (f"实际 {fmt(r.actual)}{when}，目标 {r.operator} {fmt(r.target)}" if lang == "zh"
+               else f"actual {fmt(r.actual)}{when} against {r.operator} {fmt(r.target)}")
+    extra = ""
+    if r.evidence_status == "incomplete" and isinstance(r.indicator_id, str):
+        extra = "，佐证材料不全" if lang == "zh" else ", evidence incomplete"
+    return f"{r.criterion_id} {name}: {fig}{extra} — {st}"
+
+
+def _say(key: str, r: Any, zh_pre: str, en_pre: str) -> Statement:
+    return Statement(key, zh_pre + _line(r, "zh"), en_pre + _line(r, "en"))
+
+
+def _evidence_conditions(ev: pd.DataFrame | None, crit_ids: set[str]) -> list[Statement]:
+    if ev is None:
+        return []
+    out = []
+    for r in ev.loc[(ev["status"] != "complete") & ~ev["item"].isin(crit_ids)].itertuples():
+        out.append(Statement(
+            "evidence", f"{r.item}: 补交并核验{r.name_zh}（现有 {fmt(r.verified)}/{fmt(r.required)}）",
+            f"{r.item}: hand in verified {r.name_en} (have {fmt(r.verified)}/{fmt(r.required)})"))
+    return out
+
+
+def _verdict(table: pd.DataFrame, rules: AcceptanceRules
+             ) -> tuple[Verdict, list[Statement], list[Statement], float]:
+    rejects: list[Statement] = []
+    conds: list[Statement] = []
+    good: list[Statement] = []
+    weighted = table.loc[~table["mandatory"]]
+    wsum = float(weighted["weight"].sum())
+    share = float((weighted["weight"] * weighted["credit"]).sum() / wsum) if wsum else math.nan
+    for r in table.itertuples():
+        if r.status == "met":
+            good.append(_say("met", r, "", ""))
+        elif r.veto:
+            rejects.append(_say("veto", r, "一票否决项未达标：", "veto item short of target: "))
+        elif r.mandatory and (r.status == "not_met" or rules.mandatory_partly_met == "reject"):
+            rejects.append(_say("mandatory", r, "必达指标未达标：", "mandatory criterion not met: "))
+        else:
+            conds.append(_say("rectify", r, "整改：", "put right: "))
+    if math.isfinite(share) and share < rules.min_weighted_share:
+        rejects.append(Statement(
+            "weighted_share", f"加权达标率 {share:.0%}，低于要求的 {rules.min_weighted_share:.0%}",
+            f"weighted share {share:.0%} is below the required {rules.min_weighted_share:.0%}"))
+    for key, status, most, zh, en in (
+            ("too_many_partly", "partly_met", rules.max_partly_met, "部分达标", "partly met"),
+            ("too_many_not_met", "not_met", rules.max_not_met, "未达标", "not met")):
+        n = int((weighted["status"] == status).sum())
+        if n > most:
+            rejects.append(Statement(key, f"{n} 项加权指标{zh}，超过允许的 {most} 项",
+                                     f"{n} weighted criteria {en}, more than the {most} allowed"))
+    if math.isfinite(share):
+        good.append(Statement("weighted_share", f"加权达标率 {share:.0%}",
+                              f"weighted share {share:.0%}"))
+    if rejects:
+        return "rejected", rejects + conds + good, [], share
+    if conds:
+        return "accepted_with_conditions", conds + good, conds, share
+    return "accepted", good, [], share
+
+
+def assess_acceptance(
+    contract: Contract,
+    indicators: pd.DataFrame,
+    evidence_list: pd.DataFrame | None = None,
+    *,
+    as_of: dt.date | None = None,
+    evidence_file: str = "evidence.csv",
+) -> AcceptanceResult:
+    """Judge every contract criterion and reach the acceptance verdict.
+
+    Parameters
+    ----------
+    contract
+        The :class:`~evalkit.model.contract.Contract` (criteria, evidence, budget lines, rules).
+    indicators
+        Indicator table (``INDICATOR_COLUMNS``: indicator_id, period, direction, target, actual…);
+        the ``total`` period is used when there are several.
+    evidence_list
+        The evidence handed in (columns item, evidence_type, count, file, verified); None when
+        the project keeps no evidence list (evidence is then reported as not checked).
+    as_of
+        Date the conditions' deadline counts from (default today); ``rules.deadline`` wins.
+    evidence_file
+        Name used in error messages about ``evidence_list``.
+
+    Returns
+    -------
+    AcceptanceResult
+
+    Raises
+    ------
+    SpecError
+        Criteria naming indicators absent from ``indicators`` (all listed).
+    DataError
+        The evidence list lacks a column or holds unreadable counts / verified flags.
+    """
+    rules = contract.rules
+    ev = None
+    if evidence_list is not None:
+        wanted = {c.id: c.evidence for c in contract.items()}
+        wanted |= {b.id: b.evidence for b in contract.budget_lines}
+        ev = check_evidence(wanted, evidence_list, evidence_file)
+    table = _criteria_table(contract, indicators, ev)
+    verdict, reasons, conds, share = _verdict(table, rules)
+    extra = _evidence_conditions(ev, set(table["criterion_id"]))
+    if verdict != "rejected" and extra:
+        verdict = "accepted_with_conditions"
+        conds += extra
+        reasons[len(conds) - len(extra):len(conds) - len(extra)] = extra
+    if evidence_list is None and any(c.evidence for c in contract.items()):
+        reasons.append(Statement("evidence_not_checked", "未提供佐证材料清单，佐证材料未核验",
+                                 "no evidence list given: evidence was not checked"))
+    deadline = None
+    if verdict == "accepted_with_conditions":
+        deadline = rules.deadline or (as_of or dt.date.today()) + dt.timedelta(rules.deadline_days)
+    return AcceptanceResult(
+        verdict=verdict, criteria=table, conditions=tuple(conds) if verdict != "rejected" else (),
+        deadline=deadline, reasons=tuple(reasons), evidence=ev, weighted_share=share, rules=rules)
+
+
+def assess_project(project: Any, evidence: Any, **stages: Any) -> AcceptanceResult | None:
+    """Acceptance verdict of ``project``; None when it has no contract."""
+    contract = project.contract
+    if contract is None:
+        return None
+    ev = None
+    name = "evidence list"
+    if contract.evidence_source is not None:
+        ev = evidence[contract.evidence_source]
+        name = project.data[contract.evidence_source].file
+    return assess_acceptance(contract, stages["indicators"], ev,
+                             as_of=project.project.period.end, evidence_file=name)

@@ -1,122 +1,308 @@
-"""Indicator values and achievement against targets (direction-aware)."""
+"""Indicator values by period and disaggregation, achievement against targets, status bands.
+
+:func:`indicator_table` builds ``evaluation.indicators``: one row per indicator and period
+(``period == "total"`` for the whole project, always the last row of the indicator with an
+empty ``disaggregation``), then one row per disaggregation category.
+
+Status bands (:data:`PRESETS`) compare the achievement with the progress expected by the end of
+the period. ``expected`` is 1 for a whole-project row, for a period with its own target and for
+snapshot indicators (percentages, ratios, means, ``aggregate.time: latest``); otherwise the
+share of periods elapsed, k/K (q/4 at quarter q, as PEPFAR does).
+
+* ``toladata`` (basis ratio): achievement / expected within ±15 % is ``on_track``, below is
+  ``below_target``, above is ``above_target``.
+* ``pepfar`` (basis points, gophr ``calc_achievement``): d = (achievement − expected) × 100;
+  ``concerned`` if d < −25, ``at_risk`` if d < −10, ``on_target`` if d ≤ 10, else ``above_target``.
+"""
 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING, Any
 
-from evalkit._checks import numeric_column
-from evalkit.errors import DataError
+from evalkit.assess.measure import Measured, assign_periods, compute_value, measure, project_periods
+from evalkit.errors import DataError, EvalkitWarning
+from evalkit.model.indicators import Band, BandSet
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from evalkit.data.load import Evidence
-    from evalkit.model.indicators import Compute, Indicator
+    from evalkit.model.indicators import Indicator
     from evalkit.project import Project
 
-__all__ = ["achievement", "compute_value", "indicator_table", "status"]
+__all__ = ["INDICATOR_COLUMNS", "PRESETS", "achievement", "band_set", "classify",
+           "compute_value", "indicator_rows", "indicator_table", "status"]
 
 INDICATOR_COLUMNS = [
     "indicator_id", "name_zh", "name_en", "level", "measure", "unit_zh", "unit_en", "period",
     "direction", "baseline", "target", "actual", "numerator", "denominator", "n",
     "achievement", "status",
+    # added by the indicator framework (issue 3)
+    "disaggregation", "category", "period_start", "period_end", "to_date", "expected",
+    "aggregation", "bands",
 ]
 
-
-def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
-    missing = [c for c in spec.columns() if c not in df.columns]
-    if missing:
-        raise DataError(f"{where}: column {', '.join(map(repr, missing))} not found in the data",
-                        hint="fix the column name in project.yaml or add it to the file")
-    mask = None
-    for col, value in spec.filter.items():
-        values = value if isinstance(value, list) else [value]
-        column = df[col]
-        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            hit = numeric_column(df, col, where).isin([float(v) for v in values])
-        else:
-            hit = column.astype("string").isin([str(v) for v in values]).fillna(False)
-        mask = hit if mask is None else (mask & hit)
-    return df if mask is None else df.loc[mask.to_numpy(dtype=bool)]
-
-
-def compute_value(df: pd.DataFrame, spec: Compute, where: str = "data") -> tuple[float, int]:
-    """Value of one :class:`Compute` over ``df`` and the number of records behind it."""
-    rows = _select(df, spec, where)
-    op, col = spec.operation
-    if op == "count":
-        return float(len(rows)), len(rows)
-    assert col is not None
-    if op == "distinct":
-        n = int(rows[col].nunique(dropna=True))
-        return float(n), n
-    values = numeric_column(rows, col, where).dropna()
-    if op == "sum":
-        return float(values.sum()), int(values.size)
-    return (float(values.mean()) if values.size else math.nan), int(values.size)
+PRESETS: dict[str, BandSet] = {
+    "toladata": BandSet(name="toladata", basis="ratio", legend=[
+        Band(status="below_target", below=0.85), Band(status="on_track", upto=1.15),
+        Band(status="above_target")]),
+    "pepfar": BandSet(name="pepfar", basis="points", legend=[
+        Band(status="concerned", below=-25), Band(status="at_risk", below=-10),
+        Band(status="on_target", upto=10), Band(status="above_target")]),
+}
 
 
 def achievement(actual: float, target: float, baseline: float | None, direction: str) -> float:
     """Share of the target reached (1.0 = on target), direction-aware.
 
+    Notes
+    -----
     increase: actual / target; decrease: progress from baseline toward the target,
     (baseline − actual) / (baseline − target) when a baseline is given, else target / actual;
     maintain: 1 − |actual − target| / target.
+
+    Examples
+    --------
+    >>> achievement(90, 100, None, "increase")
+    0.9
+    >>> achievement(3.0, 2.8, 3.2, "decrease")  # half-way from 3.2 to 2.8
+    0.5
     """
-    if not math.isfinite(actual):
+    if not (math.isfinite(actual) and math.isfinite(target)):
         return math.nan
     if direction == "increase":
         return actual / target if target else math.nan
     if direction == "decrease":
-        if baseline is not None and baseline != target:
+        if baseline is not None and math.isfinite(baseline) and baseline != target:
             return (baseline - actual) / (baseline - target)
-        return target / actual if actual else math.inf
+        if actual == 0:
+            return math.inf if target > 0 else 1.0
+        return target / actual
     return 1 - abs(actual - target) / target if target else math.nan
 
 
-def status(ach: float) -> str:
-    """TolaData-style band: within ±15% on track; below 'below_target'; above 'above_target'."""
-    if not math.isfinite(ach):
+def band_set(bands: str | BandSet | None) -> BandSet:
+    """A :class:`BandSet` from a preset name ("toladata", "pepfar"), a BandSet or None."""
+    if bands is None:
+        return PRESETS["toladata"]
+    if isinstance(bands, BandSet):
+        return bands
+    if bands not in PRESETS:
+        from evalkit.errors import SpecError
+
+        raise SpecError(f"bands: expected one of {', '.join(map(repr, PRESETS))} or a legend, "
+                        f"got {bands!r}")
+    return PRESETS[bands]
+
+
+def classify(ach: float, expected: float = 1.0, bands: str | BandSet | None = None) -> str:
+    """Status of an achievement given the progress expected by now.
+
+    Examples
+    --------
+    >>> classify(0.40, 0.5, "pepfar")   # 10 points behind the q/4 schedule at Q2
+    'on_target'
+    >>> classify(0.30, 0.5, "pepfar")   # 20 points behind
+    'at_risk'
+    """
+    spec = band_set(bands)
+    if not math.isfinite(ach) and ach != math.inf:
         return "no_data"
-    if ach < 0.85:
-        return "below_target"
-    if ach > 1.15:
-        return "above_target"
-    return "on_track"
-
-
-def _row(ind: Indicator, df: pd.DataFrame, where: str) -> dict[str, Any]:
-    num = den = math.nan
-    if ind.measure in ("percentage", "ratio"):
-        assert ind.numerator is not None and ind.denominator is not None
-        num, _ = compute_value(df, ind.numerator, where + ".numerator")
-        den, n = compute_value(df, ind.denominator, where + ".denominator")
-        actual = num / den * ind.factor if den else math.nan
-    elif ind.compute is not None:
-        actual, n = compute_value(df, ind.compute, where + ".compute")
-        actual *= ind.factor
+    if spec.basis == "points":
+        x = (ach - expected) * 100
     else:
-        actual, n = math.nan, 0
-    ach = achievement(actual, ind.target, ind.baseline, ind.direction)
+        x = ach / expected if expected else math.nan
+    for band in spec.legend:
+        bound = band.bound
+        if bound is None:
+            return band.status
+        if band.below is not None and x < bound - 1e-9:
+            return band.status
+        if band.upto is not None and x <= bound + 1e-9:
+            return band.status
+    return spec.legend[-1].status  # pragma: no cover
+
+
+def status(ach: float, expected: float = 1.0, bands: str | BandSet | None = None) -> str:
+    """TolaData-style band by default: within ±15 % on_track; see :func:`classify`."""
+    return classify(ach, expected, bands)
+
+
+def _count_like(ind: Indicator) -> bool:
+    return ind.measure == "count" and ind.aggregate.time != "latest"
+
+
+def _record(ind: Indicator, m: Measured, **extra: Any) -> dict[str, Any]:
     return {
         "indicator_id": ind.id, "name_zh": ind.name.zh, "name_en": ind.name.en,
         "level": ind.level, "measure": ind.measure,
         "unit_zh": ind.unit.zh if ind.unit else "", "unit_en": ind.unit.en if ind.unit else "",
-        "period": "total", "direction": ind.direction,
+        "direction": ind.direction,
         "baseline": ind.baseline if ind.baseline is not None else math.nan,
-        "target": ind.target, "actual": actual, "numerator": num, "denominator": den, "n": n,
-        "achievement": ach, "status": status(ach),
+        "actual": m.actual, "numerator": m.numerator, "denominator": m.denominator, "n": m.n,
+        "disaggregation": "", "category": "", "period_start": None, "period_end": None,
+        "aggregation": ind.aggregate.time,
+        "bands": ind.bands if isinstance(ind.bands, str) else
+        (ind.bands.name if ind.bands else "toladata"), **extra,
     }
 
 
+def _judge(ind: Indicator, row: dict[str, Any], value: float, expected: float) -> None:
+    target = row["target"]
+    ach = achievement(value, target, ind.baseline, ind.direction) if math.isfinite(target) \
+        else math.nan
+    row["achievement"] = ach
+    row["expected"] = expected
+    row["status"] = classify(ach, expected, ind.bands) if math.isfinite(target) else "no_target"
+
+
+def _total(ind: Indicator, df: pd.DataFrame, labels: Any, date: str | None,
+           where: str) -> Measured:
+    time = ind.aggregate.time
+    if time == "periodic":
+        return measure(ind, df, where)
+    if time == "latest" and labels is not None:
+        done = labels.dropna()
+        if done.empty:
+            return Measured(math.nan, math.nan, math.nan, 0)
+        last = sorted(done.unique())[-1]
+        return measure(ind, df.loc[(labels == last).fillna(False).to_numpy(dtype=bool)], where)
+    return measure(ind, df, where, date=date, latest=True)
+
+
+def _total_target(ind: Indicator) -> float:
+    if ind.target is not None:
+        return float(ind.target)
+    if not ind.targets:
+        return math.nan
+    if _count_like(ind) and ind.aggregate.time == "periodic":
+        return float(sum(ind.targets.values()))
+    return float(ind.targets[sorted(ind.targets)[-1]])
+
+
+def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: Any = None,
+                   date: str | None = None, where: str = "indicator",
+                   disaggregate: bool = True) -> list[dict[str, Any]]:
+    """Rows of :data:`INDICATOR_COLUMNS` for one indicator over the records ``df``.
+
+    ``start``/``end`` (dates) bound the project period; with ``ind.period`` and ``date`` the
+    records are assigned to periods and records outside the project are left out (with an
+    :class:`~evalkit.errors.EvalkitWarning`).
+    """
+    rows: list[dict[str, Any]] = []
+    labels = None
+    spans = []
+    if ind.period is not None and date is not None and start is not None and end is not None:
+        import pandas as pd
+
+        spans = project_periods(start, end, ind.period)
+        when = pd.to_datetime(df[date], errors="coerce")
+        inside = ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(False)
+        if not bool(inside.all()):
+            warnings.warn(f"{where}: {int((~inside).sum())} record(s) dated outside the project "
+                          f"period ({start} to {end}) or undated were left out",
+                          EvalkitWarning, stacklevel=3)
+        df = df.loc[inside.to_numpy(dtype=bool)]
+        labels = assign_periods(df[date], ind.period)
+    latest = ind.aggregate.time == "cumulative"
+    k_total = len(spans)
+    last_seen: Measured | None = None
+    for k, span in enumerate(spans, start=1):
+        assert labels is not None
+        upto = [s.label for s in spans[:k]]
+        here = df.loc[(labels == span.label).fillna(False).to_numpy(dtype=bool)]
+        m = measure(ind, here, where, date=date, latest=latest)
+        if ind.aggregate.time == "latest":
+            last_seen = m if m.n else last_seen
+            to_date = last_seen or m
+        else:
+            sofar = df.loc[labels.isin(upto).fillna(False).to_numpy(dtype=bool)]
+            to_date = measure(ind, sofar, where, date=date, latest=latest)
+        own = ind.targets.get(span.label)
+        row = _record(ind, m, period=span.label, period_start=span.start,
+                      period_end=span.end, to_date=to_date.actual,
+                      target=float(own) if own is not None else _total_target(ind))
+        if own is not None:
+            _judge(ind, row, m.actual, 1.0)
+        else:
+            expected = k / k_total if _count_like(ind) else 1.0
+            _judge(ind, row, to_date.actual if _count_like(ind) else m.actual, expected)
+        rows.append(row)
+    total = _total(ind, df, labels, date, where)
+    row = _record(ind, total, period="total", to_date=total.actual, target=_total_target(ind),
+                  period_start=spans[0].start if spans else start,
+                  period_end=spans[-1].end if spans else end)
+    _judge(ind, row, total.actual, 1.0)
+    rows.append(row)
+    if disaggregate:
+        rows.extend(_disaggregated(ind, df, start, end, date, where))
+    return rows
+
+
+def _disaggregated(ind: Indicator, df: pd.DataFrame, start: Any, end: Any, date: str | None,
+                   where: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for col in ind.disaggregations:
+        for value, part in df.groupby(df[col].astype("string"), sort=True, dropna=True):
+            for r in indicator_rows(ind, part, start=start, end=end, date=date, where=where,
+                                    disaggregate=False):
+                r.update(disaggregation=col, category=str(value), target=math.nan,
+                         achievement=math.nan, expected=math.nan, status="no_target")
+                rows.append(r)
+    return rows
+
+
+def _missing_columns(project: Project, evidence: Evidence) -> list[str]:
+    from evalkit.model.indicators import date_column
+
+    out = []
+    for k, ind in enumerate(project.indicators):
+        if ind.source is None or ind.source not in evidence.tables:
+            continue
+        have = set(map(str, evidence[ind.source].columns))
+        file = evidence.files.get(ind.source)
+        name = file.name if file is not None else ind.source
+        date = date_column(ind, project) if ind.period else None
+        for field, spec in ind.computations().items():
+            for col in spec.columns():
+                if col not in have:
+                    out.append(f"indicators[{k}].{field} ({ind.id}): column {col!r} not found "
+                               f"in {name}")
+        extra: dict[str, str | None] = {
+            "date": date, "aggregate.unit": ind.aggregate.unit,
+            **{f"disaggregations[{j}]": c for j, c in enumerate(ind.disaggregations)}}
+        for key, extra_col in extra.items():
+            if extra_col and extra_col not in have:
+                out.append(f"indicators[{k}].{key} ({ind.id}): column {extra_col!r} not found "
+                           f"in {name}")
+    return out
+
+
 def indicator_table(project: Project, evidence: Evidence) -> pd.DataFrame:
-    """One row per indicator and period: actual, target, achievement, status."""
+    """``evaluation.indicators``: one row per indicator and period, then disaggregations.
+
+    Raises
+    ------
+    DataError
+        Listing every indicator that names a column absent from its data file.
+    """
     import pandas as pd
 
-    rows = []
+    from evalkit.model.indicators import date_column
+
+    problems = _missing_columns(project, evidence)
+    if problems:
+        raise DataError(f"indicators: {len(problems)} column(s) not found", problems=problems,
+                        hint="fix the column names in project.yaml or add them to the data")
+    period = project.project.period
+    rows: list[dict[str, Any]] = []
     for k, ind in enumerate(project.indicators):
         if ind.source is None:
             continue
-        rows.append(_row(ind, evidence[ind.source], f"indicators[{k}] ({ind.id})"))
+        rows.extend(indicator_rows(
+            ind, evidence[ind.source], start=period.start, end=period.end,
+            date=date_column(ind, project) if ind.period else None,
+            where=f"indicators[{k}] ({ind.id})"))
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)

@@ -1,12 +1,184 @@
-"""Cadence compliance from a service log. Filled in by the cadence work."""
+"""Cadence compliance: did the service happen as often as the rules ask, period by period?
+
+For each rule, records passing the filter are counted per calendar period (clipped to the
+project period, see :mod:`evalkit.model.cadence` for the partial-period convention); a period
+complies when its count reaches the required minimum. The compliance rate is
+met periods / assessed periods.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["check_project"]
+from evalkit.assess.measure import _select, assign_periods, project_periods
+from evalkit.errors import DataError
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import pandas as pd
+
+    from evalkit.model.cadence import CadenceRule
+
+__all__ = ["CADENCE_COLUMNS", "PERIOD_COLUMNS", "CadenceResult", "check_cadence",
+           "check_project", "required_count"]
+
+CADENCE_COLUMNS = ["rule_id", "name_zh", "name_en", "per", "min", "periods", "met", "missed",
+                   "compliance", "records", "missed_periods"]
+PERIOD_COLUMNS = ["rule_id", "period", "start", "end", "days", "full_days", "required",
+                  "count", "met"]
 
 
-def check_project(project: Any, evidence: Any, **stages: Any) -> Any:
+@dataclass(frozen=True)
+class CadenceResult:
+    """Compliance with every cadence rule (immutable).
+
+    Attributes
+    ----------
+    rules
+        One row per rule (:data:`CADENCE_COLUMNS`): ``rule_id``, ``name_zh``, ``name_en``,
+        ``per`` (week/month/quarter/year), ``min`` (required per full period), ``periods``
+        (periods assessed), ``met``, ``missed``, ``compliance`` (met / periods, 0–1),
+        ``records`` (records counted in the project period) and ``missed_periods`` (labels
+        joined by ", ").
+    periods
+        One row per rule and period (:data:`PERIOD_COLUMNS`): ``period`` label, clipped
+        ``start``/``end``, ``days`` inside the project, ``full_days``, ``required`` (NaN when
+        not assessed), ``count`` and ``met`` (True/False, None when not assessed).
+    """
+
+    rules: pd.DataFrame
+    periods: pd.DataFrame
+    compliance: dict[str, float] = field(default_factory=dict)
+
+    def missed(self, rule_id: str) -> list[str]:
+        """Labels of the periods in which ``rule_id`` was not met."""
+        rows = self.periods.loc[(self.periods["rule_id"] == rule_id)
+                                & (self.periods["met"] == False)]  # noqa: E712
+        return [str(p) for p in rows["period"]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-rule table (a copy)."""
+        return self.rules.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: ``{"rules": [...], "periods": [...]}`` (records)."""
+        return {"rules": self.rules.to_dict(orient="records"),
+                "periods": self.periods.to_dict(orient="records")}
+
+
+def required_count(minimum: float, days: int, full_days: int, partial: str) -> float:
+    """Records required in a period that has ``days`` of its ``full_days`` in the project.
+
+    NaN means the period is not assessed.
+
+    Examples
+    --------
+    >>> required_count(2, 5, 7, "prorate")     # 2 × 5/7 = 1.43 → 1
+    1.0
+    >>> required_count(1, 3, 31, "prorate")    # 0.10 → 0: not assessed
+    nan
+    """
+    if days >= full_days or partial == "full":
+        return float(minimum)
+    if partial == "skip":
+        return math.nan
+    need = math.floor(minimum * days / full_days + 0.5)
+    return float(need) if need > 0 else math.nan
+
+
+def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] | Any,
+                  start: dt.date, end: dt.date, *,
+                  dates: dict[str, str | None] | None = None) -> CadenceResult:
+    """Compliance of each rule over the project period ``start``–``end``.
+
+    Parameters
+    ----------
+    rules
+        Cadence rules.
+    tables
+        Mapping (or :class:`~evalkit.data.load.Evidence`) of source name -> records.
+    start, end
+        The project period; periods are clipped to it and records outside it are ignored.
+    dates
+        Rule id -> date column, overriding ``rule.date`` (used when inferred from the spec).
+
+    Raises
+    ------
+    DataError
+        Listing every rule whose source, date column or filter column is missing, or whose
+        date column holds values that are not dates.
+    """
+    import pandas as pd
+
+    problems: list[str] = []
+    rule_rows: list[dict[str, Any]] = []
+    period_rows: list[dict[str, Any]] = []
+    for k, rule in enumerate(rules):
+        where = f"cadence[{k}] ({rule.id})"
+        date = (dates or {}).get(rule.id) or rule.date
+        try:
+            df = tables[rule.source]
+        except (KeyError, DataError):
+            problems.append(f"{where}.source: no data source {rule.source!r}")
+            continue
+        if date is None:
+            problems.append(f"{where}.date: name the column that dates each record")
+            continue
+        missing = [c for c in rule.columns(date) if c not in df.columns]
+        if missing:
+            problems.append(f"{where}: column {', '.join(map(repr, missing))} not found in "
+                            f"{rule.source} (columns are: {', '.join(map(str, df.columns))})")
+            continue
+        when = pd.to_datetime(df[date], errors="coerce", format="mixed")
+        if bool((when.isna() & df[date].notna()).any()):
+            bad = df.loc[(when.isna() & df[date].notna()).to_numpy(dtype=bool), date].iloc[0]
+            problems.append(f"{where}.date: column {date!r} must hold dates, found {bad!r}")
+            continue
+        from evalkit.model.indicators import Compute
+
+        spec = Compute(filter=rule.filter, count=rule.distinct is None, distinct=rule.distinct)
+        rows = _select(df.assign(**{date: when}), spec, where)
+        inside = (rows[date] >= pd.Timestamp(start)) & (rows[date] <= pd.Timestamp(end))
+        rows = rows.loc[inside.fillna(False).to_numpy(dtype=bool)]
+        labels = assign_periods(rows[date], rule.per)
+        if rule.distinct is None:
+            counts = labels.value_counts()
+        else:
+            counts = rows[rule.distinct].groupby(labels).nunique()
+        met_labels: list[str] = []
+        missed: list[str] = []
+        for span in project_periods(start, end, rule.per):
+            need = required_count(rule.min, span.days, span.full_days, rule.partial)
+            got = int(counts.get(span.label, 0))
+            ok = None if math.isnan(need) else bool(got >= need)
+            (met_labels if ok else missed if ok is False else []).append(span.label)
+            period_rows.append({"rule_id": rule.id, "period": span.label, "start": span.start,
+                                "end": span.end, "days": span.days, "full_days": span.full_days,
+                                "required": need, "count": got, "met": ok})
+        assessed = len(met_labels) + len(missed)
+        rule_rows.append({
+            "rule_id": rule.id, "name_zh": rule.name.zh, "name_en": rule.name.en,
+            "per": rule.per, "min": rule.min, "periods": assessed, "met": len(met_labels),
+            "missed": len(missed), "compliance": len(met_labels) / assessed if assessed else
+            math.nan, "records": len(rows), "missed_periods": ", ".join(missed)})
+    if problems:
+        raise DataError(f"cadence: {len(problems)} problem(s)", problems=problems,
+                        hint="fix the rule in project.yaml or the data file")
+    table = pd.DataFrame(rule_rows, columns=CADENCE_COLUMNS)
+    return CadenceResult(rules=table, periods=pd.DataFrame(period_rows, columns=PERIOD_COLUMNS),
+                         compliance=dict(zip(table["rule_id"], table["compliance"], strict=True)))
+
+
+def check_project(project: Any, evidence: Any, **stages: Any) -> CadenceResult | None:
     """Compliance with the project's cadence rules; None when it has none."""
-    return None
+    if not getattr(project, "cadence", None):
+        return None
+    from evalkit.model.cadence import rule_date_column
+
+    period = project.project.period
+    dates = {r.id: rule_date_column(r, project) for r in project.cadence}
+    return check_cadence(project.cadence, evidence, period.start, period.end, dates=dates)

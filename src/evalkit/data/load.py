@@ -97,7 +97,7 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, file: Path) -
                 if bool(frac.any()):
                     row = frac.idxmax()
                     raise DataError(f"{where}: column {col!r} must hold whole numbers, found "
-                                    f"{df.at[row, col]!r} at row {row}")
+                                    f"{values[row]:g} at row {row}")
             if spec.range is not None:
                 lo, hi = spec.range
                 bad = values.notna() & ((values < lo) | (values > hi))
@@ -105,7 +105,7 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, file: Path) -
                     row = bad.idxmax()
                     raise DataError(
                         f"{where}: column {col!r} must lie in [{lo:g}, {hi:g}], found "
-                        f"{df.at[row, col]!r} at row {row} ({int(bad.sum())} value(s) outside)",
+                        f"{values[row]:g} at row {row} ({int(bad.sum())} value(s) outside)",
                         hint="correct the value or the declared range")
             out[col] = values
         elif spec.type == "date":

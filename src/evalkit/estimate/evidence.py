@@ -133,24 +133,46 @@ def plain_sentence(result: EffectResult, lang: str = "en") -> str:
         raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
     est = result.estimate
     lo, hi = result.ci
+    percent = "prop_pre" in result.extra  # a change in a proportion (McNemar): percentage points
+    if percent:
+        est, lo, hi = 100 * est, 100 * lo, 100 * hi
     level = round(100 * (1 - result.alpha))
     label = str(result.extra.get("label_" + lang, result.extra.get("label", result.outcome)))
     unit = str(result.extra.get("unit_" + lang, ""))
     d = result.extra.get("standardised")
     claim = _CLAIM[lang][result.evidence_level]
     significant = not (lo <= 0 <= hi)
+    scored = result.design in ("pre_post", "post_only", "pre_post_comparison")
+    relative = result.design not in ("pre_post", "post_only")
     if lang == "en":
         verb = "rose" if est > 0 else "fell" if est < 0 else "did not change"
-        units = f" {unit}" if unit else (" points" if result.design in ("pre_post", "post_only") else "")
-        text = f"{label[:1].upper() + label[1:]} {verb} by {_fmt(abs(est))}{units} ({level}% CI {_fmt(lo)} to {_fmt(hi)})"
+        units = f" {unit}" if unit else (" percentage points" if percent else
+                                          " points" if scored else "")
+        if math.isinf(hi) and math.isfinite(lo):
+            interval = f"{level}% CI: at least {_fmt(lo)}"
+        elif math.isinf(lo) and math.isfinite(hi):
+            interval = f"{level}% CI: at most {_fmt(hi)}"
+        else:
+            interval = f"{level}% CI {_fmt(lo)} to {_fmt(hi)}"
+        if relative:
+            text = f"Relative to the comparison group, {label} {verb} by {_fmt(abs(est))}{units} ({interval})"
+        else:
+            text = f"{label[:1].upper() + label[1:]} {verb} by {_fmt(abs(est))}{units} ({interval})"
         if d is not None and math.isfinite(float(d)):
             text += f"; this is {_SIZE['en'][size_word(float(d))]} change"
         if not significant:
             text += "; the interval includes no change, so the data cannot rule out chance"
         return f"{text}. {claim}"
     verb = "上升" if est > 0 else "下降" if est < 0 else "没有变化"
-    units = unit or ("分" if result.design in ("pre_post", "post_only") else "")
-    text = f"{label}{verb}了{_fmt(abs(est))}{units}（{level}% 置信区间 {_fmt(lo)} 至 {_fmt(hi)}）"
+    units = unit or ("个百分点" if percent else "分" if scored else "")
+    if math.isinf(hi) and math.isfinite(lo):
+        interval = f"{level}% 置信区间：不低于 {_fmt(lo)}"
+    elif math.isinf(lo) and math.isfinite(hi):
+        interval = f"{level}% 置信区间：不高于 {_fmt(hi)}"
+    else:
+        interval = f"{level}% 置信区间 {_fmt(lo)} 至 {_fmt(hi)}"
+    prefix = "与对照组相比，" if relative else ""
+    text = f"{prefix}{label}{verb}了{_fmt(abs(est))}{units}（{interval}）"
     if d is not None and math.isfinite(float(d)):
         text += f"，属于{_SIZE['zh'][size_word(float(d))]}变化"
     if not significant:

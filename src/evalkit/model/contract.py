@@ -10,6 +10,7 @@ YAML shape (every key except ``amount`` is optional)::
           name: {zh: 完成小组活动 24 节, en: 24 group sessions held}
           kind: deliverable              # deliverable | quality
           indicator: I1
+          period: total                  # total | a period (2025-Q4) | each (every period)
           target: 24                     # default: the indicator's target
           operator: ">="                 # >= | <= | == ; default: the indicator's direction
           partial: 0.8                   # partly met from 80% of the target (rules default)
@@ -25,17 +26,27 @@ YAML shape (every key except ``amount`` is optional)::
         - {id: B1, name: {zh: 人员经费, en: Staff}, category: personnel, amount: 168000,
            evidence: [{type: receipt, name: {zh: 发票, en: receipts}}]}
       rules: {min_weighted_share: 0.8, max_partly_met: 2, deadline_days: 30}
+
+:func:`check_evidence` checks the evidence list (evidence.csv) against what the contract asks
+for; :func:`contract_problems` finds cross-reference problems (run by ``Project.problems``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from evalkit._checks import numeric_column, require_columns
+from evalkit.errors import DataError
 from evalkit.model.common import Spec, Text
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    import pandas as pd
 
 __all__ = [
     "AcceptanceRules",
@@ -45,6 +56,7 @@ __all__ = [
     "EvidenceCriterion",
     "EvidenceRequirement",
     "Operator",
+    "check_evidence",
     "contract_problems",
 ]
 
@@ -76,19 +88,40 @@ class EvidenceRequirement(Spec):
             return {"type": _slug(name.en), "name": value}
         return value
 
+    # read like a Text (zh/en), as the criterion's evidence was before it had a type and count
+    @property
+    def zh(self) -> str:
+        """Chinese name."""
+        return self.name.zh
+
+    @property
+    def en(self) -> str:
+        """English name."""
+        return self.name.en
+
+    def get(self, lang: str) -> str:
+        """The name in ``lang`` ("zh" or "en")."""
+        return self.name.get(lang)
+
+    def __str__(self) -> str:
+        return self.name.en
+
 
 class Criterion(Spec):
     """A contract criterion judged on an indicator.
 
     Met when ``actual <operator> target``; the target is the indicator's own when omitted and
     the operator follows the indicator's direction when omitted (increase ``>=``, decrease
-    ``<=``, maintain ``==``). ``partial`` overrides the rules' partly-met band.
+    ``<=``, maintain ``==``). ``partial`` overrides the rules' partly-met band. ``period`` is
+    ``total`` (the whole project), one period of the indicator (``2025-Q4``) or ``each``: every
+    period must reach the target (e.g. 12 enterprise visits a quarter) and the worst counts.
     """
 
     id: str
     name: Text
     indicator: str
     kind: Literal["deliverable", "quality"] = "deliverable"
+    period: str = "total"
     target: float | None = None
     operator: Operator | None = None
     tolerance: float = Field(default=0.0, ge=0)
@@ -120,8 +153,15 @@ class BudgetLine(Spec):
     id: str
     name: Text
     category: str = "other"
-    amount: float = Field(ge=0)
+    amount: float
     evidence: list[EvidenceRequirement] = Field(default_factory=list)
+
+    @field_validator("amount")
+    @classmethod
+    def _not_negative(cls, amount: float) -> float:
+        if amount < 0:
+            raise ValueError(f"a budget is an amount >= 0, got {amount:g}")
+        return amount
 
 
 class AcceptanceRules(Spec):
@@ -205,3 +245,65 @@ def contract_problems(contract: Contract, data_sources: set[str]) -> list[str]:
             out.append(f"contract.budget_lines: the lines add up to {total:,.2f}, but "
                        f"contract.amount is {contract.amount:,.2f} — make them agree")
     return out
+
+
+_YES = {"yes", "y", "true", "1", "1.0", "是", "已核验"}
+_NO = {"no", "n", "false", "0", "0.0", "否", "未核验", ""}
+EVIDENCE_COLUMNS = ["item", "type", "name_zh", "name_en", "required", "submitted", "verified",
+                    "files", "status"]
+
+
+def check_evidence(wanted: Mapping[str, Sequence[EvidenceRequirement]],
+                   evidence_list: pd.DataFrame, file: str = "evidence.csv") -> pd.DataFrame:
+    """Completeness of the evidence handed in, one row per item and required evidence type.
+
+    ``evidence_list`` has one row per piece (or bundle) of evidence: ``item`` (criterion or
+    budget-line id), ``evidence_type``, ``count`` (blank = 1 when ``file`` is given),
+    ``file`` and ``verified`` (yes/no). Status: ``complete`` (verified >= required),
+    ``unverified`` (enough handed in, not enough verified), ``short`` or ``missing``.
+
+    Raises
+    ------
+    DataError
+        Listing every bad row: unknown item, negative or missing count, unreadable verified flag.
+    """
+    import pandas as pd
+
+    require_columns(evidence_list, ["item", "evidence_type", "verified"], file)
+    df = evidence_list
+    items = df["item"].astype("string").str.strip()
+    types = df["evidence_type"].astype("string").str.strip()
+    has_file = (df["file"].astype("string").str.strip().fillna("") != ""
+                if "file" in df.columns else pd.Series(False, index=df.index))
+    count = (numeric_column(df, "count", file) if "count" in df.columns
+             else pd.Series(float("nan"), index=df.index))
+    count = count.where(count.notna() | ~has_file, 1.0)
+    flags = df["verified"].astype("string").str.strip().str.lower().fillna("")
+    problems: list[str] = []
+    for idx in df.index:
+        if items[idx] not in wanted:
+            problems.append(f"{file} row {idx}, column item: {items[idx]!r} is not a criterion "
+                            f"or budget line (known: {', '.join(wanted)})")
+        if pd.isna(count[idx]) or count[idx] < 0:
+            problems.append(f"{file} row {idx}, column count: need a count >= 0 or a file name, "
+                            f"got {df['count'][idx] if 'count' in df.columns else None!r}")
+        if flags[idx] not in _YES | _NO:
+            problems.append(f"{file} row {idx}, column verified: expected yes or no, "
+                            f"got {df['verified'][idx]!r}")
+    if problems:
+        raise DataError(f"{file}: {len(problems)} problem(s)", problems=problems,
+                        hint="correct these rows of the evidence list")
+    ok = flags.isin(list(_YES))
+    rows = []
+    for item, reqs in wanted.items():
+        for req in reqs:
+            hit = (items == item) & (types == req.type)
+            sub = float(count[hit].sum())
+            ver = float(count[hit & ok].sum())
+            names = "; ".join(str(f) for f in df.loc[hit & has_file, "file"]) if "file" in df else ""
+            status = ("complete" if ver >= req.min_count else "unverified"
+                      if sub >= req.min_count else "short" if sub > 0 else "missing")
+            rows.append({"item": item, "type": req.type, "name_zh": req.name.zh,
+                         "name_en": req.name.en, "required": float(req.min_count),
+                         "submitted": sub, "verified": ver, "files": names, "status": status})
+    return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from evalkit.model.common import Spec, Text
 from evalkit.model.contract import contract_problems
@@ -237,13 +237,14 @@ class ValueSpec(Spec):
     alternative: Alternative | None = None
     sroi: SroiSpec | None = None
 
-    @model_validator(mode="after")
-    def _band(self) -> ValueSpec:
-        lo, hi = self.fee_band
+    @field_validator("fee_band")
+    @classmethod
+    def _band(cls, band: tuple[float, float]) -> tuple[float, float]:
+        lo, hi = band
         if not 0 <= lo <= hi <= 1:
-            raise ValueError(f"fee_band must be [low, high] with 0 <= low <= high <= 1, "
+            raise ValueError(f"expected [low, high] with 0 <= low <= high <= 1 (0.1 = 10%), "
                              f"got [{lo:g}, {hi:g}]")
-        return self
+        return band
 
 
 #: grade label -> consequence (Shenzhen 2021, Ministry of Finance, English labels)

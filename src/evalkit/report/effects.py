@@ -31,6 +31,11 @@ def _sentence(result: Any, lang: str) -> str:
         return ""
 
 
+def _significant(ci: Any) -> bool:
+    lo, hi = _float(ci[0]), _float(ci[1])
+    return lo is not None and hi is not None and (lo > 0 or hi < 0)
+
+
 def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = None,
                   name: dict[str, str] | None = None) -> dict[str, Any]:
     """One estimate as plain data.
@@ -86,6 +91,7 @@ def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = No
         "sentence": {lang: _sentence(result, lang) for lang in ("zh", "en")},
         "notes": [str(x) for x in getattr(result, "notes", ()) or ()],
         "table": tidy,
+        "significant": _significant(ci),
         "suppressed": False,
     }
     if is_small(n, rules.threshold):
@@ -95,5 +101,6 @@ def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = No
         record["ci"] = hidden
         record["sentence"] = {"zh": "", "en": ""}
         record["table"] = {"columns": [], "records": []}
+        record["significant"] = False
         record["suppressed"] = True
     return record

@@ -137,14 +137,6 @@ def _md_cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
-def _md_finalize(value: Any) -> Any:
-    """Escape every value printed into Markdown so that free text stays literal text."""
-    if isinstance(value, Markup) or value is None:
-        return value
-    text = str(value)
-    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-
-
 # -- labels ---------------------------------------------------------------------------------
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
@@ -186,9 +178,12 @@ def load_labels(lang: str, template_dir: str | Path | None = None) -> dict[str, 
 
 
 def _translator(labels: Mapping[str, str], lang: str) -> Callable[..., str]:
-    def t(key: str, **values: Any) -> str:
-        """Label ``key`` in the report language, formatted with ``values``."""
+    def t(key: str, default: str | None = None, **values: Any) -> str:
+        """Label ``key`` in the report language, formatted with ``values``; ``default`` (when
+        given) is returned for an unknown key instead of raising."""
         if key not in labels:
+            if default is not None:
+                return default
             raise RenderError(f"label {key!r} not found in i18n/{lang}.yaml",
                               hint="add it to the label catalogue of your template folder")
         text = labels[key]
@@ -216,6 +211,11 @@ def _labeller(lang: str) -> Callable[[Any], Any]:
     return label
 
 
+def _catalogue_stamp(template_dir: str | Path | None) -> tuple[float, ...]:
+    folders = [shipped_templates()] + ([Path(template_dir)] if template_dir else [])
+    return tuple(p.stat().st_mtime for f in folders for p in sorted((f / "i18n").glob("*.yaml")))
+
+
 def make_environment(
     lang: str,
     *,
@@ -229,8 +229,8 @@ def make_environment(
     lang
         "zh" or "en": chooses the label catalogue used by ``t()`` and ``label()``.
     kind
-        "html" (autoescaped HTML, also used for PDF), "markdown" (every printed value
-        HTML-escaped, so free text stays text) or "docx" (autoescaped XML, for docxtpl).
+        "html" (autoescaped HTML, also used for PDF), "markdown" (no autoescaping: the
+        Markdown writer escapes the context itself) or "docx" (autoescaped XML, for docxtpl).
     template_dir
         An organization's template folder, searched before evalkit's own templates.
 
@@ -239,14 +239,25 @@ def make_environment(
     ReportSandbox
         Filters: ``num``, ``pct``, ``signed``, ``ci``, ``pvalue``, ``md``;
         globals: ``t``, ``label``, ``lang``.
+
+    Notes
+    -----
+    Environments are cached per language, kind, folder and label-catalogue timestamps, so
+    compiled templates are reused; Jinja2 still reloads a template whose file changed.
     """
+    folder = str(Path(template_dir).resolve()) if template_dir else None
+    return _environment(lang, kind, folder, _catalogue_stamp(template_dir))
+
+
+@lru_cache(maxsize=32)
+def _environment(lang: str, kind: Kind, template_dir: str | None,
+                 stamp: tuple[float, ...]) -> ReportSandbox:
     labels = load_labels(lang, template_dir)
     folders = ([str(Path(template_dir))] if template_dir else []) + [str(shipped_templates())]
     env = ReportSandbox(
         loader=ChoiceLoader([FileSystemLoader(f) for f in folders]),
         undefined=StrictUndefined,
         autoescape=kind != "markdown",
-        finalize=_md_finalize if kind == "markdown" else None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -29,6 +29,7 @@ class Disclosure:
 
     threshold: int = 5
     personal: frozenset[str] = frozenset()
+    person_ids: frozenset[str] = frozenset()
 
 
 def _number(x: Any) -> Any:
@@ -42,17 +43,21 @@ def _number(x: Any) -> Any:
     return value
 
 
-def table(frame: Any, rules: Disclosure, *, depth: int = 0) -> dict[str, Any]:
+def table(frame: Any, rules: Disclosure, *, depth: int = 0) -> dict[str, Any] | None:
     """DataFrame -> ``{"columns": [...], "records": [{column: value}, ...]}``.
 
     Personal columns are dropped; in rows whose people count (a column named ``n``,
-    ``n_units`` …) is below the threshold every numeric cell becomes ``"<k"``.
+    ``n_units`` …) is below the threshold every numeric cell becomes ``"<k"``. A table with
+    one row per person (it has a person-id column such as ``worker_id``) is never shown:
+    the result is None.
     """
     import pandas as pd
 
     df = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
     if not isinstance(df.index, pd.RangeIndex):
         df = df.reset_index()
+    if rules.person_ids & {str(c) for c in df.columns}:
+        return None
     df = drop_personal(df, rules.personal)
     df.columns = [str(c) for c in df.columns]
     for n_col in (c for c in N_COLUMNS if c in df.columns):
@@ -120,11 +125,9 @@ def plain(obj: Any, rules: Disclosure, *, depth: int = 0) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)
                   if not f.name.startswith("_")}
-        return {k: plain(v, rules, depth=depth + 1) for k, v in fields.items()
-                if k not in rules.personal}
+        return {k: plain(v, rules, depth=depth + 1) for k, v in fields.items()}
     if isinstance(obj, Mapping):
-        return {str(k): plain(v, rules, depth=depth + 1) for k, v in obj.items()
-                if str(k) not in rules.personal}
+        return {str(k): plain(v, rules, depth=depth + 1) for k, v in obj.items()}
     if isinstance(obj, Iterable) and not isinstance(obj, bytes | bytearray):
         return [plain(v, rules, depth=depth + 1) for v in obj]
     return str(obj)

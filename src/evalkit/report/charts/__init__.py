@@ -1,1 +1,163 @@
-"""Charts for reports: matplotlib with a CJK font, deterministic SVG output."""
+"""Charts for reports: matplotlib with a CJK font, deterministic SVG output.
+
+:func:`build_charts` draws every chart a report shows — indicator achievement, pre/post
+distributions, event studies, the logic-model diagram and the SROI tornado — as inline SVG
+(HTML, PDF) or PNG bytes (Word). A chart whose data is missing, or computed from fewer
+people than the disclosure threshold, is left out; a chart that fails to draw is left out
+with an :class:`~evalkit.errors.EvalkitWarning` saying why, so the report is still written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+from evalkit.errors import EvalkitWarning
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evalkit.evaluation import Evaluation
+    from evalkit.model.outcomes import Outcome
+
+__all__ = ["build_charts", "prepost_values"]
+
+Format = Literal["svg", "png"]
+_DIAGRAM_FUNCTIONS = ("logic_model_svg", "diagram_svg", "render_svg", "to_svg", "diagram",
+                      "plot_logic_model")
+
+
+def _encode(fig: Any, fmt: Format) -> Any:
+    from markupsafe import Markup
+
+    from evalkit.report.charts.base import figure_png, figure_svg
+
+    if fig is None:
+        return None
+    if isinstance(fig, str):  # already SVG text (logic-model diagram)
+        return Markup(fig) if fmt == "svg" else None
+    return Markup(figure_svg(fig)) if fmt == "svg" else figure_png(fig)
+
+
+def _safely(name: str, draw: Callable[[], Any], fmt: Format) -> Any:
+    try:
+        return _encode(draw(), fmt)
+    except Exception as exc:  # noqa: BLE001 - a broken chart must not cost the whole report
+        warnings.warn(f"chart {name!r} left out of the report: {type(exc).__name__}: {exc}",
+                      EvalkitWarning, stacklevel=3)
+        return None
+
+
+def _filtered(df: pd.DataFrame, oc: Outcome) -> pd.DataFrame:
+    for col, value in oc.filter.items():
+        values = value if isinstance(value, list) else [value]
+        df = df.loc[df[col].astype("string").isin([str(v) for v in values]).fillna(False)]
+    if oc.compare is not None:
+        df = df.loc[(df[oc.compare.column].astype("string") == str(oc.compare.treated))
+                    .fillna(False)]
+    return df
+
+
+def prepost_values(evaluation: Evaluation, oc: Outcome) -> tuple[Any, Any] | None:
+    """Values of a pre/post outcome at pre-test and post-test (served group only)."""
+    if oc.design != "prepost" or not (oc.time and oc.pre and oc.post):
+        return None
+    df = _filtered(evaluation.evidence[oc.source], oc)
+    if oc.scale is not None:
+        from evalkit.data.scales import scale_scores
+
+        values = scale_scores(df, oc.scale.items, reverse=oc.scale.reverse,
+                              item_range=oc.scale.range, min_answered=oc.scale.min_answered)
+    elif oc.outcome is not None:
+        import pandas as pd
+
+        values = pd.to_numeric(df[oc.outcome], errors="coerce")
+    else:
+        return None
+    wave = df[oc.time].astype("string")
+    pre = values[(wave == str(oc.pre)).fillna(False).to_numpy(dtype=bool)].dropna()
+    post = values[(wave == str(oc.post)).fillna(False).to_numpy(dtype=bool)].dropna()
+    return pre.to_numpy(dtype=float), post.to_numpy(dtype=float)
+
+
+def _logic_model(evaluation: Evaluation, lang: str) -> Any:
+    lm = getattr(evaluation.project, "logic_model", None)
+    if lm is None:
+        return None
+    try:
+        module = importlib.import_module("evalkit.model.diagram")
+    except ImportError:
+        return None
+    for name in _DIAGRAM_FUNCTIONS:
+        func = getattr(module, name, None)
+        if callable(func):
+            return func(lm, lang=lang)
+    return None
+
+
+def _tornado(evaluation: Evaluation, lang: str) -> Any:
+    sroi = getattr(getattr(evaluation, "value", None), "sroi", None)
+    if sroi is None or not hasattr(sroi, "sensitivity") or len(sroi.sensitivity) == 0:
+        return None
+    from evalkit.report.charts.tornado import tornado
+
+    return tornado(sroi.sensitivity, sroi.ratio, lang=lang)
+
+
+def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
+                 fmt: Format = "svg") -> dict[str, Any]:
+    """Every chart of the report.
+
+    Returns
+    -------
+    dict
+        ``indicators``, ``logic_model``, ``tornado`` (one chart or None) and ``prepost``,
+        ``event_study`` (outcome id -> chart); SVG text (``fmt="svg"``) or PNG bytes.
+    """
+    from evalkit.data.privacy import is_small
+    from evalkit.report.charts.indicators import plot_indicators
+
+    threshold = int(context["privacy"]["threshold"])
+    charts: dict[str, Any] = {"indicators": None, "prepost": {}, "event_study": {},
+                              "logic_model": None, "tornado": None}
+    rows = context.get("indicators") or []
+    if rows:
+        charts["indicators"] = _safely("indicators", lambda: plot_indicators(rows, lang), fmt)
+    charts["logic_model"] = _safely("logic_model", lambda: _logic_model(evaluation, lang), fmt)
+    charts["tornado"] = _safely("tornado", lambda: _tornado(evaluation, lang), fmt)
+    effects = {e["id"]: e for e in context.get("effects", [])}
+    for oc in evaluation.project.outcomes:
+        record = effects.get(oc.id)
+        if record is None or record["suppressed"]:
+            continue
+        values = _safely_values(evaluation, oc)
+        if values is not None and not any(is_small(len(v), threshold) or len(v) == 0
+                                           for v in values):
+            from evalkit.report.charts.prepost import plot_prepost
+
+            rng = tuple(oc.scale.range) if oc.scale is not None else None
+            charts["prepost"][oc.id] = _safely(
+                f"prepost:{oc.id}",
+                lambda v=values, o=oc, r=rng: plot_prepost(v[0], v[1], lang=lang,
+                                                           outcome=o.name.get(lang),
+                                                           value_range=r),
+                fmt)
+        study = (evaluation.details.get(oc.id) or {}).get("event_study")
+        if study is not None and record.get("event_study") and \
+                not record["event_study"]["suppressed"]:
+            from evalkit.report.charts.event_study import plot_event_study
+
+            charts["event_study"][oc.id] = _safely(
+                f"event_study:{oc.id}", lambda s=study: plot_event_study(s, lang), fmt)
+    return charts
+
+
+def _safely_values(evaluation: Evaluation, oc: Outcome) -> tuple[Any, Any] | None:
+    try:
+        return prepost_values(evaluation, oc)
+    except Exception as exc:  # noqa: BLE001
+        warnings.warn(f"pre/post chart of {oc.id!r} left out: {type(exc).__name__}: {exc}",
+                      EvalkitWarning, stacklevel=2)
+        return None

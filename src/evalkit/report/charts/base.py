@@ -60,7 +60,9 @@ def _configure() -> None:
             "font.sans-serif": families,
             "axes.unicode_minus": False,
             "svg.hashsalt": "evalkit",
-            "svg.fonttype": "path",
+            # text stays text: 3x faster to write and to lay out in PDFs, selectable, and
+            # still byte-identical for identical input (fonts are named, not embedded)
+            "svg.fonttype": "none",
             "svg.id": None,
             "figure.dpi": 100,
             "axes.spines.top": False,

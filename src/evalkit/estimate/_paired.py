@@ -1,0 +1,145 @@
+"""Turn a long pre/post table into checked pairs (validate once, at the boundary).
+
+Private helper of :mod:`evalkit.estimate.prepost` and the modules built on it. Every check
+raises an :mod:`evalkit.errors` class whose message names the column, what was found and how
+to fix it. The input frame is only read, never modified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from evalkit._checks import check_frame, numeric_column, require_columns
+from evalkit.errors import DataError, EstimationError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+__all__ = ["Pairs", "make_pairs", "wave_mask"]
+
+#: reasons a unit is not used, in the order they are reported
+DROP_REASONS = ("only_pre", "only_post", "missing_outcome", "missing_unit")
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Matched pre/post values (one entry per unit) and what was dropped."""
+
+    units: np.ndarray
+    pre: np.ndarray
+    post: np.ndarray
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.pre.shape[0])
+
+    @property
+    def n_dropped(self) -> int:
+        return int(sum(self.dropped.values()))
+
+
+def wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) -> pd.Series:
+    """Rows of ``df`` whose ``time`` equals ``label``.
+
+    An exact match is tried first; when nothing matches, the labels are compared as text (so
+    ``pre="2024"`` finds the integer wave ``2024`` written by a spreadsheet). A label that is
+    not present at all is an error naming the column and the labels that are there.
+    """
+    col = df[time]
+    mask = (col == label).fillna(False).astype(bool)
+    if not bool(mask.any()):
+        mask = (col.astype("string") == str(label)).fillna(False).astype(bool)
+    if not bool(mask.any()):
+        seen = [str(v) for v in col.dropna().unique()[:10]]
+        raise DataError(
+            f"{where}: {role} wave {label!r} not found in column {time!r} "
+            f"(values there: {', '.join(seen) or 'none'})",
+            hint=f"pass {role}= one of the values in column {time!r}",
+        )
+    return mask
+
+
+def _wave_series(
+    rows: pd.DataFrame, values: pd.Series, unit: str, wave: Any, where: str
+) -> tuple[pd.Series, int]:
+    """Outcome indexed by unit for one wave; rows without a unit id are counted, not used."""
+    ids = rows[unit]
+    has_id = ids.notna()
+    missing_unit = int((~has_id).sum())
+    ids = ids[has_id]
+    dup = ids.duplicated(keep=False)
+    if bool(dup.any()):
+        first = ids[dup].iloc[0]
+        n_dup = int(ids[dup].nunique())
+        raise DataError(
+            f"{where}: unit id {first!r} appears more than once in wave {wave!r} "
+            f"(column {unit!r}; {n_dup} duplicated id(s) in that wave)",
+            hint="keep one row per unit per wave (aggregate or remove repeated measurements)",
+        )
+    s = values.loc[has_id.to_numpy()].copy()
+    s.index = ids.to_numpy()
+    return s, missing_unit
+
+
+def make_pairs(
+    df: Any, outcome: str, unit: str, time: str, pre: Any, post: Any, where: str = "prepost"
+) -> Pairs:
+    """Validate the long table and return matched pairs.
+
+    Raises
+    ------
+    DataError
+        Not a DataFrame or empty, missing columns, pre/post label absent from ``time``,
+        non-numeric outcome, duplicated unit within a wave, ``pre == post``.
+    EstimationError
+        No unit has a usable value in both waves.
+    """
+    import numpy as np
+
+    frame = check_frame(df, where)
+    require_columns(frame, [outcome, unit, time], where)
+    if len({outcome, unit, time}) < 3:
+        raise DataError(
+            f"{where}: outcome, unit and time must be three different columns, "
+            f"got outcome={outcome!r}, unit={unit!r}, time={time!r}",
+            hint="name the outcome, the person id and the wave columns",
+        )
+    pre_mask = wave_mask(frame, time, pre, "pre", where)
+    post_mask = wave_mask(frame, time, post, "post", where)
+    if bool((pre_mask & post_mask).any()):
+        raise DataError(
+            f"{where}: pre={pre!r} and post={post!r} select the same rows of column {time!r}",
+            hint="pass two different wave labels",
+        )
+    either = pre_mask | post_mask
+    used = frame.loc[either, [unit, outcome]]
+    values = numeric_column(used, outcome, where)
+    in_pre = pre_mask[either].to_numpy()
+    pre_s, miss_pre = _wave_series(used.loc[in_pre], values.loc[in_pre], unit, pre, where)
+    post_s, miss_post = _wave_series(used.loc[~in_pre], values.loc[~in_pre], unit, post, where)
+    pre_ids = pre_s.index
+    post_ids = post_s.index
+    both = pre_ids.intersection(post_ids, sort=False)
+    only_pre = len(pre_ids.difference(post_ids, sort=False))
+    only_post = len(post_ids.difference(pre_ids, sort=False))
+    x = pre_s.loc[both].to_numpy(dtype="float64")
+    y = post_s.loc[both].to_numpy(dtype="float64")
+    ok = np.isfinite(x) & np.isfinite(y)
+    dropped = {
+        "only_pre": only_pre,
+        "only_post": only_post,
+        "missing_outcome": int((~ok).sum()),
+        "missing_unit": miss_pre + miss_post,
+    }
+    dropped = {k: v for k, v in dropped.items() if v}
+    if not bool(ok.any()):
+        why = ", ".join(f"{k}: {v}" for k, v in dropped.items()) or "no rows"
+        raise EstimationError(
+            f"{where}: no unit has a value of {outcome!r} in both wave {pre!r} and wave "
+            f"{post!r} of column {time!r} ({why})",
+            hint=f"check that column {unit!r} uses the same ids in both waves",
+        )
+    return Pairs(units=np.asarray(both)[ok], pre=x[ok], post=y[ok], dropped=dropped)

@@ -1,0 +1,168 @@
+"""One call for a questionnaire-scale outcome: scores, change, reliability, RCI, diagnostics.
+
+Used by the project pipeline (``design: prepost`` with a ``scale``); usable from scripts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from evalkit._checks import check_frame, require_columns
+from evalkit.errors import SpecError
+from evalkit.estimate._paired import wave_mask
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evalkit.estimate.change import Norms
+
+__all__ = ["SCORE_COLUMN", "analyse_scale_outcome"]
+
+#: name of the scale-score column in the working table (``EffectResult.outcome``)
+SCORE_COLUMN = "scale_score"
+
+
+def _group_spec(group: Mapping[str, Any] | None) -> tuple[str, Any, Any] | None:
+    if group is None:
+        return None
+    missing = [k for k in ("column", "treated", "control") if k not in group]
+    if missing:
+        raise SpecError(f"group: expected keys 'column', 'treated', 'control'; missing "
+                        f"{missing!r}")
+    return str(group["column"]), group["treated"], group["control"]
+
+
+def _means(work: pd.DataFrame, time: str, pre: Any, post: Any, gcol: str | None) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    for wave in (pre, post):
+        sel = work.loc[wave_mask(work, time, wave, "wave", "means")]
+        parts = sel.groupby(gcol, sort=True) if gcol else [("all", sel)]
+        for g, part in parts:
+            s = part[SCORE_COLUMN].dropna()
+            rows.append({"wave": str(wave), "group": str(g), "n": int(s.shape[0]),
+                         "mean": float(s.mean()) if len(s) else math.nan,
+                         "sd": float(s.std(ddof=1)) if len(s) > 1 else math.nan})
+    return pd.DataFrame(rows).astype({"wave": "string", "group": "string"})
+
+
+def analyse_scale_outcome(
+    df: pd.DataFrame,
+    *,
+    items: Sequence[str],
+    unit: str,
+    time: str,
+    pre: Any,
+    post: Any,
+    reverse: Sequence[str] = (),
+    item_range: Sequence[float] = (1, 5),
+    min_answered: int | None = None,
+    norms: Norms | Mapping[str, float] | float | None = None,
+    group: Mapping[str, Any] | None = None,
+    label: str | None = None,
+    higher_is_better: bool = True,
+) -> dict[str, Any]:
+    """Score a Likert scale and analyse its pre/post change with every supporting check.
+
+    Parameters
+    ----------
+    df
+        Long table: one row per person per wave with the item columns. Not modified.
+    items, reverse, item_range, min_answered
+        The scale (see :func:`evalkit.data.scales.scale`); rows of the two waves are scored.
+    unit, time, pre, post
+        As in :func:`evalkit.prepost`.
+    norms
+        Norms for clinically significant change (:func:`evalkit.estimate.change.reliable_change`).
+    group
+        ``{"column": ..., "treated": ..., "control": ...}`` for a comparison-group design;
+        None for a one-group pre/post.
+    label
+        Readable outcome name (``extra["label"]`` of the results).
+    higher_is_better
+        Direction of improvement for the reliable change classification.
+
+    Returns
+    -------
+    dict
+        ``"result"``
+            Headline :class:`~evalkit.estimate.results.EffectResult`: the paired t change of
+            the served group (post − pre, design ``"pre_post"``), always — also when a
+            comparison group is given, so the number is the served people's own change.
+        ``"comparison"``
+            With ``group`` only: the ANCOVA adjusted difference served − comparison (design
+            ``"pre_post_comparison"``, Maryland level 3) from
+            :func:`~evalkit.estimate.diagnostics.ancova` — the estimate that can be attributed
+            to the service; None without ``group``.
+        ``"wilcoxon"``
+            Wilcoxon signed-rank result for the served group (EffectResult).
+        ``"reliability"``
+            :class:`~evalkit.data.scales.Reliability` of the pre-wave answers (all groups).
+        ``"rci"``
+            :class:`~evalkit.estimate.change.ReliableChange` for the served group, using the
+            pre-wave alpha as reliability; None when alpha is not in (0, 1).
+        ``"attrition"``
+            :class:`~evalkit.estimate.diagnostics.Attrition` (WWC rating only with ``group``).
+        ``"baseline"``
+            :class:`~evalkit.estimate.diagnostics.BaselineEquivalence` of the pre-wave
+            scores; None without ``group``.
+        ``"means"``
+            DataFrame: ``wave, group, n, mean, sd`` of the scale score.
+
+    Notes
+    -----
+    R: score with ``rowMeans``, then ``t.test(post, pre, paired = TRUE)``,
+    ``psych::alpha``, ``lm(post ~ treated + pre)``.
+    """
+    from evalkit.data.scales import scale
+    from evalkit.estimate.change import reliable_change
+    from evalkit.estimate.diagnostics import (
+        ancova,
+        attrition_from_panel,
+        baseline_equivalence,
+    )
+    from evalkit.estimate.prepost import prepost
+
+    where = "analyse_scale_outcome"
+    frame = check_frame(df, where)
+    gspec = _group_spec(group)
+    gcol = gspec[0] if gspec else None
+    require_columns(frame, [unit, time, gcol, *items], where)
+    waves = wave_mask(frame, time, pre, "pre", where) | wave_mask(frame, time, post, "post",
+                                                                   where)
+    rows = frame.loc[waves]
+    scored = scale(rows, items, reverse=reverse, item_range=item_range,
+                   min_answered=min_answered, reliability=False)
+    keep = [unit, time] + ([gcol] if gcol else [])
+    work = rows.loc[:, keep].assign(**{SCORE_COLUMN: scored.scores.to_numpy()})
+    pre_rows = rows.loc[wave_mask(rows, time, pre, "pre", where)]
+    reliability = scale(pre_rows, items, reverse=reverse, item_range=item_range,
+                        min_answered=min_answered, warn=True).reliability
+    served = work
+    if gspec is not None:
+        served = work.loc[wave_mask(work, gcol, gspec[1], "treated", where)]  # type: ignore[arg-type]
+    args = (SCORE_COLUMN, unit, time, pre, post)
+    change = prepost(served, *args, label=label)
+    wilcoxon = prepost(served, *args, test="wilcoxon", label=label)
+    rci = None
+    if 0.0 < reliability.alpha < 1.0:
+        rci = reliable_change(served, *args, reliability=reliability.alpha, norms=norms,
+                              higher_is_better=higher_is_better)
+    out: dict[str, Any] = {"result": change, "comparison": None}
+    if gspec is not None:
+        col, treated, control = gspec
+        out["comparison"] = ancova(work, *args, group=col, treated=treated, control=control,
+                                   label=label)
+        baseline = baseline_equivalence(work.loc[wave_mask(work, time, pre, "pre", where)],
+                                        SCORE_COLUMN, col, treated, control)
+        attr = attrition_from_panel(work, *args, group=col, treated=treated, control=control)
+    else:
+        baseline = None
+        attr = attrition_from_panel(work, *args)
+    out.update({"wilcoxon": wilcoxon, "reliability": reliability, "rci": rci,
+                "attrition": attr, "baseline": baseline,
+                "means": _means(work, time, pre, post, gcol)})
+    return out

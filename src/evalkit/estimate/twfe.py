@@ -1,0 +1,288 @@
+"""Two-way fixed effects (unit and period effects) regression of an outcome on a treatment."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from evalkit._checks import check_choice, check_frame, numeric_column, require_columns
+from evalkit.errors import DataError, EvalkitWarning
+from evalkit.estimate.did import FeDof, as_list, check_alpha, covariate_matrix, se_note
+from evalkit.estimate.evidence import evidence_level
+from evalkit.estimate.inference import (
+    OLSFit,
+    check_cluster_count,
+    check_nesting,
+    cluster_codes,
+    ols_fit,
+    t_inference,
+)
+from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["StaggeredTimingWarning", "twfe"]
+
+IntArray = npt.NDArray[np.intp]
+
+
+class StaggeredTimingWarning(EvalkitWarning):
+    """Treatment starts at different times: the TWFE coefficient may be a biased average."""
+
+
+def panel_codes(
+    df: pd.DataFrame, unit: str, time: str, ok: npt.NDArray[np.bool_], where: str
+) -> tuple[IntArray, int, IntArray, int, npt.NDArray[Any]]:
+    """Unit codes, number of units, time codes (in sorted time order), periods, time values.
+
+    Raises :class:`DataError` when a (unit, time) pair appears twice.
+    """
+    import pandas as pd
+
+    allok = bool(ok.all())
+    uv = df[unit].to_numpy()
+    tv = df[time].to_numpy()
+    u, n_u = cluster_codes(uv if allok else uv[ok])
+    t_codes, t_values = pd.factorize(tv if allok else tv[ok], sort=True)
+    t = np.asarray(t_codes, dtype=np.intp)
+    n_t = len(t_values)
+    key = u.astype(np.int64) * n_t + t
+    if n_u * n_t <= 50_000_000:
+        dup = bool((np.bincount(key, minlength=n_u * n_t) > 1).any())
+    else:
+        dup = len(np.unique(key)) < len(key)
+    if dup:
+        raise DataError(
+            f"{where}: some ({unit!r}, {time!r}) pairs appear more than once",
+            hint="keep one row per unit and period (aggregate or drop duplicates first)",
+        )
+    return u, n_u, t, n_t, np.asarray(t_values)
+
+
+def staggered_timing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, n_u: int) -> int:
+    """Number of distinct first-treatment periods among ever-treated units (binary d)."""
+    first = np.full(n_u, np.iinfo(np.intp).max)
+    treated = d > 0
+    np.minimum.at(first, u[treated], t[treated])
+    starts = first[first != np.iinfo(np.intp).max]
+    return len(np.unique(starts))
+
+
+def check_absorbing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treatment: str,
+                    unit: str, where: str) -> None:
+    """Raise :class:`DataError` when a binary treatment switches off (1 then 0) in a unit."""
+    n_u = int(u.max()) + 1
+    first_on = np.full(n_u, np.iinfo(np.intp).max)
+    last_off = np.full(n_u, -1)
+    on = d > 0
+    np.minimum.at(first_on, u[on], t[on])
+    np.maximum.at(last_off, u[~on], t[~on])
+    off = last_off > first_on
+    if off.any():
+        n_bad = int(off.sum())
+        raise DataError(
+            f"{where}: treatment {treatment!r} switches off (1 then 0) within {unit!r} for "
+            f"{n_bad} unit(s)",
+            hint="evalkit's DiD estimators assume treatment, once started, stays on; code "
+            "treatment as 'ever started' (1 from the first treated period on) or study the "
+            "spells separately",
+        )
+
+
+def fe_fit(
+    y: npt.NDArray[np.float64],
+    X: npt.NDArray[np.float64],
+    names: list[str],
+    u: IntArray,
+    t: IntArray,
+    cl: IntArray,
+    n_cl: int,
+    *,
+    nested: bool,
+    fe_dof: str,
+    where: str,
+) -> tuple[OLSFit, int, int]:
+    """Absorb unit and time effects and fit with CR1 errors. Returns fit, units, periods."""
+    from evalkit.estimate.demean import demean, recode
+
+    u, n_u = recode(u)
+    t, n_t = recode(t)
+    both = np.empty((len(y), X.shape[1] + 1), order="F")
+    both[:, 0] = y
+    both[:, 1:] = X
+    both = demean(both, [u, t])
+    n_abs = n_u + n_t - 1
+    n_nested = n_u - 1 if (nested and fe_dof == "nested") else 0
+    fit = ols_fit(both[:, 1:], both[:, 0], names, kind="cluster", clusters=cl, n_clusters=n_cl,
+                  n_absorbed=n_abs, n_absorbed_nested=n_nested, where=where)
+    return fit, n_u, n_t
+
+
+def twfe(
+    df: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treatment: str,
+    *,
+    covariates: str | Sequence[str] | None = None,
+    cluster: str | None = None,
+    alpha: float = 0.05,
+    fe_dof: FeDof = "nested",
+) -> EffectResult:
+    """Two-way fixed effects regression :math:`y_{it} = \\alpha_i + \\lambda_t + \\beta D_{it} + X_{it}'\\gamma + e_{it}`.
+
+    Parameters
+    ----------
+    df
+        Long panel, one row per unit and period (unbalanced allowed). Never modified.
+    outcome, unit, time, treatment
+        Column names; ``treatment`` is numeric (usually 0/1: treated in this period).
+    covariates
+        Time-varying numeric controls.
+    cluster
+        Column to cluster standard errors on (default: ``unit``); must nest units.
+    alpha
+        1 - confidence level.
+    fe_dof
+        ``"nested"`` (default, fixest/pyfixest) or ``"all"`` (Stata ``areg``); see Notes.
+
+    Returns
+    -------
+    EffectResult
+        Headline term ``treatment``; ``extra`` has ``n_units``, ``n_periods``, ``n_clusters``,
+        ``balanced``, ``staggered`` and the covariance matrix.
+
+    Warns
+    -----
+    StaggeredTimingWarning
+        When binary treatment starts in different periods for different units: the TWFE
+        coefficient then weights some comparisons negatively (Goodman-Bacon 2021) and can be
+        far from any average effect — use :func:`evalkit.staggered_did`.
+
+    Notes
+    -----
+    Unit and period effects are absorbed exactly (:mod:`evalkit.estimate.demean`): demean by
+    unit, then project out the unit-demeaned period dummies by solving the small period × period
+    system; no iteration is needed unless both factors have more than 5,000 levels. Singleton
+    units/periods are dropped iteratively (as fixest) and reported in ``n_dropped``.
+
+    Standard errors are clustered (CR1): :math:`V = \\frac{G}{G-1}\\frac{N-1}{N-K}
+    (\\tilde X'\\tilde X)^{-1}\\sum_g \\tilde X_g'e_g e_g'\\tilde X_g(\\tilde X'\\tilde X)^{-1}`.
+    With ``fe_dof="nested"`` K = slopes + period effects (unit effects nested in the clusters
+    are not counted, except one standing for the intercept) — pyfixest/fixest's default
+    ``ssc(k_fixef="nonnested")``. ``fe_dof="all"`` counts every absorbed effect (Stata
+    ``areg``), which inflates SEs by about :math:`\\sqrt{N/(N-G)}` (≈ 1.054 with 10
+    periods); linearmodels ``PanelOLS(..., entity_effects=True, time_effects=True)`` also
+    counts them but uses N/(N-K) without G/(G-1). t(G-1) inference.
+
+    R: ``fixest::feols(y ~ d | unit + time, data, cluster = ~unit)``;
+    Stata: ``reghdfe y d, absorb(unit time) vce(cluster unit)``.
+
+    References
+    ----------
+    Correia, S. (2016). Linear models with high-dimensional fixed effects.
+    Goodman-Bacon, A. (2021). Difference-in-differences with variation in treatment timing.
+    *Journal of Econometrics*, 225(2), 254–277.
+
+    Examples
+    --------
+    >>> r = ek.twfe(panel, "y", "id", "year", "treated")  # doctest: +SKIP
+    >>> r.estimate, r.se  # doctest: +SKIP
+    """
+    where = "twfe"
+    check_frame(df, where)
+    covs = as_list(covariates)
+    require_columns(df, [outcome, unit, time, treatment, cluster, *covs], where)
+    check_choice("fe_dof", fe_dof, ("nested", "all"))
+    alpha = check_alpha(alpha)
+    y = numeric_column(df, outcome, where).to_numpy(dtype=np.float64)
+    d = numeric_column(df, treatment, where).to_numpy(dtype=np.float64)
+    Z = covariate_matrix(df, covs, where)
+    ok = ~(np.isnan(y) | np.isnan(d))
+    if covs:
+        ok &= ~np.isnan(Z).any(axis=1)
+    for col in (unit, time, cluster):
+        if col is not None:
+            ok &= df[col].notna().to_numpy()
+    dropped: dict[str, int] = {}
+    if not ok.all():
+        dropped["missing values"] = int((~ok).sum())
+    u, n_u, t, _, _ = panel_codes(df, unit, time, ok, where)
+    cl_col = cluster if cluster is not None else unit
+    cl_all = u if cluster is None else cluster_codes(df[cluster].to_numpy()[ok])[0]
+    if not ok.all():
+        y, d, Z = y[ok], d[ok], Z[ok]
+
+    from evalkit.estimate.demean import drop_singletons
+
+    keep = drop_singletons([u, t])
+    if not keep.all():
+        dropped["singletons"] = int((~keep).sum())
+        y, d, Z, u, t, cl_all = y[keep], d[keep], Z[keep], u[keep], t[keep], cl_all[keep]
+    if len(y) == 0:
+        raise DataError(f"{where}: no rows left after dropping missing values and singletons",
+                        hint="each unit needs at least two periods")
+    from evalkit.estimate.demean import recode
+
+    cl, n_cl = recode(cl_all)
+    if cluster is not None:
+        check_nesting(u, cl, unit, cluster)
+    check_cluster_count(n_cl, cl_col)
+
+    notes: list[str] = []
+    binary = bool(np.all((d == 0) | (d == 1)))
+    n_starts = staggered_timing(d, u, t, n_u) if binary else 0
+    staggered = n_starts > 1
+    if binary:
+        check_absorbing(d, u, t, treatment, unit, where)
+    if staggered:
+        msg = (f"treatment {treatment!r} starts in {n_starts} different periods: with staggered "
+               "timing the TWFE coefficient can be a badly weighted average (even of the wrong "
+               "sign) when effects change over time — use ek.staggered_did(...) (Callaway & "
+               "Sant'Anna) or ek.event_study(...)")
+        warnings.warn(msg, StaggeredTimingWarning, stacklevel=2)
+        notes.append(msg)
+
+    names = [treatment, *covs]
+    X = np.empty((len(y), 1 + len(covs)), order="F")
+    X[:, 0] = d
+    X[:, 1:] = Z
+    fit, n_u2, n_t2 = fe_fit(y, X, names, u, t, cl, n_cl, nested=True,
+                             fe_dof=fe_dof, where=where)
+    se_vec = fit.se
+    rows = []
+    for j, name in enumerate(names):
+        st, p, lo, hi = t_inference(float(fit.coef[j]), float(se_vec[j]), fit.df_resid, alpha)
+        rows.append(tidy_row(name, fit.coef[j], se_vec[j], st, p, lo, hi))
+    head = rows[0]
+    notes.insert(0, se_note("cluster", cl_col, n_cl, fe_dof, True))
+    notes.append("unit and period fixed effects absorbed exactly; "
+                 f"{dropped.get('singletons', 0)} singleton row(s) dropped")
+    import pandas as pd
+
+    balanced = len(y) == n_u2 * n_t2
+    extra: dict[str, Any] = {
+        "n_units": n_u2, "n_periods": n_t2, "n_clusters": n_cl, "balanced": balanced,
+        "staggered": staggered, "df_resid": fit.df_resid, "small_sample_factor": fit.small_sample,
+        "vcov": pd.DataFrame(fit.vcov, index=names, columns=names), "vcov_type": "CR1",
+    }
+    if not math.isfinite(head["std_error"]):
+        notes.append("standard error not available")
+    return EffectResult(
+        estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
+        pvalue=head["p_value"], n=len(y), method="two-way fixed effects (unit and period effects)",
+        design="twfe", outcome=outcome, term=treatment, table=tidy_frame(rows),
+        statistic=head["statistic"], df=fit.df_resid, alpha=alpha,
+        n_dropped=sum(dropped.values()), dropped=dropped,
+        evidence_level=evidence_level("twfe", covariates=bool(covs)), notes=tuple(notes),
+        spec={"outcome": outcome, "unit": unit, "time": time, "treatment": treatment,
+              "covariates": tuple(covs), "cluster": cluster, "alpha": alpha, "fe_dof": fe_dof},
+        extra=extra,
+    )

@@ -1,0 +1,86 @@
+"""Indicator achievement chart: one horizontal bar per indicator, coloured by status."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from evalkit.errors import RenderError
+from evalkit.report.charts.base import new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["STATUS_COLOURS", "plot_indicators"]
+
+STATUS_COLOURS = {
+    "on_track": "#2e8b57",
+    "above_target": "#1f6fb2",
+    "below_target": "#c0392b",
+    "no_data": "#9aa5ae",
+}
+_TEXT = {
+    "en": {"x": "achievement (% of target)", "target": "target", "title": "Indicators against targets"},
+    "zh": {"x": "完成率（占目标值的 %）", "target": "目标", "title": "指标完成情况"},
+}
+
+
+def _records(rows: Any) -> list[Mapping[str, Any]]:
+    if hasattr(rows, "to_dict"):
+        return list(rows.to_dict(orient="records"))
+    return list(rows)
+
+
+def _name(row: Mapping[str, Any], lang: str) -> str:
+    name = row.get("name")
+    if isinstance(name, Mapping):
+        text = str(name.get(lang, ""))
+    else:
+        text = str(row.get(f"name_{lang}", name or ""))
+    ident = row.get("id", row.get("indicator_id", ""))
+    text = f"{ident} {text}".strip()
+    return text if len(text) <= 26 else text[:25] + "…"
+
+
+def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en") -> Figure:
+    """Bar chart of achievement (1.0 = target) for each indicator.
+
+    Parameters
+    ----------
+    rows
+        ``evaluation.indicators`` (DataFrame) or the ``indicators`` records of the report
+        context (``name`` as ``{"zh", "en"}``). Rows whose achievement is not a number —
+        missing or suppressed (``"<5"``) — are drawn as empty rows.
+    lang
+        "zh" or "en".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if lang not in _TEXT:
+        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    text = _TEXT[lang]
+    records = _records(rows)
+    height = max(2.2, 0.42 * len(records) + 1.1)
+    fig, ax = new_figure(6.4, height)
+    names, values, colours = [], [], []
+    for row in records:
+        ach = row.get("achievement")
+        value = float(ach) if isinstance(ach, int | float) and math.isfinite(float(ach)) else 0.0
+        names.append(_name(row, lang))
+        values.append(100 * value)
+        colours.append(STATUS_COLOURS.get(str(row.get("status")), STATUS_COLOURS["no_data"]))
+    y = list(range(len(records)))[::-1]
+    ax.barh(y, values, color=colours, height=0.6)
+    shown = [min(v, 250.0) for v in values]
+    for yi, v, s in zip(y, values, shown, strict=True):
+        ax.text(s + 2, yi, f"{v:.0f}%", va="center", fontsize=8)
+    ax.axvline(100, color="#333333", linestyle="--", linewidth=0.9)
+    ax.text(100, len(records) - 0.4, text["target"], ha="center", va="bottom", fontsize=8)
+    ax.set_yticks(y, names, fontsize=8.5)
+    ax.set_xlim(0, max(130.0, min(max(shown, default=0) * 1.15, 280.0)))
+    ax.set_ylim(-0.6, len(records) - 0.1)
+    ax.set_xlabel(text["x"])
+    return fig

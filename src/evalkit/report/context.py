@@ -1,0 +1,352 @@
+"""Evaluation -> the plain, language-neutral context every report template receives.
+
+The context holds numbers, ids and every name in both languages (``{"zh": …, "en": …}``);
+templates pick the language with ``label()`` and format numbers with filters (see
+:mod:`evalkit.report.environment`). Every part produced by a later-built stage (scorecard,
+acceptance, value, renewal, cadence, supporting analyses) is optional: when it is missing or
+None its key holds None and the template leaves the section out. The full list of keys is
+documented in ``docs/reports.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
+from evalkit.report.effects import effect_record
+from evalkit.errors import EvalkitWarning
+from evalkit.report.plain import Disclosure, plain, table
+from evalkit.report.stages import (
+    acceptance_record,
+    cadence_record,
+    renewal_record,
+    scorecard_record,
+    value_record,
+)
+
+if TYPE_CHECKING:
+    from evalkit.evaluation import Evaluation
+
+__all__ = ["REPORTS", "build_context", "sha256_file"]
+
+REPORTS = ("evaluation", "acceptance")
+VOICE_COLUMNS = ("comment", "comments", "feedback", "remarks", "suggestion", "suggestions",
+                 "意见", "建议", "意见建议")
+#: supporting analyses shown in the data-quality section, in this order
+#: indicator statuses that count as "reached the target" in the summary
+MET_STATUSES = ("on_track", "above_target", "on_target")
+PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
+                     "member_id", "student_id", "patient_id", "resident_id")
+DETAIL_KEYS = ("attrition", "baseline", "missing", "reliability", "rci", "wilcoxon", "means")
+
+
+def sha256_file(path: str | Path | None) -> str | None:
+    """Hex SHA-256 of a file, or None when there is no such file."""
+    if path is None or not Path(path).is_file():
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _text(obj: Any) -> dict[str, str] | None:
+    if obj is None:
+        return None
+    return {"zh": str(getattr(obj, "zh", obj)), "en": str(getattr(obj, "en", obj))}
+
+
+def _project(ev: Evaluation) -> dict[str, Any]:
+    info = ev.project.project
+    contract = getattr(ev.project, "contract", None)
+    return {
+        "id": info.id,
+        "name": _text(info.name),
+        "purchaser": _text(info.purchaser),
+        "provider": _text(info.provider),
+        "period": {"start": info.period.start.isoformat(), "end": info.period.end.isoformat()},
+        "currency": info.currency,
+        "summary": _text(info.summary),
+        "contract_amount": float(contract.amount) if contract is not None else None,
+    }
+
+
+def _logic_model(ev: Evaluation) -> dict[str, Any] | None:
+    lm = getattr(ev.project, "logic_model", None)
+    if lm is None:
+        return None
+    levels = [
+        {"id": level, "elements": [{"id": e.id, "text": _text(e.text)} for e in elements]}
+        for level, elements in lm.by_level().items()
+    ]
+    return {
+        "levels": [lv for lv in levels if lv["elements"]],
+        "links": [[link.source, link.target] for link in lm.links],
+        "assumptions": [_text(a) for a in lm.assumptions],
+        "external_factors": [_text(a) for a in lm.external_factors],
+    }
+
+
+def _people_sources(ev: Evaluation, rules: Disclosure) -> set[str]:
+    """Data sources whose rows are people (they hold a personal or person-id column)."""
+    marks = rules.personal | rules.person_ids
+    out = set()
+    for name, source in ev.project.data.items():
+        cols = set(source.columns) | set(source.key)
+        frame = dict(ev.evidence.tables).get(name)
+        if frame is not None:
+            cols |= {str(c) for c in frame.columns}
+        if cols & marks:
+            out.add(name)
+    return out
+
+
+def _indicator_record(row: dict[str, Any], rules: Disclosure, people: bool) -> dict[str, Any]:
+    rec = {k: plain(v, rules) for k, v in row.items() if k not in rules.personal}
+    rec["id"] = rec.get("indicator_id")
+    rec["name"] = {"zh": rec.get("name_zh") or rec["id"], "en": rec.get("name_en") or rec["id"]}
+    rec["unit"] = {"zh": rec.get("unit_zh") or "", "en": rec.get("unit_en") or ""}
+    rec["suppressed"] = people and is_small(row.get("n"), rules.threshold)
+    if rec["suppressed"]:
+        hidden = small_cell(rules.threshold)
+        for key in ("actual", "numerator", "denominator", "achievement", "to_date", "n"):
+            rec[key] = hidden
+    return rec
+
+
+def _indicators(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
+    """One record per indicator (its whole-project row) with ``periods`` and ``breakdown``
+    (disaggregated rows) nested. A cell computed from fewer people than the threshold is
+    "<k"; indicators counting activities (sources without people in them, e.g. a service
+    log) are not suppressed."""
+    frame = getattr(ev, "indicators", None)
+    if frame is None or len(frame) == 0:
+        return []
+    sources = {ind.id: ind.source for ind in ev.project.indicators}
+    people = _people_sources(ev, rules)
+    rows = [_indicator_record(r, rules, sources.get(r.get("indicator_id")) in people
+                              or sources.get(r.get("indicator_id")) is None)
+            for r in frame.to_dict(orient="records")]
+    main: dict[str, dict[str, Any]] = {}
+    extra: list[dict[str, Any]] = []
+    for rec in rows:
+        disaggregated = bool(rec.get("disaggregation"))
+        if rec.get("period", "total") == "total" and not disaggregated:
+            main[str(rec["id"])] = {**rec, "periods": [], "breakdown": []}
+        else:
+            extra.append(rec)
+    for rec in extra:
+        parent = main.get(str(rec["id"]))
+        if parent is None:
+            continue
+        parent["breakdown" if rec.get("disaggregation") else "periods"].append(rec)
+    for rec in main.values():
+        rec["by_period"] = {str(p["period"]): p for p in rec["periods"]}
+    return list(main.values())
+
+
+def _period_labels(indicators: list[dict[str, Any]]) -> list[str]:
+    return sorted({str(p["period"]) for r in indicators for p in r["periods"]})
+
+
+def _indicator_summary(rows: list[dict[str, Any]]) -> dict[str, int]:
+    statuses = [r.get("status") for r in rows]
+    return {
+        "total": len(rows),
+        "met": sum(s in MET_STATUSES for s in statuses),
+        "on_track": statuses.count("on_track"),
+        "above_target": statuses.count("above_target"),
+        "below_target": statuses.count("below_target"),
+        "no_data": statuses.count("no_data"),
+    }
+
+
+def _person_ids(ev: Evaluation) -> frozenset[str]:
+    """Columns that identify one person: units of pre/post outcomes, keys of data sources
+    holding personal columns, and the usual id names (``worker_id``, ``respondent_id`` …)."""
+    personal = ev.project.personal_columns()
+    cols = {str(oc.unit) for oc in ev.project.outcomes if oc.unit and oc.design == "prepost"}
+    for source in ev.project.data.values():
+        if personal & set(source.columns):
+            cols |= set(source.key) - {"wave", "period", "time", "date"}
+    return frozenset(cols | set(PERSON_ID_COLUMNS))
+
+
+def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
+    names = {oc.id: _text(oc.name) for oc in ev.project.outcomes}
+    out = []
+    for oid, result in dict(ev.effects).items():
+        rec = effect_record(result, rules, outcome_id=oid, name=names.get(oid))
+        details = dict((getattr(ev, "details", {}) or {}).get(oid, {}) or {})
+        study = details.get("event_study")
+        rec["event_study"] = (effect_record(study, rules, outcome_id=oid, name=names.get(oid))
+                              if study is not None and hasattr(study, "estimate") else None)
+        rec["supporting"] = [
+            {"key": key, **effect_record(value, rules, outcome_id=oid, name=names.get(oid))}
+            for key, value in details.items()
+            if key != "event_study" and value is not None and hasattr(value, "estimate")
+        ]
+        rec["details"] = {
+            key: plain(details[key], rules)
+            for key in (*DETAIL_KEYS, *sorted(set(details) - set(DETAIL_KEYS) - {"event_study"}))
+            if key in details and details[key] is not None
+            and not hasattr(details[key], "estimate")
+        }
+        out.append(rec)
+    return out
+
+
+def _missing(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
+    out = []
+    for name, frame in dict(ev.evidence.tables).items():
+        cols = []
+        for col in frame.columns:
+            if col in rules.personal:
+                continue
+            missing = int(frame[col].isna().sum())
+            if missing:
+                cols.append({"column": str(col), "missing": missing,
+                             "share": missing / len(frame) if len(frame) else None})
+        out.append({"source": name, "rows": len(frame), "columns": cols})
+    return out
+
+
+def _voices(ev: Evaluation, rules: Disclosure) -> dict[str, Any] | None:
+    config = dict(ev.project.report.get("voices", {}) or {})
+    tables = dict(ev.evidence.tables)
+    candidates = ([(config["source"], config["column"])] if "source" in config else
+                  [(s, c) for s, f in tables.items() for c in f.columns if str(c) in VOICE_COLUMNS])
+    for source, column in candidates:
+        if source not in tables or column not in tables[source].columns:
+            continue
+        if column in rules.personal:
+            return None
+        texts = [str(v).strip() for v in tables[source][column].dropna().tolist()]
+        texts = [t for t in texts if t]
+        distinct = list(dict.fromkeys(texts))
+        if not texts:
+            continue
+        secrets = personal_values(tables, rules.personal)
+        limit = int(config.get("limit", 12))
+        shown = [redact_text(t, secrets) for t in distinct[:limit]] if not is_small(
+            len(texts), rules.threshold) else []
+        return {"source": source, "column": str(column), "n": plain(len(texts), rules) if shown
+                else small_cell(rules.threshold), "items": shown}
+    return None
+
+
+def _stage(obj: Any, rules: Disclosure,
+           convert: Callable[[Any, Disclosure], dict[str, Any]] | None) -> dict[str, Any] | None:
+    """A result of the assess stage: the known fields (``convert``), its ``to_frame()`` as
+    ``table`` and every field as ``raw`` (for custom templates); None when absent."""
+    if obj is None:
+        return None
+    out: dict[str, Any] = {"table": None}
+    if convert is not None:
+        try:
+            out |= convert(obj, rules)
+        except Exception as exc:  # noqa: BLE001 - a stage still being built must not stop reports
+            warnings.warn(f"report: part of {type(obj).__name__} left out ({exc})",
+                          EvalkitWarning, stacklevel=2)
+    frame = getattr(obj, "to_frame", None)
+    if callable(frame):
+        try:
+            out["table"] = table(frame(), rules)
+        except Exception:  # noqa: BLE001 - optional view
+            out["table"] = None
+    rest = plain(obj, rules)
+    out["raw"] = rest if isinstance(rest, dict) else {"value": rest}
+    return out
+
+
+def _contract(ev: Evaluation, indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    contract = getattr(ev.project, "contract", None)
+    if contract is None:
+        return []
+    by_id = {r["id"]: r for r in indicators}
+    rows = []
+    for c in contract.criteria:
+        ind = by_id.get(c.indicator, {})
+        ach = ind.get("achievement")
+        met = None if not isinstance(ach, float | int) else bool(ach >= 1.0 - 1e-9)
+        rows.append({
+            "id": c.id, "name": _text(c.name), "indicator": c.indicator,
+            "target": c.target if c.target is not None else ind.get("target"),
+            "actual": ind.get("actual"), "unit": ind.get("unit", {"zh": "", "en": ""}),
+            "achievement": ach, "mandatory": c.mandatory, "weight": c.weight,
+            "evidence": [_text(e) for e in c.evidence], "met": met,
+        })
+    return rows
+
+
+def _stamp(ev: Evaluation, template: Path | None) -> dict[str, Any]:
+    from evalkit import __version__
+
+    spec = getattr(ev.project, "path", None)
+    files = dict(getattr(ev.evidence, "files", {}) or {})
+    created = getattr(ev, "created", None) or dt.datetime.now(dt.UTC)
+    return {
+        "evalkit_version": __version__,
+        "created": created.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "spec": {"file": Path(spec).name if spec else None, "sha256": sha256_file(spec)},
+        "data": [{"name": name, "file": Path(files[name]).name if name in files else name,
+                  "sha256": digest}
+                 for name, digest in sorted(dict(ev.evidence.sha256).items())],
+        "template": {"file": template.name if template else None,
+                     "sha256": sha256_file(template)},
+    }
+
+
+def build_context(evaluation: Evaluation, *, report: str = "evaluation",
+                  template: Path | None = None) -> dict[str, Any]:
+    """The context dict for ``report`` ("evaluation" or "acceptance").
+
+    Parameters
+    ----------
+    evaluation
+        The evaluation to report on (not modified).
+    report
+        Which report the context is for; recorded as ``report``.
+    template
+        The main template file, hashed into the reproducibility stamp.
+
+    Returns
+    -------
+    dict
+        Plain data only (dict, list, str, int, float, bool, None). Cells computed from fewer
+        people than the disclosure threshold hold the text ``"<k"``; personal columns are
+        absent. Keys are listed in ``docs/reports.md``.
+    """
+    project = evaluation.project
+    rules = Disclosure(threshold=int(project.privacy.disclosure_threshold),
+                       personal=frozenset(project.personal_columns()),
+                       person_ids=_person_ids(evaluation))
+    indicators = _indicators(evaluation, rules)
+    effects = _effects(evaluation, rules)
+    notes = list(dict.fromkeys(n for e in effects for n in
+                               [*e["notes"], *((e["event_study"] or {}).get("notes", []))]))
+    return {
+        "report": report,
+        "project": _project(evaluation),
+        "privacy": {"threshold": rules.threshold, "small_cell": small_cell(rules.threshold)},
+        "logic_model": _logic_model(evaluation),
+        "indicators": indicators,
+        "indicator_summary": _indicator_summary(indicators),
+        "indicator_periods": _period_labels(indicators),
+        "effects": effects,
+        "designs": sorted({e["design"] for e in effects}),
+        "missing": _missing(evaluation, rules),
+        "voices": _voices(evaluation, rules),
+        "contract": _contract(evaluation, indicators),
+        "scorecard": _stage(getattr(evaluation, "scorecard", None), rules, scorecard_record),
+        "acceptance": _stage(getattr(evaluation, "acceptance", None), rules,
+                             acceptance_record),
+        "value": _stage(getattr(evaluation, "value", None), rules, value_record),
+        "renewal": _stage(getattr(evaluation, "renewal", None), rules, renewal_record),
+        "cadence": _stage(getattr(evaluation, "cadence", None), rules, cadence_record),
+        "method_notes": notes,
+        "stamp": _stamp(evaluation, template),
+        "charts": {},
+    }

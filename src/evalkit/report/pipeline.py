@@ -1,0 +1,76 @@
+"""Shared steps of every writer: environment, template lookup, context, safe rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Template, TemplateError
+
+from evalkit.errors import RenderError
+from evalkit.report.context import build_context
+from evalkit.report.environment import Kind, ReportSandbox, make_environment
+from evalkit.report.summary import summary_sentences
+
+if TYPE_CHECKING:
+    from evalkit.evaluation import Evaluation
+
+__all__ = ["prepare", "run_template", "template_error"]
+
+
+def template_error(exc: Exception, name: str) -> RenderError:
+    """A RenderError for a failing or unsafe template, naming the template and line."""
+    line = getattr(exc, "lineno", None)
+    where = f"{name}" + (f", line {line}" if line else "")
+    from jinja2.sandbox import SecurityError
+
+    if isinstance(exc, SecurityError):
+        return RenderError(f"template {where}: unsafe operation refused ({exc})",
+                           hint="templates may only read the report context and call "
+                                "its filters; see docs/reports.md")
+    return RenderError(f"template {where}: {exc}",
+                       hint="check the template against the context documented in "
+                            "docs/reports.md")
+
+
+def prepare(
+    evaluation: Evaluation,
+    *,
+    lang: str,
+    report: str,
+    kind: Kind,
+    template_dir: str | Path | None,
+    suffix: str | None,
+) -> tuple[ReportSandbox, Template | None, dict[str, Any]]:
+    """Environment, main template (``<report><suffix>``; None when ``suffix`` is None) and
+    context for one report."""
+    env = make_environment(lang, kind=kind, template_dir=template_dir)
+    template = None
+    file = None
+    if suffix is not None:
+        name = f"{report}{suffix}"
+        try:
+            template = env.get_template(name)
+        except TemplateError as exc:
+            raise template_error(exc, name) from exc
+        file = Path(template.filename) if template.filename else None
+    context = build_context(evaluation, report=report, template=file)
+    context["summary"] = summary_sentences(context, env.globals["t"], env.globals["label"], lang)
+    return env, template, context
+
+
+def run_template(template: Template | None, context: dict[str, Any]) -> str:
+    """Render ``template`` with ``context``; template problems become RenderError."""
+    if template is None:  # pragma: no cover - prepare() always returns one for text formats
+        raise RenderError("no template to render")
+    try:
+        return template.render(context)
+    except RenderError:
+        raise
+    except TemplateError as exc:
+        raise template_error(exc, template.name or "template") from exc
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError,
+            ZeroDivisionError, OverflowError, RecursionError) as exc:
+        raise RenderError(f"template {template.name}: {type(exc).__name__}: {exc}",
+                          hint="check the template against the context documented in "
+                               "docs/reports.md") from exc

@@ -1,0 +1,138 @@
+"""Results of the assess stage (acceptance, renewal, value, scorecard) as plain records.
+
+Each converter reads the fields it knows with ``getattr`` and a default, so that a stage
+still being built (or a custom result object) never stops a report: what is missing is
+None and the template leaves it out. Two-language statements become ``{"zh", "en"}``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from evalkit.report.plain import plain, table
+
+if TYPE_CHECKING:
+    from evalkit.report.plain import Disclosure
+
+__all__ = ["acceptance_record", "cadence_record", "renewal_record", "scorecard_record",
+           "value_record"]
+
+
+def _num(x: Any) -> float | None:
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _statements(items: Any, rules: Disclosure) -> list[Any]:
+    return [plain(s, rules) for s in (items or ())]
+
+
+def _records(frame: Any, rules: Disclosure) -> list[dict[str, Any]]:
+    if frame is None or not hasattr(frame, "to_dict"):
+        return []
+    converted = table(frame, rules)
+    return list(converted["records"]) if converted else []
+
+
+def _named(rec: dict[str, Any], ident: str) -> dict[str, Any]:
+    rec = dict(rec)
+    rec["id"] = rec.get(ident)
+    if "name_zh" in rec or "name_en" in rec:
+        rec["name"] = {"zh": rec.get("name_zh") or rec.get("name_en") or rec["id"],
+                       "en": rec.get("name_en") or rec.get("name_zh") or rec["id"]}
+    return rec
+
+
+def acceptance_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
+    """``verdict, criteria [..], conditions [{zh,en}], reasons [{zh,en}], deadline,
+    weighted_share``."""
+    return {
+        "verdict": plain(getattr(obj, "verdict", None), rules),
+        "criteria": [_named(r, "criterion_id")
+                     for r in _records(getattr(obj, "criteria", None), rules)],
+        "conditions": _statements(getattr(obj, "conditions", ()), rules),
+        "reasons": _statements(getattr(obj, "reasons", ()), rules),
+        "deadline": plain(getattr(obj, "deadline", None), rules),
+        "weighted_share": _num(getattr(obj, "weighted_share", None)),
+    }
+
+
+def renewal_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
+    """``recommendation, reasons [{zh,en}], consequence {zh,en}, grade``."""
+    return {
+        "recommendation": plain(getattr(obj, "recommendation", None), rules),
+        "reasons": _statements(getattr(obj, "reasons", ()), rules),
+        "consequence": plain(getattr(obj, "consequence", None), rules),
+        "grade": plain(getattr(obj, "grade", None), rules),
+    }
+
+
+def _bilingual(rec: dict[str, Any], stem: str) -> dict[str, Any] | None:
+    zh, en = rec.get(f"{stem}_zh"), rec.get(f"{stem}_en")
+    if not zh and not en:
+        return None
+    return {"zh": zh or en, "en": en or zh}
+
+
+def scorecard_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
+    """``total, grade {zh,en}, nodes [{id, parent_id, depth, name, max_points, points,
+    deducted, reason, evidence_status}], veto [..], roles {role: points}``."""
+    grade = getattr(obj, "grade", None)
+    grade_en = getattr(obj, "grade_en", None)
+    nodes = []
+    for rec in _records(getattr(obj, "nodes", None), rules):
+        rec = _named(rec, "node_id")
+        rec["reason"] = _bilingual(rec, "reason")
+        rec["criteria"] = _bilingual(rec, "criteria")
+        rec["evidence"] = _bilingual(rec, "evidence")
+        nodes.append(rec)
+    return {
+        "total": _num(getattr(obj, "total", None)),
+        "grade": ({"zh": str(grade), "en": str(grade_en or grade)} if grade is not None
+                  else None),
+        "nodes": nodes,
+        "veto": _statements(getattr(obj, "veto", ()), rules),
+        "roles": plain(getattr(obj, "roles", None), rules),
+    }
+
+
+def cadence_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
+    """``rules [{id, name, per, min, periods, met, missed, compliance, missed_periods}]``."""
+    return {"rules": [_named(r, "rule_id")
+                      for r in _records(getattr(obj, "rules", None), rules)]}
+
+
+def value_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
+    """Budget execution, costs and SROI.
+
+    Keys: ``budget, spent, execution_rate, unspent, lines [..], management_fee,
+    management_fee_share, fee_band, fee_flag, participants, cost, cost_per_participant,
+    cost_per_output [..], cost_per_outcome [..], sroi {ratio, net, pv, inputs, payback_years,
+    discount_rate, factors [..]} | None, flags [{zh,en}]``.
+    """
+    sroi = getattr(obj, "sroi", None)
+    sroi_rec = None
+    if sroi is not None:
+        sroi_rec = {key: _num(getattr(sroi, key, None))
+                    for key in ("ratio", "net", "pv", "inputs", "payback_years",
+                                "payback_months_simple", "discount_rate")}
+        sroi_rec["factors"] = _records(getattr(sroi, "factors", None), rules)
+        sroi_rec["warnings"] = [str(w) for w in getattr(sroi, "warnings", ()) or ()]
+    band = getattr(obj, "fee_band", None)
+    return {
+        **{key: _num(getattr(obj, key, None))
+           for key in ("budget", "spent", "execution_rate", "unspent", "management_fee",
+                       "management_fee_share", "participants", "cost",
+                       "cost_per_participant")},
+        "fee_band": [_num(b) for b in band] if band is not None else None,
+        "fee_flag": plain(getattr(obj, "fee_flag", None), rules),
+        "lines": [_named(r, "line_id") for r in _records(getattr(obj, "lines", None), rules)],
+        "cost_per_output": _records(getattr(obj, "cost_per_output", None), rules),
+        "cost_per_outcome": _records(getattr(obj, "cost_per_outcome", None), rules),
+        "sroi": sroi_rec,
+        "flags": _statements(getattr(obj, "flags", ()), rules),
+    }

@@ -1,0 +1,353 @@
+"""Build evalkit's default Word templates (docxtpl) with python-docx.
+
+Run from the repository root after changing the layout, and commit the results::
+
+    python templates/make_docx_template.py
+
+It writes ``templates/docx/evaluation.docx`` and ``templates/docx/acceptance.docx``. Each is
+a docxtpl template: Jinja2 tags in paragraphs (``{{ … }}``, ``{%p … %}``) and table rows
+(``{%tr … %}``) read the same context as the HTML templates, with labels from
+``t('key')``/``label(x)``, and ``tables.<name>`` / ``charts.<name>`` prepared by evalkit
+(Word tables and PNG images). Fonts: 宋体 body and 黑体 headings (East Asian), Times New
+Roman / Arial for Latin text; the font table lists SimSun/SimHei/FangSong as alternates.
+An organization's own template may use any subset of these tags.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+HERE = Path(__file__).resolve().parent
+BODY_LATIN, BODY_EA = "Times New Roman", "宋体"
+HEAD_LATIN, HEAD_EA = "Arial", "黑体"
+ALT_NAMES = {"宋体": "SimSun", "黑体": "SimHei", "仿宋": "FangSong"}
+
+
+def set_fonts(element, latin: str, east_asia: str) -> None:
+    """Set ascii/hAnsi/eastAsia fonts on a style or run element's rPr."""
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin),
+                        ("w:eastAsia", east_asia)):
+        fonts.set(qn(attr), value)
+    fonts.attrib.pop(qn("w:asciiTheme"), None)
+    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+    fonts.attrib.pop(qn("w:hAnsiTheme"), None)
+
+
+def styles(doc) -> None:
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(11)
+    set_fonts(normal.element, BODY_LATIN, BODY_EA)
+    for name, size in (("Title", 22), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
+        style = doc.styles[name]
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0x0B, 0x3D, 0x63)
+        set_fonts(style.element, HEAD_LATIN, HEAD_EA)
+    for name in ("Table Grid",):
+        set_fonts(doc.styles[name].element, BODY_LATIN, BODY_EA)
+
+
+def para(doc, text: str = "", style: str | None = None, *, bold: bool = False,
+         size: float | None = None, align=None):
+    p = doc.add_paragraph(style=style)
+    if text:
+        run = p.add_run(text)
+        run.bold = bold or None
+        if size:
+            run.font.size = Pt(size)
+        heading = style is not None and (style.startswith("Heading") or style == "Title")
+        set_fonts(run._element, HEAD_LATIN if heading else BODY_LATIN,
+                  HEAD_EA if heading else BODY_EA)
+    if align is not None:
+        p.alignment = align
+    return p
+
+
+def field(paragraph, code: str) -> None:
+    """Append a simple field (PAGE, NUMPAGES, TOC …) to a paragraph."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), code)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1" if "PAGE" in code else " "
+    run.append(text)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+def page_setup(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(25)
+    section.top_margin, section.bottom_margin = Mm(25), Mm(22)
+    header = section.header.paragraphs[0]
+    header.text = ""
+    run = header.add_run("{{ label(project.name) }} · {{ t('title.' ~ report) }}")
+    run.font.size = Pt(9)
+    set_fonts(run._element, BODY_LATIN, BODY_EA)
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for piece in ("{{ t('page.before') }}", "PAGE", "{{ t('page.middle') }}", "NUMPAGES",
+                  "{{ t('page.after') }}"):
+        if piece in ("PAGE", "NUMPAGES"):
+            field(footer, piece)
+        else:
+            r = footer.add_run(piece)
+            r.font.size = Pt(9)
+            set_fonts(r._element, BODY_LATIN, BODY_EA)
+
+
+def font_alternates(doc) -> None:
+    """List Windows names as alternates of the Chinese font names (fallbacks)."""
+    for part in doc.part.package.iter_parts():
+        if str(part.partname) == "/word/fontTable.xml":
+            from lxml import etree
+
+            root = etree.fromstring(part.blob)
+            for name, alt in ALT_NAMES.items():
+                font = etree.SubElement(root, qn("w:font"))
+                font.set(qn("w:name"), name)
+                alt_el = etree.SubElement(font, qn("w:altName"))
+                alt_el.set(qn("w:val"), alt)
+                charset = etree.SubElement(font, qn("w:charset"))
+                charset.set(qn("w:val"), "86")
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                        standalone=True)
+
+
+def update_fields_on_open(doc) -> None:
+    settings = doc.settings.element
+    el = OxmlElement("w:updateFields")
+    el.set(qn("w:val"), "true")
+    settings.append(el)
+
+
+def native_table(doc, headers: list[str], cells: list[str], loop: str) -> None:
+    """A table whose body row repeats with ``{%tr for … %}`` (docxtpl)."""
+    table = doc.add_table(rows=4, cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    for i, h in enumerate(headers):
+        cell = table.rows[0].cells[i]
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(h)
+        run.bold = True
+        set_fonts(run._element, HEAD_LATIN, HEAD_EA)
+    table.rows[1].cells[0].text = "{%tr " + loop + " %}"
+    for i, c in enumerate(cells):
+        cell = table.rows[2].cells[i]
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(c)
+        set_fonts(run._element, BODY_LATIN, BODY_EA)
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+
+
+def front(doc) -> None:
+    para(doc, "{{ t('title.' ~ report) }}", "Title", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{{ label(project.name) }}", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{{ t('subtitle', purchaser=label(project.purchaser)) }}",
+         align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{{ t('toc') }}", "Heading 1")
+    toc = doc.add_paragraph()
+    field(toc, 'TOC \\o "1-2" \\h \\z \\u')
+    para(doc, "{{ t('section.summary') }}", "Heading 1")
+    para(doc, "{{ summary[0] }}")
+    para(doc, "{{ summary[1] }}")
+    para(doc, "{{ summary[2] }}")
+    para(doc, "{{ t('section.project') }}", "Heading 1")
+    para(doc, "{{p tables.meta }}")
+    para(doc, "{%p if project.summary %}")
+    para(doc, "{{ label(project.summary) }}")
+    para(doc, "{%p endif %}")
+
+
+def indicators(doc) -> None:
+    para(doc, "{{ t('section.indicators') }}", "Heading 1")
+    para(doc, "{%p if charts.indicators %}")
+    para(doc, "{{ charts.indicators }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p endif %}")
+    native_table(
+        doc,
+        ["{{ t('col.indicator') }}", "{{ t('col.target') }}", "{{ t('col.actual') }}",
+         "{{ t('col.unit') }}", "{{ t('col.achievement') }}", "{{ t('col.status') }}"],
+        ["{{ r.id }} {{ label(r.name) }}", "{{ r.target | num }}", "{{ r.actual | num }}",
+         "{{ label(r.unit) }}", "{{ r.achievement | pct }}",
+         "{{ t('status.' ~ r.status, default=r.status) }}"],
+        "for r in indicators",
+    )
+
+
+def scorecard(doc) -> None:
+    para(doc, "{%p if scorecard %}")
+    para(doc, "{{ t('section.scorecard') }}", "Heading 1")
+    para(doc, "{{ t('scorecard.total') }}: {{ scorecard.total | num(1) }} · "
+              "{{ t('scorecard.grade') }}: {{ scorecard_grade }}", bold=True)
+    para(doc, "{{p tables.scorecard }}")
+    para(doc, "{%p endif %}")
+
+
+def outcomes(doc) -> None:
+    para(doc, "{%p if effects %}")
+    para(doc, "{{ t('section.outcomes') }}", "Heading 1")
+    para(doc, "{{ t('outcomes.intro') }}")
+    native_table(
+        doc,
+        ["{{ t('col.outcome') }}", "{{ t('col.estimate') }}", "{{ t('col.ci') }}",
+         "{{ t('col.pvalue') }}", "{{ t('col.n') }}", "{{ t('col.evidence') }}"],
+        ["{{ label(e.name) }}", "{{ e.estimate | signed }}", "{{ e.ci | ci }}",
+         "{{ e.pvalue | pvalue }}", "{{ e.n | num }}",
+         "{{ t('sms.label', level=e.evidence_level) }} {{ label(e.design_label) }}"],
+        "for e in effects",
+    )
+    para(doc, "{%p for e in effects %}")
+    para(doc, "{{ label(e.name) }}", "Heading 2")
+    para(doc, "{%p if e.suppressed %}")
+    para(doc, "{{ t('outcomes.suppressed', threshold=privacy.threshold) }}")
+    para(doc, "{%p else %}")
+    para(doc, "{{ e.sentence[lang] }}")
+    para(doc, "{{ t('col.design') }}: {{ label(e.design_label) }}; "
+              "{{ t('sms.label', level=e.evidence_level) }} — "
+              "{{ t('sms.' ~ e.evidence_level, default='') }}; {{ t('col.method') }}: "
+              "{{ e.method }}", size=9)
+    para(doc, "{%p if charts.prepost.get(e.id) %}")
+    para(doc, "{{ charts.prepost[e.id] }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if charts.event_study.get(e.id) %}")
+    para(doc, "{{ charts.event_study[e.id] }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p for n in e.notes %}")
+    para(doc, "{{ n }}", size=9)
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+
+
+def quality(doc) -> None:
+    para(doc, "{{ t('section.data_quality') }}", "Heading 1")
+    para(doc, "{{ t('data_quality.intro') }}")
+    para(doc, "{{p tables.details }}")
+    para(doc, "{{ t('data_quality.missing') }}", "Heading 2")
+    para(doc, "{{p tables.missing }}")
+    para(doc, "{%p if voices %}")
+    para(doc, "{{ t('section.voices') }}", "Heading 1")
+    para(doc, "{%p if voices['items'] %}")
+    para(doc, "{{ t('voices.intro', n=voices.n, shown=voices['items'] | length) }}")
+    para(doc, "{%p for text in voices['items'] %}")
+    para(doc, "“{{ text }}”")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p else %}")
+    para(doc, "{{ t('voices.suppressed', threshold=privacy.threshold) }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endif %}")
+
+
+def stages(doc) -> None:
+    for key in ("value", "cadence"):
+        para(doc, "{%p if " + key + " %}")
+        para(doc, "{{ t('section." + key + "') }}", "Heading 1")
+        para(doc, "{{p tables." + key + " }}")
+        para(doc, "{%p endif %}")
+
+
+def verdicts(doc, *, acceptance: bool) -> None:
+    para(doc, "{{ t('section.acceptance') }}", "Heading 1")
+    para(doc, "{{ verdict_text }}", bold=True, size=13)
+    para(doc, "{{ t('section.criteria') }}", "Heading 2")
+    para(doc, "{{p tables.criteria }}")
+    para(doc, "{%p if acceptance and acceptance.conditions %}")
+    para(doc, "{{ t('acceptance.conditions') }}", "Heading 2")
+    para(doc, "{{p tables.conditions }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if renewal %}")
+    para(doc, "{{ t('section.renewal') }}", "Heading 1")
+    para(doc, "{{ t('recommendation.' ~ renewal.recommendation, "
+              "default=renewal.recommendation | string) }}", bold=True)
+    para(doc, "{{p tables.renewal }}")
+    para(doc, "{%p endif %}")
+
+
+def appendix(doc) -> None:
+    para(doc, "{{ t('section.methods') }}", "Heading 1")
+    para(doc, "{{ t('methods.intro') }}")
+    para(doc, "{%p for line in methods_lines %}")
+    para(doc, "{{ line }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ t('privacy.note', threshold=privacy.threshold, cell=privacy.small_cell) }}",
+         size=9)
+    para(doc, "{{ t('section.stamp') }}", "Heading 1")
+    para(doc, "{{ t('stamp.intro') }}", size=9)
+    para(doc, "{{p tables.stamp }}")
+
+
+def signatures(doc) -> None:
+    para(doc, "{{ t('section.signatures') }}", "Heading 1")
+    para(doc, "{{ t('signatures.intro') }}")
+    table = doc.add_table(rows=4, cols=2)
+    table.style = doc.styles["Table Grid"]
+    rows = [("{{ t('signatures.purchaser') }}: {{ label(project.purchaser) }}",
+             "{{ t('signatures.provider') }}: {{ label(project.provider) }}"),
+            ("{{ t('signatures.representative') }}:", "{{ t('signatures.representative') }}:"),
+            ("", ""),
+            ("{{ t('signatures.date') }}:", "{{ t('signatures.date') }}:")]
+    for r, (a, b) in enumerate(rows):
+        for c, text in enumerate((a, b)):
+            cell = table.rows[r].cells[c]
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(text)
+            set_fonts(run._element, BODY_LATIN, BODY_EA)
+
+
+def build(kind: str) -> Path:
+    doc = Document()
+    styles(doc)
+    page_setup(doc)
+    font_alternates(doc)
+    update_fields_on_open(doc)
+    front(doc)
+    if kind == "acceptance":
+        verdicts(doc, acceptance=True)
+        indicators(doc)
+        outcomes(doc)
+        stages(doc)
+        scorecard(doc)
+        quality(doc)
+        appendix(doc)
+        signatures(doc)
+    else:
+        indicators(doc)
+        scorecard(doc)
+        outcomes(doc)
+        quality(doc)
+        stages(doc)
+        para(doc, "{%p if acceptance or renewal %}")
+        verdicts(doc, acceptance=False)
+        para(doc, "{%p endif %}")
+        appendix(doc)
+    doc.core_properties.author = "evalkit"
+    doc.core_properties.title = kind
+    import datetime as dt
+
+    fixed = dt.datetime(2026, 1, 1)
+    doc.core_properties.created = doc.core_properties.modified = fixed
+    doc.core_properties.last_modified_by = "evalkit"
+    doc.core_properties.revision = 1
+    out = HERE / "docx" / f"{kind}.docx"
+    out.parent.mkdir(exist_ok=True)
+    doc.save(str(out))
+    return out
+
+
+if __name__ == "__main__":
+    for name in ("evaluation", "acceptance"):
+        print(build(name))

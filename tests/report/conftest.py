@@ -1,0 +1,60 @@
+"""Fixtures for report tests: the demo evaluation and its reports, rendered once a session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import report_helpers as rh
+
+
+@pytest.fixture(scope="session")
+def demo_ev() -> Any:
+    return rh.demo_evaluation()
+
+
+@pytest.fixture(scope="session")
+def hostile_ev(demo_ev: Any) -> Any:
+    return rh.hostile_evaluation(demo_ev)
+
+
+@pytest.fixture(scope="session")
+def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("reports")
+
+
+@pytest.fixture(scope="session")
+def rendered(demo_ev: Any, out_dir: Path) -> dict[str, Path]:
+    """``"<report>_<lang>.<suffix>"`` -> path, for the formats the tests read."""
+    jobs = [("evaluation", "zh", s) for s in ("html", "pdf", "docx", "md")]
+    jobs += [("evaluation", "en", s) for s in ("html", "pdf", "docx", "md")]
+    jobs += [("acceptance", "zh", s) for s in ("html", "pdf", "docx", "md")]
+    jobs += [("acceptance", "en", "html")]
+    out = {}
+    for report, lang, suffix in jobs:
+        name = f"{report}_{lang}.{suffix}"
+        out[name] = demo_ev.render(out_dir / name, lang=lang, report=report)
+    return out
+
+
+@pytest.fixture(scope="session")
+def hostile_rendered(hostile_ev: Any, tmp_path_factory: pytest.TempPathFactory
+                     ) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile")
+    return {s: hostile_ev.render(folder / f"report.{s}", lang="zh")
+            for s in ("html", "pdf", "docx", "md")}
+
+
+@pytest.fixture(scope="session")
+def texts(rendered: dict[str, Path]) -> dict[str, str]:
+    """Visible text of every rendered report."""
+    out = {}
+    for name, path in rendered.items():
+        if name.endswith(".pdf"):
+            out[name] = rh.pdf_text(path)
+        elif name.endswith(".docx"):
+            out[name] = rh.docx_text(path)
+        else:
+            out[name] = path.read_text(encoding="utf-8")
+    return out

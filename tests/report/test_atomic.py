@@ -1,0 +1,58 @@
+"""Outputs are written atomically: a failure mid-render keeps the earlier report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evalkit.errors import RenderError
+from evalkit.report import pdf
+from evalkit.report.atomic import atomic_path, atomic_write
+
+
+def test_atomic_write(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "a.txt"
+    atomic_write(target, "one")
+    atomic_write(target, b"two")
+    assert target.read_text() == "two"
+    assert [p.name for p in target.parent.iterdir()] == ["a.txt"]
+
+
+def test_failure_keeps_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    target.write_text("previous")
+    with pytest.raises(ZeroDivisionError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        _ = 1 / 0
+    assert target.read_text() == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_pdf_failing_midway_keeps_previous_report(demo_ev: Any, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"%PDF-1.7 previous report")
+
+    def broken(html: str, out: Path) -> None:
+        out.write_bytes(b"%PDF-1.7 half a report")
+        raise RenderError("simulated failure while laying out pages")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", broken)
+    with pytest.raises(RenderError, match="simulated"):
+        demo_ev.render(target, lang="zh")
+    assert target.read_bytes() == b"%PDF-1.7 previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]
+
+
+def test_html_template_error_keeps_previous_report(demo_ev: Any, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("previous")
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "evaluation.html.j2").write_text("{% for i in indicators %}{{ i.nope }}{% endfor %}")
+    with pytest.raises(RenderError):
+        demo_ev.render(target, lang="zh", template_dir=folder)
+    assert target.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "tpl"]

@@ -1,0 +1,89 @@
+"""Word report: text, tables, East Asian fonts, charts as images, custom templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+import evalkit as ek
+from evalkit.errors import RenderError
+from evalkit.report.docx import default_template
+
+
+def test_text_and_tables(demo_ev: Any, texts: dict[str, str]) -> None:
+    text = texts["evaluation_zh.docx"]
+    for heading in ("项目评估报告", "摘要", "指标完成情况", "成效评估", "方法附录", "可重复性信息"):
+        assert heading in text
+    for oid, result in demo_ev.effects.items():
+        assert result.sentence("zh") in text, oid
+    assert "Evaluation report" in texts["evaluation_en.docx"]
+    assert "签署" in texts["acceptance_zh.docx"]
+
+
+def test_indicator_table(demo_ev: Any, rendered: dict[str, Path]) -> None:
+    doc = docx.Document(str(rendered["evaluation_zh.docx"]))
+    first_cells = {row.cells[0].text for table in doc.tables for row in table.rows}
+    for row in demo_ev.indicators[demo_ev.indicators["period"] == "total"].itertuples():
+        assert f"{row.indicator_id} {row.name_zh}" in first_cells
+
+
+def test_east_asian_fonts_on_runs(rendered: dict[str, Path]) -> None:
+    doc = docx.Document(str(rendered["evaluation_zh.docx"]))
+    fonts = set()
+    for para in doc.paragraphs:
+        for run in para.runs:
+            rfonts = run._element.find(qn("w:rPr") + "/" + qn("w:rFonts"))
+            if rfonts is not None and rfonts.get(qn("w:eastAsia")):
+                fonts.add(rfonts.get(qn("w:eastAsia")))
+    assert {"宋体", "黑体"} <= fonts
+    normal = doc.styles["Normal"].element.find(qn("w:rPr") + "/" + qn("w:rFonts"))
+    assert normal.get(qn("w:eastAsia")) == "宋体"
+
+
+def test_charts_are_images(rendered: dict[str, Path]) -> None:
+    doc = docx.Document(str(rendered["evaluation_zh.docx"]))
+    assert len(doc.inline_shapes) >= 1
+    images = [p for p in doc.part.package.iter_parts() if p.content_type == "image/png"]
+    assert images
+
+
+def test_page_setup_a4(rendered: dict[str, Path]) -> None:
+    section = docx.Document(str(rendered["evaluation_zh.docx"])).sections[0]
+    assert abs(section.page_width.mm - 210) < 1 and abs(section.page_height.mm - 297) < 1
+
+
+def _custom_template(path: Path, body: str) -> Path:
+    doc = docx.Document()
+    doc.add_paragraph("{{ t('title.' ~ report) }}")
+    doc.add_paragraph(body)
+    doc.save(str(path))
+    return path
+
+
+def test_organisation_template(demo_ev: Any, tmp_path: Path) -> None:
+    tpl = _custom_template(tmp_path / "ours.docx",
+                           "{{ label(project.purchaser) }} {{ summary[0] }}")
+    out = ek.report.render(demo_ev, tmp_path / "ours_out.docx", lang="zh", docx_template=tpl)
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "项目评估报告" in text and "某街道总工会" in text
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ project.__class__.__init__.__globals__ }}",
+])
+def test_template_injection_in_docx_template(demo_ev: Any, tmp_path: Path, payload: str
+                                             ) -> None:
+    tpl = _custom_template(tmp_path / "evil.docx", payload)
+    with pytest.raises(RenderError):
+        ek.report.render(demo_ev, tmp_path / "evil_out.docx", lang="zh", docx_template=tpl)
+    assert not (tmp_path / "evil_out.docx").exists()
+
+
+def test_default_templates_shipped() -> None:
+    for report in ("evaluation", "acceptance"):
+        assert default_template(report).is_file()
