@@ -81,8 +81,11 @@ def test_evaluation_contents(example_evaluation):
     assert total.loc["I1", "actual"] == (log["activity_type"] == "group_session").sum()
     sat = ev.evidence["satisfaction"]
     np.testing.assert_allclose(total.loc["I6", "actual"], 100 * (sat["overall"] >= 4).mean())
-    assert set(ev.effects) == {"wellbeing", "disputes"}
+    assert set(ev.effects) == {"wellbeing", "wellbeing_vs_comparison", "disputes"}
     assert ev.effects["wellbeing"].design == "pre_post"
+    assert ev.effects["wellbeing"].evidence_level == 2
+    assert ev.effects["wellbeing_vs_comparison"].design == "pre_post_comparison"
+    assert ev.effects["wellbeing_vs_comparison"].evidence_level == 3
     assert ev.effects["disputes"].design == "did"
     for res in ev.effects.values():
         assert res.sentence("zh") and res.sentence("en")

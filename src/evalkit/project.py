@@ -117,6 +117,16 @@ class Project(Spec):
             cols |= {name for name, c in source.columns.items() if c.personal}
         return cols
 
+    def effect_ids(self) -> list[str]:
+        """Keys ``ek.evaluate`` gives ``evaluation.effects``: each outcome id, and
+        ``<id>_vs_comparison`` for a pre/post outcome with a comparison group."""
+        ids: list[str] = []
+        for oc in self.outcomes:
+            ids.append(oc.id)
+            if oc.design == "prepost" and oc.compare is not None:
+                ids.append(f"{oc.id}_vs_comparison")
+        return ids
+
     def problems(self) -> list[str]:
         """Cross-reference problems pydantic cannot see (unknown sources, elements …)."""
         out: list[str] = []

@@ -96,7 +96,7 @@ def test_problems_listed_together():
 
 
 def test_bad_dates():
-    df = LOG.assign(date=["soon"] + list(LOG["date"][1:]))
+    df = LOG.assign(date=["soon", *list(LOG["date"][1:])])
     with pytest.raises(DataError, match="must hold dates, found 'soon'"):
         check_cadence([rule()], {"log": df}, START, END)
 

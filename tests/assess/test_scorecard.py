@@ -28,7 +28,7 @@ def test_proportional_capped():
     assert score_leaf(leaf("proportional"), 1.3)[0] == 10          # capped at full points
     assert score_leaf(leaf("proportional", cap=0.8), 0.6)[0] == pytest.approx(7.5)
     assert score_leaf(leaf("proportional"), -0.2)[0] == 0
-    pts, zh, en = score_leaf(leaf("proportional"), math.nan)
+    pts, _zh, en = score_leaf(leaf("proportional"), math.nan)
     assert pts == 0 and "no data" in en
 
 
@@ -67,7 +67,7 @@ def test_additive_items():
 def test_deduction_floored_at_zero():
     node = leaf("deduction", 4, per=1.5)
     assert score_leaf(node, 0)[0] == 4
-    pts, zh, en = score_leaf(node, 2, occurrences=["W05", "W40"])
+    pts, _zh, en = score_leaf(node, 2, occurrences=["W05", "W40"])
     assert pts == 1 and en == "3 deducted (2 × 1.5): W05, W40"
     assert score_leaf(node, 5)[0] == 0                              # never below 0
     assert score_leaf(node, ["late report"])[0] == 2.5              # a list: one per item

@@ -59,6 +59,8 @@ def drop_singletons(factors: list[IntArray]) -> npt.NDArray[np.bool_]:
     """Boolean mask of rows kept after iteratively dropping singleton levels of any factor."""
     n = len(factors[0])
     keep = np.ones(n, dtype=bool)
+    if not any(bool((np.bincount(f) == 1).any()) for f in factors):
+        return keep  # no singletons (fast path)
     while True:
         changed = False
         for f in factors:

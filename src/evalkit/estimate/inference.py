@@ -84,11 +84,30 @@ class OLSFit:
         return self.names.index(name)
 
 
+def dense_int_codes(arr: npt.NDArray[Any]) -> tuple[IntArray, int, npt.NDArray[Any]] | None:
+    """Codes, count and sorted values of dense integer ids in O(N) (no hashing or sorting).
+
+    Returns None unless ``arr`` is an integer array whose range is at most 4 x its length.
+    """
+    if arr.dtype.kind not in "iu" or not arr.size:
+        return None
+    lo, hi = int(arr.min()), int(arr.max())
+    if hi - lo > 4 * arr.size:
+        return None
+    shifted = np.asarray(arr - lo, dtype=np.intp)
+    present = np.bincount(shifted, minlength=hi - lo + 1) > 0
+    mapping = np.cumsum(present, dtype=np.intp) - 1
+    return mapping[shifted], int(mapping[-1]) + 1, np.flatnonzero(present) + lo
+
+
 def cluster_codes(values: Any) -> tuple[IntArray, int]:
     """Integer codes 0..G-1 for any 1-D array-like and the number of clusters G."""
     import pandas as pd
 
     arr = np.asarray(values)
+    dense = dense_int_codes(arr)
+    if dense is not None:
+        return dense[0], dense[1]
     codes, uniques = pd.factorize(arr if arr.dtype != object else pd.Series(values), sort=False)
     return np.asarray(codes, dtype=np.intp), len(uniques)
 

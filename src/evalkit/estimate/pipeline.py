@@ -78,7 +78,16 @@ def _labelled(result: EffectResult, oc: Outcome) -> EffectResult:
 def estimate_outcomes(
     project: Project, evidence: Evidence
 ) -> tuple[dict[str, EffectResult], dict[str, dict[str, Any]]]:
-    """Main estimate and supporting analyses for each outcome in ``project.outcomes``."""
+    """Main estimate and supporting analyses for each outcome in ``project.outcomes``.
+
+    Returns ``(effects, details)``: ``effects[outcome_id]`` is the outcome's estimate in its
+    declared design (paired pre/post, or DiD); a pre/post outcome with a ``compare`` group also
+    gets ``effects[outcome_id + "_vs_comparison"]`` (ANCOVA of the post score on the pre score
+    and group, Maryland level 3). ``details[outcome_id]`` holds the supporting analyses:
+    for scales ``wilcoxon``, ``reliability``, ``rci``, ``attrition``, ``baseline``, ``means``
+    (see :func:`evalkit.estimate.prepost_bundle.analyse_scale_outcome`); for DiD
+    ``event_study``.
+    """
     effects: dict[str, EffectResult] = {}
     details: dict[str, dict[str, Any]] = {}
     for k, oc in enumerate(project.outcomes):
@@ -87,4 +96,9 @@ def estimate_outcomes(
         run = _prepost if oc.design == "prepost" else _did
         result, details[oc.id] = run(oc, df, where)
         effects[oc.id] = _labelled(result, oc)
+        comparison = details[oc.id].pop("comparison", None)
+        if comparison is not None:
+            # the same outcome against a comparison group (ANCOVA): a stronger design,
+            # reported as its own effect so scripts, reports and renewal rules can weigh both
+            effects[f"{oc.id}_vs_comparison"] = _labelled(comparison, oc)
     return effects, details

@@ -19,6 +19,7 @@ from evalkit.estimate.inference import (
     check_cluster_count,
     check_nesting,
     cluster_codes,
+    dense_int_codes,
     ols_fit,
     t_inference,
 )
@@ -49,9 +50,14 @@ def panel_codes(
     uv = df[unit].to_numpy()
     tv = df[time].to_numpy()
     u, n_u = cluster_codes(uv if allok else uv[ok])
-    t_codes, t_values = pd.factorize(tv if allok else tv[ok], sort=True)
-    t = np.asarray(t_codes, dtype=np.intp)
-    n_t = len(t_values)
+    tv = tv if allok else tv[ok]
+    dense = dense_int_codes(np.asarray(tv))
+    if dense is not None:  # integer periods: codes already in time order
+        t, n_t, t_values = dense
+    else:
+        t_codes, t_values = pd.factorize(tv, sort=True)
+        t = np.asarray(t_codes, dtype=np.intp)
+        n_t = len(t_values)
     key = u.astype(np.int64) * n_t + t
     if n_u * n_t <= 50_000_000:
         dup = bool((np.bincount(key, minlength=n_u * n_t) > 1).any())
@@ -65,20 +71,15 @@ def panel_codes(
     return u, n_u, t, n_t, np.asarray(t_values)
 
 
-def staggered_timing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, n_u: int) -> int:
-    """Number of distinct first-treatment periods among ever-treated units (binary d)."""
-    first = np.full(n_u, np.iinfo(np.intp).max)
-    treated = d > 0
-    np.minimum.at(first, u[treated], t[treated])
-    starts = first[first != np.iinfo(np.intp).max]
-    return len(np.unique(starts))
+def treatment_timing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treatment: str,
+                     unit: str, where: str) -> int:
+    """Distinct first-treatment periods of a binary treatment; error if it switches off.
 
-
-def check_absorbing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treatment: str,
-                    unit: str, where: str) -> None:
-    """Raise :class:`DataError` when a binary treatment switches off (1 then 0) in a unit."""
+    Raises :class:`DataError` when the treatment goes from 1 back to 0 within a unit.
+    """
     n_u = int(u.max()) + 1
-    first_on = np.full(n_u, np.iinfo(np.intp).max)
+    big = np.iinfo(np.intp).max
+    first_on = np.full(n_u, big)
     last_off = np.full(n_u, -1)
     on = d > 0
     np.minimum.at(first_on, u[on], t[on])
@@ -93,6 +94,8 @@ def check_absorbing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treatm
             "treatment as 'ever started' (1 from the first treated period on) or study the "
             "spells separately",
         )
+    starts = first_on[first_on != big]
+    return int(np.count_nonzero(np.bincount(starts))) if starts.size else 0
 
 
 def fe_fit(
@@ -238,10 +241,8 @@ def twfe(
 
     notes: list[str] = []
     binary = bool(np.all((d == 0) | (d == 1)))
-    n_starts = staggered_timing(d, u, t, n_u) if binary else 0
+    n_starts = treatment_timing(d, u, t, treatment, unit, where) if binary else 0
     staggered = n_starts > 1
-    if binary:
-        check_absorbing(d, u, t, treatment, unit, where)
     if staggered:
         msg = (f"treatment {treatment!r} starts in {n_starts} different periods: with staggered "
                "timing the TWFE coefficient can be a badly weighted average (even of the wrong "

@@ -47,7 +47,7 @@ def wrap_text(text: str, limit: int = CHARS) -> list[str]:
     line, used = "", 0
     for word in _tokens(text):
         w = sum(_width(c) for c in word)
-        if used + w > limit and line.strip():
+        if used + sum(_width(c) for c in word.rstrip()) > limit and line.strip():
             lines.append(line.rstrip())
             line, used = "", 0
             word = word.lstrip()

@@ -279,7 +279,7 @@ class RenewalSpec(Spec):
 def _quantity_problems(q: Quantity, where: str, project: Project) -> list[str]:
     out: list[str] = []
     ids = {i.id for i in project.indicators}
-    effects = {o.id for o in project.outcomes}
+    effects = set(project.effect_ids())
     if q.indicator is not None and q.indicator not in ids:
         out.append(f"{where}.indicator: unknown indicator {q.indicator!r} "
                    f"(indicators are: {', '.join(sorted(ids)) or 'none'})")
@@ -294,7 +294,7 @@ def _quantity_problems(q: Quantity, where: str, project: Project) -> list[str]:
 def _value_problems(v: ValueSpec, project: Project) -> list[str]:
     out: list[str] = []
     ids = {i.id for i in project.indicators}
-    effects = {o.id for o in project.outcomes}
+    effects = set(project.effect_ids())
     if v.budget is not None and v.budget.source not in project.data:
         out.append(f"value.budget.source: unknown data source {v.budget.source!r} "
                    f"(declared: {', '.join(project.data) or 'none'})")
@@ -328,7 +328,7 @@ def cross_check(project: Project) -> list[str]:
     if project.value is not None:
         out += _value_problems(project.value, project)
     if project.renewal is not None:
-        effects = {o.id for o in project.outcomes}
+        effects = set(project.effect_ids())
         for k, r in enumerate(project.renewal.outcomes):
             if r.effect not in effects:
                 out.append(f"renewal.outcomes[{k}].effect: unknown outcome {r.effect!r} "
