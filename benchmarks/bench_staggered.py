@@ -2,7 +2,8 @@
 
 Callaway & Sant'Anna, doubly robust, never-treated controls, analytic SEs, no covariates,
 25,000 units x 5 periods (125,000 rows). Each library runs in its own subprocess (best of
-``--repeat`` wall-clock runs; peak memory = growth of the process's peak RSS during the runs).
+``--repeat`` wall-clock runs; peak memory = the
+process's peak RSS during a call above its RSS just before it, after a warm-up call; Linux).
 Prints time ratios, peak memory and the max abs difference of the ATT(g,t) estimates and SEs.
 
     python benchmarks/bench_staggered.py [--units 25000] [--repeat 3]
@@ -18,7 +19,7 @@ import textwrap
 
 CHILD = textwrap.dedent(
     """
-    import json, resource, sys, time, warnings
+    import json, sys, time, warnings
     import numpy as np, pandas as pd
     warnings.simplefilter("ignore")
     lib, n_units, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -67,13 +68,22 @@ CHILD = textwrap.dedent(
             r = a.results
             return (np.asarray(r["group"], float), np.asarray(r["year"], float),
                     np.asarray(r["att"], float), np.asarray(r["se"], float))
-    out = run()  # warm-up (imports, JIT)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    times = []
+    def status_kb(field):
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field):
+                    return int(line.split()[1])
+        return 0
+    out = run()  # warm-up: lazy imports, JIT compilation
+    times, peaks = [], []
     for _ in range(repeat):
+        with open("/proc/self/clear_refs", "w") as fh:  # reset the peak-RSS high-water mark
+            fh.write("5")
+        before = status_kb("VmRSS:")
         t0 = time.perf_counter(); out = run(); times.append(time.perf_counter() - t0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"lib": lib, "time": min(times), "peak_mb": (peak - base) / 1024,
+        peaks.append(status_kb("VmHWM:") - before)
+    peak_mb = max(peaks) / 1024
+    print(json.dumps({"lib": lib, "time": min(times), "peak_mb": peak_mb,
                       "cells": [list(map(float, x)) for x in out]}))
     """
 )

@@ -171,6 +171,19 @@ def front(doc) -> None:
     para(doc, "{%p endif %}")
 
 
+def logic_model(doc) -> None:
+    para(doc, "{%p if logic_model %}")
+    para(doc, "{{ t('section.logic_model') }}", "Heading 1")
+    para(doc, "{{p tables.logic_model }}")
+    para(doc, "{%p if logic_model.assumptions %}")
+    para(doc, "{{ t('logic.assumptions') }}", "Heading 2")
+    para(doc, "{%p for a in logic_model.assumptions %}")
+    para(doc, "{{ label(a) }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endif %}")
+
+
 def indicators(doc) -> None:
     para(doc, "{{ t('section.indicators') }}", "Heading 1")
     para(doc, "{%p if charts.indicators %}")
@@ -185,6 +198,10 @@ def indicators(doc) -> None:
          "{{ t('status.' ~ r.status, default=r.status) }}"],
         "for r in indicators",
     )
+    para(doc, "{%p if indicator_periods %}")
+    para(doc, "{{ t('indicators.periods') }}", "Heading 2")
+    para(doc, "{{p tables.periods }}")
+    para(doc, "{%p endif %}")
 
 
 def scorecard(doc) -> None:
@@ -253,11 +270,25 @@ def quality(doc) -> None:
 
 
 def stages(doc) -> None:
-    for key in ("value", "cadence"):
-        para(doc, "{%p if " + key + " %}")
-        para(doc, "{{ t('section." + key + "') }}", "Heading 1")
-        para(doc, "{{p tables." + key + " }}")
-        para(doc, "{%p endif %}")
+    para(doc, "{%p if value %}")
+    para(doc, "{{ t('section.value') }}", "Heading 1")
+    para(doc, "{{p tables.value }}")
+    para(doc, "{%p if value.lines %}")
+    para(doc, "{{ t('value.lines') }}", "Heading 2")
+    para(doc, "{{p tables.budget_lines }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if charts.tornado %}")
+    para(doc, "{{ charts.tornado }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p for s in value.flags %}")
+    para(doc, "{{ label(s) }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if cadence %}")
+    para(doc, "{{ t('section.cadence') }}", "Heading 1")
+    para(doc, "{{ t('cadence.intro') }}")
+    para(doc, "{{p tables.cadence }}")
+    para(doc, "{%p endif %}")
 
 
 def verdicts(doc, *, acceptance: bool) -> None:
@@ -267,13 +298,23 @@ def verdicts(doc, *, acceptance: bool) -> None:
     para(doc, "{{p tables.criteria }}")
     para(doc, "{%p if acceptance and acceptance.conditions %}")
     para(doc, "{{ t('acceptance.conditions') }}", "Heading 2")
-    para(doc, "{{p tables.conditions }}")
+    para(doc, "{%p for s in acceptance.conditions %}")
+    para(doc, "{{ label(s) }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if acceptance.deadline %}")
+    para(doc, "{{ t('acceptance.deadline') }}: {{ acceptance.deadline }}")
+    para(doc, "{%p endif %}")
     para(doc, "{%p endif %}")
     para(doc, "{%p if renewal %}")
     para(doc, "{{ t('section.renewal') }}", "Heading 1")
     para(doc, "{{ t('recommendation.' ~ renewal.recommendation, "
               "default=renewal.recommendation | string) }}", bold=True)
-    para(doc, "{{p tables.renewal }}")
+    para(doc, "{%p if renewal.consequence %}")
+    para(doc, "{{ t('renewal.consequence') }}: {{ label(renewal.consequence) }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p for s in renewal.reasons %}")
+    para(doc, "{{ label(s) }}")
+    para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
 
 
@@ -315,6 +356,8 @@ def build(kind: str) -> Path:
     font_alternates(doc)
     update_fields_on_open(doc)
     front(doc)
+    if kind == "evaluation":
+        logic_model(doc)
     if kind == "acceptance":
         verdicts(doc, acceptance=True)
         indicators(doc)

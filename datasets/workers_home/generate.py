@@ -83,26 +83,26 @@ ACTIVITIES = {
 }
 
 
-def _visit_days(count: int) -> np.ndarray:
-    """Enterprise visits on Tuesdays and Thursdays (days since 2025-01-01); none in the Spring
-    Festival week (ISO week 5) and one in the National Day week (week 40); extra Friday visits
-    in the weeks after until ``count`` visits."""
-    start = dt.date(2025, 1, 1)
-    days = []
-    for offset in range(365):
-        day = start + dt.timedelta(days=offset)
-        week = day.isocalendar()[1]
-        if week == 5 or (week == 40 and day.weekday() == 3):
-            continue
-        if day.weekday() in (1, 3):
-            days.append(offset)
-    fridays = [o for o in range(365) if (start + dt.timedelta(days=o)).weekday() == 4
-               and (start + dt.timedelta(days=o)).isocalendar()[1] in (6, 7, 8, 9, 10, 11, 41, 42, 43, 44)]
-    days.extend(fridays[: max(0, count - len(days))])
-    return np.array(sorted(days[:count]))
-
-
 def _service_log(rng: np.random.Generator) -> pd.DataFrame:
+    def _visit_days(count: int) -> np.ndarray:
+        """Enterprise visits on Tuesdays and Thursdays (days since 2025-01-01); none in the Spring
+        Festival week (ISO week 5) and one in the National Day week (week 40); extra Friday visits
+        in the weeks after until ``count`` visits."""
+        start = dt.date(2025, 1, 1)
+        days = []
+        for offset in range(365):
+            day = start + dt.timedelta(days=offset)
+            week = day.isocalendar()[1]
+            if week == 5 or (week == 40 and day.weekday() == 3):
+                continue
+            if day.weekday() in (1, 3):
+                days.append(offset)
+        extra_weeks = (6, 7, 8, 9, 10, 11, 41, 42, 43, 44)
+        fridays = [o for o in range(365) if (start + dt.timedelta(days=o)).weekday() == 4
+                   and (start + dt.timedelta(days=o)).isocalendar()[1] in extra_weeks]
+        days.extend(fridays[: max(0, count - len(days))])
+        return np.array(sorted(days[:count]))
+
     start = dt.date(2025, 1, 1)
     rows = []
     for kind, (count, mean_p, mean_v) in ACTIVITIES.items():

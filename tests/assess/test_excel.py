@@ -106,3 +106,25 @@ def test_missing_header_and_sheet(tmp_path):
         read_scorecard_xlsx(workbook(tmp_path / "card.xlsx"), "nope")
     with pytest.raises(DataError, match="workbook not found"):
         read_scorecard_xlsx(tmp_path / "none.xlsx")
+
+
+def test_scores_filled_in_by_a_rater_are_read_back(tmp_path):
+    rows = [[*r, None, None, None] for r in ROWS]
+    rows[0][6:9] = [7, "缺 3 份档案", "个案档案 17/20"]
+    rows[2][6] = "40分"
+    wb = tmp_path / "filled.xlsx"
+    workbook(wb, rows)
+    ws_book = openpyxl.load_workbook(wb)
+    ws_book.active["G2"], ws_book.active["H2"], ws_book.active["I2"] = "得分", "扣分原因", "材料情况"
+    ws_book.save(wb)
+    sheet = read_scorecard_xlsx(wb)
+    assert sheet.ratings == {"1.1.1": {"value": 7, "reason": "缺 3 份档案",
+                                       "evidence": "个案档案 17/20"},
+                             "2.1.1": {"value": 40}}
+    result = score_scorecard(sheet.spec, ratings={"third_party": sheet.ratings})
+    assert result.total == 47
+    bad = openpyxl.load_workbook(wb)
+    bad.active["G5"] = "很好"
+    bad.save(wb)
+    with pytest.raises(DataError, match=r"row 5 column G \(得分\): expected a number, got '很好'"):
+        read_scorecard_xlsx(wb)

@@ -137,3 +137,17 @@ def test_non_numeric_time():
     df.loc[0, "year"] = "2010a"
     with pytest.raises(DataError, match="'year' must be numeric"):
         ek.event_study(df, "y", "id", "year", "first")
+
+
+def test_singleton_unit_dropped_and_sentences():
+    df = _panel()
+    lone = pd.DataFrame({"id": [99_999], "year": [2012], "first": [2013], "y": [3.0],
+                         "site": [0]})
+    r = ek.event_study(pd.concat([df, lone], ignore_index=True), "y", "id", "year", "first")
+    base = ek.event_study(df, "y", "id", "year", "first")
+    assert r.dropped.get("singletons") == 1
+    assert_allclose(r.to_frame()["estimate"], base.to_frame()["estimate"], rtol=1e-10)
+    assert_allclose(r.se, base.se, rtol=1e-12)
+    for res in (r, ek.staggered_did(df, "y", "id", "year", "first")):
+        assert res.sentence("en") and res.sentence("zh")
+        assert res.summary().startswith(res.method)

@@ -157,3 +157,25 @@ def test_bad_options(mpdta):
     with pytest.raises(SpecError, match="n_boot"):
         ek.staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat", bootstrap=True,
                          n_boot=5)
+
+
+def test_unbalanced_panel_as_repeated_cross_sections_matches_moderndid(mpdta):
+    """panel=False with repeated unit ids = moderndid's ``allow_unbalanced_panel=True``.
+
+    ATT(g,t) and their SEs agree to 1e-6. The aggregated SE is not compared: moderndid 0.2.0
+    pairs a cohort-sorted vector of unit cohorts with id-ordered influence functions in this
+    path (its weight-influence term then belongs to the wrong units); evalkit keeps both in
+    unit order.
+    """
+    df = mpdta.drop(index=mpdta.sample(frac=0.1, random_state=1).index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = moderndid.att_gt(data=df, yname="lemp", tname="year", idname="countyreal",
+                               gname="first.treat", xformla="~lpop", est_method="dr",
+                               boot=False, allow_unbalanced_panel=True, panel=False)
+    r = ek.staggered_did(df, "lemp", "countyreal", "year", "first.treat", covariates="lpop",
+                         panel=False)
+    cells = r.extra["att_gt"]
+    assert_allclose(cells["estimate"], np.asarray(res.att_gt), atol=1e-6, rtol=0)
+    assert_allclose(cells["std_error"], np.asarray(res.se_gt), atol=1e-6, rtol=0)
+    assert r.n == len(df)

@@ -29,7 +29,7 @@ def rendered(demo_ev: Any, out_dir: Path) -> dict[str, Path]:
     """``"<report>_<lang>.<suffix>"`` -> path, for the formats the tests read."""
     jobs = [("evaluation", "zh", s) for s in ("html", "pdf", "docx", "md")]
     jobs += [("evaluation", "en", s) for s in ("html", "pdf", "docx", "md")]
-    jobs += [("acceptance", "zh", s) for s in ("html", "pdf", "docx", "md")]
+    jobs += [("acceptance", "zh", s) for s in ("html", "docx", "md")]
     jobs += [("acceptance", "en", "html")]
     out = {}
     for report, lang, suffix in jobs:

@@ -79,7 +79,7 @@ def test_user_template_with_own_labels(demo_ev: Any, tmp_path: Path) -> None:
 
 def test_unknown_label_names_the_catalogue(demo_ev: Any, tmp_path: Path) -> None:
     folder = _user_template(tmp_path / "tpl", "{{ t('no.such.label') }}")
-    with pytest.raises(RenderError, match="no.such.label"):
+    with pytest.raises(RenderError, match=r"no\.such\.label"):
         demo_ev.render(tmp_path / "out.html", lang="en", template_dir=folder)
 
 
@@ -96,3 +96,12 @@ def test_bad_arguments(demo_ev: Any, tmp_path: Path, kwargs: dict[str, Any], mat
     path = tmp_path / kwargs.pop("path")
     with pytest.raises(RenderError, match=match):
         ek.report.render(demo_ev, path, **kwargs)
+
+
+def test_label_catalogue_cannot_reach_attributes(demo_ev: Any, tmp_path: Path) -> None:
+    folder = _user_template(tmp_path / "tpl", "{{ t('ours.x', name='a') }}")
+    (folder / "i18n").mkdir()
+    (folder / "i18n" / "en.yaml").write_text(
+        "ours:\n  x: '{name.__class__.__mro__}'\n", encoding="utf-8")
+    with pytest.raises(RenderError, match="not allowed"):
+        demo_ev.render(tmp_path / "out.html", lang="en", template_dir=folder)

@@ -150,6 +150,8 @@ def _period_rows(indicators: pd.DataFrame, contract: Contract) -> dict[int, list
     """Criterion index -> the indicator rows it is judged on (the total, a period, or each)."""
     out: dict[int, list[dict[str, Any]]] = {}
     problems = []
+    if "disaggregation" in indicators.columns:  # judge on whole-population rows only
+        indicators = indicators.loc[indicators["disaggregation"].fillna("").astype("string") == ""]
     have = {str(i): part for i, part in indicators.groupby("indicator_id", sort=False)}
     for k, c in enumerate(contract.criteria):
         part = have.get(c.indicator)

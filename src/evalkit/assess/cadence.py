@@ -9,8 +9,9 @@ met periods / assessed periods.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from evalkit.assess.measure import _select, assign_periods, project_periods
@@ -44,6 +45,8 @@ class CadenceResult:
         (periods assessed), ``met``, ``missed``, ``compliance`` (met / periods, 0–1),
         ``records`` (records counted in the project period) and ``missed_periods`` (labels
         joined by ", ").
+    compliance
+        Rule id -> compliance rate (read-only mapping).
     periods
         One row per rule and period (:data:`PERIOD_COLUMNS`): ``period`` label, clipped
         ``start``/``end``, ``days`` inside the project, ``full_days``, ``required`` (NaN when
@@ -52,7 +55,10 @@ class CadenceResult:
 
     rules: pd.DataFrame
     periods: pd.DataFrame
-    compliance: dict[str, float] = field(default_factory=dict)
+    compliance: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compliance", MappingProxyType(dict(self.compliance)))
 
     def missed(self, rule_id: str) -> list[str]:
         """Labels of the periods in which ``rule_id`` was not met."""

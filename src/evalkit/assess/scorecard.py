@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import DataError, SpecError
@@ -64,6 +65,9 @@ class ScorecardResult:
     roles: Mapping[str, float] = field(default_factory=dict)
     grade_uncapped: str = ""
     grades: str = "mof"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", MappingProxyType(dict(self.roles)))
 
     def to_frame(self) -> pd.DataFrame:
         """The per-node table (a copy)."""
@@ -126,7 +130,8 @@ def score_leaf(node: Node, value: Any, *, occurrences: list[str] | None = None,
             return p, "", ""
         if rule == "veto":
             return 0.0, "触发一票否决", "veto failed"
-        return 0.0, f"未达到门槛（{value}）", f"threshold not reached ({value})"
+        shown = value if isinstance(value, bool) else f"{_as_float(value, where):.4g}"
+        return 0.0, f"未达到门槛（{shown}）", f"threshold not reached ({shown})"
     if rule == "banded":
         return _banded(node, value, where)
     if rule == "additive":

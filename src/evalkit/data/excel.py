@@ -33,6 +33,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "level1": ("一级指标",), "level2": ("二级指标",), "level3": ("三级指标",),
     "points": ("分值", "分数", "权重"), "criteria": ("评分标准", "评分细则"),
     "evidence": ("需提供材料", "佐证材料"),
+    "score": ("得分",), "reason": ("扣分原因",), "evidence_status": ("材料情况",),
 }
 OUTPUT_HEADERS = ("得分", "扣分原因", "材料情况")
 _POINTS_IN_NAME = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
@@ -41,13 +42,16 @@ _POINTS_IN_NAME = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*
 @dataclass(frozen=True)
 class ScorecardSheet:
     """A scorecard read from a sheet: the ``spec``, the ``sheet`` name, the ``header_row``,
-    ``columns`` (field -> 1-based column) and ``rows`` (leaf id -> 1-based row)."""
+    ``columns`` (field -> 1-based column), ``rows`` (leaf id -> 1-based row) and ``ratings``
+    (leaf id -> ``{value, reason, evidence}`` from a filled-in 得分 column, for one rater:
+    ``score_scorecard(sheet.spec, ratings={"third_party": sheet.ratings})``)."""
 
     spec: ScorecardSpec
     sheet: str
     header_row: int
     columns: dict[str, int] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    ratings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _letter(col: int) -> str:
@@ -128,6 +132,7 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
     problems: list[str] = []
     tree: list[dict[str, Any]] = []
     rows: dict[str, int] = {}
+    ratings: dict[str, dict[str, Any]] = {}
     last: list[str] = [""] * len(levels)
     for r in range(header + 1, ws.max_row + 1):
         names = [_text(grid.get((r, c))) for c in levels]
@@ -178,6 +183,9 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
         node["criteria"] = _text(grid.get((r, cols["criteria"]))) if "criteria" in cols else ""
         node["evidence"] = _text(grid.get((r, cols["evidence"]))) if "evidence" in cols else ""
         rows[node["id"]] = r
+        mark = _mark(grid, r, cols, ws.title, problems)
+        if mark is not None:
+            ratings[node["id"]] = mark
     if problems:
         raise DataError(f"{where}: {len(problems)} problem(s)", problems=problems,
                         hint="correct the cells named above")
@@ -190,7 +198,29 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
     if wrong:
         raise SpecError(f"{where}: {len(wrong)} problem(s)", problems=wrong,
                         hint="make each level's points equal the sum of the rows below it")
-    return ScorecardSheet(spec=spec, sheet=ws.title, header_row=header, columns=cols, rows=rows)
+    return ScorecardSheet(spec=spec, sheet=ws.title, header_row=header, columns=cols, rows=rows,
+                          ratings=ratings)
+
+
+def _mark(grid: dict[tuple[int, int], Any], r: int, cols: dict[str, int], sheet: str,
+          problems: list[str]) -> dict[str, Any] | None:
+    """A rater's mark from the 得分 / 扣分原因 / 材料情况 cells of row ``r`` (None if blank)."""
+    if "score" not in cols:
+        return None
+    raw = grid.get((r, cols["score"]))
+    if raw is None or _text(raw) == "":
+        return None
+    try:
+        value = float(str(raw).strip().rstrip("分"))
+    except ValueError:
+        problems.append(f"sheet {sheet!r} row {r} column {_letter(cols['score'])} (得分): "
+                        f"expected a number, got {raw!r}")
+        return None
+    mark: dict[str, Any] = {"value": value}
+    for key, field_name in (("reason", "reason"), ("evidence_status", "evidence")):
+        if key in cols and _text(grid.get((r, cols[key]))):
+            mark[field_name] = _text(grid.get((r, cols[key])))
+    return mark
 
 
 def _split_points(text: str) -> tuple[str, float | None]:

@@ -13,7 +13,7 @@ Two factors (unit *i*, time *t*), balanced or not
     (tolerance ``1e-12``), as in fixest/pyfixest.
 
 Singletons (a level observed once) carry no information once their effect is absorbed;
-:func:`drop_singletons` removes them iteratively, as fixest does.
+:func:`drop_singletons` removes them iteratively, as pyfixest (``fixef_rm="singleton"``) and reghdfe do.
 """
 
 from __future__ import annotations

@@ -187,8 +187,9 @@ def did(
     counts the slopes and, for classical/HC1, the absorbed unit effects. With clustering, unit
     effects nested in the clusters are *not* counted in K, except one standing for the
     intercept (fixest/pyfixest ``ssc(k_fixef="nonnested")``); ``fe_dof="all"`` counts them
-    all (Stata ``areg``; linearmodels also counts them but uses N/(N-K) without G/(G-1)). Intervals use t(N-K), or t(G-1) when
-    clustered. The convention used is repeated in ``result.notes``.
+    all (Stata ``areg``; linearmodels also counts them but uses N/(N-K) without G/(G-1)).
+    Intervals use t(N-K), or t(G-1) when clustered. The convention used is repeated in
+    ``result.notes``.
 
     R: ``fixest::feols(y ~ group*post, data, vcov = "hetero")`` (or ``cluster = ~unit``);
     Stata: ``regress y i.group##i.post, vce(robust)`` or ``didregress``.

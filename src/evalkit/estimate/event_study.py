@@ -71,7 +71,7 @@ def cohort_panel(
         dropped["missing values"] = int((~ok).sum())
     if not ok.any():
         raise DataError(f"{where}: no rows without missing values", hint="check the data")
-    u, n_u, t, _, periods = panel_codes(df, unit, time, ok, where)
+    u, n_u, t, _, periods = panel_codes(df, unit, time, ok, where, time_values=tv)
     g = gv[ok]
     g = np.where(np.isnan(g) | (g == 0), np.inf, g)
     gmin = np.full(n_u, np.inf)
@@ -247,8 +247,17 @@ def event_study(
     else:
         cl, n_cl = cluster_codes(df[cluster].to_numpy()[cp.keep])
         check_nesting(u, cl, unit, cluster)
+    from evalkit.estimate.demean import drop_singletons
+
+    dropped = dict(cp.dropped)
+    yv = cp.y
+    keep = drop_singletons([u, t])
+    if not keep.all():
+        dropped["singletons"] = int((~keep).sum())
+        yv, D, u, t, cl = yv[keep], np.asfortranarray(D[keep]), u[keep], t[keep], cl[keep]
+        cl, n_cl = cluster_codes(cl)
     check_cluster_count(n_cl, cl_col)
-    fit, n_u, n_t = fe_fit(cp.y, D, names, u, t, cl, n_cl, nested=True, fe_dof=fe_dof,
+    fit, n_u, n_t = fe_fit(yv, D, names, u, t, cl, n_cl, nested=True, fe_dof=fe_dof,
                            where=where)
     se_vec = fit.se
     post_idx = [j for j, k in enumerate(est_levels) if k >= 0]
@@ -286,7 +295,7 @@ def event_study(
         pvalue=head["p_value"], n=fit.n, method="event study (two-way fixed effects, "
         f"reference period {ref})", design="event_study", outcome=outcome, term="average post",
         table=tidy_frame(rows), statistic=head["statistic"], df=fit.df_resid, alpha=alpha,
-        n_dropped=sum(cp.dropped.values()), dropped=cp.dropped,
+        n_dropped=sum(dropped.values()), dropped=dropped,
         evidence_level=evidence_level("event_study"), notes=tuple(notes),
         spec={"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "ref": ref,
               "window": window, "cluster": cluster, "alpha": alpha, "fe_dof": fe_dof},

@@ -4,7 +4,10 @@ Each function returns ``(att, influence)`` with the influence function on the su
 given (length n); the caller rescales it by N/n to the full sample, as R ``did`` does. The
 formulas are those of R ``DRDID`` (Sant'Anna & Zhao 2020), which R ``did::att_gt`` calls:
 ``reg_did_panel``, ``std_ipw_did_panel``, ``drdid_panel`` (panel) and ``reg_did_rc``,
-``std_ipw_did_rc``, ``drdid_rc`` (repeated cross-sections, locally efficient DR). Propensity
+``std_ipw_did_rc``, ``drdid_rc`` (repeated cross-sections, locally efficient DR). For panels
+``att_gt`` uses ``drdid_panel`` (Sant'Anna & Zhao's doubly robust estimator with a logit
+propensity score and OLS outcome model), not ``drdid_imp_panel``; evalkit follows ``att_gt`` so
+that its numbers equal R ``did``'s. Propensity
 scores are a logit fitted by Newton–Raphson, clipped to [1e-6, 1 - 1e-6]; comparison units with
 a score of 0.995 or more are trimmed (``DRDID``'s ``trim.level``).
 """

@@ -38,7 +38,8 @@ class StaggeredTimingWarning(EvalkitWarning):
 
 
 def panel_codes(
-    df: pd.DataFrame, unit: str, time: str, ok: npt.NDArray[np.bool_], where: str
+    df: pd.DataFrame, unit: str, time: str, ok: npt.NDArray[np.bool_], where: str,
+    time_values: npt.NDArray[Any] | None = None,
 ) -> tuple[IntArray, int, IntArray, int, npt.NDArray[Any]]:
     """Unit codes, number of units, time codes (in sorted time order), periods, time values.
 
@@ -48,7 +49,7 @@ def panel_codes(
 
     allok = bool(ok.all())
     uv = df[unit].to_numpy()
-    tv = df[time].to_numpy()
+    tv = df[time].to_numpy() if time_values is None else time_values
     u, n_u = cluster_codes(uv if allok else uv[ok])
     tv = tv if allok else tv[ok]
     dense = dense_int_codes(np.asarray(tv))
@@ -174,7 +175,7 @@ def twfe(
     Unit and period effects are absorbed exactly (:mod:`evalkit.estimate.demean`): demean by
     unit, then project out the unit-demeaned period dummies by solving the small period × period
     system; no iteration is needed unless both factors have more than 5,000 levels. Singleton
-    units/periods are dropped iteratively (as fixest) and reported in ``n_dropped``.
+    units/periods are dropped iteratively (as pyfixest and reghdfe) and reported in ``n_dropped``.
 
     Standard errors are clustered (CR1): :math:`V = \\frac{G}{G-1}\\frac{N-1}{N-K}
     (\\tilde X'\\tilde X)^{-1}\\sum_g \\tilde X_g'e_g e_g'\\tilde X_g(\\tilde X'\\tilde X)^{-1}`.
@@ -217,7 +218,7 @@ def twfe(
     dropped: dict[str, int] = {}
     if not ok.all():
         dropped["missing values"] = int((~ok).sum())
-    u, n_u, t, _, _ = panel_codes(df, unit, time, ok, where)
+    u, _, t, _, _ = panel_codes(df, unit, time, ok, where)
     cl_col = cluster if cluster is not None else unit
     cl_all = u if cluster is None else cluster_codes(df[cluster].to_numpy()[ok])[0]
     if not ok.all():

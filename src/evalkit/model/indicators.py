@@ -159,7 +159,6 @@ class BandSet(Spec):
     name: str = "custom"
     basis: Literal["ratio", "points"] = "ratio"
     legend: list[Band]
-    prorate: bool = False
 
     @model_validator(mode="after")
     def _ordered(self) -> BandSet:

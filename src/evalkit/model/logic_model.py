@@ -234,4 +234,4 @@ def validate_project_logic_model(project: Project) -> list[str]:
     if project.logic_model is None:
         return []
     return project.logic_model.problems(project.indicators,
-                                        measures=[o.id for o in project.outcomes])
+                                        measures=project.effect_ids())

@@ -278,7 +278,7 @@ def cross_check(project: Project) -> list[str]:
     out.extend(spec.problems())
     known = {"indicator": [i.id for i in project.indicators],
              "cadence": [r.id for r in project.cadence],
-             "effect": [o.id for o in project.outcomes]}
+             "effect": project.effect_ids()}
     for path, n, _, _ in spec.walk():
         for kind, ids in known.items():
             ref = getattr(n, kind)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
-from evalkit.report.effects import effect_record
 from evalkit.errors import EvalkitWarning
+from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, plain, table
 from evalkit.report.stages import (
     acceptance_record,
@@ -247,14 +247,14 @@ def _stage(obj: Any, rules: Disclosure,
     if convert is not None:
         try:
             out |= convert(obj, rules)
-        except Exception as exc:  # noqa: BLE001 - a stage still being built must not stop reports
+        except Exception as exc:
             warnings.warn(f"report: part of {type(obj).__name__} left out ({exc})",
                           EvalkitWarning, stacklevel=2)
     frame = getattr(obj, "to_frame", None)
     if callable(frame):
         try:
             out["table"] = table(frame(), rules)
-        except Exception:  # noqa: BLE001 - optional view
+        except Exception:
             out["table"] = None
     rest = plain(obj, rules)
     out["raw"] = rest if isinstance(rest, dict) else {"value": rest}

@@ -27,7 +27,7 @@ def _float(x: Any) -> float | None:
 def _sentence(result: Any, lang: str) -> str:
     try:
         return str(result.sentence(lang))
-    except Exception:  # noqa: BLE001 - a sentence must never stop a report
+    except Exception:
         return ""
 
 
@@ -66,7 +66,7 @@ def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = No
     }
     try:
         tidy = table(result.to_frame(), rules)
-    except Exception:  # noqa: BLE001
+    except Exception:
         tidy = {"columns": [], "records": []}
     n = getattr(result, "n", None)
     record: dict[str, Any] = {

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import math
 import operator
+import string
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
-from markupsafe import Markup, escape
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import escape
 
 from evalkit.errors import RenderError
 
@@ -33,6 +35,7 @@ __all__ = [
     "fmt_num",
     "fmt_pct",
     "fmt_pvalue",
+    "label_functions",
     "load_labels",
     "make_environment",
     "shipped_templates",
@@ -62,9 +65,9 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
                 raise SecurityError("exponent too large in template")
             return operator.pow(left, right)
         for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, str | list | tuple) and isinstance(count, int):
-                if len(seq) * count > _MAX_REPEAT:
-                    raise SecurityError("repetition too large in template")
+            if (isinstance(seq, str | list | tuple) and isinstance(count, int)
+                    and len(seq) * count > _MAX_REPEAT):
+                raise SecurityError("repetition too large in template")
         return operator.mul(left, right)
 
 
@@ -177,6 +180,19 @@ def load_labels(lang: str, template_dir: str | Path | None = None) -> dict[str, 
     return labels
 
 
+def _check_fields(key: str, text: str) -> None:
+    """Labels may only name plain fields (``{name}``): ``{x.__class__}`` or ``{x[0]}`` in a
+    catalogue would reach around the sandbox."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as exc:
+        raise RenderError(f"label {key!r}: {exc}", hint="fix the braces in the label") from exc
+    for field in fields:
+        if not field.isidentifier():
+            raise RenderError(f"label {key!r}: placeholder {{{field}}} is not allowed",
+                              hint="labels may only use simple placeholders like {name}")
+
+
 def _translator(labels: Mapping[str, str], lang: str) -> Callable[..., str]:
     def t(key: str, default: str | None = None, **values: Any) -> str:
         """Label ``key`` in the report language, formatted with ``values``; ``default`` (when
@@ -188,8 +204,9 @@ def _translator(labels: Mapping[str, str], lang: str) -> Callable[..., str]:
                               hint="add it to the label catalogue of your template folder")
         text = labels[key]
         if values:
+            _check_fields(key, text)
             try:
-                text = text.format(**{k: v for k, v in values.items()})
+                text = text.format(**values)
             except (KeyError, IndexError, ValueError) as exc:
                 raise RenderError(f"label {key!r}: cannot fill in {exc}") from exc
         return text
@@ -209,6 +226,11 @@ def _labeller(lang: str) -> Callable[[Any], Any]:
         return MISSING if value is None else value
 
     return label
+
+
+def label_functions(env: ReportSandbox) -> tuple[Callable[..., str], Callable[[Any], Any]]:
+    """The ``t`` and ``label`` functions of an environment (for writers in Python)."""
+    return env.globals["t"], env.globals["label"]  # type: ignore[return-value]
 
 
 def _catalogue_stamp(template_dir: str | Path | None) -> tuple[float, ...]:

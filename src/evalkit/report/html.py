@@ -26,12 +26,13 @@ def render_html(
     target: Literal["screen", "pdf"] = "screen",
 ) -> str:
     """The report as one HTML document (text)."""
-    from evalkit.report.charts import build_charts
+    from evalkit.report.charts import LazyCharts, build_charts
     from evalkit.report.pipeline import prepare
 
-    env, template, context = prepare(evaluation, lang=lang, report=report, kind="html",
+    _env, template, context = prepare(evaluation, lang=lang, report=report, kind="html",
                                      template_dir=template_dir, suffix=".html.j2")
-    context["charts"] = build_charts(evaluation, context, lang=lang, fmt="svg")
+    context["charts"] = LazyCharts(
+        lambda: build_charts(evaluation, context, lang=lang, fmt="svg"))
     context["target"] = target
     from evalkit.report.pipeline import run_template
 

@@ -9,7 +9,7 @@ from jinja2 import Template, TemplateError
 
 from evalkit.errors import RenderError
 from evalkit.report.context import build_context
-from evalkit.report.environment import Kind, ReportSandbox, make_environment
+from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
 from evalkit.report.summary import summary_sentences
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ def template_error(exc: Exception, name: str) -> RenderError:
     """A RenderError for a failing or unsafe template, naming the template and line."""
     line = getattr(exc, "lineno", None)
     where = f"{name}" + (f", line {line}" if line else "")
-    from jinja2.sandbox import SecurityError
+    from jinja2.exceptions import SecurityError
 
     if isinstance(exc, SecurityError):
         return RenderError(f"template {where}: unsafe operation refused ({exc})",
@@ -55,7 +55,8 @@ def prepare(
             raise template_error(exc, name) from exc
         file = Path(template.filename) if template.filename else None
     context = build_context(evaluation, report=report, template=file)
-    context["summary"] = summary_sentences(context, env.globals["t"], env.globals["label"], lang)
+    t, label = label_functions(env)
+    context["summary"] = summary_sentences(context, t, label, lang)
     return env, template, context
 
 

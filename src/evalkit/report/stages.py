@@ -115,13 +115,14 @@ def value_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
     discount_rate, factors [..]} | None, flags [{zh,en}]``.
     """
     sroi = getattr(obj, "sroi", None)
-    sroi_rec = None
+    sroi_rec: dict[str, Any] | None = None
     if sroi is not None:
-        sroi_rec = {key: _num(getattr(sroi, key, None))
+        found: dict[str, Any] = {key: _num(getattr(sroi, key, None))
                     for key in ("ratio", "net", "pv", "inputs", "payback_years",
                                 "payback_months_simple", "discount_rate")}
-        sroi_rec["factors"] = _records(getattr(sroi, "factors", None), rules)
-        sroi_rec["warnings"] = [str(w) for w in getattr(sroi, "warnings", ()) or ()]
+        found["factors"] = _records(getattr(sroi, "factors", None), rules)
+        found["warnings"] = [str(w) for w in getattr(sroi, "warnings", ()) or ()]
+        sroi_rec = found
     band = getattr(obj, "fee_band", None)
     return {
         **{key: _num(getattr(obj, key, None))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit.errors import EvalkitWarning
@@ -22,11 +23,62 @@ if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
     from evalkit.model.outcomes import Outcome
 
-__all__ = ["build_charts", "prepost_values"]
+__all__ = ["LazyCharts", "build_charts", "prepost_values"]
 
 Format = Literal["svg", "png"]
 _DIAGRAM_FUNCTIONS = ("logic_model_svg", "diagram_svg", "render_svg", "to_svg", "diagram",
                       "plot_logic_model")
+
+
+class LazyCharts(dict[str, Any]):
+    """The ``charts`` mapping of a report, drawn on first use.
+
+    A template that never shows a chart (or fails before reaching one) costs no drawing.
+    """
+
+    def __init__(self, factory: Callable[[], dict[str, Any]]) -> None:
+        super().__init__()
+        self._factory = factory
+        self._loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self.update(self._factory())
+
+    def __missing__(self, key: str) -> Any:
+        self._load()
+        if key in self:
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        self._load()
+        return dict.get(self, key, default)
+
+    def keys(self) -> Any:  # type: ignore[override]
+        self._load()
+        return dict.keys(self)
+
+    def items(self) -> Any:  # type: ignore[override]
+        self._load()
+        return dict.items(self)
+
+    def values(self) -> Any:  # type: ignore[override]
+        self._load()
+        return dict.values(self)
+
+    def __iter__(self) -> Any:
+        self._load()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._load()
+        return dict.__len__(self)
+
+    def __contains__(self, key: object) -> bool:
+        self._load()
+        return dict.__contains__(self, key)
 
 
 def _encode(fig: Any, fmt: Format) -> Any:
@@ -44,7 +96,7 @@ def _encode(fig: Any, fmt: Format) -> Any:
 def _safely(name: str, draw: Callable[[], Any], fmt: Format) -> Any:
     try:
         return _encode(draw(), fmt)
-    except Exception as exc:  # noqa: BLE001 - a broken chart must not cost the whole report
+    except Exception as exc:
         warnings.warn(f"chart {name!r} left out of the report: {type(exc).__name__}: {exc}",
                       EvalkitWarning, stacklevel=3)
         return None
@@ -137,12 +189,11 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
                                            for v in values):
             from evalkit.report.charts.prepost import plot_prepost
 
-            rng = tuple(oc.scale.range) if oc.scale is not None else None
+            rng = (float(oc.scale.range[0]), float(oc.scale.range[1])) if oc.scale else None
             charts["prepost"][oc.id] = _safely(
                 f"prepost:{oc.id}",
-                lambda v=values, o=oc, r=rng: plot_prepost(v[0], v[1], lang=lang,
-                                                           outcome=o.name.get(lang),
-                                                           value_range=r),
+                partial(plot_prepost, values[0], values[1], lang=lang,
+                        outcome=oc.name.get(lang), value_range=rng),
                 fmt)
         study = (evaluation.details.get(oc.id) or {}).get("event_study")
         if study is not None and record.get("event_study") and \
@@ -150,14 +201,14 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
             from evalkit.report.charts.event_study import plot_event_study
 
             charts["event_study"][oc.id] = _safely(
-                f"event_study:{oc.id}", lambda s=study: plot_event_study(s, lang), fmt)
+                f"event_study:{oc.id}", partial(plot_event_study, study, lang), fmt)
     return charts
 
 
 def _safely_values(evaluation: Evaluation, oc: Outcome) -> tuple[Any, Any] | None:
     try:
         return prepost_values(evaluation, oc)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         warnings.warn(f"pre/post chart of {oc.id!r} left out: {type(exc).__name__}: {exc}",
                       EvalkitWarning, stacklevel=2)
         return None

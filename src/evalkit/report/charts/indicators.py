@@ -78,9 +78,9 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en") -
     for yi, v, s in zip(y, values, shown, strict=True):
         ax.text(s + 2, yi, f"{v:.0f}%", va="center", fontsize=8)
     ax.axvline(100, color="#333333", linestyle="--", linewidth=0.9)
-    ax.text(100, len(records) - 0.4, text["target"], ha="center", va="bottom", fontsize=8)
+    ax.text(100, len(records) - 0.35, text["target"], ha="center", va="bottom", fontsize=8)
     ax.set_yticks(y, names, fontsize=8.5)
     ax.set_xlim(0, max(130.0, min(max(shown, default=0) * 1.15, 280.0)))
-    ax.set_ylim(-0.6, len(records) - 0.1)
+    ax.set_ylim(-0.6, len(records) + 0.2)
     ax.set_xlabel(text["x"])
     return fig
