@@ -126,10 +126,25 @@ def font_alternates(doc) -> None:
                                         standalone=True)
 
 
+#: elements that follow w:updateFields in CT_Settings (ECMA-376 schema order)
+SETTINGS_AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+    "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+    "listSeparator",
+)
+
+
 def update_fields_on_open(doc) -> None:
+    """Ask Word to refresh the contents and page fields when the file is opened."""
     settings = doc.settings.element
     el = OxmlElement("w:updateFields")
     el.set(qn("w:val"), "true")
+    for child in settings:
+        if child.tag.split("}")[-1] in SETTINGS_AFTER_UPDATE_FIELDS:
+            child.addprevious(el)
+            return
     settings.append(el)
 
 
@@ -349,7 +364,8 @@ def signatures(doc) -> None:
             set_fonts(run._element, BODY_LATIN, BODY_EA)
 
 
-def build(kind: str) -> Path:
+def build(kind: str, folder: Path = HERE / "docx") -> Path:
+    """Write ``<folder>/<kind>.docx`` (kind: "evaluation" or "acceptance")."""
     doc = Document()
     styles(doc)
     page_setup(doc)
@@ -385,10 +401,29 @@ def build(kind: str) -> Path:
     doc.core_properties.created = doc.core_properties.modified = fixed
     doc.core_properties.last_modified_by = "evalkit"
     doc.core_properties.revision = 1
-    out = HERE / "docx" / f"{kind}.docx"
-    out.parent.mkdir(exist_ok=True)
+    out = folder / f"{kind}.docx"
+    out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
+    _fix_zip_times(out)
     return out
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite the zip with fixed entry times, so the committed file only changes when the
+    layout does."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, data)
+    path.write_bytes(buf.getvalue())
 
 
 if __name__ == "__main__":

@@ -67,7 +67,12 @@ def fake_evaluation(p: Any = None) -> Any:
 
 
 def demo_evaluation() -> Any:
-    """The real ``ek.evaluate`` result when the estimators work, else :func:`fake_evaluation`."""
+    """The real ``ek.evaluate`` result when the estimators work, else :func:`fake_evaluation`
+    (also forced with ``EVALKIT_REPORT_FAKE=1``)."""
+    import os
+
+    if os.environ.get("EVALKIT_REPORT_FAKE") == "1":
+        return fake_evaluation()
     try:
         ev = ek.evaluate(project())
     except (ImportError, AttributeError, NotImplementedError):

@@ -32,6 +32,7 @@ def test_failure_keeps_previous_file(tmp_path: Path) -> None:
 
 def test_pdf_failing_midway_keeps_previous_report(demo_ev: Any, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("weasyprint")
     target = tmp_path / "report.pdf"
     target.write_bytes(b"%PDF-1.7 previous report")
 

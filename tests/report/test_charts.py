@@ -64,3 +64,17 @@ def test_png_has_no_timestamp(demo_ev: Any) -> None:
     a = figure_png(plot_indicators(demo_ev.indicators, "en"))
     b = figure_png(plot_indicators(demo_ev.indicators, "en"))
     assert a == b and a.startswith(b"\x89PNG")
+
+
+def test_inline_svg_is_namespaced_and_sanitised() -> None:
+    from evalkit.report.charts import namespaced
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><style type="text/css">*{stroke:red}'
+           '</style><defs><clipPath id="c1"/></defs><g clip-path="url(#c1)" onclick="evil()">'
+           '<a href="https://example.com/x"><text>t</text></a><use href="#c1"/></g>'
+           '<script>alert(1)</script></svg>')
+    out = namespaced(svg, "ek-x")
+    assert out.startswith('<svg id="ek-x"')
+    assert 'id="ek-x-c1"' in out and "url(#ek-x-c1)" in out and 'href="#ek-x-c1"' in out
+    assert "#ek-x *{" in out
+    assert "<script" not in out and "onclick" not in out and "example.com" not in out

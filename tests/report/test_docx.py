@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import docx
 import pytest
-from docx.oxml.ns import qn
 
 import evalkit as ek
 from evalkit.errors import RenderError
 from evalkit.report.docx import default_template
+
+docx = pytest.importorskip("docx")
+pytest.importorskip("docxtpl", reason='docxtpl is not installed (pip install "evalkit[docx]")')
+qn = pytest.importorskip("docx.oxml.ns").qn
 
 
 def test_text_and_tables(demo_ev: Any, texts: dict[str, str]) -> None:
@@ -75,6 +77,8 @@ def test_organisation_template(demo_ev: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize("payload", [
     "{{ ''.__class__.__mro__ }}",
     "{{ project.__class__.__init__.__globals__ }}",
+    "{{ charts.indicators.tpl.save('/tmp/evalkit-escape.docx') }}",
+    "{{ tables.meta.rows }}",
 ])
 def test_template_injection_in_docx_template(demo_ev: Any, tmp_path: Path, payload: str
                                              ) -> None:
@@ -87,3 +91,33 @@ def test_template_injection_in_docx_template(demo_ev: Any, tmp_path: Path, paylo
 def test_default_templates_shipped() -> None:
     for report in ("evaluation", "acceptance"):
         assert default_template(report).is_file()
+
+
+def test_acceptance_docx_criteria_and_signatures(demo_ev: Any, rendered: dict[str, Path]
+                                                 ) -> None:
+    doc = docx.Document(str(rendered["acceptance_zh.docx"]))
+    first_cells = {row.cells[0].text.split(" ")[0] for t in doc.tables for row in t.rows}
+    for criterion in demo_ev.project.contract.criteria:
+        assert criterion.id in first_cells
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "签署" in text
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    assert any(c.startswith("购买方（盖章）") for c in cells)
+
+
+def test_committed_templates_match_their_script(tmp_path: Path) -> None:
+    import importlib.util
+
+    from evalkit.report.environment import shipped_templates
+
+    script = shipped_templates() / "make_docx_template.py"
+    if not script.is_file():
+        pytest.skip("installed without the template script")
+    spec = importlib.util.spec_from_file_location("make_docx_template", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for report in ("evaluation", "acceptance"):
+        fresh = module.build(report, tmp_path)
+        assert fresh.read_bytes() == default_template(report).read_bytes(), (
+            f"templates/docx/{report}.docx is stale: run python templates/make_docx_template.py")

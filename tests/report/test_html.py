@@ -103,3 +103,15 @@ def test_chromium_screenshot_non_blank(rendered: dict[str, Path], tmp_path: Path
     console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
     assert not console, console
     assert "Uncaught" not in proc.stderr
+
+
+def test_ids_unique_and_references_resolve(texts: dict[str, str]) -> None:
+    from collections import Counter
+
+    html = texts["evaluation_zh.html"]
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert not [k for k, v in Counter(ids).items() if v > 1]
+    refs = set(re.findall(r"url\(#([^)]+)\)", html)) | set(re.findall(r'href="#([^"]+)"', html))
+    assert refs <= set(ids)
+    # chart stylesheets are scoped to their chart
+    assert '<style type="text/css">*{' not in html

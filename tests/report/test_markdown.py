@@ -21,3 +21,14 @@ def test_markdown_escapes_free_text(hostile_rendered: dict[str, Any]) -> None:
     assert "<script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "{{ 7*7 }}" in text and "{% raw %}" in text
+
+
+def test_acceptance_criteria(demo_ev: Any, texts: dict[str, str]) -> None:
+    md = texts["acceptance_zh.md"]
+    assert "| 验收标准 |" in md
+    for criterion in demo_ev.project.contract.criteria:
+        assert f"| {criterion.id} " in md
+    verdict = getattr(demo_ev.acceptance, "verdict", None)
+    expected = {"accepted": "通过验收", "accepted_with_conditions": "附条件通过验收",
+                "rejected": "不予验收", None: "尚未评定"}[verdict]
+    assert f"**{expected}**" in md

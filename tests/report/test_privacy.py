@@ -115,3 +115,43 @@ def test_per_person_tables_are_never_shown(demo_ev: Any) -> None:
         {k: demo_ev.details.get(k, {}) for k in demo_ev.effects}.items()})
     ctx = build_context(ev)
     assert "W0001" not in repr(ctx)
+
+
+def _with_breakdown(ev: Any) -> Any:
+    ind = ev.indicators
+    total = ind[(ind["indicator_id"] == "I6") & (ind["period"] == "total")].iloc[[0]].copy()
+    rows = []
+    for category, n, actual in (("female", 3, 66.667), ("male", 40, 93.5)):
+        row = total.copy()
+        if "disaggregation" in row.columns:
+            row["disaggregation"] = "gender"
+            row["category"] = category
+        else:
+            row = row.assign(disaggregation="gender", category=category)
+        row["n"] = n
+        row["actual"] = actual
+        rows.append(row)
+    frame = pd.concat([ind, *rows], ignore_index=True)
+    if "disaggregation" in ind.columns:
+        frame["disaggregation"] = frame["disaggregation"].astype(object)
+    return dataclasses.replace(ev, indicators=frame)
+
+
+def test_small_group_in_breakdown_is_suppressed(demo_ev: Any) -> None:
+    ctx = build_context(_with_breakdown(demo_ev))
+    i6 = next(r for r in ctx["indicators"] if r["id"] == "I6")
+    cells = {b["category"]: b for b in i6["breakdown"]}
+    assert cells["female"]["actual"] == "<5" and cells["female"]["n"] == "<5"
+    assert cells["male"]["actual"] == pytest.approx(93.5)
+    assert not i6["suppressed"]
+
+
+def test_activity_counts_are_not_suppressed(demo_ev: Any) -> None:
+    """A service log counts sessions, not people: a quarter with 3 sessions shows 3."""
+    ind = demo_ev.indicators.copy()
+    row = ind.index[(ind["indicator_id"] == "I1") & (ind["period"] == "total")][0]
+    ind.loc[row, "n"] = 3
+    ind.loc[row, "actual"] = 3.0
+    ctx = build_context(dataclasses.replace(demo_ev, indicators=ind))
+    i1 = next(r for r in ctx["indicators"] if r["id"] == "I1")
+    assert i1["actual"] == 3 and not i1["suppressed"]

@@ -22,6 +22,7 @@ def test_html_prints_free_text_literally(hostile_rendered: dict[str, Path]) -> N
 
 
 def test_docx_prints_free_text_literally(hostile_rendered: dict[str, Path]) -> None:
+    pytest.importorskip("docxtpl")
     text = rh.docx_text(hostile_rendered["docx"])
     assert rh.HOSTILE in text
 
@@ -89,11 +90,14 @@ def test_unknown_label_names_the_catalogue(demo_ev: Any, tmp_path: Path) -> None
     ({"path": "out.html", "report": "audit"}, "report"),
     ({"path": "out.html", "template_dir": "no/such/folder"}, "template folder"),
     ({"path": "out.docx", "docx_template": "no/such.docx"}, "Word template"),
+    ({"path": "folder.html"}, "is a folder"),
 ])
 def test_bad_arguments(demo_ev: Any, tmp_path: Path, kwargs: dict[str, Any], match: str
                        ) -> None:
     kwargs = dict(kwargs)
     path = tmp_path / kwargs.pop("path")
+    if path.name == "folder.html":
+        path.mkdir()
     with pytest.raises(RenderError, match=match):
         ek.report.render(demo_ev, path, **kwargs)
 

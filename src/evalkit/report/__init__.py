@@ -90,7 +90,14 @@ def render(
     if docx_template is not None and not Path(docx_template).is_file():
         raise RenderError(f"{docx_template}: Word template not found",
                           hint="give the path of your organization's .docx template")
+    if target.is_dir():
+        raise RenderError(f"{target}: is a folder, not a report file",
+                          hint="give a file name such as report.html")
     writer = importlib.import_module(f"evalkit.report.{SUFFIXES[suffix]}")
-    result: Path = writer.write(evaluation, target, lang=lang, report=report,
-                                template_dir=template_dir, docx_template=docx_template)
+    try:
+        result: Path = writer.write(evaluation, target, lang=lang, report=report,
+                                    template_dir=template_dir, docx_template=docx_template)
+    except OSError as exc:
+        raise RenderError(f"{target}: cannot write the report ({exc.strerror or exc})",
+                          hint="check that the folder exists and is writable") from exc
     return result

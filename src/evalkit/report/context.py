@@ -37,11 +37,12 @@ __all__ = ["REPORTS", "build_context", "sha256_file"]
 REPORTS = ("evaluation", "acceptance")
 VOICE_COLUMNS = ("comment", "comments", "feedback", "remarks", "suggestion", "suggestions",
                  "意见", "建议", "意见建议")
-#: supporting analyses shown in the data-quality section, in this order
 #: indicator statuses that count as "reached the target" in the summary
 MET_STATUSES = ("on_track", "above_target", "on_target")
+#: column names that identify one person (tables holding them are never shown)
 PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
                      "member_id", "student_id", "patient_id", "resident_id")
+#: supporting analyses shown in the data-quality section, in this order
 DETAIL_KEYS = ("attrition", "baseline", "missing", "reliability", "rci", "wilcoxon", "means")
 
 

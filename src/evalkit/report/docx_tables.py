@@ -16,6 +16,9 @@ __all__ = ["BODY_FONTS", "HEADING_FONTS", "WordTable", "cell_text", "set_run_fon
 BODY_FONTS = ("Times New Roman", "宋体")
 HEADING_FONTS = ("Arial", "黑体")
 _INDENT = "\u3000"  # ideographic space, for nested scorecard items
+#: children of w:tblPr that must follow w:tblBorders (ECMA-376 schema order)
+_TBLPR_AFTER_BORDERS = ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
+                        "tblDescription")
 
 
 def set_run_fonts(run: Any, fonts: tuple[str, str] = BODY_FONTS) -> None:
@@ -53,7 +56,13 @@ class WordTable:
         table = doc.add_table(rows=1 + len(self.rows), cols=len(self.headers))
         borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="8C99A6"/>'
                           for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-        table._tbl.tblPr.append(parse_xml(f"<w:tblBorders {nsdecls('w')}>{borders}</w:tblBorders>"))
+        tbl_pr = table._tbl.tblPr
+        element = parse_xml(f"<w:tblBorders {nsdecls('w')}>{borders}</w:tblBorders>")
+        after = [c for c in tbl_pr if c.tag.split("}")[-1] in _TBLPR_AFTER_BORDERS]
+        if after:  # keep the schema order of CT_TblPr (Word rejects it otherwise)
+            after[0].addprevious(element)
+        else:
+            tbl_pr.append(element)
         for i, text in enumerate(self.headers):
             run = table.rows[0].cells[i].paragraphs[0].add_run(text)
             run.bold = True
@@ -73,27 +82,33 @@ class WordTable:
         return bool(self.rows)
 
 
-def cell_text(value: Any, label: Callable[[Any], Any]) -> str:
-    """Any plain context value as the text of one cell."""
+def cell_text(value: Any, label: Callable[[Any], Any],
+              t: Callable[..., str] | None = None) -> str:
+    """Any plain context value as the text of one cell (keys and codes translated with the
+    label catalogue ``t`` when given: ``n_start`` -> 基线人数)."""
     from evalkit.report.environment import fmt_num
+
+    def key(k: str) -> str:
+        return t(f"col.{k}", default=t(f"term.{k}", default=k)) if t else k
 
     if isinstance(value, Mapping):
         if "zh" in value or "en" in value:
             return str(label(value))
         if "columns" in value and "records" in value:
-            return "; ".join(", ".join(cell_text(r.get(c), label) for c in value["columns"])
+            return "; ".join(", ".join(cell_text(r.get(c), label, t) for c in value["columns"])
                              for r in value["records"])
-        return "; ".join(f"{k}: {cell_text(v, label)}" for k, v in value.items()
+        return "; ".join(f"{key(str(k))}: {cell_text(v, label, t)}" for k, v in value.items()
                          if v is not None)
     if isinstance(value, list):
-        return ", ".join(cell_text(v, label) for v in value)
+        return ", ".join(cell_text(v, label, t) for v in value)
     if value is None:
         return "—"
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
         return fmt_num(value)
-    return str(value)
+    text = str(value)
+    return t(f"term.{text}", default=text) if t and len(text) < 40 else text
 
 
 def _meta(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[Any], Any]
@@ -185,7 +200,8 @@ def word_tables(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[
     from evalkit.report.environment import fmt_num, fmt_pct, fmt_pvalue, fmt_signed
 
     lm = ctx.get("logic_model") or {}
-    details = [[str(label(e["name"])), t(f"details.{key}", default=key), cell_text(value, label)]
+    details = [[str(label(e["name"])), t(f"details.{key}", default=key),
+                cell_text(value, label, t)]
                for e in ctx["effects"] for key, value in e["details"].items()
                if value is not None]
     details += [[str(label(e["name"])), t(f"details.{s['key']}", default=s["key"]),

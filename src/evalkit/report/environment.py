@@ -59,7 +59,19 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
 
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Attributes of plain data and of Jinja2's own objects only.
+
+        The context is plain data; the few objects evalkit adds for Word (images, tables)
+        are printed, never explored — ``{{ charts.indicators.tpl.save(...) }}`` is refused.
+        """
+        if not super().is_safe_attribute(obj, attr, value):
+            return False
+        module = (type(obj).__module__ or "").split(".")[0]
+        return module in ("builtins", "jinja2", "markupsafe") or isinstance(obj, dict)
+
     def call_binop(self, context: Context, operator_: str, left: Any, right: Any) -> Any:
+        """``*`` and ``**`` with limits on the size of the result."""
         if operator_ == "**":
             if isinstance(right, int | float) and abs(right) > 1000:
                 raise SecurityError("exponent too large in template")
@@ -96,6 +108,8 @@ def fmt_num(x: Any, digits: int | None = None) -> str:
         if value == int(value) and abs(value) < 1e15:
             return f"{int(value):,}"
         a = abs(value)
+        if a < 0.001:
+            return f"{value:.2g}"
         digits = 1 if a >= 100 else 2 if a >= 0.01 else 3
     return f"{value:,.{digits}f}"
 

@@ -8,6 +8,7 @@ None and the template leaves it out. Two-language statements become ``{"zh", "en
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from evalkit.report.plain import plain, table
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
 
 __all__ = ["acceptance_record", "cadence_record", "renewal_record", "scorecard_record",
            "value_record"]
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    """Field ``name`` of a result object or mapping."""
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
 
 
 def _num(x: Any) -> float | None:
@@ -51,23 +59,23 @@ def acceptance_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
     """``verdict, criteria [..], conditions [{zh,en}], reasons [{zh,en}], deadline,
     weighted_share``."""
     return {
-        "verdict": plain(getattr(obj, "verdict", None), rules),
+        "verdict": plain(_get(obj, "verdict", None), rules),
         "criteria": [_named(r, "criterion_id")
-                     for r in _records(getattr(obj, "criteria", None), rules)],
-        "conditions": _statements(getattr(obj, "conditions", ()), rules),
-        "reasons": _statements(getattr(obj, "reasons", ()), rules),
-        "deadline": plain(getattr(obj, "deadline", None), rules),
-        "weighted_share": _num(getattr(obj, "weighted_share", None)),
+                     for r in _records(_get(obj, "criteria", None), rules)],
+        "conditions": _statements(_get(obj, "conditions", ()), rules),
+        "reasons": _statements(_get(obj, "reasons", ()), rules),
+        "deadline": plain(_get(obj, "deadline", None), rules),
+        "weighted_share": _num(_get(obj, "weighted_share", None)),
     }
 
 
 def renewal_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
     """``recommendation, reasons [{zh,en}], consequence {zh,en}, grade``."""
     return {
-        "recommendation": plain(getattr(obj, "recommendation", None), rules),
-        "reasons": _statements(getattr(obj, "reasons", ()), rules),
-        "consequence": plain(getattr(obj, "consequence", None), rules),
-        "grade": plain(getattr(obj, "grade", None), rules),
+        "recommendation": plain(_get(obj, "recommendation", None), rules),
+        "reasons": _statements(_get(obj, "reasons", ()), rules),
+        "consequence": plain(_get(obj, "consequence", None), rules),
+        "grade": plain(_get(obj, "grade", None), rules),
     }
 
 
@@ -81,29 +89,29 @@ def _bilingual(rec: dict[str, Any], stem: str) -> dict[str, Any] | None:
 def scorecard_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
     """``total, grade {zh,en}, nodes [{id, parent_id, depth, name, max_points, points,
     deducted, reason, evidence_status}], veto [..], roles {role: points}``."""
-    grade = getattr(obj, "grade", None)
-    grade_en = getattr(obj, "grade_en", None)
+    grade = _get(obj, "grade", None)
+    grade_en = _get(obj, "grade_en", None)
     nodes = []
-    for rec in _records(getattr(obj, "nodes", None), rules):
+    for rec in _records(_get(obj, "nodes", None), rules):
         rec = _named(rec, "node_id")
         rec["reason"] = _bilingual(rec, "reason")
         rec["criteria"] = _bilingual(rec, "criteria")
         rec["evidence"] = _bilingual(rec, "evidence")
         nodes.append(rec)
     return {
-        "total": _num(getattr(obj, "total", None)),
+        "total": _num(_get(obj, "total", None)),
         "grade": ({"zh": str(grade), "en": str(grade_en or grade)} if grade is not None
                   else None),
         "nodes": nodes,
-        "veto": _statements(getattr(obj, "veto", ()), rules),
-        "roles": plain(getattr(obj, "roles", None), rules),
+        "veto": _statements(_get(obj, "veto", ()), rules),
+        "roles": plain(_get(obj, "roles", None), rules),
     }
 
 
 def cadence_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
     """``rules [{id, name, per, min, periods, met, missed, compliance, missed_periods}]``."""
     return {"rules": [_named(r, "rule_id")
-                      for r in _records(getattr(obj, "rules", None), rules)]}
+                      for r in _records(_get(obj, "rules", None), rules)]}
 
 
 def value_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
@@ -114,26 +122,26 @@ def value_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
     cost_per_output [..], cost_per_outcome [..], sroi {ratio, net, pv, inputs, payback_years,
     discount_rate, factors [..]} | None, flags [{zh,en}]``.
     """
-    sroi = getattr(obj, "sroi", None)
+    sroi = _get(obj, "sroi", None)
     sroi_rec: dict[str, Any] | None = None
     if sroi is not None:
-        found: dict[str, Any] = {key: _num(getattr(sroi, key, None))
+        found: dict[str, Any] = {key: _num(_get(sroi, key))
                     for key in ("ratio", "net", "pv", "inputs", "payback_years",
                                 "payback_months_simple", "discount_rate")}
-        found["factors"] = _records(getattr(sroi, "factors", None), rules)
-        found["warnings"] = [str(w) for w in getattr(sroi, "warnings", ()) or ()]
+        found["factors"] = _records(_get(sroi, "factors", None), rules)
+        found["warnings"] = [str(w) for w in _get(sroi, "warnings", ()) or ()]
         sroi_rec = found
-    band = getattr(obj, "fee_band", None)
+    band = _get(obj, "fee_band", None)
     return {
-        **{key: _num(getattr(obj, key, None))
+        **{key: _num(_get(obj, key))
            for key in ("budget", "spent", "execution_rate", "unspent", "management_fee",
                        "management_fee_share", "participants", "cost",
                        "cost_per_participant")},
         "fee_band": [_num(b) for b in band] if band is not None else None,
-        "fee_flag": plain(getattr(obj, "fee_flag", None), rules),
-        "lines": [_named(r, "line_id") for r in _records(getattr(obj, "lines", None), rules)],
-        "cost_per_output": _records(getattr(obj, "cost_per_output", None), rules),
-        "cost_per_outcome": _records(getattr(obj, "cost_per_outcome", None), rules),
+        "fee_flag": plain(_get(obj, "fee_flag", None), rules),
+        "lines": [_named(r, "line_id") for r in _records(_get(obj, "lines", None), rules)],
+        "cost_per_output": _records(_get(obj, "cost_per_output", None), rules),
+        "cost_per_outcome": _records(_get(obj, "cost_per_outcome", None), rules),
         "sroi": sroi_rec,
-        "flags": _statements(getattr(obj, "flags", ()), rules),
+        "flags": _statements(_get(obj, "flags", ()), rules),
     }

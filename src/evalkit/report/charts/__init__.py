@@ -10,6 +10,7 @@ with an :class:`~evalkit.errors.EvalkitWarning` saying why, so the report is sti
 from __future__ import annotations
 
 import importlib
+import re
 import warnings
 from collections.abc import Callable
 from functools import partial
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
     from evalkit.model.outcomes import Outcome
 
-__all__ = ["LazyCharts", "build_charts", "prepost_values"]
+__all__ = ["LazyCharts", "build_charts", "namespaced", "prepost_values"]
 
 Format = Literal["svg", "png"]
 _DIAGRAM_FUNCTIONS = ("logic_model_svg", "diagram_svg", "render_svg", "to_svg", "diagram",
@@ -81,21 +82,37 @@ class LazyCharts(dict[str, Any]):
         return dict.__contains__(self, key)
 
 
-def _encode(fig: Any, fmt: Format) -> Any:
+def namespaced(svg: str, prefix: str) -> str:
+    """Give every id of an inline SVG the prefix ``prefix`` (so several charts in one page
+    never share an id) and scope its stylesheet to the chart itself. Scripts, event-handler
+    attributes and links to anything outside the page are removed (defence in depth: the
+    SVG is inserted unescaped)."""
+    svg = re.sub(r"<script\b.*?</script\s*>", "", svg, flags=re.S | re.I)
+    svg = re.sub(r"""\son[a-z]+\s*=\s*("[^"]*"|'[^']*')""", "", svg, flags=re.I)
+    svg = re.sub(r'href\s*=\s*"(?!#)[^"]*"', 'href="#"', svg, flags=re.I)
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', svg)
+    svg = svg.replace("<style type=\"text/css\">*{", f"<style type=\"text/css\">#{prefix} *{{")
+    return re.sub(r"<svg\b", f'<svg id="{prefix}"', svg, count=1)
+
+
+def _encode(fig: Any, fmt: Format, name: str) -> Any:
     from markupsafe import Markup
 
     from evalkit.report.charts.base import figure_png, figure_svg
 
+    prefix = "ek-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
     if fig is None:
         return None
     if isinstance(fig, str):  # already SVG text (logic-model diagram)
-        return Markup(fig) if fmt == "svg" else None
-    return Markup(figure_svg(fig)) if fmt == "svg" else figure_png(fig)
+        return Markup(namespaced(fig, prefix)) if fmt == "svg" else None
+    return Markup(namespaced(figure_svg(fig), prefix)) if fmt == "svg" else figure_png(fig)
 
 
 def _safely(name: str, draw: Callable[[], Any], fmt: Format) -> Any:
     try:
-        return _encode(draw(), fmt)
+        return _encode(draw(), fmt, name)
     except Exception as exc:
         warnings.warn(f"chart {name!r} left out of the report: {type(exc).__name__}: {exc}",
                       EvalkitWarning, stacklevel=3)

@@ -16,9 +16,13 @@ __all__ = ["STATUS_COLOURS", "plot_indicators"]
 
 STATUS_COLOURS = {
     "on_track": "#2e8b57",
+    "on_target": "#2e8b57",
     "above_target": "#1f6fb2",
+    "at_risk": "#d68910",
     "below_target": "#c0392b",
+    "concerned": "#c0392b",
     "no_data": "#9aa5ae",
+    "no_target": "#9aa5ae",
 }
 _TEXT = {
     "en": {"x": "achievement (% of target)", "target": "target", "title": "Indicators against targets"},
@@ -78,7 +82,8 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en") -
     for yi, v, s in zip(y, values, shown, strict=True):
         ax.text(s + 2, yi, f"{v:.0f}%", va="center", fontsize=8)
     ax.axvline(100, color="#333333", linestyle="--", linewidth=0.9)
-    ax.text(100, len(records) - 0.35, text["target"], ha="center", va="bottom", fontsize=8)
+    ax.text(100, len(records) - 0.35, text["target"], ha="center", va="bottom", fontsize=8,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
     ax.set_yticks(y, names, fontsize=8.5)
     ax.set_xlim(0, max(130.0, min(max(shown, default=0) * 1.15, 280.0)))
     ax.set_ylim(-0.6, len(records) + 0.2)
