@@ -102,6 +102,7 @@ LOG = pd.DataFrame({
 
 
 def test_count_by_quarter_and_total():
+    original = LOG.copy(deep=True)
     frame = rows(ind(measure="count", compute={"filter": {"kind": "a"}, "count": True},
                      period="quarter", target=8), LOG, date="date")
     q = frame.set_index("period")
@@ -115,8 +116,7 @@ def test_count_by_quarter_and_total():
     assert q.loc["2025-Q1", "status"] == "on_track"          # 0.25 / 0.25
     assert q.loc["2025-Q3", "status"] == "below_target"      # 0.375 / 0.75 = 0.5
     assert q.loc["total", "achievement"] == pytest.approx(5 / 8)
-    original = LOG.copy()
-    pd.testing.assert_frame_equal(LOG, original)  # input not mutated
+    pd.testing.assert_frame_equal(LOG, original)  # input not mutated (copy taken before)
 
 
 def test_period_targets_and_pepfar():

@@ -66,10 +66,14 @@ def test_auto_without_unit_is_robust_and_boolean_columns_accepted():
     df = _panel().assign(treated=lambda d: d["treated"].astype(bool),
                          post=lambda d: d["post"].astype(bool))
     r = ek.did(df, "y", "treated", "post")
+    coded = ek.did(_panel(), "y", "treated", "post", se="robust")
     assert r.extra["vcov_type"] == "HC1"
     assert r.extra["means"].shape == (4, 5)
-    assert "difference" in r.sentence("en").lower() or r.sentence("en")
-    assert r.sentence("zh")
+    assert_allclose([r.estimate, r.se], [coded.estimate, coded.se], rtol=1e-12)
+    lo, hi = r.ci
+    assert f"rose by {r.estimate:.2f} (95% CI {lo:.2f} to {hi:.2f})" in r.sentence("en")
+    assert "comparison group" in r.sentence("en")
+    assert f"上升了{r.estimate:.2f}" in r.sentence("zh")
 
 
 def test_covariates_raise_evidence_level_and_missing_rows_are_dropped():

@@ -20,7 +20,7 @@ import evalkit as ek
 moderndid = pytest.importorskip("moderndid")
 
 EST_TOL = 5e-7  # estimates printed to 6 decimals
-SE_TOL = 1e-4  # analytic SEs to 1e-4 (printed to 6 decimals)
+SE_TOL = 5e-7  # analytic SEs, also printed to 6 decimals
 
 
 @pytest.fixture(scope="module")

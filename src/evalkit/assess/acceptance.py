@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from evalkit._checks import check_frame, numeric_column, require_columns
 from evalkit.errors import SpecError
 from evalkit.model.contract import Criterion, check_evidence
 
@@ -151,7 +152,7 @@ def _period_rows(indicators: pd.DataFrame, contract: Contract) -> dict[int, list
     out: dict[int, list[dict[str, Any]]] = {}
     problems = []
     if "disaggregation" in indicators.columns:  # judge on whole-population rows only
-        indicators = indicators.loc[indicators["disaggregation"].fillna("").astype("string") == ""]
+        indicators = indicators.loc[indicators["disaggregation"].astype("string").fillna("") == ""]
     have = {str(i): part for i, part in indicators.groupby("indicator_id", sort=False)}
     for k, c in enumerate(contract.criteria):
         part = have.get(c.indicator)
@@ -174,6 +175,17 @@ def _period_rows(indicators: pd.DataFrame, contract: Contract) -> dict[int, list
 
 
 _WORST = {"not_met": 0, "partly_met": 1, "met": 2}
+
+
+def _checked_indicators(contract: Contract, indicators: Any) -> pd.DataFrame:
+    """The indicator table with the columns the criteria use, actual/target as floats (a copy)."""
+    where = "indicators"
+    frame = check_frame(indicators, where, allow_empty=True)
+    numeric = ["actual"]
+    if any(c.target is None for c in contract.criteria):
+        numeric.append("target")
+    require_columns(frame, ["indicator_id", "period", *numeric], where)
+    return frame.assign(**{c: numeric_column(frame, c, where) for c in numeric})
 
 
 def _figure_row(c: Criterion, inds: list[dict[str, Any]], partial: float) -> dict[str, Any]:
@@ -339,9 +351,12 @@ def assess_acceptance(
     SpecError
         Criteria naming indicators absent from ``indicators`` (all listed).
     DataError
-        The evidence list lacks a column or holds unreadable counts / verified flags.
+        ``indicators`` lacks a column the criteria need or holds non-numeric actual / target
+        values; the evidence list lacks a column or holds unreadable counts / verified flags.
     """
     rules = contract.rules
+    if contract.criteria:
+        indicators = _checked_indicators(contract, indicators)
     ev = None
     if evidence_list is not None:
         wanted = {c.id: c.evidence for c in contract.items()}

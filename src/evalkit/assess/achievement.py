@@ -21,6 +21,7 @@ import math
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from evalkit._checks import require_columns
 from evalkit.assess.measure import Measured, assign_periods, compute_value, measure, project_periods
 from evalkit.errors import DataError, EvalkitWarning
 from evalkit.model.indicators import Band, BandSet
@@ -198,7 +199,7 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
         import pandas as pd
 
         spans = project_periods(start, end, ind.period)
-        when = pd.to_datetime(df[date], errors="coerce")
+        when = _dates(df, date, where)
         inside = ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(False)
         if not bool(inside.all()):
             warnings.warn(f"{where}: {int((~inside).sum())} record(s) dated outside the project "
@@ -239,6 +240,22 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     if disaggregate:
         rows.extend(_disaggregated(ind, df, start, end, date, where))
     return rows
+
+
+def _dates(df: pd.DataFrame, date: str, where: str) -> pd.Series:
+    """``df[date]`` as timestamps; a value that is not a date is a :class:`DataError`."""
+    import pandas as pd
+
+    require_columns(df, [date], where)
+    when = pd.to_datetime(df[date], errors="coerce", format="mixed")
+    bad = (when.isna() & df[date].notna()).to_numpy(dtype=bool)
+    if bool(bad.any()):
+        pos = int(bad.argmax())
+        raise DataError(
+            f"{where}: column {date!r} must hold dates like 2025-01-31, found "
+            f"{df[date].iloc[pos]!r} at row {df.index[pos]!r} ({int(bad.sum())} value(s))",
+            hint="correct the value or blank it out (an undated record is left out)")
+    return when
 
 
 def _disaggregated(ind: Indicator, df: pd.DataFrame, start: Any, end: Any, date: str | None,

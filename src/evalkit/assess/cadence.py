@@ -139,6 +139,12 @@ def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] 
             problems.append(f"{where}: column {', '.join(map(repr, missing))} not found in "
                             f"{rule.source} (columns are: {', '.join(map(str, df.columns))})")
             continue
+        repeated = [c for c in dict.fromkeys(rule.columns(date))
+                    if int((df.columns == c).sum()) > 1]
+        if repeated:
+            problems.append(f"{where}: column {', '.join(map(repr, repeated))} appears more than "
+                            f"once in {rule.source}; rename the repeated column(s)")
+            continue
         when = pd.to_datetime(df[date], errors="coerce", format="mixed")
         if bool((when.isna() & df[date].notna()).any()):
             bad = df.loc[(when.isna() & df[date].notna()).to_numpy(dtype=bool), date].iloc[0]

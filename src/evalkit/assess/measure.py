@@ -13,8 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from evalkit._checks import numeric_column
-from evalkit.errors import DataError
+from evalkit._checks import numeric_column, require_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,10 +101,7 @@ def assign_periods(dates: pd.Series, freq: str) -> pd.Series:
 
 
 def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
-    missing = [c for c in spec.columns() if c not in df.columns]
-    if missing:
-        raise DataError(f"{where}: column {', '.join(map(repr, missing))} not found in the data",
-                        hint="fix the column name in project.yaml or add it to the file")
+    require_columns(df, spec.columns(), where)
     mask = None
     for col, value in spec.filter.items():
         values = value if isinstance(value, list) else [value]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from evalkit._checks import check_frame, numeric_column, require_columns
 from evalkit.errors import DataError, SpecError
 from evalkit.model.scorecard import Node, ScorecardSpec, grade_set
 
@@ -212,12 +213,14 @@ def leaf_value(node: Node, indicators: pd.DataFrame | None, cadence: Any,
         rows = indicators.loc[(indicators["indicator_id"] == node.indicator)
                               & (indicators["period"].astype("string") == "total")]
         if "disaggregation" in rows:
-            rows = rows.loc[rows["disaggregation"].fillna("").astype("string") == ""]
+            rows = rows.loc[rows["disaggregation"].astype("string").fillna("") == ""]
         if rows.empty:
             raise DataError(f"{where}.indicator: indicator {node.indicator!r} has no value "
                             "(does it have a data source?)")
         column = "actual" if node.use == "actual" else "achievement"
-        return f"indicator:{node.indicator}", float(rows[column].iloc[-1]), None
+        require_columns(rows, [column], f"{where}.indicator")
+        value = float(numeric_column(rows, column, f"{where}.indicator").iloc[-1])
+        return f"indicator:{node.indicator}", value, None
     if node.cadence is not None:
         if cadence is None:
             raise DataError(f"{where}.cadence: no cadence results to score from")
@@ -291,6 +294,9 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
     import pandas as pd
 
     spec.validate()
+    if indicators is not None:
+        check_frame(indicators, "indicators", allow_empty=True)
+        require_columns(indicators, ["indicator_id", "period"], "indicators")
     ratings = spec.ratings if ratings is None else ratings
     roles = list(spec.raters)
     points: dict[str, float] = {}

@@ -124,27 +124,29 @@ def budget_table(
 
     cols = [spec.line, spec.spent, spec.budget, spec.category]
     require_columns(frame, cols, file)
+    # positional arrays: row labels only name rows in messages (they may repeat)
     ids = frame[spec.line].astype("string").str.strip()
-    spent = numeric_column(frame, spec.spent, file).fillna(0.0)
-    own = (numeric_column(frame, spec.budget, file) if spec.budget
-           else pd.Series(math.nan, index=frame.index))
+    line_ids = ids.tolist()
+    spent: list[float] = numeric_column(frame, spec.spent, file).fillna(0.0).tolist()
+    own: list[float] = (numeric_column(frame, spec.budget, file).tolist() if spec.budget
+                        else [math.nan] * len(frame))
     contract = {b.id: b for b in contract_lines or []}
     problems: list[str] = []
-    for idx in frame.index:
-        line = ids[idx]
-        if own[idx] < 0:
+    for pos, idx in enumerate(frame.index):
+        line = line_ids[pos]
+        if own[pos] < 0:
             problems.append(f"{file} row {idx}, column {spec.budget}: budget of line {line!r} is "
-                            f"negative ({fmt(own[idx])}); budgets are amounts >= 0")
-        if spent[idx] < 0:
+                            f"negative ({fmt(own[pos])}); budgets are amounts >= 0")
+        if spent[pos] < 0:
             problems.append(f"{file} row {idx}, column {spec.spent}: spending on line {line!r} is "
-                            f"negative ({fmt(spent[idx])}); record refunds as lower spending")
-        known = line in contract if contract else bool(own[idx] > 0 or own[idx] < 0)
-        if spent[idx] > 0 and not known:
-            problems.append(f"{file} row {idx}, column {spec.line}: {fmt(spent[idx])} spent on "
+                            f"negative ({fmt(spent[pos])}); record refunds as lower spending")
+        known = line in contract if contract else bool(own[pos] > 0 or own[pos] < 0)
+        if spent[pos] > 0 and not known:
+            problems.append(f"{file} row {idx}, column {spec.line}: {fmt(spent[pos])} spent on "
                             f"{line!r}, which has no budget line"
                             + (" in contract.budget_lines" if contract else ""))
-        if line in contract and not math.isnan(own[idx]) and own[idx] != contract[line].amount:
-            problems.append(f"{file} row {idx}, column {spec.budget}: budget {fmt(own[idx])} of "
+        if line in contract and not math.isnan(own[pos]) and own[pos] != contract[line].amount:
+            problems.append(f"{file} row {idx}, column {spec.budget}: budget {fmt(own[pos])} of "
                             f"{line!r} differs from the contract's {fmt(contract[line].amount)}")
     dup = ids[ids.duplicated()].tolist()
     problems += [f"{file}, column {spec.line}: line {d!r} appears more than once" for d in dup]
@@ -152,15 +154,14 @@ def budget_table(
         raise DataError(f"{file}: {len(problems)} budget problem(s)", problems=problems,
                         hint="correct the budget file or contract.budget_lines")
     rows = []
-    for idx in frame.index:
-        line = ids[idx]
+    for pos, line in enumerate(line_ids):
         b = contract.get(line)
         rows.append({
             "line_id": line,
-            "name_zh": b.name.zh if b else _text(frame, spec.name_zh, idx, line),
-            "name_en": b.name.en if b else _text(frame, spec.name_en, idx, line),
-            "category": b.category if b else _text(frame, spec.category, idx, "other"),
-            "budget": b.amount if b else float(own[idx]), "spent": float(spent[idx])})
+            "name_zh": b.name.zh if b else _text(frame, spec.name_zh, pos, line),
+            "name_en": b.name.en if b else _text(frame, spec.name_en, pos, line),
+            "category": b.category if b else _text(frame, spec.category, pos, "other"),
+            "budget": b.amount if b else float(own[pos]), "spent": float(spent[pos])})
     rows += [{"line_id": b.id, "name_zh": b.name.zh, "name_en": b.name.en,
               "category": b.category, "budget": b.amount, "spent": 0.0}
              for b in contract.values() if b.id not in set(ids)]
@@ -172,10 +173,14 @@ def budget_table(
     return out
 
 
-def _text(frame: pd.DataFrame, col: str | None, idx: Any, default: str) -> str:
-    if col is None or col not in frame.columns or frame[col].isna()[idx]:
+def _text(frame: pd.DataFrame, col: str | None, pos: int, default: str) -> str:
+    """Text in column ``col`` at row position ``pos`` (``default`` when absent or missing)."""
+    import pandas as pd
+
+    if col is None or col not in frame.columns:
         return default
-    return str(frame[col][idx])
+    value = frame[col].iloc[pos]
+    return default if pd.isna(value) else str(value)
 
 
 def _outcome_row(spec: Any, eff: EffectResult | None, cost: float) -> dict[str, Any]:

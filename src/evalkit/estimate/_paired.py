@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from evalkit._checks import check_frame, numeric_column, require_columns
+from evalkit._checks import check_column_args, check_frame, numeric_column, require_columns
 from evalkit.errors import DataError, EstimationError
 
 if TYPE_CHECKING:
@@ -100,6 +100,7 @@ def make_pairs(
     import numpy as np
 
     frame = check_frame(df, where)
+    check_column_args(where, outcome=outcome, unit=unit, time=time)
     require_columns(frame, [outcome, unit, time], where)
     if len({outcome, unit, time}) < 3:
         raise DataError(

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from evalkit._checks import check_choice, check_frame, numeric_column, require_columns
+from evalkit._checks import (
+    check_choice,
+    check_column_args,
+    check_frame,
+    numeric_column,
+    require_columns,
+    require_values,
+    require_variation,
+)
 from evalkit.errors import DataError, SpecError
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import (
@@ -36,6 +44,8 @@ def binary_column(df: pd.DataFrame, column: str, where: str) -> npt.NDArray[np.f
     import pandas as pd
 
     s = df[column]
+    if isinstance(s.dtype, pd.CategoricalDtype):  # judge the values, not the dtype
+        s = pd.Series(np.asarray(s), index=s.index, name=column)
     if pd.api.types.is_bool_dtype(s):
         return np.asarray(s.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan),
                           dtype=np.float64)
@@ -167,10 +177,11 @@ def did(
     Raises
     ------
     DataError
-        Missing or non-numeric columns; group/post not 0/1; an empty group × period cell;
-        group varying within a unit; clusters that do not nest units; fewer than 2 clusters.
+        Missing, repeated, non-numeric, infinite or all-missing columns; group/post not 0/1;
+        an empty group × period cell; group varying within a unit; clusters that do not nest
+        units; fewer than 2 clusters.
     EstimationError
-        Collinear covariates.
+        Collinear covariates; an outcome with one value in every row used.
 
     Notes
     -----
@@ -211,6 +222,7 @@ def did(
 
     where = "did"
     check_frame(df, where)
+    check_column_args(where, outcome=outcome, group=group, post=post)
     covs = as_list(covariates)
     require_columns(df, [outcome, group, post, unit, cluster, *covs], where)
     check_choice("se", se, ("classical", "robust", "cluster", "auto"))
@@ -222,6 +234,7 @@ def did(
     g = binary_column(df, group, where)
     p = binary_column(df, post, where)
     Z = covariate_matrix(df, covs, where)
+    require_values({outcome: y, group: g, post: p, **dict(zip(covs, Z.T, strict=True))}, where)
     ok = ~(np.isnan(y) | np.isnan(g) | np.isnan(p))
     if covs:
         ok &= ~np.isnan(Z).any(axis=1)
@@ -232,6 +245,7 @@ def did(
     if not ok.all():
         dropped["missing values"] = int((~ok).sum())
     y, g, p, Z = y[ok], g[ok], p[ok], Z[ok]
+    require_variation(y, outcome, where)
 
     for gv in (0, 1):
         for pv in (0, 1):

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from evalkit._checks import check_choice, check_frame, numeric_column, require_columns
+from evalkit._checks import (
+    check_choice,
+    check_column_args,
+    check_frame,
+    numeric_column,
+    require_columns,
+    require_values,
+    require_variation,
+)
 from evalkit.errors import DataError, SpecError
 from evalkit.estimate.did import FeDof, check_alpha, se_note
 from evalkit.estimate.evidence import evidence_level
@@ -56,11 +64,13 @@ def cohort_panel(
     """Validate a (unit, time, cohort) panel once; inner code trusts the result.
 
     Raises :class:`DataError` when time or cohort is not numeric, a unit has two cohorts,
-    a (unit, time) pair repeats, or a cohort has no period before treatment.
+    a (unit, time) pair repeats, or a cohort has no period before treatment;
+    :class:`EstimationError` when the outcome takes one value in every usable row.
     """
     y = numeric_column(df, outcome, where).to_numpy(dtype=np.float64)
     tv = numeric_column(df, time, where).to_numpy(dtype=np.float64)
     gv = numeric_column(df, cohort, where).to_numpy(dtype=np.float64)
+    require_values({outcome: y, time: tv}, where)
     ok = ~(np.isnan(y) | np.isnan(tv)) & df[unit].notna().to_numpy()
     for c in extra_cols:
         ok &= df[c].notna().to_numpy()
@@ -71,6 +81,7 @@ def cohort_panel(
         dropped["missing values"] = int((~ok).sum())
     if not ok.any():
         raise DataError(f"{where}: no rows without missing values", hint="check the data")
+    require_variation(y[ok], outcome, where)
     u, n_u, t, _, periods = panel_codes(df, unit, time, ok, where, time_values=tv)
     g = gv[ok]
     g = np.where(np.isnan(g) | (g == 0), np.inf, g)
@@ -188,6 +199,7 @@ def event_study(
 
     where = "event_study"
     check_frame(df, where)
+    check_column_args(where, outcome=outcome, unit=unit, time=time, cohort=cohort)
     require_columns(df, [outcome, unit, time, cohort, cluster], where)
     check_choice("fe_dof", fe_dof, ("nested", "all"))
     alpha = check_alpha(alpha)

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from evalkit._checks import check_choice, check_frame, require_columns
+from evalkit._checks import (
+    check_choice,
+    check_column_args,
+    check_frame,
+    require_columns,
+    require_values,
+)
 from evalkit.errors import DataError, EvalkitWarning, SpecError
 from evalkit.estimate.did import as_list, check_alpha, covariate_matrix
 from evalkit.estimate.event_study import CohortPanel, cohort_panel
@@ -201,9 +207,10 @@ def staggered_did(
     ------
     DataError
         No never-treated units with ``control="never"``; a cohort without a pre-period; a unit
-        in two cohorts; duplicate (unit, time) rows; non-numeric columns.
+        in two cohorts; duplicate (unit, time) rows; non-numeric, infinite or all-missing
+        columns.
     EstimationError
-        Collinear covariates; a propensity score that cannot be fitted.
+        Collinear covariates; a propensity score that cannot be fitted; a constant outcome.
 
     Notes
     -----
@@ -239,6 +246,7 @@ def staggered_did(
 
     where = "staggered_did"
     check_frame(df, where)
+    check_column_args(where, outcome=outcome, unit=unit, time=time, cohort=cohort)
     covs = as_list(covariates)
     require_columns(df, [outcome, unit, time, cohort, *covs], where)
     check_choice("control", control, ("never", "notyet"))
@@ -249,6 +257,7 @@ def staggered_did(
         raise SpecError(f"n_boot: expected an integer >= 100, got {n_boot!r}",
                         hint="use e.g. n_boot=999")
     Z = covariate_matrix(df, covs, where)
+    require_values(dict(zip(covs, Z.T, strict=True)), where)
     z_ok = np.asarray(~np.isnan(Z).any(axis=1), dtype=bool) if covs else None
     cp = cohort_panel(df, outcome, unit, time, cohort, where, extra_ok=z_ok)
     dropped = dict(cp.dropped)

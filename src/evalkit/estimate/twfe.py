@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from evalkit._checks import check_choice, check_frame, numeric_column, require_columns
+from evalkit._checks import (
+    check_choice,
+    check_column_args,
+    check_frame,
+    numeric_column,
+    require_columns,
+    require_values,
+    require_variation,
+)
 from evalkit.errors import DataError, EvalkitWarning
 from evalkit.estimate.did import FeDof, as_list, check_alpha, covariate_matrix, se_note
 from evalkit.estimate.evidence import evidence_level
@@ -59,6 +67,16 @@ def panel_codes(
         t_codes, t_values = pd.factorize(tv, sort=True)
         t = np.asarray(t_codes, dtype=np.intp)
         n_t = len(t_values)
+        # periods written as text ("9", "10") are ordered by their number, not as text
+        # (where "10" < "9"); the labels themselves are kept
+        as_number = pd.to_numeric(pd.Series(np.asarray(t_values, dtype=object)),
+                                  errors="coerce")
+        if n_t and not pd.api.types.is_numeric_dtype(np.asarray(t_values)) \
+                and bool(as_number.notna().all()):
+            order = np.argsort(as_number.to_numpy(dtype=np.float64), kind="stable")
+            rank = np.empty(n_t, dtype=np.intp)
+            rank[order] = np.arange(n_t, dtype=np.intp)
+            t, t_values = rank[t], np.asarray(t_values)[order]
     key = u.astype(np.int64) * n_t + t
     if n_u * n_t <= 50_000_000:
         dup = bool((np.bincount(key, minlength=n_u * n_t) > 1).any())
@@ -73,10 +91,11 @@ def panel_codes(
 
 
 def treatment_timing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treatment: str,
-                     unit: str, where: str) -> int:
+                     unit: str, where: str, order_note: str = "") -> int:
     """Distinct first-treatment periods of a binary treatment; error if it switches off.
 
-    Raises :class:`DataError` when the treatment goes from 1 back to 0 within a unit.
+    Raises :class:`DataError` when the treatment goes from 1 back to 0 within a unit
+    (``order_note`` is added to the message: how the periods were ordered).
     """
     n_u = int(u.max()) + 1
     big = np.iinfo(np.intp).max
@@ -90,7 +109,7 @@ def treatment_timing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treat
         n_bad = int(off.sum())
         raise DataError(
             f"{where}: treatment {treatment!r} switches off (1 then 0) within {unit!r} for "
-            f"{n_bad} unit(s)",
+            f"{n_bad} unit(s){order_note}",
             hint="evalkit's DiD estimators assume treatment, once started, stays on; code "
             "treatment as 'ever started' (1 from the first treated period on) or study the "
             "spells separately",
@@ -202,6 +221,7 @@ def twfe(
     """
     where = "twfe"
     check_frame(df, where)
+    check_column_args(where, outcome=outcome, unit=unit, time=time, treatment=treatment)
     covs = as_list(covariates)
     require_columns(df, [outcome, unit, time, treatment, cluster, *covs], where)
     check_choice("fe_dof", fe_dof, ("nested", "all"))
@@ -209,6 +229,7 @@ def twfe(
     y = numeric_column(df, outcome, where).to_numpy(dtype=np.float64)
     d = numeric_column(df, treatment, where).to_numpy(dtype=np.float64)
     Z = covariate_matrix(df, covs, where)
+    require_values({outcome: y, treatment: d, **dict(zip(covs, Z.T, strict=True))}, where)
     ok = ~(np.isnan(y) | np.isnan(d))
     if covs:
         ok &= ~np.isnan(Z).any(axis=1)
@@ -218,7 +239,7 @@ def twfe(
     dropped: dict[str, int] = {}
     if not ok.all():
         dropped["missing values"] = int((~ok).sum())
-    u, _, t, _, _ = panel_codes(df, unit, time, ok, where)
+    u, _, t, _, t_values = panel_codes(df, unit, time, ok, where)
     cl_col = cluster if cluster is not None else unit
     cl_all = u if cluster is None else cluster_codes(df[cluster].to_numpy()[ok])[0]
     if not ok.all():
@@ -233,6 +254,7 @@ def twfe(
     if len(y) == 0:
         raise DataError(f"{where}: no rows left after dropping missing values and singletons",
                         hint="each unit needs at least two periods")
+    require_variation(y, outcome, where)
     from evalkit.estimate.demean import recode
 
     cl, n_cl = recode(cl_all)
@@ -242,7 +264,13 @@ def twfe(
 
     notes: list[str] = []
     binary = bool(np.all((d == 0) | (d == 1)))
-    n_starts = treatment_timing(d, u, t, treatment, unit, where) if binary else 0
+    order_note = ""
+    if t_values.dtype.kind not in "iufmM":  # text periods: say which order was assumed
+        shown = ", ".join(map(str, t_values[:6])) + (" …" if len(t_values) > 6 else "")
+        order_note = (f"; the periods of {time!r} were taken in text order ({shown}) — if "
+                      "that is not their order in time, code them as numbers or dates")
+    n_starts = (treatment_timing(d, u, t, treatment, unit, where, order_note) if binary
+                else 0)
     staggered = n_starts > 1
     if staggered:
         msg = (f"treatment {treatment!r} starts in {n_starts} different periods: with staggered "

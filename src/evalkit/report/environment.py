@@ -101,6 +101,8 @@ def fmt_num(x: Any, digits: int | None = None) -> str:
     """
     if isinstance(x, str):
         return x
+    if isinstance(x, bool):
+        return "✓" if x else "✗"
     value = _finite(x)
     if value is None:
         return MISSING
