@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -163,40 +162,26 @@ def test_error_not_a_frame() -> None:
 
 @pytest.mark.slow
 def test_monte_carlo_coverage() -> None:
-    """95% CI of the mean change covers the true change in 93.5-96.5% of 4,000 datasets.
+    """95% CI of the mean change covers the true change in 93.5-96.5% of 2,000 datasets.
 
-    3,400 datasets are checked with the same t interval computed on arrays; 600 go through
-    ek.prepost itself (long DataFrame in, EffectResult out), with correlated pre/post scores
-    and some attrition. All seeded.
+    Every dataset goes through ek.prepost itself (long DataFrame in, EffectResult out), with
+    correlated pre/post scores and some attrition (3 of 60 rows dropped at random). Seeded.
+    With 2,000 replications the SE of a 95% coverage is 0.0049, so the band is about ±3 SE.
     """
-    from scipy import stats
-
     rng = np.random.default_rng(20240611)
-    true_change, n, reps_fast, reps_full = 0.4, 30, 3400, 600
-    start = time.perf_counter()
-    pre = rng.normal(3.0, 1.0, (reps_fast, n))
-    post = 0.6 * pre + 1.2 + true_change + rng.normal(0, 0.8, (reps_fast, n))
-    d = post - pre
-    m, se = d.mean(axis=1), d.std(axis=1, ddof=1) / math.sqrt(n)
-    q = stats.t.ppf(0.975, n - 1)
-    hits = int(np.sum((m - q * se <= true_change) & (true_change <= m + q * se)))
-    hits_full = 0
-    ids = np.arange(n)
-    for _ in range(reps_full):
+    true_change, n, reps = 0.4, 30, 2000
+    ids = np.concatenate([np.arange(n), np.arange(n)])
+    waves = ["pre"] * n + ["post"] * n
+    hits = 0
+    for _ in range(reps):
         x = rng.normal(3.0, 1.0, n)
         y = 0.6 * x + 1.2 + true_change + rng.normal(0, 0.8, n)
-        df = pd.DataFrame({"id": np.concatenate([ids, ids]),
-                           "wave": ["pre"] * n + ["post"] * n,
-                           "y": np.concatenate([x, y])})
+        df = pd.DataFrame({"id": ids, "wave": waves, "y": np.concatenate([x, y])})
         df = df.drop(index=rng.choice(2 * n, 3, replace=False))
         r = ek.prepost(df, "y", "id", "wave", "pre", "post")
-        hits_full += int(r.ci[0] <= true_change <= r.ci[1])
-    coverage = (hits + hits_full) / (reps_fast + reps_full)
-    elapsed = time.perf_counter() - start
+        hits += int(r.ci[0] <= true_change <= r.ci[1])
+    coverage = hits / reps
     assert 0.935 <= coverage <= 0.965, coverage
-    # the ek.prepost part alone (600 reps: SE of a coverage 0.009, so a band of ±3.4 SE)
-    assert 0.92 <= hits_full / reps_full <= 0.98, hits_full
-    assert elapsed < 30, elapsed
 
 
 @pytest.mark.slow
