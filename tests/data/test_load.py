@@ -44,7 +44,7 @@ def test_non_numeric_outcome_value(example_copy):
     with pytest.raises(ek.DataError) as info:
         ek.evaluate(project)
     msg = str(info.value)
-    assert "panel.csv" in msg and "'disputes_per_100'" in msg and "'n/a?'" in msg and "row 7" in msg
+    assert "panel.csv" in msg and "'disputes_per_100'" in msg and "'n/a?'" in msg and "row 9" in msg
 
 
 def test_duplicated_participant_in_wave(example_copy):
@@ -65,7 +65,7 @@ def test_value_outside_declared_range(example_copy):
     df.loc[10, "wb2"] = "7"
     df.to_csv(path, index=False)
     project = ek.load_project(example_copy / "project.yaml")
-    with pytest.raises(ek.DataError, match=r"'wb2' must lie in \[1, 5\], found 7 at row 10"):
+    with pytest.raises(ek.DataError, match=r"'wb2' must lie in \[1, 5\], found 7 at row 12"):
         ek.evaluate(project)
 
 

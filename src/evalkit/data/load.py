@@ -88,6 +88,8 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, file: Path) -
             f"(data.{name}) not found; the file has: {', '.join(map(str, df.columns))}",
             hint="rename the column in the file or fix data." + name + ".columns",
         )
+    # row labels as a spreadsheet shows them (header = row 1), so messages point at the file
+    df = df.set_axis(pd.RangeIndex(2, len(df) + 2))
     out = df.copy()
     for col, spec in source.columns.items():
         if spec.type in ("number", "integer"):
@@ -128,11 +130,14 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, file: Path) -
                 f"{rows} ({int(dup.sum())} rows share a key)",
                 hint="each row must be unique on " + ", ".join(source.key),
             )
-    return out
+    return out.reset_index(drop=True)
 
 
 def load_evidence(project: Project) -> Evidence:
     """Read and validate every data source of ``project``.
+
+    Row numbers in error messages are those a spreadsheet shows: the header is row 1, the
+    first data row is row 2. The returned tables have a fresh 0-based index.
 
     Raises
     ------
