@@ -57,3 +57,21 @@ def test_html_template_error_keeps_previous_report(demo_ev: Any, tmp_path: Path)
         demo_ev.render(target, lang="zh", template_dir=folder)
     assert target.read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "tpl"]
+
+
+def test_report_gets_ordinary_permissions(tmp_path):
+    """mkstemp makes 0600 files; the finished report gets the umask's mode (or keeps the
+    mode of the report it replaces)."""
+    import os
+
+    from evalkit.report.atomic import atomic_write
+
+    umask = os.umask(0o022)
+    try:
+        out = atomic_write(tmp_path / "r.html", "<p>x</p>")
+        assert out.stat().st_mode & 0o777 == 0o644
+        out.chmod(0o640)
+        atomic_write(out, "<p>y</p>")
+        assert out.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)

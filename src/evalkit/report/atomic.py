@@ -17,6 +17,17 @@ from pathlib import Path
 __all__ = ["atomic_path", "atomic_write"]
 
 
+def _mode_for(target: Path) -> int:
+    """Permissions of the finished file: those of the file it replaces, else what a plain
+    ``open()`` would give under the current umask (mkstemp's temporary files are 0600)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it onto ``path`` on success.
@@ -49,6 +60,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield tmp
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
