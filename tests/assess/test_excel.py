@@ -65,7 +65,7 @@ def test_round_trip_writes_scores(tmp_path):
     ws = openpyxl.load_workbook(out)["评分表"]
     assert [ws.cell(2, c).value for c in (7, 8, 9)] == ["得分", "扣分原因", "材料情况"]
     assert ws.cell(3, 7).value == 8
-    assert ws.cell(3, 8).value == "third_party：缺 2 份个案档案"
+    assert ws.cell(3, 8).value == "第三方：缺 2 份个案档案"
     assert ws.cell(3, 9).value == "个案档案 18/20 份"
     assert ws.cell(4, 7).value == 10
     assert ws.cell(7, 7).value == 93 and ws.cell(7, 8).value == "优"

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 __all__ = ["NODE_COLUMNS", "ScorecardResult", "score_leaf", "score_project", "score_scorecard"]
 
+#: Chinese names of the usual rater roles (other role ids are printed as given)
+ROLE_ZH = {"purchaser": "购买方", "third_party": "第三方", "community": "社区", "provider": "承接方",
+           "beneficiary": "服务对象", "expert": "专家"}
+
 NODE_COLUMNS = ["node_id", "parent_id", "depth", "name_zh", "name_en", "max_points", "points",
                 "rule", "source", "value", "deducted", "reason_zh", "reason_en",
                 "criteria_zh", "criteria_en", "evidence_zh", "evidence_en", "evidence_status"]
@@ -323,7 +327,7 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
             wsum = sum(weights.values())
             got = sum(weights[r] * scored[r][0] for r in scored) / wsum if wsum else 0.0
             reasons = [(r, s) for r, s in scored.items() if s[1] or marks[r].get("reason")]
-            row["reason_zh"] = "；".join(f"{r}：{_say(marks[r].get('reason'), 'zh') or s[1]}"
+            row["reason_zh"] = "；".join(f"{ROLE_ZH.get(r, r)}：{_say(marks[r].get('reason'), 'zh') or s[1]}"
                                         for r, s in reasons) if scored else "未评分"
             row["reason_en"] = "; ".join(f"{r}: {_say(marks[r].get('reason'), 'en') or s[2]}"
                                         for r, s in reasons) if scored else "not rated"
