@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-__all__ = ["LEVELS", "Spec", "Text"]
+__all__ = ["LEVELS", "Level", "Spec", "Text"]
 
-#: logic-model levels, in causal order
-LEVELS: tuple[str, ...] = (
+#: a logic-model level
+Level = Literal[
     "inputs",
     "activities",
     "outputs",
@@ -17,7 +17,10 @@ LEVELS: tuple[str, ...] = (
     "intermediate_outcomes",
     "long_outcomes",
     "impact",
-)
+]
+
+#: logic-model levels, in causal order
+LEVELS: tuple[str, ...] = get_args(Level)
 
 
 class Spec(BaseModel):

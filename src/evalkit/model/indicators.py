@@ -35,8 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from evalkit.model.common import Spec, Text
-from evalkit.model.logic_model import Level
+from evalkit.model.common import Level, Spec, Text
 
 if TYPE_CHECKING:
     from evalkit.project import Project

@@ -20,11 +20,11 @@ assumptions) from the same object.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
-from evalkit.model.common import LEVELS, Spec, Text
+from evalkit.model.common import LEVELS, Level, Spec, Text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,15 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Element", "Link", "LogicModel", "logframe", "validate_project_logic_model"]
 
-Level = Literal[
-    "inputs",
-    "activities",
-    "outputs",
-    "short_outcomes",
-    "intermediate_outcomes",
-    "long_outcomes",
-    "impact",
-]
 MEASURED_LEVELS = ("outputs", "short_outcomes", "intermediate_outcomes", "long_outcomes")
 _RANK = {lvl: k for k, lvl in enumerate(LEVELS)}
 
