@@ -19,10 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from evalkit.errors import EvalkitError, EvalkitWarning
+from evalkit.report import FORMATS, LANGS, REPORTS
 
 __all__ = ["main"]
-
-FORMATS = ("html", "pdf", "docx", "md")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,9 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="evaluate a bundled example project end to end")
     demo.add_argument("--example", default="workers_home", help="example name (default: %(default)s)")
     demo.add_argument("--out", default="evalkit-demo", help="output folder (default: %(default)s)")
-    demo.add_argument("--lang", choices=("zh", "en"), default="zh")
-    demo.add_argument("--format", choices=FORMATS, default="html")
-    demo.add_argument("--report", choices=("evaluation", "acceptance"), default="evaluation")
+    demo.add_argument("--lang", choices=LANGS, default="zh")
+    demo.add_argument("--format", choices=list(FORMATS), default="html")
+    demo.add_argument("--report", choices=REPORTS, default="evaluation")
 
     val = sub.add_parser("validate", help="list every problem in a project's spec and data")
     val.add_argument("project", help="path of project.yaml")
@@ -49,8 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("project", help="path of project.yaml")
     rep.add_argument("-o", "--output", required=True,
                      help="report file; the format follows the suffix (.html .md .pdf .docx)")
-    rep.add_argument("--lang", choices=("zh", "en"), default="zh")
-    rep.add_argument("--report", choices=("evaluation", "acceptance"), default="evaluation")
+    rep.add_argument("--lang", choices=LANGS, default="zh")
+    rep.add_argument("--report", choices=REPORTS, default="evaluation")
     rep.add_argument("--template-dir", default=None, help="folder of your own Jinja2 templates")
     rep.add_argument("--docx-template", default=None, help="your organization's .docx template")
     return parser
@@ -76,7 +75,7 @@ def _demo(args: argparse.Namespace) -> int:
     folder = datasets.path(args.example)
     out = Path(args.out)
     name = "report" if args.report == "evaluation" else "acceptance"
-    target = out / f"{name}.{args.lang}.{args.format}"
+    target = out / f"{name}.{args.lang}{FORMATS[args.format]}"
     written = _render(folder / "project.yaml", target, args)
     print(f"evalkit: wrote {written}")
     return 0
