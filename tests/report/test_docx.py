@@ -121,3 +121,18 @@ def test_committed_templates_match_their_script(tmp_path: Path) -> None:
         fresh = module.build(report, tmp_path)
         assert fresh.read_bytes() == default_template(report).read_bytes(), (
             f"templates/docx/{report}.docx is stale: run python templates/make_docx_template.py")
+
+
+def test_missing_docx_extra_names_the_extra(demo_ev: Any, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the docx extra (neither docxtpl nor python-docx) a RenderError says what to
+    install, before anything else is imported; no file is written."""
+    import sys
+
+    from evalkit.errors import RenderError
+
+    for name in ("docxtpl", "docx", "docx.shared"):
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(RenderError, match=r'pip install "evalkit\[docx\]"'):
+        demo_ev.render(tmp_path / "r.docx", lang="zh")
+    assert not (tmp_path / "r.docx").exists()

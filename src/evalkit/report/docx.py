@@ -62,6 +62,7 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
           template_dir: str | Path | None = None, docx_template: str | Path | None = None,
           **_: Any) -> Path:
     """Render the Word report and write ``path`` atomically."""
+    docxtpl = _docxtpl()  # first: a clear RenderError when the docx extra is missing
     from docx.shared import Mm
 
     from evalkit.report.charts import build_charts
@@ -69,7 +70,6 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
     from evalkit.report.environment import label_functions
     from evalkit.report.pipeline import prepare, template_error
 
-    docxtpl = _docxtpl()
     env, _unused, ctx = prepare(evaluation, lang=lang, report=report, kind="docx",
                           template_dir=template_dir, suffix=None)
     source = Path(docx_template) if docx_template else default_template(report)
