@@ -80,3 +80,16 @@ def test_indicator_names_missing_column(example_copy):
     with pytest.raises(ek.DataError) as info:
         ek.evaluate(project)
     assert "I5" in str(info.value) and "'helpers'" in str(info.value)
+
+
+def test_parquet_without_engine_is_a_data_error(tmp_path, monkeypatch):
+    import sys
+
+    from evalkit.data.load import read_table
+
+    path = tmp_path / "t.parquet"
+    path.write_bytes(b"PAR1")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "fastparquet", None)
+    with pytest.raises(ek.DataError, match=r"t\.parquet.*pip install pyarrow"):
+        read_table(path)

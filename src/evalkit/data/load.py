@@ -69,6 +69,10 @@ def read_table(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
             return pd.read_excel(path, sheet_name=sheet or 0)
         if suffix == ".parquet":
             return pd.read_parquet(path)
+    except ImportError as exc:  # optional readers: pyarrow for .parquet
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{path}: reading {suffix} files needs a package that is not installed "
+                        f"({first})", hint="pip install pyarrow, or save the file as CSV") from exc
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError(f"{path}: cannot be read ({exc})",
                         hint="save it as UTF-8 CSV, .xlsx or .parquet") from exc
