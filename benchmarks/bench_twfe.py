@@ -17,7 +17,9 @@ import subprocess
 import sys
 import textwrap
 
-CHILD = textwrap.dedent(
+from _measure import MEASURE
+
+CHILD = MEASURE + textwrap.dedent(
     """
     import json, sys, time, warnings
     import numpy as np, pandas as pd
@@ -42,22 +44,8 @@ CHILD = textwrap.dedent(
         def run():
             m = pf.feols("y ~ d + x | id + year", data=df, vcov={"CRV1": "id"})
             return m.coef()[["d", "x"]].tolist(), m.se()[["d", "x"]].tolist()
-    def status_kb(field):
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(field):
-                    return int(line.split()[1])
-        return 0
-    out = run()  # warm-up: lazy imports, JIT compilation
-    times, peaks = [], []
-    for _ in range(repeat):
-        with open("/proc/self/clear_refs", "w") as fh:  # reset the peak-RSS high-water mark
-            fh.write("5")
-        before = status_kb("VmRSS:")
-        t0 = time.perf_counter(); out = run(); times.append(time.perf_counter() - t0)
-        peaks.append(status_kb("VmHWM:") - before)
-    peak_mb = max(peaks) / 1024
-    print(json.dumps({"lib": lib, "time": min(times), "peak_mb": peak_mb,
+    out, best, peak_mb = measure(run, repeat)
+    print(json.dumps({"lib": lib, "time": best, "peak_mb": peak_mb,
                       "coef": out[0], "se": out[1]}))
     """
 )
