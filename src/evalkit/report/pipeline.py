@@ -10,6 +10,7 @@ from jinja2 import Template, TemplateError
 from evalkit.errors import RenderError
 from evalkit.report.context import build_context
 from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
+from evalkit.report.notes import localise_notes
 from evalkit.report.summary import summary_sentences
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def prepare(
             raise template_error(exc, name) from exc
         file = Path(template.filename) if template.filename else None
     context = build_context(evaluation, report=report, template=file)
+    localise_notes(context, lang)
     t, label = label_functions(env)
     context["summary"] = summary_sentences(context, t, label, lang)
     return env, template, context
