@@ -91,3 +91,17 @@ def test_validate_ok(example_dir):
 def test_usage_errors_exit_nonzero(argv):
     proc = run(*argv)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_validate_reports_data_and_logic_model_problems_together(example_copy):
+    spec_path = example_copy / "project.yaml"
+    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    spec["logic_model"]["links"].append(["impact", "in_staff"])  # runs backwards, makes a cycle
+    spec_path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    path = example_copy / "data" / "panel.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[3, "disputes_per_100"] = "three"
+    df.to_csv(path, index=False)
+    proc = run("validate", str(spec_path))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "'three'" in proc.stderr and "impact" in proc.stderr

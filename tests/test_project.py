@@ -88,3 +88,13 @@ def test_import_is_light():
     code = "import sys, evalkit; print(sorted(m for m in ('pandas','scipy','matplotlib','jinja2') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_spec_hash_is_taken_from_the_bytes_read(tmp_path, example_dir):
+    import hashlib
+
+    spec = tmp_path / "project.yaml"
+    spec.write_bytes(b"\xef\xbb\xbf" + (example_dir / "project.yaml").read_bytes())  # BOM
+    project = ek.load_project(spec)
+    assert project.sha256 == hashlib.sha256(spec.read_bytes()).hexdigest()
+    assert "sha256" not in project.model_dump()

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from evalkit.estimate.results import EffectResult
     from evalkit.project import Project
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["Evaluation", "evaluate", "evaluate_evidence"]
 
 
 @dataclass(frozen=True)
@@ -102,12 +102,17 @@ def evaluate(project: Project) -> Evaluation:
     >>> sorted(evaluation.effects)
     ['disputes', 'wellbeing']
     """
+    from evalkit.data.load import load_evidence
+
+    return evaluate_evidence(project, load_evidence(project))
+
+
+def evaluate_evidence(project: Project, evidence: Evidence) -> Evaluation:
+    """The estimate and assess stages on evidence that is already loaded and validated."""
     from evalkit.assess import acceptance, cadence, renewal, scorecard, value
     from evalkit.assess.achievement import indicator_table
-    from evalkit.data.load import load_evidence
     from evalkit.estimate.pipeline import estimate_outcomes
 
-    evidence = load_evidence(project)
     indicators = indicator_table(project, evidence)
     effects, details = estimate_outcomes(project, evidence)
     stages: dict[str, Any] = {"indicators": indicators, "effects": effects, "details": details}

@@ -9,6 +9,7 @@ pydantic; every problem is reported at once with its YAML path, e.g.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -99,6 +100,7 @@ class Project(Spec):
     report: dict[str, Any] = Field(default_factory=dict)
     extensions: dict[str, Any] = Field(default_factory=dict)
     path: Path | None = Field(default=None, exclude=True)
+    sha256: str | None = Field(default=None, exclude=True)
 
     # ---------------------------------------------------------------------------------
     @property
@@ -248,7 +250,8 @@ def load_project(path: str | Path) -> Project:
         raise SpecError(f"{file}: project file not found",
                         hint="give the path of a project.yaml (try: evalkit demo)")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        content = file.read_bytes()
+        raw = yaml.safe_load(content.decode("utf-8-sig"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -260,7 +263,8 @@ def load_project(path: str | Path) -> Project:
     if not isinstance(raw, dict):
         raise SpecError(f"{file}: expected a mapping at the top level, got {type(raw).__name__}")
     try:
-        project = Project.model_validate({**raw, "path": file.resolve()})
+        project = Project.model_validate({**raw, "path": file.resolve(),
+                                          "sha256": hashlib.sha256(content).hexdigest()})
     except ValidationError as exc:
         problems = format_validation_error(exc)
         raise SpecError(f"{file.name}: {len(problems)} problem(s)", problems=problems,

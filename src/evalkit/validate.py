@@ -2,8 +2,9 @@
 
 Unlike :func:`evalkit.load_project` and :func:`evalkit.evaluate`, which stop at the first
 error, :func:`validate_project` keeps going and returns every problem it can find: spec
-problems (with YAML paths), then each data file separately, then structural checks of the
-logic model and scorecard when those are configured.
+problems (with YAML paths; the scorecard, cadence and contract cross-checks included), each
+data file separately, the logic model's structure, and — when all of those pass — the estimate
+and assess stages run on the data already checked (each file is read once).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def validate_project(path: str | Path) -> list[str]:
     >>> validate_project(ek.datasets.path("workers_home") / "project.yaml")
     []
     """
-    from evalkit.data.load import _check_source, read_table
+    from evalkit.data.load import Evidence, _check_source, read_table
+    from evalkit.evaluation import evaluate_evidence
+    from evalkit.model.logic_model import validate_project_logic_model
     from evalkit.project import load_project
 
     try:
@@ -40,36 +43,20 @@ def validate_project(path: str | Path) -> list[str]:
     except EvalkitError as exc:
         return _lines(exc)
     problems: list[str] = []
+    tables = {}
     for name, source in project.data.items():
         file = project.data_path(name)
         try:
-            _check_source(name, source, read_table(file, sheet=source.sheet), file)
+            tables[name] = _check_source(name, source, read_table(file, sheet=source.sheet), file)
         except EvalkitError as exc:
             problems.extend(_lines(exc))
-    if problems:
-        return problems
-    for check in _structural_checks():
+    try:
+        problems.extend(validate_project_logic_model(project))
+    except EvalkitError as exc:
+        problems.extend(_lines(exc))
+    if not problems:  # the estimate and assess stages, on the tables checked above
         try:
-            problems.extend(check(project))
-        except EvalkitError as exc:
-            problems.extend(_lines(exc))
-    if not problems:
-        from evalkit.evaluation import evaluate
-
-        try:
-            evaluate(project)
+            evaluate_evidence(project, Evidence(tables=tables))
         except EvalkitError as exc:
             problems.extend(_lines(exc))
     return problems
-
-
-def _structural_checks() -> list:  # type: ignore[type-arg]
-    """Checks a project may offer beyond pydantic: logic model, scorecard (when available)."""
-    checks = []
-    try:
-        from evalkit.model.logic_model import validate_project_logic_model
-
-        checks.append(validate_project_logic_model)
-    except ImportError:
-        pass
-    return checks

@@ -45,30 +45,40 @@ class Evidence:
         return self.tables[name]
 
 
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def sha256_file(path: str | Path | None) -> str | None:
+    """Hex SHA-256 of a file's bytes, or None when there is no such file."""
+    if path is None or not Path(path).is_file():
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def read_table(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
-    """Read .csv, .xlsx or .parquet into a DataFrame; errors name the file."""
-    import pandas as pd
-
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; a DataError naming the file when it is missing."""
     if not path.is_file():
         raise DataError(f"{path}: data file not found",
                         hint="check the 'file' entry under data: in project.yaml")
+    return path.read_bytes()
+
+
+def read_table(path: Path, *, sheet: str | None = None,
+               content: bytes | None = None) -> pd.DataFrame:
+    """Read .csv, .xlsx or .parquet into a DataFrame; errors name the file.
+
+    ``content`` is the file's bytes when the caller has already read them (to hash them).
+    """
+    import io
+
+    import pandas as pd
+
+    data = io.BytesIO(read_bytes(path) if content is None else content)
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, encoding="utf-8-sig")
+            return pd.read_csv(data, encoding="utf-8-sig")
         if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, sheet_name=sheet or 0)
+            return pd.read_excel(data, sheet_name=sheet or 0)
         if suffix == ".parquet":
-            return pd.read_parquet(path)
+            return pd.read_parquet(data)
     except ImportError as exc:  # optional readers: pyarrow for .parquet
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"{path}: reading {suffix} files needs a package that is not installed "
@@ -154,8 +164,9 @@ def load_evidence(project: Project) -> Evidence:
     hashes: dict[str, str] = {}
     for name, source in project.data.items():
         file = project.data_path(name)
-        raw = read_table(file, sheet=source.sheet)
+        content = read_bytes(file)
+        raw = read_table(file, sheet=source.sheet, content=content)
         tables[name] = _check_source(name, source, raw, file)
         files[name] = file
-        hashes[name] = sha256_file(file)
+        hashes[name] = hashlib.sha256(content).hexdigest()
     return Evidence(tables=tables, files=files, sha256=hashes)

@@ -11,12 +11,12 @@ documented in ``docs/reports.md``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
 from evalkit.errors import EvalkitWarning
 from evalkit.report.effects import effect_record
@@ -32,7 +32,7 @@ from evalkit.report.stages import (
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
 
-__all__ = ["REPORTS", "build_context", "sha256_file"]
+__all__ = ["REPORTS", "build_context"]
 
 REPORTS = ("evaluation", "acceptance")
 VOICE_COLUMNS = ("comment", "comments", "feedback", "remarks", "suggestion", "suggestions",
@@ -44,13 +44,6 @@ PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id"
                      "member_id", "student_id", "patient_id", "resident_id")
 #: supporting analyses shown in the data-quality section, in this order
 DETAIL_KEYS = ("attrition", "baseline", "missing", "reliability", "rci", "wilcoxon", "means")
-
-
-def sha256_file(path: str | Path | None) -> str | None:
-    """Hex SHA-256 of a file, or None when there is no such file."""
-    if path is None or not Path(path).is_file():
-        return None
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _text(obj: Any) -> dict[str, str] | None:
@@ -291,7 +284,8 @@ def _stamp(ev: Evaluation, template: Path | None) -> dict[str, Any]:
     return {
         "evalkit_version": __version__,
         "created": created.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "spec": {"file": Path(spec).name if spec else None, "sha256": sha256_file(spec)},
+        "spec": {"file": Path(spec).name if spec else None,
+                 "sha256": getattr(ev.project, "sha256", None) or sha256_file(spec)},
         "data": [{"name": name, "file": Path(files[name]).name if name in files else name,
                   "sha256": digest}
                  for name, digest in sorted(dict(ev.evidence.sha256).items())],

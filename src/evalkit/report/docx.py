@@ -73,7 +73,7 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
     env, _unused, ctx = prepare(evaluation, lang=lang, report=report, kind="docx",
                           template_dir=template_dir, suffix=None)
     source = Path(docx_template) if docx_template else default_template(report)
-    from evalkit.report.context import sha256_file
+    from evalkit.data.load import sha256_file
 
     ctx["stamp"]["template"] = {"file": source.name, "sha256": sha256_file(source)}
     try:
