@@ -32,3 +32,13 @@ def measure(run, repeat):
         peaks.append(_status_kb("VmHWM:") - before)
     return out, min(times), max(peaks) / 1024
 """
+
+
+def version(lib: str) -> str:
+    """Installed version of ``lib`` (for the results table), or "not installed"."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(lib)
+    except metadata.PackageNotFoundError:
+        return "not installed"

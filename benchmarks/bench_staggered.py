@@ -17,7 +17,7 @@ import subprocess
 import sys
 import textwrap
 
-from _measure import MEASURE
+from _measure import MEASURE, version
 
 CHILD = MEASURE + textwrap.dedent(
     """
@@ -77,15 +77,6 @@ CHILD = MEASURE + textwrap.dedent(
 )
 
 
-def _version(lib: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(lib)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=25_000)
@@ -94,7 +85,7 @@ def main() -> None:
     args = ap.parse_args()
     results = {}
     for lib in args.libs.split(","):
-        if lib != "evalkit" and _version(lib) == "not installed":
+        if lib != "evalkit" and version(lib) == "not installed":
             print(f"{lib}: not installed, skipped")
             continue
         proc = subprocess.run([sys.executable, "-c", CHILD, lib, str(args.units), str(args.repeat)],
@@ -114,7 +105,7 @@ def main() -> None:
             if (g, t) in key:
                 d_att = max(d_att, abs(key[(g, t)][0] - a))
                 d_se = max(d_se, abs(key[(g, t)][1] - s))
-        ver = _version(lib)
+        ver = version(lib)
         print(f"{lib:<12}{ver:>10}{r['time']:>10.3f}{ek['time'] / r['time']:>14.3f}"
               f"{r['peak_mb']:>10.1f}{d_att:>12.2e}{d_se:>12.2e}")
     peers = [r["time"] for lib, r in results.items() if lib != "evalkit"]

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import textwrap
 
-from _measure import MEASURE
+from _measure import MEASURE, version
 
 CHILD = MEASURE + textwrap.dedent(
     """
@@ -51,15 +51,6 @@ CHILD = MEASURE + textwrap.dedent(
 )
 
 
-def _version(lib: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(lib)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=100_000)
@@ -82,7 +73,7 @@ def main() -> None:
           f"{args.units:,} units, {args.periods} periods")
     print(f"{'library':<10}{'version':>10}{'time s':>10}{'peak MB':>10}")
     for lib, r in res.items():
-        print(f"{lib:<10}{_version(lib):>10}{r['time']:>10.3f}{r['peak_mb']:>10.1f}")
+        print(f"{lib:<10}{version(lib):>10}{r['time']:>10.3f}{r['peak_mb']:>10.1f}")
     print(f"time ratio evalkit/pyfixest = {ek['time'] / pf['time']:.3f} (target <= 0.5)")
     print(f"max relative difference: coefficients {rel_coef:.2e} (target 1e-8), SEs {rel_se:.2e}")
 

@@ -22,6 +22,7 @@ __all__ = [
     "check_frame",
     "numeric_column",
     "require_columns",
+    "require_range",
     "require_values",
     "require_variation",
 ]
@@ -151,6 +152,20 @@ def _finite(values: pd.Series, column: str, where: str) -> pd.Series:
             hint="correct the value or blank it out (a division by zero in the spreadsheet?)",
         )
     return values
+
+
+def require_range(values: pd.Series, column: str, low: float, high: float, where: str = "data",
+                  *, hint: str = "correct the value or the declared range") -> None:
+    """Raise :class:`DataError` when a value of ``values`` lies outside ``[low, high]``,
+    quoting the first one and its row label (missing values are allowed)."""
+    bad = values.notna() & ((values < low) | (values > high))
+    if bool(bad.any()):
+        row = bad.idxmax()
+        raise DataError(
+            f"{where}: column {column!r} must lie in [{low:g}, {high:g}], found "
+            f"{values[row]:g} at row {row} ({int(bad.sum())} value(s) outside)",
+            hint=hint,
+        )
 
 
 def require_values(columns: Mapping[str, Any], where: str = "data") -> None:

@@ -87,7 +87,7 @@ def test_forgetting_reverse_coding_lowers_alpha() -> None:
 def test_error_out_of_range_names_column_and_row() -> None:
     df = likert()
     df.loc[17, "q3"] = 7
-    with pytest.raises(DataError, match=r"column 'q3' has 7 at row 17.*1–5"):
+    with pytest.raises(DataError, match=r"column 'q3' must lie in \[1, 5\], found 7 at row 17"):
         scale(df, ITEMS)
 
 

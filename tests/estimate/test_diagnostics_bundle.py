@@ -92,7 +92,7 @@ def test_bundle_with_comparison_group() -> None:
 def test_bundle_item_out_of_range_names_column() -> None:
     df = survey()
     df.loc[5, "w3"] = 9.0
-    with pytest.raises(DataError, match="column 'w3' has 9 at row 5"):
+    with pytest.raises(DataError, match=r"column 'w3' must lie in \[1, 5\], found 9 at row 5"):
         analyse_scale_outcome(df, items=ITEMS, unit="id", time="wave", pre="pre", post="post")
 
 

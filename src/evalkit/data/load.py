@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from evalkit._checks import numeric_column
+from evalkit._checks import numeric_column, require_range
 from evalkit.errors import DataError
 
 if TYPE_CHECKING:
@@ -115,14 +115,7 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, file: Path) -
                     raise DataError(f"{where}: column {col!r} must hold whole numbers, found "
                                     f"{values[row]:g} at row {row}")
             if spec.range is not None:
-                lo, hi = spec.range
-                bad = values.notna() & ((values < lo) | (values > hi))
-                if bool(bad.any()):
-                    row = bad.idxmax()
-                    raise DataError(
-                        f"{where}: column {col!r} must lie in [{lo:g}, {hi:g}], found "
-                        f"{values[row]:g} at row {row} ({int(bad.sum())} value(s) outside)",
-                        hint="correct the value or the declared range")
+                require_range(values, col, *spec.range, where)
             out[col] = values
         elif spec.type == "date":
             parsed = pd.to_datetime(df[col], errors="coerce", format="mixed")

@@ -20,8 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from evalkit._checks import check_choice, check_frame, numeric_column, require_columns
-from evalkit.errors import DataError, EvalkitWarning, SpecError
+from evalkit._checks import (
+    check_choice,
+    check_frame,
+    numeric_column,
+    require_columns,
+    require_range,
+)
+from evalkit.errors import EvalkitWarning, SpecError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -127,14 +133,8 @@ def check_items(
     out = {}
     for col in items:
         values = numeric_column(frame, col, where)
-        bad = values.notna() & ((values < lo) | (values > hi))
-        if bool(bad.any()):
-            row = bad.idxmax()
-            raise DataError(
-                f"{where}: column {col!r} has {values.loc[row]:g} at row {row!r}, outside the "
-                f"item range {lo:g}–{hi:g} ({int(bad.sum())} value(s) out of range)",
-                hint="correct the value, blank it out, or declare the right item range",
-            )
+        require_range(values, col, lo, hi, where,
+                      hint="correct the value, blank it out, or declare the right item range")
         out[col] = lo + hi - values if col in reverse else values
     return pd.DataFrame(out, index=frame.index)
 
