@@ -147,14 +147,6 @@ def check_nesting(unit_codes: IntArray, cluster: IntArray, unit: str, column: st
         )
 
 
-def _bincount_cols(codes: IntArray, values: FloatArray, n: int) -> FloatArray:
-    """Column-wise sums of ``values`` (N x K) by ``codes`` -> (n x K)."""
-    out = np.empty((n, values.shape[1]))
-    for j in range(values.shape[1]):
-        out[:, j] = np.bincount(codes, weights=np.ascontiguousarray(values[:, j]), minlength=n)
-    return out
-
-
 def collinear_columns(xtx: FloatArray) -> list[int]:
     """Indices of columns collinear with the others, from the Gram matrix ``X'X``.
 
