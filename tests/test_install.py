@@ -29,9 +29,16 @@ def test_wheel_install_runs_demo_from_another_directory(tmp_path):
     assert "evalkit/py.typed" in names
 
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                   check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     py = venv / "bin" / "python"
+    # The new venv sees the dependencies of the environment running the tests (which may itself
+    # be a venv: --system-site-packages would show the base interpreter's packages instead), but
+    # not this source tree: only site-packages folders are listed, and .pth files inside them
+    # (the editable install of evalkit) are not processed from a path added this way.
+    parents = [p for p in sys.path if p.rstrip("/").endswith("site-packages") and Path(p).is_dir()]
+    purelib = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    Path(purelib, "_evalkit_test_parent_env.pth").write_text("\n".join(parents) + "\n")
     subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "-q",
                     "--disable-pip-version-check", str(wheel)],
                    check=True, capture_output=True, text=True, timeout=300)
