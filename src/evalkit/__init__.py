@@ -37,10 +37,13 @@ _LAZY: dict[str, str] = {
     "twfe": "evalkit.estimate.twfe",
     "event_study": "evalkit.estimate.event_study",
     "staggered_did": "evalkit.estimate.staggered",
+    "compare": "evalkit.compare",
+    "Comparison": "evalkit.compare",
 }
 _SUBMODULES = {"datasets", "model", "data", "estimate", "assess", "report"}
 
 __all__ = [
+    "Comparison",
     "DataError",
     "EffectResult",
     "EstimationError",
@@ -52,6 +55,7 @@ __all__ = [
     "SpecError",
     "__version__",
     "assess",
+    "compare",
     "data",
     "datasets",
     "did",

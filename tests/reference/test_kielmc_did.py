@@ -1,7 +1,7 @@
 """Wooldridge, Introductory Econometrics, Example 13.3 (kielmc, n = 321).
 
 Source: Wooldridge (2020), Example 13.3, equation (13.9) and the version with age, age²;
-also in /work/shared/reference/REFERENCES.md. R equivalent:
+also in docs/references.md. R equivalent:
 ``summary(lm(rprice ~ y81 * nearinc, data = wooldridge::kielmc))``.
 """
 

@@ -2,7 +2,7 @@
 
 Expected values: R package ``did`` (README.md, docs/reference/att_gt.md, docs/reference/aggte.md),
 analytic (influence-function) SEs as returned by moderndid, differences and csdid to 4
-decimals; collected in /work/shared/reference/REFERENCES.md. R call::
+decimals; collected in docs/references.md. R call::
 
     did::att_gt(yname = "lemp", tname = "year", idname = "countyreal",
                 gname = "first.treat", data = mpdta, bstrap = FALSE)   # xformla = ~lpop

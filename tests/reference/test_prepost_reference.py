@@ -1,6 +1,6 @@
 """Pre/post estimators against published and independently computed reference values.
 
-Sources (see /work/shared/reference/REFERENCES.md):
+Sources (see docs/references.md):
 
 * pingouin documentation example for ``pingouin.ttest`` (paired):
   ``pg.ttest(pre, post, paired=True, alternative="less")`` -> T = -2.3078, dof 4,
@@ -10,7 +10,7 @@ Sources (see /work/shared/reference/REFERENCES.md):
 * the same example with one pre value missing (pair dropped): T = -5.902, dof 3,
   95% CI [-1.5, -0.45], d_av = 0.306. The pingouin docs blank the *third* value
   (``pre = [5.5, 2.4, np.nan, 9.6, 4.2]``, i.e. ``pre[2]`` counting from 0); blanking
-  ``pre[1]`` gives T = -1.647 instead, so REFERENCES.md's "pre[1]" means the third value.
+  ``pre[1]`` gives T = -1.647 instead, so the reference's "pre[1]" means the third value.
 * scipy ``ttest_rel`` / ``wilcoxon``, statsmodels ``mcnemar`` and pingouin
   ``compute_effsize`` computed live in the test (they are test dependencies).
 """

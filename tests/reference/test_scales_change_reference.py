@@ -165,7 +165,7 @@ def test_ancova_equals_statsmodels(se: str) -> None:
 # -- WWC thresholds ---------------------------------------------------------------------------
 
 def test_wwc_boundary_tabulated_points() -> None:
-    """Standards Handbook v4.1 Table II.1 at the points in REFERENCES.md."""
+    """Standards Handbook v4.1 Table II.1 at the points in docs/references.md."""
     cautious = {0: 5.7, 10: 6.3, 20: 5.4, 30: 4.1, 40: 2.6, 50: 1.0}
     optimistic = {0: 10.0, 10: 10.9, 20: 10.0, 30: 8.2, 40: 6.0, 50: 3.7, 60: 1.4, 65: 0.3}
     for o, v in cautious.items():

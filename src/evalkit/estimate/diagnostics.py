@@ -40,7 +40,7 @@ __all__ = [
 
 Boundary = Literal["cautious", "optimistic"]
 
-#: WWC Standards Handbook v4.1, Table II.1 at the points tabulated in REFERENCES.md: overall
+#: WWC Standards Handbook v4.1, Table II.1 at the points tabulated in docs/references.md: overall
 #: attrition (%) -> highest differential attrition (percentage points) still "low".
 #: Cautious: high attrition from 58% overall whatever the differential.
 WWC_BOUNDARY_POINTS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {

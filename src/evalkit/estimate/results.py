@@ -31,11 +31,45 @@ Design = Literal[
 
 TIDY_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
 
-__all__ = ["TIDY_COLUMNS", "Design", "EffectResult"]
+__all__ = ["TIDY_COLUMNS", "Design", "EffectResult", "TermFloat"]
 
 
 def _frozen_mapping(m: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(m or {}))
+
+
+def _copied(value: Any) -> Any:
+    """A copy of a pandas object (so callers can never change a result), other values as is."""
+    copy = getattr(value, "copy", None)
+    if callable(copy) and type(value).__module__.startswith("pandas"):
+        return copy()
+    return value
+
+
+class TermFloat(float):
+    """The headline standard error: a float that, called, gives the one per term.
+
+    ``result.se`` is the headline standard error (a plain number in every computation);
+    ``result.se()`` is a :class:`pandas.Series` of the standard errors of every term, as
+    ``pyfixest``'s ``Feols.se()``.
+    """
+
+    __slots__ = ("_series",)
+    _series: pd.Series
+
+    def __new__(cls, value: float, series: pd.Series) -> TermFloat:
+        obj = super().__new__(cls, value)
+        obj._series = series
+        return obj
+
+    def __call__(self) -> pd.Series:
+        return self._series.copy()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TermFloat, (float(self), self._series))
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
 
 
 @dataclass(frozen=True, repr=False)
@@ -54,7 +88,8 @@ class EffectResult:
     outcome, term
         The outcome column and the name of the headline term in :attr:`table`.
     table
-        Tidy table (:data:`TIDY_COLUMNS`), one row per term, headline first.
+        Tidy table (:data:`TIDY_COLUMNS`), one row per term, headline first. Each access
+        returns a copy: changing it never changes the result.
     statistic, df
         Test statistic and its degrees of freedom (``None`` for normal-based tests).
     alternative, alpha
@@ -97,12 +132,127 @@ class EffectResult:
         object.__setattr__(self, "spec", _frozen_mapping(self.spec))
         object.__setattr__(self, "extra", _frozen_mapping(self.extra))
         object.__setattr__(self, "ci", (float(self.ci[0]), float(self.ci[1])))
+        frame = self.__dict__["_table"]
+        terms = frame["term"].astype(str).to_numpy()
+        import pandas as pd
+
+        series = pd.Series(frame["std_error"].to_numpy(dtype=float), index=pd.Index(terms, name="term"),
+                           name="std_error")
+        object.__setattr__(self, "se", TermFloat(float(self.se), series))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # mappingproxy cannot be pickled: rebuild from plain dicts (process pools, dask)
+        from dataclasses import fields
+
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("dropped", "spec", "extra"):
+            values[name] = dict(values[name])
+        values["se"] = float(self.se)
+        return (_rebuild, (type(self), values))
+
+    # -- the one result surface (pyfixest / linearmodels style accessors) ---------------------
+    def coef(self) -> pd.Series:
+        """Estimates of every term (:class:`pandas.Series` indexed by term, headline first)."""
+        return self._column("estimate")
+
+    def pvalues(self) -> pd.Series:
+        """p-values of every term (:class:`pandas.Series` indexed by term)."""
+        return self._column("p_value")
+
+    def confint(self) -> pd.DataFrame:
+        """Confidence intervals of every term at the result's level ``1 - alpha``.
+
+        Columns ``conf_low, conf_high``, indexed by term. The intervals are the ones the
+        estimator computed (t, normal, bootstrap or test inversion), not re-derived from the
+        standard errors; to change the level, call the estimator again with ``alpha=``.
+        """
+        frame = self.__dict__["_table"]
+        out = frame.loc[:, ["conf_low", "conf_high"]].copy()
+        out.index = frame["term"].astype(str).rename("term")
+        return out
+
+    def _column(self, name: str) -> pd.Series:
+        frame = self.__dict__["_table"]
+        import pandas as pd
+
+        return pd.Series(frame[name].to_numpy(dtype=float),
+                         index=pd.Index(frame["term"].astype(str).to_numpy(), name="term"),
+                         name=name)
+
+    # typed views of method-specific output (copies; None when the method has none)
+    @property
+    def vcov(self) -> pd.DataFrame | None:
+        """Variance–covariance matrix of the coefficients (DiD, TWFE, event study)."""
+        return _copied(self.extra.get("vcov"))
+
+    @property
+    def event_times(self) -> pd.DataFrame | None:
+        """Effects by period relative to the start (event study, dynamic staggered DiD)."""
+        return _copied(self.extra.get("event_times"))
+
+    @property
+    def att_gt(self) -> pd.DataFrame | None:
+        """Group-time average treatment effects ATT(g, t) (staggered DiD)."""
+        return _copied(self.extra.get("att_gt"))
+
+    @property
+    def pretrend_test(self) -> dict[str, Any] | None:
+        """Joint test that the pre-treatment effects are zero (event study, staggered DiD)."""
+        test = self.extra.get("pretrend_test")
+        return None if test is None else dict(test)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python values (JSON-serialisable): the headline, the tidy table, the notes.
+
+        DataFrames in :attr:`extra` are left out (use the typed properties for them).
+        """
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, Mapping):
+                return {str(k): plain(v) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return [plain(v) for v in value]
+            if value is None or isinstance(value, (bool, str)):
+                return value
+            if isinstance(value, int) and not isinstance(value, TermFloat):
+                return value
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                return str(value)
+            return None if math.isnan(v) else v
+
+        table = [
+            {col: plain(rec[col]) for col in TIDY_COLUMNS}
+            for rec in self.__dict__["_table"].to_dict("records")
+        ]
+        return {
+            "method": self.method,
+            "design": self.design,
+            "outcome": self.outcome,
+            "term": self.term,
+            "estimate": plain(self.estimate),
+            "se": plain(float(self.se)),
+            "ci": [plain(self.ci[0]), plain(self.ci[1])],
+            "pvalue": plain(self.pvalue),
+            "n": int(self.n),
+            "statistic": plain(self.statistic),
+            "df": plain(self.df),
+            "alternative": self.alternative,
+            "alpha": self.alpha,
+            "n_dropped": int(self.n_dropped),
+            "dropped": {str(k): int(v) for k, v in self.dropped.items()},
+            "evidence_level": int(self.evidence_level),
+            "notes": list(self.notes),
+            "spec": plain({k: v for k, v in self.spec.items()}),
+            "table": table,
+        }
 
     # -- tables --------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
         """Tidy table with columns ``term, estimate, std_error, statistic, p_value, conf_low,
         conf_high`` (a copy; the result itself never changes)."""
-        return self.table.loc[:, list(TIDY_COLUMNS)].copy()
+        return self.__dict__["_table"].loc[:, list(TIDY_COLUMNS)].copy()
 
     # -- text ----------------------------------------------------------------------------
     def summary(self) -> str:
@@ -144,9 +294,62 @@ class EffectResult:
         )
 
     def _repr_html_(self) -> str:
-        import html
+        """A real table for notebooks: caption (method, outcome, design), terms, n, notes."""
+        from evalkit.estimate.evidence import DESIGN_LABELS
 
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        esc = _escape
+        level = f"{100 * (1 - self.alpha):g}%"
+        head = "".join(f"<th>{esc(c)}</th>" for c in
+                       ("term", "estimate", "std. error", "statistic", "p-value",
+                        f"{level} CI low", f"{level} CI high"))
+        rows = []
+        for rec in self.__dict__["_table"].to_dict("records"):
+            cells = [f"<td style='text-align:left'>{esc(str(rec['term']))}</td>"]
+            cells += [f"<td>{_num(rec[c])}</td>" for c in TIDY_COLUMNS[1:]]
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        caption = (f"{esc(self.method)} — outcome: {esc(self.outcome)}; design: "
+                   f"{esc(DESIGN_LABELS['en'][self.design])} (Maryland SMS level "
+                   f"{self.evidence_level}/5)")
+        foot = f"n used: {self.n}" + (f", dropped: {self.n_dropped}" if self.n_dropped else "")
+        notes = "".join(f"<li>{esc(n)}</li>" for n in self.notes)
+        return (
+            "<div class='evalkit-result'><table>"
+            f"<caption style='text-align:left'>{caption}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f"<p>{esc(foot)}</p>" + (f"<ul>{notes}</ul>" if notes else "") + "</div>"
+        )
+
+
+def _rebuild(cls: type[EffectResult], values: dict[str, Any]) -> EffectResult:
+    return cls(**values)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def _num(value: Any) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return _escape(str(value))
+    return "" if math.isnan(v) else f"{v:.6g}"
+
+
+def _get_table(self: EffectResult) -> pd.DataFrame:
+    return self.__dict__["_table"].copy()
+
+
+def _set_table(self: EffectResult, value: pd.DataFrame) -> None:
+    # called once, by the generated __init__ (object.__setattr__); the frozen dataclass refuses
+    # every later assignment. The result keeps its own copy, and hands out copies.
+    self.__dict__["_table"] = value.copy()
+
+
+EffectResult.table = property(_get_table, _set_table, doc=EffectResult.__doc__ and  # type: ignore[assignment,method-assign]
+                              "Tidy table (a copy), one row per term, headline first.")
 
 
 def tidy_row(
