@@ -38,9 +38,11 @@ _LAZY: dict[str, str] = {
     "event_study": "evalkit.estimate.event_study",
     "staggered_did": "evalkit.estimate.staggered",
     "compare": "evalkit.compare",
+    "evaluate_many": "evalkit.portfolio",
+    "Portfolio": "evalkit.portfolio",
     "Comparison": "evalkit.compare",
 }
-_SUBMODULES = {"datasets", "model", "data", "estimate", "assess", "report"}
+_SUBMODULES = {"datasets", "model", "data", "estimate", "assess", "report", "portfolio"}
 
 __all__ = [
     "Comparison",
@@ -50,6 +52,7 @@ __all__ = [
     "EvalkitError",
     "EvalkitWarning",
     "Evaluation",
+    "Portfolio",
     "Project",
     "RenderError",
     "SpecError",
@@ -61,9 +64,11 @@ __all__ = [
     "did",
     "estimate",
     "evaluate",
+    "evaluate_many",
     "event_study",
     "load_project",
     "model",
+    "portfolio",
     "prepost",
     "report",
     "staggered_did",

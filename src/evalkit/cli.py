@@ -6,6 +6,7 @@
     evalkit validate PROJECT.yaml
     evalkit report PROJECT.yaml -o FILE [--lang zh|en] [--report evaluation|acceptance]
                    [--template-dir DIR] [--docx-template FILE]
+    evalkit portfolio DIR... -o FILE [--workers N] [--scheduler ADDRESS] [--lang zh|en]
 
 Errors print one line (``evalkit: error: …``) and exit with status 1, never a traceback.
 """
@@ -52,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--report", choices=REPORTS, default="evaluation")
     rep.add_argument("--template-dir", default=None, help="folder of your own Jinja2 templates")
     rep.add_argument("--docx-template", default=None, help="your organization's .docx template")
+
+    pf = sub.add_parser("portfolio", help="evaluate many projects and write a dashboard")
+    pf.add_argument("projects", nargs="+",
+                    help="project folders, project.yaml files, or folders of project folders")
+    pf.add_argument("-o", "--output", required=True,
+                    help="dashboard file (.html); each project's report goes beside it")
+    pf.add_argument("--workers", type=int, default=None,
+                    help="worker processes (default: one per core)")
+    pf.add_argument("--scheduler", default=None,
+                    help="address of a Dask scheduler (tcp://host:8786) to run on instead")
+    pf.add_argument("--lang", choices=LANGS, default="zh")
+    pf.add_argument("--no-reports", action="store_true",
+                    help="write only the dashboard, not each project's own report")
     return parser
 
 
@@ -103,6 +117,51 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _portfolio(args: argparse.Namespace) -> int:
+    from evalkit.portfolio import evaluate_many
+
+    output = Path(args.output)
+    client = None
+    if args.scheduler:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise EvalkitError("--scheduler needs Dask",
+                               hint='pip install "evalkit[dask]"') from exc
+        try:
+            client = Client(args.scheduler, timeout=30)  # type: ignore[no-untyped-call]
+        except OSError as exc:
+            raise EvalkitError(f"--scheduler {args.scheduler}: cannot connect ({exc})",
+                               hint="check the address and that the scheduler is running") from exc
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int, path: str) -> None:
+        if interactive:
+            width = 30
+            filled = int(width * done / total)
+            print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="",
+                  file=sys.stderr, flush=True)
+            if done == total:
+                print(file=sys.stderr)
+
+    try:
+        portfolio = evaluate_many(
+            args.projects, workers=args.workers, client=client,
+            report_dir=None if args.no_reports else output.parent / "projects",
+            langs=(args.lang,), progress=progress)
+    finally:
+        if client is not None:
+            client.close()  # type: ignore[no-untyped-call]
+    written = portfolio.render(output, lang=args.lang)
+    failures = portfolio.failures
+    for rec in failures.to_dict("records"):
+        where = "" if str(rec["error"]).startswith(str(rec["path"])) else f"{rec['path']}: "
+        print(f"evalkit: warning: {where}{rec['error']}", file=sys.stderr)
+    print(f"evalkit: wrote {written} ({len(portfolio.runs) - len(failures)} evaluated, "
+          f"{len(failures)} failed)")
+    return 0 if len(failures) < len(portfolio.runs) else 1
+
+
 def _format_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> str:
     return f"evalkit: warning: {message}\n"
 
@@ -110,7 +169,8 @@ def _format_warning(message: Warning | str, category: type[Warning], *_: object,
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``evalkit`` command; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"demo": _demo, "validate": _validate, "report": _report}
+    handlers = {"demo": _demo, "validate": _validate, "report": _report,
+                "portfolio": _portfolio}
     with warnings.catch_warnings():
         warnings.simplefilter("default", EvalkitWarning)
         previous = warnings.formatwarning

@@ -57,6 +57,7 @@ class Outcome(Spec):
     compare: Comparison | None = None
     test: Literal["t", "wilcoxon", "mcnemar"] = "t"
     main: bool = True
+    better: Literal["higher", "lower"] = "higher"
 
     @model_validator(mode="after")
     def _complete(self) -> Outcome:

@@ -1,0 +1,168 @@
+"""The portfolio dashboard: one self-contained HTML page for a federation's renewal round.
+
+Rendered by the same sandboxed Jinja2 environment as the reports (autoescaped), with charts
+as inline SVG and a few lines of inline JavaScript for sorting and filtering the table — no
+file or network is fetched when the page is opened.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evalkit.portfolio.run import Portfolio
+
+__all__ = ["dashboard_context", "write_dashboard"]
+
+MIN_PROJECTS = 3  # a league table or funnel needs at least this many projects
+
+
+def _finite(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _league_chart(table: Any, mean: float, lang: str, title: str) -> str:
+    from evalkit.report.charts.base import figure_svg, new_figure
+
+    labels = {"zh": ("各项目估计（95% 区间）", "收缩后估计（95% 区间）", "组合均值", "效果"),
+              "en": ("project estimate (95% CI)", "shrunken estimate (95% interval)",
+                     "portfolio mean", "effect")}[lang]
+    n = len(table)
+    fig, ax = new_figure(6.4, max(2.2, 0.32 * n + 1.2))
+    y = list(range(n))[::-1]
+    ax.errorbar(table["estimate"], [v + 0.15 for v in y],
+                xerr=[table["estimate"] - table["conf_low"], table["conf_high"] - table["estimate"]],
+                fmt="o", color="#9aa0a6", capsize=2, markersize=4, label=labels[0])
+    ax.errorbar(table["shrunk"], [v - 0.15 for v in y],
+                xerr=[table["shrunk"] - table["shrunk_low"], table["shrunk_high"] - table["shrunk"]],
+                fmt="s", color="#1f77b4", capsize=2, markersize=4, label=labels[1])
+    ax.axvline(mean, color="#d62728", linestyle="--", linewidth=0.9, label=labels[2])
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(p) for p in table["project"]], fontsize=8)
+    ax.set_xlabel(labels[3] + (f"：{title}" if lang == "zh" else f": {title}"))
+    ax.legend(fontsize=7, frameon=False, loc="best")
+    return figure_svg(fig)
+
+
+def _funnel_chart(rates: Any, p0: float, lang: str, title: str) -> str:
+    import numpy as np
+
+    from evalkit.portfolio.fair import funnel_limits
+    from evalkit.report.charts.base import figure_svg, new_figure
+
+    labels = {"zh": ("项目", "组合整体比例", "95% 控制限", "99.8% 控制限", "样本量（分母）", "比例（%）"),
+              "en": ("project", "portfolio rate", "95% limits", "99.8% limits",
+                     "volume (denominator)", "rate (%)")}[lang]
+    fig, ax = new_figure(6.4, 3.6)
+    n_max = float(rates["denominator"].max())
+    grid = np.linspace(max(1.0, float(rates["denominator"].min()) * 0.5), n_max * 1.15, 200)
+    for z, style, label in ((1.959963984540054, "--", labels[2]), (3.090232306167813, ":",
+                                                                    labels[3])):
+        lo, hi = funnel_limits(p0, grid, z)
+        ax.plot(grid, 100 * lo, style, color="#6c757d", linewidth=0.9, label=label)
+        ax.plot(grid, 100 * hi, style, color="#6c757d", linewidth=0.9)
+    ax.axhline(100 * p0, color="#d62728", linewidth=0.9, label=labels[1])
+    ax.plot(rates["denominator"], 100 * rates["rate"], "o", color="#1f77b4", label=labels[0])
+    for rec in rates.to_dict("records"):
+        ax.annotate(str(rec["project_id"]), (rec["denominator"], 100 * rec["rate"]),
+                    fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel(labels[4])
+    ax.set_ylabel(labels[5])
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, frameon=False)
+    return figure_svg(fig)
+
+
+def dashboard_context(portfolio: Portfolio, lang: str, out_dir: Path) -> dict[str, Any]:
+    """Plain values the dashboard template shows."""
+    import warnings
+
+    from evalkit.errors import EstimationError, EvalkitWarning
+    from evalkit.portfolio.fair import funnel_limits
+
+    table = portfolio.table
+    rows = []
+    for rec in table.to_dict("records") if len(table) else []:
+        report = rec.get("report")
+        link = None
+        if report:
+            link = Path(os.path.relpath(Path(report).resolve(), out_dir.resolve())).as_posix()
+        rows.append({**rec, "link": link,
+                     "name": rec.get(f"name_{lang}"), "provider": rec.get(f"provider_{lang}"),
+                     "purchaser": rec.get(f"purchaser_{lang}"),
+                     "outcome_label": rec.get(f"outcome_{lang}"),
+                     "grade_label": rec.get("grade_en" if lang == "en" else "grade")})
+    leagues = []
+    effects = portfolio.effects()
+    if len(effects):
+        for outcome, group in effects.groupby("outcome", sort=True):
+            if len(group) < MIN_PROJECTS:
+                continue
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", EvalkitWarning)
+                try:
+                    league = portfolio.league(str(outcome))
+                except EstimationError:
+                    continue
+            mean = float(league.attrs["mean"])
+            label = str(group[f"label_{lang}"].iloc[0])
+            leagues.append({
+                "outcome": str(outcome), "label": label, "mean": mean, "tau2": float(league.attrs["tau2"]),
+                "rows": league.to_dict("records"),
+                "warnings": [str(w.message) for w in caught],
+                "chart": _league_chart(league, mean, lang, label),
+            })
+    funnels = []
+    rates = portfolio.rates
+    if len(rates):
+        for indicator, group in rates.groupby("indicator_id", sort=True):
+            if len(group) < MIN_PROJECTS:
+                continue
+            p0 = float(group["numerator"].sum() / group["denominator"].sum())
+            lo95, hi95 = funnel_limits(p0, group["denominator"])
+            lo998, hi998 = funnel_limits(p0, group["denominator"], 3.090232306167813)
+            recs = []
+            for rec, a, b, c, d in zip(group.to_dict("records"), lo95, hi95, lo998, hi998,
+                                       strict=True):
+                flag = ("outside_998" if not c <= rec["rate"] <= d else
+                        "outside_95" if not a <= rec["rate"] <= b else "inside")
+                recs.append({**rec, "flag": flag})
+            name = str(group[f"name_{lang}"].iloc[0])
+            funnels.append({"indicator": str(indicator), "name": name, "p0": p0, "rows": recs,
+                            "chart": _funnel_chart(group, p0, lang, name)})
+    verdicts: dict[str, int] = {}
+    renewals: dict[str, int] = {}
+    for r in rows:
+        verdicts[str(r.get("verdict"))] = verdicts.get(str(r.get("verdict")), 0) + 1
+        renewals[str(r.get("renewal"))] = renewals.get(str(r.get("renewal")), 0) + 1
+    amount = sum(_finite(r.get("amount")) or 0.0 for r in rows)
+    return {
+        "rows": rows, "leagues": leagues, "funnels": funnels,
+        "failures": portfolio.failures.to_dict("records"),
+        "n_projects": len(portfolio.runs), "n_ok": len(rows),
+        "amount": amount, "verdicts": verdicts, "renewals": renewals,
+    }
+
+
+def write_dashboard(portfolio: Portfolio, path: Path, *, lang: str = "zh") -> Path:
+    """Render the dashboard to ``path`` (atomically)."""
+    from evalkit.errors import RenderError
+    from evalkit.report.atomic import atomic_write
+    from evalkit.report.environment import make_environment
+
+    if lang not in ("zh", "en"):
+        raise RenderError(f"lang: expected zh or en, got {lang!r}")
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise RenderError(f"{path}: the portfolio dashboard is an HTML page",
+                          hint="give a file name ending in .html")
+    env = make_environment(lang, kind="html")
+    context = dashboard_context(portfolio, lang, path.parent)
+    html = env.get_template("portfolio.html.j2").render(**context)
+    return atomic_write(path, html)

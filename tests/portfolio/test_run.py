@@ -1,0 +1,148 @@
+"""evaluate_many: isolation of a broken project, identical results in every mode, the dashboard."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import evalkit as ek
+from evalkit.cli import main
+from evalkit.errors import SpecError
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def serial(portfolio_dir: Path) -> ek.Portfolio:
+    return ek.evaluate_many(portfolio_dir, workers=1)
+
+
+def _stable(table: pd.DataFrame) -> pd.DataFrame:
+    return table.drop(columns=["report"]).reset_index(drop=True)
+
+
+def test_broken_project_is_listed_and_others_complete(serial, portfolio_dir):
+    assert len(serial.runs) == 4
+    assert list(serial.table["project_id"]) == ["P0", "P1", "P2"]
+    (failure,) = serial.failures.to_dict("records")
+    assert failure["path"].endswith("provider_broken/project.yaml")
+    assert failure["error_type"] == "DataError" and "participants.csv" in failure["error"]
+
+
+def test_rows_hold_each_projects_own_evaluation(serial, portfolio_dir):
+    direct = ek.evaluate(ek.load_project(portfolio_dir / "provider_2" / "project.yaml"))
+    row = serial.table.set_index("project_id").loc["P2"]
+    assert row["verdict"] == direct.acceptance.verdict
+    assert row["renewal"] == direct.renewal.recommendation
+    assert row["score"] == pytest.approx(direct.scorecard.total, rel=1e-12)
+    effect = direct.effects["wellbeing"]
+    assert row["outcome"] == "wellbeing" and row["outcome_en"] == "wellbeing"
+    assert row["estimate"] == pytest.approx(effect.estimate, rel=1e-12)
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx(effect.ci, rel=1e-12)
+    assert row["n"] == effect.n < 250  # fewer people kept in this copy
+    assert row["amount"] == 300000 and row["cost_per_participant"] == pytest.approx(
+        direct.value.cost_per_participant)
+
+
+def test_process_pool_equals_serial(serial, portfolio_dir):
+    pooled = ek.evaluate_many(portfolio_dir, workers=2)
+    pd.testing.assert_frame_equal(_stable(pooled.table), _stable(serial.table))
+    pd.testing.assert_frame_equal(pooled.failures, serial.failures)
+
+
+def test_league_uses_the_outcomes_direction(serial):
+    well = serial.league("wellbeing")
+    assert list(well.columns[:3]) == ["project", "estimate", "conf_low"]
+    assert len(well) == 3 and (well["rank_low"] <= well["rank_high"]).all()
+    disputes = serial.league("disputes")  # better: lower in project.yaml
+    assert disputes["shrunk"].is_monotonic_increasing
+    with pytest.raises(ek.EstimationError, match="at least 3"):
+        serial.league("no_such_outcome")
+
+
+def test_mixed_designs_warn(serial):
+    runs = list(serial.runs)
+    first = runs[0]
+    swapped = dict(first.effects)
+    swapped["wellbeing"] = first.effects["wellbeing_vs_comparison"]  # ANCOVA, not paired t
+    runs[0] = type(first)(path=first.path, row=first.row, effects=swapped, rates=first.rates,
+                          labels=first.labels)
+    with pytest.warns(ek.EvalkitWarning, match="not on one footing"):
+        ek.Portfolio(tuple(runs)).league("wellbeing")
+
+
+def test_small_effects_are_not_shown(portfolio_dir, tmp_path):
+    folder = tmp_path / "tiny"
+    shutil.copytree(portfolio_dir / "provider_0", folder)
+    text = (folder / "project.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"disclosure_threshold: \d+", "disclosure_threshold: 1000", text)
+    (folder / "project.yaml").write_text(text, encoding="utf-8")
+    pf = ek.evaluate_many(folder, workers=1)
+    row = pf.table.iloc[0]
+    assert row["estimate"] is None or pd.isna(row["estimate"])
+    assert pf.effects().empty and pf.rates.empty
+
+
+def test_discover_errors(tmp_path):
+    with pytest.raises(SpecError, match="no project.yaml"):
+        ek.evaluate_many(tmp_path)
+    with pytest.raises(SpecError, match="not found"):
+        ek.evaluate_many(tmp_path / "missing")
+    with pytest.raises(SpecError, match="workers"):
+        ek.evaluate_many(ek.datasets.path("workers_home"), workers=0)
+
+
+def test_cli_writes_dashboard_and_reports(portfolio_dir, tmp_path, capsys):
+    out = tmp_path / "round" / "index.html"
+    code = main(["portfolio", str(portfolio_dir), "-o", str(out), "--workers", "1", "--lang",
+                 "en"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "3 evaluated, 1 failed" in captured.out
+    assert "participants.csv" in captured.err
+    html = out.read_text(encoding="utf-8")
+    for pid in ("P0", "P2"):
+        link = f"projects/{pid}/report.en.html"
+        assert f'href="{link}"' in html and (out.parent / link).is_file()
+    assert "not distinguishable from the mean" in html and "<svg" in html
+    # self-contained: nothing is fetched when the page opens
+    assert not re.search(r'(src|href)="(https?:)?//', html) and "<link" not in html
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI installs it)")
+def test_dashboard_loads_in_chromium_and_sorts(serial, tmp_path):
+    page = serial.render(tmp_path / "index.html", lang="zh")
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+           "--enable-logging=stderr", "--v=0", "--dump-dom",
+           page.resolve().as_uri() + "#sort=6-asc"]  # column 6: score, ascending
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
+    assert not console, console
+    assert "Uncaught" not in proc.stderr
+    dom = proc.stdout
+    assert 'aria-sort="ascending"' in dom
+    body = dom[dom.index('id="ek-projects"'):]
+    scores = [float(s) for s in re.findall(r'<td class="num" data-sort="([0-9.]+)">[0-9.]+ ·',
+                                           body)]
+    assert len(scores) == 3 and scores == sorted(scores)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_equals_local_run(serial, portfolio_dir):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, silence_logs=40) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = ek.evaluate_many(portfolio_dir, client=client)
+    pd.testing.assert_frame_equal(_stable(remote.table), _stable(serial.table))
+    pd.testing.assert_frame_equal(remote.failures, serial.failures)
+    pd.testing.assert_frame_equal(remote.effects(), serial.effects())
