@@ -13,6 +13,7 @@ raters (``ratings``) unless you edit the spec.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -163,6 +164,9 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
         except (TypeError, ValueError):
             problems.append(f"{cell}: expected a number, got {raw_points!r}")
             continue
+        if not math.isfinite(points) or points > 1e6:  # "nan", "inf" cells parse as floats
+            problems.append(f"{cell}: expected a finite number of points, got {raw_points!r}")
+            continue
         if points < 0:
             problems.append(f"{cell}: points must be >= 0, got {points:g}")
             continue
@@ -183,7 +187,7 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
         node["criteria"] = _text(grid.get((r, cols["criteria"]))) if "criteria" in cols else ""
         node["evidence"] = _text(grid.get((r, cols["evidence"]))) if "evidence" in cols else ""
         rows[node["id"]] = r
-        mark = _mark(grid, r, cols, ws.title, problems)
+        mark = _mark(grid, r, cols, ws.title, problems, points)
         if mark is not None:
             ratings[node["id"]] = mark
     if problems:
@@ -203,7 +207,7 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
 
 
 def _mark(grid: dict[tuple[int, int], Any], r: int, cols: dict[str, int], sheet: str,
-          problems: list[str]) -> dict[str, Any] | None:
+          problems: list[str], points: float) -> dict[str, Any] | None:
     """A rater's mark from the 得分 / 扣分原因 / 材料情况 cells of row ``r`` (None if blank)."""
     if "score" not in cols:
         return None
@@ -215,6 +219,10 @@ def _mark(grid: dict[tuple[int, int], Any], r: int, cols: dict[str, int], sheet:
     except ValueError:
         problems.append(f"sheet {sheet!r} row {r} column {_letter(cols['score'])} (得分): "
                         f"expected a number, got {raw!r}")
+        return None
+    if not 0 <= value <= points:  # also NaN and infinity
+        problems.append(f"sheet {sheet!r} row {r} column {_letter(cols['score'])} (得分): "
+                        f"expected points from 0 to {points:g} (the item's 分值), got {raw!r}")
         return None
     mark: dict[str, Any] = {"value": value}
     for key, field_name in (("reason", "reason"), ("evidence_status", "evidence")):
