@@ -14,14 +14,14 @@ raters (``ratings``) unless you edit the spec.
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit._text import spreadsheet_text
 from evalkit.errors import DataError, SpecError
+from evalkit.report.atomic import atomic_path
 
 if TYPE_CHECKING:
     from evalkit.assess.scorecard import ScorecardResult
@@ -290,21 +290,18 @@ def write_scorecard_xlsx(result: ScorecardResult, source: str | Path,
         raise SpecError(f"{src.name}: the result has no score for row(s) "
                         f"{', '.join(str(layout.rows[i]) for i in missing)}",
                         hint="score the scorecard read from this same sheet")
+    # rater text is neutralized: "=…", "+…", "-…", "@…" would run as formulas (OWASP)
     for node_id, r in layout.rows.items():
         rec = by_id[node_id]
         ws.cell(row=r, column=placed["得分"], value=round(float(rec["points"]), 2))
-        ws.cell(row=r, column=placed["扣分原因"], value=rec.get("reason_zh") or "")
-        ws.cell(row=r, column=placed["材料情况"], value=rec.get("evidence_status") or "")
+        ws.cell(row=r, column=placed["扣分原因"],
+                value=spreadsheet_text(rec.get("reason_zh") or ""))
+        ws.cell(row=r, column=placed["材料情况"],
+                value=spreadsheet_text(rec.get("evidence_status") or ""))
     end = max(layout.rows.values()) + 1
     ws.cell(row=end, column=placed["得分"] - 1, value="合计 / 等级")
     ws.cell(row=end, column=placed["得分"], value=round(result.total, 2))
-    ws.cell(row=end, column=placed["扣分原因"], value=result.grade)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".xlsx")
-    os.close(fd)
-    try:
+    ws.cell(row=end, column=placed["扣分原因"], value=spreadsheet_text(result.grade))
+    with atomic_path(target) as tmp:
         wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
