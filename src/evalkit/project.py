@@ -281,11 +281,19 @@ def load_project(path: str | Path) -> Project:
                         hint="check indentation and quoting") from exc
     except UnicodeDecodeError as exc:
         raise SpecError(f"{file}: not UTF-8 text", hint="save the file as UTF-8") from exc
+    except RecursionError as exc:
+        raise SpecError(f"{file}: nested too deeply to read",
+                        hint="a project file needs a few levels of nesting, not thousands"
+                        ) from exc
     if not isinstance(raw, dict):
         raise SpecError(f"{file}: expected a mapping at the top level, got {type(raw).__name__}")
     try:
         project = Project.model_validate({**raw, "path": file.resolve(),
                                           "sha256": hashlib.sha256(content).hexdigest()})
+    except RecursionError as exc:
+        raise SpecError(f"{file.name}: nested too deeply to validate",
+                        hint="a project file needs a few levels of nesting, not thousands"
+                        ) from exc
     except ValidationError as exc:
         problems = format_validation_error(exc)
         raise SpecError(f"{file.name}: {len(problems)} problem(s)", problems=problems,

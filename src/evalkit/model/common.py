@@ -122,7 +122,9 @@ def _scalar_problem(value: Any, *, number_only: bool) -> str | None:
     if isinstance(value, float) and not math.isfinite(value):
         return f"expected a finite number, got {value!r}"
     if isinstance(value, int | float) and abs(value) > MAX_MAGNITUDE:
-        return (f"expected a number at most {MAX_MAGNITUDE:g} in magnitude, got {value:.6g} "
+        shown = (f"{value:.6g}" if isinstance(value, float)
+                 else f"a {len(str(abs(value)))}-digit number")
+        return (f"expected a number at most {MAX_MAGNITUDE:g} in magnitude, got {shown} "
                 "(a typo?)")
     if isinstance(value, str):
         bad = _CONTROL.search(value)
@@ -134,7 +136,15 @@ def _scalar_problem(value: Any, *, number_only: bool) -> str | None:
     return None
 
 
-def _walk(value: Any, where: str, number_only: bool) -> str | None:
+def _walk(value: Any, where: str, number_only: bool, seen: set[int],
+          inside: frozenset[int] = frozenset()) -> str | None:
+    if isinstance(value, dict | list | tuple):
+        if id(value) in inside:  # a YAML alias inside itself: &a {x: [*a]}
+            return f"at {where.rstrip('.')}: refers to itself (a recursive YAML alias)"
+        if id(value) in seen:  # a YAML alias used twice: checked once
+            return None
+        seen.add(id(value))
+        inside = inside | {id(value)}
     if isinstance(value, dict):
         items: list[tuple[str, Any]] = []
         for key, item in value.items():
@@ -150,7 +160,7 @@ def _walk(value: Any, where: str, number_only: bool) -> str | None:
             return f"at {where.rstrip('.')}: {problem}"
         return problem
     for inner, item in items:
-        problem = _walk(item, inner, number_only)
+        problem = _walk(item, inner, number_only, seen, inside)
         if problem:
             return problem
     return None
@@ -178,4 +188,4 @@ def hostile_value(value: Any, annotation: Any = Any) -> str | None:
     number_only = number and not boolean
     if model and isinstance(value, dict | list | tuple):
         return None
-    return _walk(value, "", number_only)
+    return _walk(value, "", number_only, set())
