@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from evalkit._yaml import safe_load as _safe_load
 from evalkit.errors import SpecError
 from evalkit.model import cadence as _cadence
 from evalkit.model import scorecard as _scorecard
@@ -33,6 +35,10 @@ from evalkit.model.value import RenewalSpec, ValueSpec
 __all__ = ["Column", "DataSource", "Privacy", "Project", "ProjectInfo", "load_project"]
 
 
+#: a project period may last at most 10 years (docs/project-yaml.md)
+MAX_PERIOD_DAYS = 3653
+
+
 class Period(Spec):
     start: dt.date
     end: dt.date
@@ -41,6 +47,9 @@ class Period(Spec):
     def _ordered(self) -> Period:
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
+        if (self.end - self.start).days > MAX_PERIOD_DAYS:
+            raise ValueError(f"end {self.end} is more than 10 years after start {self.start} "
+                             "(a typo in the year?)")
         return self
 
 
@@ -147,10 +156,17 @@ class Project(Spec):
             if oc.source not in self.data:
                 out.append(f"outcomes[{k}].source: unknown data source {oc.source!r}")
         if self.contract:
+            by_id = {i.id: i for i in self.indicators}
             for k, c in enumerate(self.contract.criteria):
                 if c.indicator not in ids:
                     out.append(f"contract.criteria[{k}].indicator: unknown indicator "
                                f"{c.indicator!r} (indicators are: {', '.join(ids)})")
+                rate = by_id.get(c.indicator)
+                if (rate is not None and rate.measure == "percentage" and not rate.allow_over_100
+                        and c.target is not None and c.target > 100):
+                    out.append(f"contract.criteria[{k}].target: {c.target:g} is above 100 but "
+                               f"indicator {rate.id} is a percentage (declare allow_over_100: "
+                               "true on the indicator if it can exceed 100%)")
         for module in (_scorecard, _cadence, _value):
             out.extend(module.cross_check(self))
         return out
@@ -179,6 +195,7 @@ _EXPECT = {
     "date_from_datetime_parsing": "expected a date like 2025-01-31",
     "date_parsing": "expected a date like 2025-01-31",
     "date_type": "expected a date like 2025-01-31",
+    "finite_number": "expected a finite number",
     "string_type": "expected text",
     "list_type": "expected a list",
     "dict_type": "expected a mapping",
@@ -202,6 +219,10 @@ def _describe(error: Any) -> str:
     if not expected:
         msg = str(error["msg"])
         expected = msg[len("Value error, "):] if msg.startswith("Value error, ") else msg
+        inner = re.match(r"at (\S+): ", expected)  # a value found inside a mapping or list
+        if inner:
+            sep = "" if inner.group(1).startswith("[") else "."
+            return f"{where}{sep}{inner.group(1)}: {expected[inner.end():]}"
         return f"{where}: {expected}"
     return f"{where}: {expected}, got {error['input']!r}"
 
@@ -251,7 +272,7 @@ def load_project(path: str | Path) -> Project:
                         hint="give the path of a project.yaml (try: evalkit demo)")
     try:
         content = file.read_bytes()
-        raw = yaml.safe_load(content.decode("utf-8-sig"))
+        raw = _safe_load(content.decode("utf-8-sig"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -260,11 +281,19 @@ def load_project(path: str | Path) -> Project:
                         hint="check indentation and quoting") from exc
     except UnicodeDecodeError as exc:
         raise SpecError(f"{file}: not UTF-8 text", hint="save the file as UTF-8") from exc
+    except RecursionError as exc:
+        raise SpecError(f"{file}: nested too deeply to read",
+                        hint="a project file needs a few levels of nesting, not thousands"
+                        ) from exc
     if not isinstance(raw, dict):
         raise SpecError(f"{file}: expected a mapping at the top level, got {type(raw).__name__}")
     try:
         project = Project.model_validate({**raw, "path": file.resolve(),
                                           "sha256": hashlib.sha256(content).hexdigest()})
+    except RecursionError as exc:
+        raise SpecError(f"{file.name}: nested too deeply to validate",
+                        hint="a project file needs a few levels of nesting, not thousands"
+                        ) from exc
     except ValidationError as exc:
         problems = format_validation_error(exc)
         raise SpecError(f"{file.name}: {len(problems)} problem(s)", problems=problems,

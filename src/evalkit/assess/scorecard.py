@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit._checks import check_frame, numeric_column, require_columns
 from evalkit.errors import DataError, SpecError
-from evalkit.model.scorecard import Node, ScorecardSpec, grade_set
+from evalkit.model.scorecard import Node, ScorecardSpec, grade_set, rating_problems
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -301,7 +301,13 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
     if indicators is not None:
         check_frame(indicators, "indicators", allow_empty=True)
         require_columns(indicators, ["indicator_id", "period"], "indicators")
-    ratings = spec.ratings if ratings is None else ratings
+    if ratings is None:
+        ratings = spec.ratings
+    else:
+        bad = rating_problems(spec, ratings)
+        if bad:
+            raise SpecError(f"scorecard ratings: {len(bad)} problem(s)", problems=bad,
+                            hint="give each rating within its item's range")
     roles = list(spec.raters)
     points: dict[str, float] = {}
     by_role: dict[str, dict[str, float]] = {r: {} for r in roles}

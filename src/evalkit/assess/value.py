@@ -101,6 +101,10 @@ class ValueResult:
         return "\n".join(lines)
 
 
+#: amounts in a budget file larger than this are refused as typos (10^15 yuan)
+MAX_AMOUNT = 1e15
+
+
 def budget_table(
     frame: pd.DataFrame,
     spec: BudgetSource,
@@ -127,13 +131,22 @@ def budget_table(
     # positional arrays: row labels only name rows in messages (they may repeat)
     ids = frame[spec.line].astype("string").str.strip()
     line_ids = ids.tolist()
-    spent: list[float] = numeric_column(frame, spec.spent, file).fillna(0.0).tolist()
+    spent: list[float] = numeric_column(frame, spec.spent, file).tolist()
     own: list[float] = (numeric_column(frame, spec.budget, file).tolist() if spec.budget
                         else [math.nan] * len(frame))
     contract = {b.id: b for b in contract_lines or []}
     problems: list[str] = []
     for pos, idx in enumerate(frame.index):
         line = line_ids[pos]
+        if math.isnan(spent[pos]):
+            problems.append(f"{file} row {idx}, column {spec.spent}: spending on line {line!r} "
+                            "is missing or not a number; write 0 if nothing was spent")
+            spent[pos] = 0.0
+        for column, amount in ((spec.spent, spent[pos]), (spec.budget, own[pos])):
+            if abs(amount) > MAX_AMOUNT:
+                problems.append(f"{file} row {idx}, column {column}: {amount:.6g} on line "
+                                f"{line!r} is beyond any project budget (> {MAX_AMOUNT:g}); "
+                                "a typo?")
         if own[pos] < 0:
             problems.append(f"{file} row {idx}, column {spec.budget}: budget of line {line!r} is "
                             f"negative ({fmt(own[pos])}); budgets are amounts >= 0")

@@ -13,14 +13,15 @@ raters (``ratings``) unless you edit the spec.
 
 from __future__ import annotations
 
-import os
+import math
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit._text import spreadsheet_text
 from evalkit.errors import DataError, SpecError
+from evalkit.report.atomic import atomic_path
 
 if TYPE_CHECKING:
     from evalkit.assess.scorecard import ScorecardResult
@@ -163,6 +164,9 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
         except (TypeError, ValueError):
             problems.append(f"{cell}: expected a number, got {raw_points!r}")
             continue
+        if not math.isfinite(points) or points > 1e6:  # "nan", "inf" cells parse as floats
+            problems.append(f"{cell}: expected a finite number of points, got {raw_points!r}")
+            continue
         if points < 0:
             problems.append(f"{cell}: points must be >= 0, got {points:g}")
             continue
@@ -183,7 +187,7 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
         node["criteria"] = _text(grid.get((r, cols["criteria"]))) if "criteria" in cols else ""
         node["evidence"] = _text(grid.get((r, cols["evidence"]))) if "evidence" in cols else ""
         rows[node["id"]] = r
-        mark = _mark(grid, r, cols, ws.title, problems)
+        mark = _mark(grid, r, cols, ws.title, problems, points)
         if mark is not None:
             ratings[node["id"]] = mark
     if problems:
@@ -203,7 +207,7 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
 
 
 def _mark(grid: dict[tuple[int, int], Any], r: int, cols: dict[str, int], sheet: str,
-          problems: list[str]) -> dict[str, Any] | None:
+          problems: list[str], points: float) -> dict[str, Any] | None:
     """A rater's mark from the 得分 / 扣分原因 / 材料情况 cells of row ``r`` (None if blank)."""
     if "score" not in cols:
         return None
@@ -215,6 +219,10 @@ def _mark(grid: dict[tuple[int, int], Any], r: int, cols: dict[str, int], sheet:
     except ValueError:
         problems.append(f"sheet {sheet!r} row {r} column {_letter(cols['score'])} (得分): "
                         f"expected a number, got {raw!r}")
+        return None
+    if not 0 <= value <= points:  # also NaN and infinity
+        problems.append(f"sheet {sheet!r} row {r} column {_letter(cols['score'])} (得分): "
+                        f"expected points from 0 to {points:g} (the item's 分值), got {raw!r}")
         return None
     mark: dict[str, Any] = {"value": value}
     for key, field_name in (("reason", "reason"), ("evidence_status", "evidence")):
@@ -282,21 +290,18 @@ def write_scorecard_xlsx(result: ScorecardResult, source: str | Path,
         raise SpecError(f"{src.name}: the result has no score for row(s) "
                         f"{', '.join(str(layout.rows[i]) for i in missing)}",
                         hint="score the scorecard read from this same sheet")
+    # rater text is neutralized: "=…", "+…", "-…", "@…" would run as formulas (OWASP)
     for node_id, r in layout.rows.items():
         rec = by_id[node_id]
         ws.cell(row=r, column=placed["得分"], value=round(float(rec["points"]), 2))
-        ws.cell(row=r, column=placed["扣分原因"], value=rec.get("reason_zh") or "")
-        ws.cell(row=r, column=placed["材料情况"], value=rec.get("evidence_status") or "")
+        ws.cell(row=r, column=placed["扣分原因"],
+                value=spreadsheet_text(rec.get("reason_zh") or ""))
+        ws.cell(row=r, column=placed["材料情况"],
+                value=spreadsheet_text(rec.get("evidence_status") or ""))
     end = max(layout.rows.values()) + 1
     ws.cell(row=end, column=placed["得分"] - 1, value="合计 / 等级")
     ws.cell(row=end, column=placed["得分"], value=round(result.total, 2))
-    ws.cell(row=end, column=placed["扣分原因"], value=result.grade)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".xlsx")
-    os.close(fd)
-    try:
+    ws.cell(row=end, column=placed["扣分原因"], value=spreadsheet_text(result.grade))
+    with atomic_path(target) as tmp:
         wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target

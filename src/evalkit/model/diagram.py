@@ -155,19 +155,9 @@ def logic_model_svg(model: LogicModel, *, lang: str = "zh", title: str | None = 
 def write_svg(model: LogicModel, path: str | Path, *, lang: str = "zh",
               title: str | None = None) -> Path:
     """Write :func:`logic_model_svg` to ``path`` atomically (temp file, then rename)."""
-    import os
-    import tempfile
+    from evalkit.report.atomic import atomic_write
 
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(logic_model_svg(model, lang=lang, title=title))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write(path, logic_model_svg(model, lang=lang, title=title))
 
 
 def logframe_table(model: LogicModel, indicators: list[Indicator] | tuple[Indicator, ...] = (),

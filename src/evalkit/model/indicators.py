@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from evalkit.model.common import Level, Spec, Text
 
@@ -195,6 +195,7 @@ class Indicator(Spec):
     numerator: Compute | None = None
     denominator: Compute | None = None
     factor: float = 1.0
+    allow_over_100: bool = False
     date: str | None = None
     period: Frequency | None = None
     aggregate: Aggregate = Field(default_factory=Aggregate)
@@ -224,6 +225,18 @@ class Indicator(Spec):
     def _non_negative(cls, v: float | None) -> float | None:
         if v is not None and v < 0:
             raise ValueError(f"target must be >= 0, got {v:g}")
+        return v
+
+    @field_validator("baseline", "target", "targets")
+    @classmethod
+    def _percent_at_most_100(cls, v: Any, info: ValidationInfo) -> Any:
+        if info.data.get("measure") != "percentage" or info.data.get("allow_over_100"):
+            return v
+        values = v.values() if isinstance(v, dict) else [v]
+        over = [x for x in values if x is not None and x > 100]
+        if over:
+            raise ValueError(f"{over[0]:g} is above 100 for a percentage; correct it, or "
+                             "declare allow_over_100: true if the rate can exceed 100%")
         return v
 
     @field_validator("targets")

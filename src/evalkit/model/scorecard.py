@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from evalkit.project import Project
 
 __all__ = ["GRADE_PRESETS", "RULES", "Grade", "Item", "Node", "PointsBand", "ScorecardSpec",
-           "cross_check", "grade_set"]
+           "cross_check", "grade_set", "rating_problem", "rating_problems"]
 
 RULES = ("proportional", "threshold", "banded", "additive", "deduction", "veto", "direct")
 RuleType = Literal["proportional", "threshold", "banded", "additive", "deduction", "veto",
@@ -214,6 +214,7 @@ class ScorecardSpec(Spec):
             for node_id in marks:
                 if node_id not in ids:
                     out.append(f"scorecard.ratings.{role}.{node_id}: no node {node_id!r}")
+        out.extend(rating_problems(self, self.ratings))
         return out
 
     def validate(self) -> None:  # type: ignore[override]  # pydantic's deprecated classmethod
@@ -224,6 +225,65 @@ class ScorecardSpec(Spec):
         if problems:
             raise SpecError(f"scorecard: {len(problems)} problem(s)", problems=problems,
                             hint="make each node's points equal the sum of its children's")
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a finite float, or None (booleans, text, NaN and infinity are not)."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def rating_problem(node: Node, value: Any, where: str) -> str | None:
+    """Why a rater's ``value`` for leaf ``node`` cannot be scored, or None.
+
+    A direct rating must be points from 0 to the item's points (a rating of 500 on a
+    10-point item is a typo, never capped silently); a proportional rating a finite
+    achievement >= 0; a deduction a finite count >= 0 or a list of occurrences; threshold and
+    veto true/false or a finite number; banded a grade label or a finite number; additive a
+    list of item ids. NaN is never "no points": a missing rating is left out instead.
+    """
+    if isinstance(value, dict):
+        if "value" not in value:
+            return f"{where}: give value (and optionally reason, evidence)"
+        value = value["value"]
+    rule, num = node.rule, _number(value)
+    if rule == "direct":
+        if num is None or not 0 <= num <= node.points + _TOL:
+            return (f"{where}: expected points from 0 to {node.points:g} (the item's range), "
+                    f"got {value!r}")
+    elif rule in ("proportional", "deduction"):
+        if rule == "deduction" and isinstance(value, list):
+            return None
+        if num is None or num < 0:
+            what = "an achievement" if rule == "proportional" else "a count"
+            return f"{where}: expected {what} >= 0, got {value!r}"
+    elif rule in ("threshold", "veto"):
+        if not isinstance(value, bool) and num is None:
+            return f"{where}: expected true, false or a finite number, got {value!r}"
+    elif rule == "banded":
+        if not isinstance(value, str) and num is None:
+            return f"{where}: expected a grade label or a finite number, got {value!r}"
+    elif rule == "additive" and not isinstance(value, list):
+        return f"{where}: expected a list of met item ids, got {value!r}"
+    return None
+
+
+def rating_problems(spec: ScorecardSpec, ratings: Any) -> list[str]:
+    """:func:`rating_problem` for every rating of a known leaf (``ratings``: role -> {leaf
+    id -> rating}); one line each with its YAML path."""
+    leaves = {n.id: n for _, n, _, _ in spec.walk() if not n.children}
+    out: list[str] = []
+    for role, marks in dict(ratings).items():
+        for node_id, value in dict(marks).items():
+            if node_id in leaves:
+                problem = rating_problem(leaves[node_id], value,
+                                         f"scorecard.ratings.{role}.{node_id}")
+                if problem:
+                    out.append(problem)
+    return out
 
 
 def _node_problems(path: str, n: Node) -> list[str]:

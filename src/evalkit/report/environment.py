@@ -23,10 +23,11 @@ from typing import Any, Literal
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
 
+from evalkit._text import strip_bidi
 from evalkit.errors import RenderError
+from evalkit.report.limits import LIMITED_FILTERS, LimitedSandbox
 
 __all__ = [
     "LANGS",
@@ -54,10 +55,9 @@ def shipped_templates() -> Path:
     return resource_dir("templates")
 
 
-class ReportSandbox(ImmutableSandboxedEnvironment):
-    """Immutable sandbox that also refuses huge ``*``/``**`` results (memory bombs)."""
-
-    intercepted_binops = frozenset({"*", "**"})
+class ReportSandbox(LimitedSandbox):
+    """Immutable sandbox that also refuses huge ``*``/``**`` results (memory bombs), with
+    limits on loop iterations, time and output size (:mod:`evalkit.report.limits`)."""
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """Attributes of plain data and of Jinja2's own objects only.
@@ -72,6 +72,8 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: Context, operator_: str, left: Any, right: Any) -> Any:
         """``*`` and ``**`` with limits on the size of the result."""
+        if operator_ not in ("*", "**"):
+            return super().call_binop(context, operator_, left, right)
         if operator_ == "**":
             if isinstance(right, int | float) and abs(right) > 1000:
                 raise SecurityError("exponent too large in template")
@@ -81,6 +83,11 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
                     and len(seq) * count > _MAX_REPEAT):
                 raise SecurityError("repetition too large in template")
         return operator.mul(left, right)
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ … }}`` output: bidi controls removed from text (see :mod:`evalkit._text`)."""
+    return strip_bidi(value) if isinstance(value, str) else value
 
 
 # -- number formatting (filters) ---------------------------------------------------------
@@ -299,6 +306,7 @@ def _environment(lang: str, kind: Kind, template_dir: str | None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters.update(
         num=fmt_num,
@@ -309,5 +317,6 @@ def _environment(lang: str, kind: Kind, template_dir: str | None,
         md=_md_cell,
         esc=escape,
     )
+    env.filters.update(LIMITED_FILTERS)
     env.globals.update(t=_translator(labels, lang), label=_labeller(lang), lang=lang)
     return env

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Template, TemplateError
 
+from evalkit._text import strip_bidi_deep
 from evalkit.errors import RenderError
 from evalkit.report.context import build_context
 from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
@@ -57,6 +58,7 @@ def prepare(
         file = Path(template.filename) if template.filename else None
     context = build_context(evaluation, report=report, template=file)
     localise_notes(context, lang)
+    context = strip_bidi_deep(context)  # no bidi override reaches any writer
     t, label = label_functions(env)
     context["summary"] = summary_sentences(context, t, label, lang)
     return env, template, context

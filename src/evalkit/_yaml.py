@@ -1,0 +1,85 @@
+"""YAML reading for project files: the safe loader, made strict.
+
+Two things PyYAML's ``safe_load`` does silently are errors here:
+
+* a key given twice in one mapping (PyYAML keeps the last value, so a second ``indicators:``
+  would silently replace the first list) raises :class:`DuplicateKeyError` naming the key and
+  both line numbers;
+* an impossible date such as ``2025-02-30`` (PyYAML raises a bare ``ValueError``) is kept as
+  the text it was, so that validation reports it with its YAML path
+  (``project.period.end: expected a date like 2025-01-31, got '2025-02-30'``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, ScalarNode
+
+__all__ = ["DuplicateKeyError", "safe_load"]
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class DuplicateKeyError(ConstructorError):
+    """A mapping gives the same key twice (``problem`` names the key and both lines)."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``SafeLoader`` that refuses duplicate keys and keeps impossible dates as text."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: MappingNode,
+                       deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE:
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.get(key)
+        except TypeError:  # an unhashable key: PyYAML reports it below
+            continue
+        line = key_node.start_mark.line + 1
+        if first is not None:
+            raise DuplicateKeyError(
+                None, None,
+                f"duplicate key {key!r}: first at line {first}, again at line {line} "
+                "(YAML keeps only the last one; delete or merge one of them)",
+                key_node.start_mark)
+        seen[key] = line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+def _construct_timestamp(loader: _StrictLoader, node: ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                              _construct_mapping)  # type: ignore[arg-type]
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                              _construct_timestamp)  # type: ignore[arg-type]
+
+
+def safe_load(text: str) -> Any:
+    """Parse ``text`` like :func:`yaml.safe_load`, refusing duplicate keys.
+
+    Raises
+    ------
+    DuplicateKeyError
+        A mapping repeats a key (a :class:`yaml.YAMLError` with ``problem`` and
+        ``problem_mark``).
+
+    Examples
+    --------
+    >>> safe_load("a: 1\\nb: 2")
+    {'a': 1, 'b': 2}
+    >>> safe_load("d: 2025-02-30")
+    {'d': '2025-02-30'}
+    """
+    return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
