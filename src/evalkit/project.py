@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from evalkit.errors import SpecError
 from evalkit.model import cadence as _cadence
+from evalkit.model import privacy_rules as _privacy_rules
 from evalkit.model import scorecard as _scorecard
 from evalkit.model import value as _value
 from evalkit.model.cadence import CadenceRule
@@ -151,7 +152,7 @@ class Project(Spec):
                 if c.indicator not in ids:
                     out.append(f"contract.criteria[{k}].indicator: unknown indicator "
                                f"{c.indicator!r} (indicators are: {', '.join(ids)})")
-        for module in (_scorecard, _cadence, _value):
+        for module in (_scorecard, _cadence, _value, _privacy_rules):
             out.extend(module.cross_check(self))
         return out
 
