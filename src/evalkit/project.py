@@ -21,6 +21,7 @@ from pydantic import Field, ValidationError, model_validator
 from evalkit._yaml import safe_load as _safe_load
 from evalkit.errors import SpecError
 from evalkit.model import cadence as _cadence
+from evalkit.model import privacy_rules as _privacy_rules
 from evalkit.model import scorecard as _scorecard
 from evalkit.model import value as _value
 from evalkit.model.cadence import CadenceRule
@@ -167,7 +168,7 @@ class Project(Spec):
                     out.append(f"contract.criteria[{k}].target: {c.target:g} is above 100 but "
                                f"indicator {rate.id} is a percentage (declare allow_over_100: "
                                "true on the indicator if it can exceed 100%)")
-        for module in (_scorecard, _cadence, _value):
+        for module in (_scorecard, _cadence, _value, _privacy_rules):
             out.extend(module.cross_check(self))
         return out
 

@@ -21,9 +21,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from evalkit.project import Project
+
 __all__ = [
     "MASK",
+    "PERSON_ID_COLUMNS",
     "drop_personal",
+    "identifying_columns",
+    "mask_text",
     "is_small",
     "personal_values",
     "redact_text",
@@ -34,6 +39,22 @@ __all__ = [
 
 #: what replaces a personal value found inside free text
 MASK = "***"
+
+#: column names that identify one person wherever they appear
+PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
+                     "member_id", "student_id", "patient_id", "resident_id")
+
+#: personal numbers typed into free text: mainland mobile numbers (with or without +86 and
+#: separators), landlines with an area code, 18-digit resident ID numbers (15-digit old
+#: ones too) and e-mail addresses
+_PATTERNS = re.compile(
+    r"(?<![0-9A-Za-z])(?:"
+    r"\d{17}[\dXx]|\d{15}"                                   # resident ID numbers
+    r"|(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"              # mobile numbers
+    r"|0\d{2,3}[- ]\d{7,8}"                                   # landlines 010-12345678
+    r")(?![0-9A-Za-z])"
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"          # e-mail addresses
+)
 
 
 def small_cell(threshold: int) -> str:
@@ -129,3 +150,38 @@ def redact_text(text: str, values: Iterable[str]) -> str:
         return text
     pattern = re.compile("|".join(re.escape(v) for v in ordered))
     return pattern.sub(MASK, text)
+
+
+def mask_text(text: str, values: Iterable[str] = ()) -> str:
+    """``text`` with personal values and personal-number patterns replaced by ``***``.
+
+    Masks every value of a personal column found in ``values`` (see :func:`redact_text`)
+    and, whatever the data, anything shaped like a mobile or landline phone number, a
+    resident ID number or an e-mail address.
+
+    Examples
+    --------
+    >>> mask_text("张三 13900001111, 110101199003071234", {"张三"})
+    '*** ***, ***'
+    """
+    if not text:
+        return text
+    return _PATTERNS.sub(MASK, redact_text(text, values))
+
+
+def identifying_columns(project: Project) -> dict[str, str]:
+    """Columns whose values identify a person, with why: ``"personal data"`` (declared in
+    ``privacy.personal_columns`` or ``personal: true``) or ``"a person id"`` (a usual person-id
+    name such as ``worker_id``, the unit of a pre/post outcome, or a key column of a data
+    source holding personal columns)."""
+    personal = project.personal_columns()
+    out = {c: "a person id" for c in PERSON_ID_COLUMNS}
+    for oc in project.outcomes:
+        if oc.unit and oc.design == "prepost":
+            out[str(oc.unit)] = "a person id"
+    for source in project.data.values():
+        if personal & set(source.columns):
+            for key in set(source.key) - {"wave", "period", "time", "date"}:
+                out[key] = "a person id"
+    out.update({c: "personal data" for c in personal})
+    return out

@@ -1,0 +1,80 @@
+"""Spec checks of the privacy rules: a column that identifies a person never becomes output.
+
+A report prints the categories of a disaggregation, the values a filter selects, the groups
+a comparison names and every comment of a voice column. None of them may be a personal
+column (``privacy.personal_columns`` or ``personal: true``: names, phone numbers, ID numbers)
+or a person id (``worker_id`` and the like, see
+:func:`evalkit.data.privacy.identifying_columns`): a ``name`` disaggregation would print every
+participant's name. Counting people by such a column (``distinct: worker_id``) stays allowed:
+its result is a count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from evalkit.data.privacy import identifying_columns
+
+if TYPE_CHECKING:
+    from evalkit.project import Project
+
+__all__ = ["cross_check"]
+
+
+def _problem(where: str, column: str, why: str, role: str) -> str:
+    return (f"{where}: column {column!r} is {why}; it cannot be {role} (its values would be "
+            f"printed in the report); use a non-identifying column, see docs/privacy.md")
+
+
+def _filters(where: str, filters: Mapping[str, Any], ident: dict[str, str]) -> list[str]:
+    return [_problem(f"{where}.filter.{col}", col, ident[col], "a filter (it would select "
+                     "and name a person)")
+            for col in filters if col in ident]
+
+
+def _computes(where: str, spec: Any, ident: dict[str, str]) -> Iterable[str]:
+    for field, compute in spec.computations().items():
+        yield from _filters(f"{where}.{field}", compute.filter, ident)
+
+
+def cross_check(project: Project) -> list[str]:
+    """Every place where a personal or person-id column would become report output.
+
+    Checked: ``indicators[k].disaggregations`` and their ``compute`` / ``numerator`` /
+    ``denominator`` filters, ``outcomes[k].filter`` and ``outcomes[k].compare.column``,
+    ``cadence[k].filter``, ``value.participants.compute.filter`` and
+    ``report.voices.column``.
+
+    Examples
+    --------
+    >>> import evalkit as ek
+    >>> cross_check(ek.load_project(ek.datasets.path("workers_home") / "project.yaml"))
+    []
+    """
+    ident = identifying_columns(project)
+    out: list[str] = []
+    for k, ind in enumerate(project.indicators):
+        where = f"indicators[{k}]"
+        for j, col in enumerate(ind.disaggregations):
+            if col in ident:
+                out.append(_problem(f"{where}.disaggregations[{j}]", col, ident[col],
+                                    "a disaggregation (each category is printed)"))
+        out.extend(_computes(where, ind, ident))
+    for k, oc in enumerate(project.outcomes):
+        out.extend(_filters(f"outcomes[{k}]", oc.filter, ident))
+        if oc.compare is not None and oc.compare.column in ident:
+            out.append(_problem(f"outcomes[{k}].compare.column", oc.compare.column,
+                                ident[oc.compare.column], "the comparison column"))
+    for k, rule in enumerate(project.cadence):
+        out.extend(_filters(f"cadence[{k}]", rule.filter, ident))
+    participants = getattr(project.value, "participants", None)
+    if participants is not None and participants.compute is not None:
+        out.extend(_filters("value.participants.compute", participants.compute.filter, ident))
+    voices = project.report.get("voices")
+    if isinstance(voices, Mapping) and isinstance(voices.get("column"), str):
+        col = voices["column"]
+        if col in ident:
+            out.append(_problem("report.voices.column", col, ident[col],
+                                "a voice column (its texts are printed)"))
+    return out
