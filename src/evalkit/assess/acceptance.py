@@ -293,8 +293,9 @@ def _line(r: Any, lang: str) -> str:
         fig = (f"已核验材料 {fmt(r.actual)}/{fmt(r.target)}" if lang == "zh"
                else f"verified evidence {fmt(r.actual)}/{fmt(r.target)}")
     else:
-        label = getattr(r, f"period_label_{lang}", "") or r.period
-        when = "" if r.period == "total" else f" ({label})"
+        label = getattr(r, f"period_label_{lang}", "")
+        when = ("" if r.period == "total" else f" ({r.period})" if not label
+                else f"，{label}" if lang == "zh" else f" in {label}")
         fig = (f"实际 {fmt(r.actual)}{when}，目标 {r.operator} {fmt(r.target)}" if lang == "zh"
                else f"actual {fmt(r.actual)}{when} against {r.operator} {fmt(r.target)}")
     extra = ""

@@ -36,6 +36,9 @@ Warnings
 ``unused_category``
     Values of a filtered column that no indicator or cadence rule selects (a category that
     may have been left out by mistake).
+
+Messages never quote values of personal columns, and row counts below the disclosure
+threshold are written ``<k``.
 ``header_variant``
     A header with spaces or full-width characters that project.yaml does not name.
 """
@@ -115,11 +118,17 @@ def _uses(project: Project) -> list[_Use]:
     return out
 
 
+def _n(count: int, threshold: int) -> str:
+    """A row count for a message: below the disclosure threshold it is "<k" (reports never
+    show a number from fewer records than the threshold)."""
+    return f"<{threshold}" if 0 < count < threshold else str(count)
+
+
 def _shown(values: list[str], n: int = 5) -> str:
     return ", ".join(values[:n]) + (" …" if len(values) > n else "")
 
 
-def _absent(use: _Use, df: pd.DataFrame, file: str) -> list[IntakeCheck]:
+def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str]) -> list[IntakeCheck]:
     out = []
     for col, value in use.spec.filter.items():
         if col not in df.columns:
@@ -134,6 +143,8 @@ def _absent(use: _Use, df: pd.DataFrame, file: str) -> list[IntakeCheck]:
             text = canonical_text(v)
             if text in counts.index:
                 continue
+            if col in personal:  # personal data is never quoted
+                have = []
             close = difflib.get_close_matches(text, have, n=3, cutoff=0.5)
             shown = close or have[:5]
             level: Level = "warning" if use.decrease else "error"
@@ -177,7 +188,8 @@ def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project) -> list[Inta
         "filter and the data")]
 
 
-def _variants(source: str, df: pd.DataFrame, file: str, columns: set[str]) -> list[IntakeCheck]:
+def _variants(df: pd.DataFrame, file: str, columns: set[str],
+              threshold: int) -> list[IntakeCheck]:
     out = []
     for col in sorted(columns):
         if col not in df.columns:
@@ -188,12 +200,13 @@ def _variants(source: str, df: pd.DataFrame, file: str, columns: set[str]) -> li
         if not odd.any():
             continue
         pairs = raw[odd].value_counts()
-        shown = [f"{v!r} → {canonical_text(v)!r} ({int(n)})" for v, n in pairs.items()]
+        shown = [f"{v!r} → {canonical_text(v)!r} ({_n(int(n), threshold)})"
+                 for v, n in pairs.items()]
         out.append(IntakeCheck(
-            "warning", "value_variant", f"{file}, column {col}",
-            f"{file} 的 {col} 列有 {int(odd.sum())} 行的值带首尾空格或全角字符，已按去空格、"
+            "warning", "value_variant", f"{file}: {col}",
+            f"{file} 的 {col} 列有 {_n(int(odd.sum()), threshold)} 行的值带首尾空格或全角字符，已按去空格、"
             f"半角后的值计数：{'；'.join(shown[:5])}",
-            f"{int(odd.sum())} row(s) of column {col!r} in {file} have leading/trailing spaces "
+            f"{_n(int(odd.sum()), threshold)} row(s) of column {col!r} in {file} have leading/trailing spaces "
             f"or full-width characters; counted as trimmed half-width text: {_shown(shown)}"))
     return out
 
@@ -207,7 +220,7 @@ def _headers(df: pd.DataFrame, file: str, named: set[str]) -> list[IntakeCheck]:
         hit = fixed in named and fixed not in set(map(str, df.columns))
         level: Level = "error" if hit else "warning"
         out.append(IntakeCheck(
-            level, "header_variant", f"{file}, column {col!r}",
+            level, "header_variant", f"{file}: {col!r}",
             f"{file} 的表头“{col}”带首尾空格或全角字符" +
             (f"，因此找不到 project.yaml 中的列“{fixed}”；请改正表头" if hit else ""),
             f"header {col!r} of {file} has leading/trailing spaces or full-width characters"
@@ -216,8 +229,8 @@ def _headers(df: pd.DataFrame, file: str, named: set[str]) -> list[IntakeCheck]:
     return out
 
 
-def _unused(source: str, df: pd.DataFrame, file: str,
-            selected: dict[str, set[str]]) -> list[IntakeCheck]:
+def _unused(df: pd.DataFrame, file: str, selected: dict[str, set[str]],
+            threshold: int) -> list[IntakeCheck]:
     out = []
     for col, chosen in sorted(selected.items()):
         if col not in df.columns:
@@ -226,9 +239,9 @@ def _unused(source: str, df: pd.DataFrame, file: str,
         left = [(str(v), int(n)) for v, n in counts.items() if str(v) not in chosen]
         if not left:
             continue
-        shown = [f"{v} ({n})" for v, n in left]
+        shown = [f"{v} ({_n(n, threshold)})" for v, n in left]
         out.append(IntakeCheck(
-            "warning", "unused_category", f"{file}, column {col}",
+            "warning", "unused_category", f"{file}: {col}",
             f"{file} 的 {col} 列中有 {len(left)} 个类别没有任何指标或服务频次规则使用："
             f"{'、'.join(shown[:5])}{' …' if len(shown) > 5 else ''}",
             f"{len(left)} categor{'y' if len(left) == 1 else 'ies'} of column {col!r} in {file} "
@@ -260,13 +273,15 @@ def intake_checks(project: Project, tables: Any,
     []
     """
     data = dict(getattr(tables, "tables", tables))
+    personal = project.personal_columns()
+    threshold = int(project.privacy.disclosure_threshold)
     out: list[IntakeCheck] = []
     uses = _uses(project)
     filtered: dict[str, dict[str, set[str]]] = {}
     for use in uses:
         for col, value in use.spec.filter.items():
             values = value if isinstance(value, list) else [value]
-            if not all(isinstance(v, str) for v in values):
+            if col in personal or not all(isinstance(v, str) for v in values):
                 continue  # numeric and true/false filters are not categories
             filtered.setdefault(use.source, {}).setdefault(col, set()).update(
                 canonical_text(v) for v in values)
@@ -278,13 +293,13 @@ def intake_checks(project: Project, tables: Any,
         named |= {u.date for u in uses if u.source == source and u.date}
         named |= set(project.data[source].columns)
         out.extend(_headers(df, file, named))
-        out.extend(_variants(source, df, file, set(filtered.get(source, {}))))
+        out.extend(_variants(df, file, set(filtered.get(source, {})), threshold))
     for use in uses:
         if use.source not in data:
             continue
         df = data[use.source]
         file = project.data[use.source].file
-        absent = _absent(use, df, file)
+        absent = _absent(use, df, file, personal)
         out.extend(absent)
         if not absent:
             out.extend(_zero(use, df, file, project))
@@ -292,7 +307,7 @@ def intake_checks(project: Project, tables: Any,
         out.extend(_empty_periods(project, indicators))
     for source, cols in filtered.items():
         if source in data:
-            out.extend(_unused(source, data[source], project.data[source].file, cols))
+            out.extend(_unused(data[source], project.data[source].file, cols, threshold))
     return sorted(out, key=lambda c: c.level != "error")
 
 
