@@ -41,6 +41,10 @@ class Evaluation:
         baseline equivalence, means tables, event study …) as plain objects.
     scorecard, cadence, acceptance, value, renewal
         Results of the assess stage (None when the project does not configure them).
+    intake_checks
+        Findings that catch silent miscounts (:class:`~evalkit.assess.miscounts.IntakeCheck`:
+        filter values absent from the data, spaces and full-width variants, zero-row counts,
+        unused categories), errors first.
     created
         When the evaluation ran (UTC), stamped on reports.
     """
@@ -55,6 +59,7 @@ class Evaluation:
     acceptance: Any = None
     value: Any = None
     renewal: Any = None
+    intake_checks: tuple[Any, ...] = ()
     created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def __post_init__(self) -> None:
@@ -111,6 +116,7 @@ def evaluate_evidence(project: Project, evidence: Evidence) -> Evaluation:
     """The estimate and assess stages on evidence that is already loaded and validated."""
     from evalkit.assess import acceptance, cadence, renewal, scorecard, value
     from evalkit.assess.achievement import indicator_table
+    from evalkit.assess.miscounts import intake_checks
     from evalkit.estimate.pipeline import estimate_outcomes
 
     indicators = indicator_table(project, evidence)
@@ -121,4 +127,5 @@ def evaluate_evidence(project: Project, evidence: Evidence) -> Evaluation:
     stages["acceptance"] = acceptance.assess_project(project, evidence, **stages)
     stages["value"] = value.assess_project(project, evidence, **stages)
     stages["renewal"] = renewal.assess_project(project, evidence, **stages)
-    return Evaluation(project=project, evidence=evidence, **stages)
+    checks = tuple(intake_checks(project, evidence, indicators))
+    return Evaluation(project=project, evidence=evidence, intake_checks=checks, **stages)

@@ -25,6 +25,7 @@ from evalkit.model import privacy_rules as _privacy_rules
 from evalkit.model import scorecard as _scorecard
 from evalkit.model import value as _value
 from evalkit.model.cadence import CadenceRule
+from evalkit.model.calendar import CalendarKind
 from evalkit.model.common import Spec, Text
 from evalkit.model.contract import Contract
 from evalkit.model.indicators import Indicator
@@ -55,7 +56,13 @@ class Period(Spec):
 
 
 class ProjectInfo(Spec):
-    """Who bought what from whom, when."""
+    """Who bought what from whom, when.
+
+    ``calendar`` (``auto`` | ``contract`` | ``calendar``) says how weeks, months, quarters and
+    years are counted (see :mod:`evalkit.model.calendar`); ``prorate`` (default true) scales
+    per-period targets and "each period" criteria of partial periods by the days covered and
+    measures expected progress by elapsed days.
+    """
 
     id: str
     name: Text
@@ -64,6 +71,9 @@ class ProjectInfo(Spec):
     period: Period
     currency: str = "CNY"
     summary: Text | None = None
+    # contract calendars (issue 11): how periods are counted, and pro-rating of partial ones
+    calendar: CalendarKind = "auto"
+    prorate: bool = True
 
 
 class Privacy(Spec):

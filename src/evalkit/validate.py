@@ -3,15 +3,19 @@
 Unlike :func:`evalkit.load_project` and :func:`evalkit.evaluate`, which stop at the first
 error, :func:`validate_project` keeps going and returns every problem it can find: spec
 problems (with YAML paths; the scorecard, cadence and contract cross-checks included), each
-data file separately, the logic model's structure, and — when all of those pass — the estimate
+data file separately, the checks that catch silent miscounts (:mod:`evalkit.assess.miscounts`:
+errors are problems, warnings are issued as :class:`~evalkit.errors.EvalkitWarning`), the
+logic model's structure, and — when all of those pass — the estimate
 and assess stages run on the data already checked (each file is read once).
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+from typing import Any
 
-from evalkit.errors import EvalkitError
+from evalkit.errors import EvalkitError, EvalkitWarning
 
 __all__ = ["validate_project"]
 
@@ -21,6 +25,20 @@ def _lines(exc: EvalkitError) -> list[str]:
         prefix = exc.message.split(":", 1)[0]
         return [f"{prefix}: {p}" for p in exc.problems]
     return [exc.one_line()]
+
+
+def _miscounts(project: Any, tables: dict[str, Any]) -> list[str]:
+    """Silent-miscount checks (:mod:`evalkit.assess.miscounts`) on the tables that loaded:
+    errors are returned as problems, warnings issued as :class:`EvalkitWarning`."""
+    from evalkit.assess.miscounts import intake_checks
+
+    out = []
+    for check in intake_checks(project, tables):
+        if check.level == "error":
+            out.append(str(check))
+        else:
+            warnings.warn(str(check), EvalkitWarning, stacklevel=3)
+    return out
 
 
 def validate_project(path: str | Path) -> list[str]:
@@ -50,6 +68,7 @@ def validate_project(path: str | Path) -> list[str]:
             tables[name] = _check_source(name, source, read_table(file, sheet=source.sheet), file)
         except EvalkitError as exc:
             problems.extend(_lines(exc))
+    problems.extend(_miscounts(project, tables))
     try:
         problems.extend(validate_project_logic_model(project))
     except EvalkitError as exc:

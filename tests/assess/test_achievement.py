@@ -87,7 +87,7 @@ def test_project_periods_clip_partial_weeks():
     assert weeks[0].label == "2025-W01" and weeks[0].days == 5 and weeks[0].partial
     assert weeks[-1].label == "2026-W01" and weeks[-1].days == 3  # Mon 29 - Wed 31 Dec
     assert len(weeks) == 53
-    months = project_periods(dt.date(2025, 1, 15), dt.date(2025, 3, 10), "month")
+    months = project_periods(dt.date(2025, 1, 15), dt.date(2025, 3, 10), "month", "calendar")
     assert [(m.label, m.days, m.full_days) for m in months] == [
         ("2025-01", 17, 31), ("2025-02", 28, 28), ("2025-03", 10, 31)]
 
@@ -109,12 +109,17 @@ def test_count_by_quarter_and_total():
     assert list(q.index) == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "total"]
     assert list(q["actual"]) == [2, 1, 0, 2, 5]
     assert list(q["to_date"]) == [2, 3, 3, 5, 5]
-    assert list(q["expected"]) == [0.25, 0.5, 0.75, 1.0, 1.0]
+    # expected progress by elapsed days: 90, 181, 273 and 365 of 365 days (Jan-Mar = 90,
+    # Apr-Jun = 91, Jul-Sep = 92, Oct-Dec = 92)
+    assert list(q["expected"]) == pytest.approx([90 / 365, 181 / 365, 273 / 365, 1.0, 1.0])
     # achievement to date vs whole target: 2/8, 3/8, 3/8, 5/8
     assert q.loc["2025-Q1", "achievement"] == pytest.approx(0.25)
     assert q.loc["2025-Q3", "achievement"] == pytest.approx(0.375)
-    assert q.loc["2025-Q1", "status"] == "on_track"          # 0.25 / 0.25
-    assert q.loc["2025-Q3", "status"] == "below_target"      # 0.375 / 0.75 = 0.5
+    assert q.loc["2025-Q1", "status"] == "on_track"          # 0.25 / 0.2466 = 1.01
+    assert q.loc["2025-Q3", "status"] == "below_target"      # 0.375 / 0.748 = 0.50
+    by_periods = rows(ind(measure="count", compute={"filter": {"kind": "a"}, "count": True},
+                          period="quarter", target=8), LOG, date="date", prorate=False)
+    assert list(by_periods["expected"]) == [0.25, 0.5, 0.75, 1.0, 1.0]   # switched off: k/K
     assert q.loc["total", "achievement"] == pytest.approx(5 / 8)
     pd.testing.assert_frame_equal(LOG, original)  # input not mutated (copy taken before)
 
@@ -238,7 +243,8 @@ def test_example_indicator_table(example_evaluation):
     assert i2.loc["total", "actual"] == 110
     assert i2.loc["total", "achievement"] == pytest.approx(110 / 104)
     assert i2.loc["2025-Q4", "to_date"] == 110
-    assert i2.loc["2025-Q1", "expected"] == 0.25
+    # expected progress by elapsed days: 1 Jan - 31 Mar 2025 is 31 + 28 + 31 = 90 of 365 days
+    assert i2.loc["2025-Q1", "expected"] == pytest.approx(90 / 365)
     assert set(i2["status"]) <= {"concerned", "at_risk", "on_target", "above_target"}
     i6 = t.loc[(t["indicator_id"] == "I6") & (t["period"] == "total")].iloc[0]
     assert i6["aggregation"] == "latest"

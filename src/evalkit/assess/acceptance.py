@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit._checks import check_frame, numeric_column, require_columns
 from evalkit.errors import SpecError
+from evalkit.model.calendar import prorated_target
 from evalkit.model.contract import Criterion, check_evidence
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ CRITERIA_COLUMNS = [
     "actual",
     "ratio", "partial_band", "mandatory", "veto", "weight", "figure_status", "evidence_status",
     "evidence_detail", "status", "credit",
+    # contract calendars (issue 11): the judged period's printable name
+    "period_label_zh", "period_label_en",
 ]
 _OPS = {"increase": ">=", "decrease": "<=", "maintain": "=="}
 _STATUS = {"zh": {"met": "达标", "partly_met": "部分达标", "not_met": "未达标"},
@@ -188,18 +191,52 @@ def _checked_indicators(contract: Contract, indicators: Any) -> pd.DataFrame:
     return frame.assign(**{c: numeric_column(frame, c, where) for c in numeric})
 
 
-def _figure_row(c: Criterion, inds: list[dict[str, Any]], partial: float) -> dict[str, Any]:
-    """Judge every row; the criterion takes the worst (lowest status, then lowest ratio)."""
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _criterion_target(c: Criterion, ind: dict[str, Any], prorate: bool) -> float:
+    """The target a period row is judged against.
+
+    The criterion's own target of a count indicator (``measure: count``, periodic) is
+    pro-rated for a partial period: ``target × days / full_days`` rounded half up, NaN (the
+    period is not judged) when that rounds to 0 (:func:`evalkit.model.calendar.prorated_target`).
+    An indicator's own per-period target arrives already pro-rated in the indicator table.
+    """
+    if c.target is None:
+        return float(ind["target"])
+    days, full = ind.get("days"), ind.get("full_days")
+    count_like = (ind.get("measure", "count") == "count"
+                  and ind.get("aggregation", "periodic") == "periodic")
+    if (prorate and count_like and str(ind.get("period")) != "total"
+            and isinstance(days, int | float) and isinstance(full, int | float)
+            and math.isfinite(days) and math.isfinite(full) and days < full):
+        return prorated_target(float(c.target), int(days), int(full))
+    return float(c.target)
+
+
+def _figure_row(c: Criterion, inds: list[dict[str, Any]], partial: float,
+                prorate: bool = True) -> dict[str, Any]:
+    """Judge every row; the criterion takes the worst (lowest status, then lowest ratio).
+
+    A partial period whose pro-rated target rounds to 0 is not judged (unless it is the only
+    row)."""
+    targets = [_criterion_target(c, ind, prorate) for ind in inds]
+    keep = [(ind, t) for ind, t in zip(inds, targets, strict=True) if not math.isnan(t)]
+    if not keep:
+        keep = [(ind, float(c.target if c.target is not None else ind["target"]))
+                for ind in inds]
     judged = []
-    for ind in inds:
-        target = float(c.target if c.target is not None else ind["target"])
+    for ind, target in keep:
         op = c.operator or _OPS.get(str(ind.get("direction", "increase")), ">=")
         actual = float(ind["actual"]) if ind.get("actual") is not None else math.nan
         status, ratio = judge(actual, target, op, partial, c.tolerance)
         key = (_WORST[status], ratio if math.isfinite(ratio) else -math.inf)
         judged.append((key, {"indicator_id": c.indicator, "period": str(ind["period"]),
                              "operator": op, "target": target, "actual": actual, "ratio": ratio,
-                             "partial_band": partial, "figure_status": status}))
+                             "partial_band": partial, "figure_status": status,
+                             "period_label_zh": _text(ind.get("label_zh")),
+                             "period_label_en": _text(ind.get("label_en"))}))
     return min(judged, key=lambda j: j[0])[1]
 
 
@@ -217,7 +254,7 @@ def _evidence_state(item: Any, ev: pd.DataFrame | None) -> tuple[str, str, float
 
 
 def _criteria_table(contract: Contract, indicators: pd.DataFrame,
-                    ev: pd.DataFrame | None) -> pd.DataFrame:
+                    ev: pd.DataFrame | None, prorate: bool = True) -> pd.DataFrame:
     import pandas as pd
 
     rules = contract.rules
@@ -227,14 +264,15 @@ def _criteria_table(contract: Contract, indicators: pd.DataFrame,
         ev_status, detail, got, required = _evidence_state(item, ev)
         partial = item.partial if item.partial is not None else rules.partial_band
         if isinstance(item, Criterion):
-            row = _figure_row(item, inds[k], partial)
+            row = _figure_row(item, inds[k], partial, prorate)
         else:  # judged on the evidence alone: verified share of what is required
             ratio = got / required if required else (1.0 if ev is not None else math.nan)
             met = ev_status == "complete"
             row = {"indicator_id": None, "period": None, "operator": ">=", "target": required,
                    "actual": got,
                    "ratio": ratio, "partial_band": partial, "figure_status": "met" if met else
-                   "partly_met" if partial < 1 and ratio >= partial else "not_met"}
+                   "partly_met" if partial < 1 and ratio >= partial else "not_met",
+                   "period_label_zh": "", "period_label_en": ""}
         status = row["figure_status"]
         if (status == "met" and ev_status == "incomplete" and isinstance(item, Criterion)
                 and rules.missing_evidence != "ignore"):
@@ -255,7 +293,9 @@ def _line(r: Any, lang: str) -> str:
         fig = (f"已核验材料 {fmt(r.actual)}/{fmt(r.target)}" if lang == "zh"
                else f"verified evidence {fmt(r.actual)}/{fmt(r.target)}")
     else:
-        when = "" if r.period == "total" else f" ({r.period})"
+        label = getattr(r, f"period_label_{lang}", "")
+        when = ("" if r.period == "total" else f" ({r.period})" if not label
+                else f"，{label}" if lang == "zh" else f" in {label}")
         fig = (f"实际 {fmt(r.actual)}{when}，目标 {r.operator} {fmt(r.target)}" if lang == "zh"
                else f"actual {fmt(r.actual)}{when} against {r.operator} {fmt(r.target)}")
     extra = ""
@@ -324,6 +364,7 @@ def assess_acceptance(
     *,
     as_of: dt.date | None = None,
     evidence_file: str = "evidence.csv",
+    prorate: bool = True,
 ) -> AcceptanceResult:
     """Judge every contract criterion and reach the acceptance verdict.
 
@@ -341,6 +382,9 @@ def assess_acceptance(
         Date the conditions' deadline counts from (default today); ``rules.deadline`` wins.
     evidence_file
         Name used in error messages about ``evidence_list``.
+    prorate
+        Pro-rate a criterion's own target for a partial period (``period: each`` or a named
+        period) of a count indicator by the days covered (``project.prorate``).
 
     Returns
     -------
@@ -362,7 +406,7 @@ def assess_acceptance(
         wanted = {c.id: c.evidence for c in contract.items()}
         wanted |= {b.id: b.evidence for b in contract.budget_lines}
         ev = check_evidence(wanted, evidence_list, evidence_file)
-    table = _criteria_table(contract, indicators, ev)
+    table = _criteria_table(contract, indicators, ev, prorate)
     verdict, reasons, conds, share = _verdict(table, rules)
     extra = _evidence_conditions(ev, set(table["criterion_id"]))
     if verdict != "rejected" and extra:
@@ -391,4 +435,5 @@ def assess_project(project: Any, evidence: Any, **stages: Any) -> AcceptanceResu
         ev = evidence[contract.evidence_source]
         name = project.data[contract.evidence_source].file
     return assess_acceptance(contract, stages["indicators"], ev,
-                             as_of=project.project.period.end, evidence_file=name)
+                             as_of=project.project.period.end, evidence_file=name,
+                             prorate=project.project.prorate)

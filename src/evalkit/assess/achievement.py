@@ -7,7 +7,10 @@ empty ``disaggregation``), then one row per disaggregation category.
 Status bands (:data:`PRESETS`) compare the achievement with the progress expected by the end of
 the period. ``expected`` is 1 for a whole-project row, for a period with its own target and for
 snapshot indicators (percentages, ratios, means, ``aggregate.time: latest``); otherwise the
-share of periods elapsed, k/K (q/4 at quarter q, as PEPFAR does).
+share of the project's days elapsed by the period's end (90/365 at the end of a calendar Q1;
+with ``project.prorate: false`` the share of periods elapsed, k/K, q/4 at quarter q as PEPFAR
+does). Periods come from :mod:`evalkit.model.calendar` (contract or calendar periods); a
+period's own target is pro-rated by the days covered when the project covers it only partly.
 
 * ``toladata`` (basis ratio): achievement / expected within ±15 % is ``on_track``, below is
   ``below_target``, above is ``above_target``.
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from evalkit._checks import require_columns
 from evalkit.assess.measure import Measured, assign_periods, compute_value, measure, project_periods
 from evalkit.errors import DataError, EvalkitWarning
+from evalkit.model.calendar import prorated_target as _prorated
 from evalkit.model.indicators import Band, BandSet
 
 if TYPE_CHECKING:
@@ -43,6 +47,8 @@ INDICATOR_COLUMNS = [
     # added by the indicator framework (issue 3)
     "disaggregation", "category", "period_start", "period_end", "to_date", "expected",
     "aggregation", "bands",
+    # added by contract calendars (issue 11): days covered, days of the whole period, names
+    "days", "full_days", "label_zh", "label_en",
 ]
 
 PRESETS: dict[str, BandSet] = {
@@ -144,6 +150,7 @@ def _record(ind: Indicator, m: Measured, **extra: Any) -> dict[str, Any]:
         "baseline": ind.baseline if ind.baseline is not None else math.nan,
         "actual": m.actual, "numerator": m.numerator, "denominator": m.denominator, "n": m.n,
         "disaggregation": "", "category": "", "period_start": None, "period_end": None,
+        "days": math.nan, "full_days": math.nan, "label_zh": "", "label_en": "",
         "aggregation": ind.aggregate.time,
         "bands": ind.bands if isinstance(ind.bands, str) else
         (ind.bands.name if ind.bands else "toladata"), **extra,
@@ -160,7 +167,7 @@ def _judge(ind: Indicator, row: dict[str, Any], value: float, expected: float) -
 
 
 def _total(ind: Indicator, df: pd.DataFrame, labels: Any, date: str | None,
-           where: str) -> Measured:
+           where: str, order: list[str] | None = None) -> Measured:
     time = ind.aggregate.time
     if time == "periodic":
         return measure(ind, df, where)
@@ -168,7 +175,8 @@ def _total(ind: Indicator, df: pd.DataFrame, labels: Any, date: str | None,
         done = labels.dropna()
         if done.empty:
             return Measured(math.nan, math.nan, math.nan, 0)
-        last = sorted(done.unique())[-1]
+        seen = set(done.unique())
+        last = [k for k in (order or sorted(seen)) if k in seen][-1]
         return measure(ind, df.loc[(labels == last).fillna(False).to_numpy(dtype=bool)], where)
     return measure(ind, df, where, date=date, latest=True)
 
@@ -180,17 +188,27 @@ def _total_target(ind: Indicator) -> float:
         return math.nan
     if _count_like(ind) and ind.aggregate.time == "periodic":
         return float(sum(ind.targets.values()))
-    return float(ind.targets[sorted(ind.targets)[-1]])
+    return float(ind.targets[sorted(ind.targets, key=_key_order)[-1]])
+
+
+def _key_order(key: str) -> tuple[str, int]:
+    """Period keys in time order: Q2 before Q10 (contract keys), 2025-Q1 before 2025-Q2."""
+    head = key.rstrip("0123456789")
+    tail = key[len(head):]
+    return head, int(tail) if tail else -1
 
 
 def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: Any = None,
                    date: str | None = None, where: str = "indicator",
-                   disaggregate: bool = True) -> list[dict[str, Any]]:
+                   disaggregate: bool = True, calendar: str | None = "auto",
+                   prorate: bool = True) -> list[dict[str, Any]]:
     """Rows of :data:`INDICATOR_COLUMNS` for one indicator over the records ``df``.
 
     ``start``/``end`` (dates) bound the project period; with ``ind.period`` and ``date`` the
     records are assigned to periods and records outside the project are left out (with an
-    :class:`~evalkit.errors.EvalkitWarning`).
+    :class:`~evalkit.errors.EvalkitWarning`). ``calendar`` (contract/calendar/auto) is used
+    unless the indicator names its own; ``prorate`` pro-rates a partial period's own target by
+    days covered and measures expected progress by elapsed days (else periods elapsed).
     """
     rows: list[dict[str, Any]] = []
     labels = None
@@ -198,7 +216,8 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     if ind.period is not None and date is not None and start is not None and end is not None:
         import pandas as pd
 
-        spans = project_periods(start, end, ind.period)
+        kind = ind.calendar or calendar
+        spans = project_periods(start, end, ind.period, kind)
         when = _dates(df, date, where)
         inside = ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(False)
         if not bool(inside.all()):
@@ -206,9 +225,10 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
                           f"period ({start} to {end}) or undated were left out",
                           EvalkitWarning, stacklevel=3)
         df = df.loc[inside.to_numpy(dtype=bool)]
-        labels = assign_periods(df[date], ind.period)
+        labels = assign_periods(df[date], ind.period, start=start, end=end, calendar=kind)
     latest = ind.aggregate.time == "cumulative"
     k_total = len(spans)
+    span_days = sum(s.days for s in spans)
     last_seen: Measured | None = None
     for k, span in enumerate(spans, start=1):
         assert labels is not None
@@ -222,23 +242,29 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
             sofar = df.loc[labels.isin(upto).fillna(False).to_numpy(dtype=bool)]
             to_date = measure(ind, sofar, where, date=date, latest=latest)
         own = ind.targets.get(span.label)
+        if own is not None and prorate and _count_like(ind) and ind.aggregate.time == "periodic":
+            own = _prorated(float(own), span.days, span.full_days)
         row = _record(ind, m, period=span.label, period_start=span.start,
                       period_end=span.end, to_date=to_date.actual,
-                      target=float(own) if own is not None else _total_target(ind))
+                      target=float(own) if own is not None else _total_target(ind),
+                      days=span.days, full_days=span.full_days,
+                      label_zh=span.label_text("zh"), label_en=span.label_text("en"))
         if own is not None:
             _judge(ind, row, m.actual, 1.0)
         else:
-            expected = k / k_total if _count_like(ind) else 1.0
+            elapsed = (sum(s.days for s in spans[:k]) / span_days if prorate
+                       else k / k_total)
+            expected = elapsed if _count_like(ind) else 1.0
             _judge(ind, row, to_date.actual if _count_like(ind) else m.actual, expected)
         rows.append(row)
-    total = _total(ind, df, labels, date, where)
+    total = _total(ind, df, labels, date, where, [s.label for s in spans])
     row = _record(ind, total, period="total", to_date=total.actual, target=_total_target(ind),
                   period_start=spans[0].start if spans else start,
                   period_end=spans[-1].end if spans else end)
     _judge(ind, row, total.actual, 1.0)
     rows.append(row)
     if disaggregate:
-        rows.extend(_disaggregated(ind, df, start, end, date, where))
+        rows.extend(_disaggregated(ind, df, start, end, date, where, calendar, prorate))
     return rows
 
 
@@ -259,12 +285,13 @@ def _dates(df: pd.DataFrame, date: str, where: str) -> pd.Series:
 
 
 def _disaggregated(ind: Indicator, df: pd.DataFrame, start: Any, end: Any, date: str | None,
-                   where: str) -> list[dict[str, Any]]:
+                   where: str, calendar: str | None = "auto",
+                   prorate: bool = True) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for col in ind.disaggregations:
         for value, part in df.groupby(df[col].astype("string"), sort=True, dropna=True):
             for r in indicator_rows(ind, part, start=start, end=end, date=date, where=where,
-                                    disaggregate=False):
+                                    disaggregate=False, calendar=calendar, prorate=prorate):
                 r.update(disaggregation=col, category=str(value), target=math.nan,
                          achievement=math.nan, expected=math.nan, status="no_target")
                 rows.append(r)
@@ -321,5 +348,6 @@ def indicator_table(project: Project, evidence: Evidence) -> pd.DataFrame:
         rows.extend(indicator_rows(
             ind, evidence[ind.source], start=period.start, end=period.end,
             date=date_column(ind, project) if ind.period else None,
-            where=f"indicators[{k}] ({ind.id})"))
+            where=f"indicators[{k}] ({ind.id})",
+            calendar=project.project.calendar, prorate=project.project.prorate))
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)

@@ -1,7 +1,7 @@
 """Cadence compliance: did the service happen as often as the rules ask, period by period?
 
-For each rule, records passing the filter are counted per calendar period (clipped to the
-project period, see :mod:`evalkit.model.cadence` for the partial-period convention); a period
+For each rule, records passing the filter are counted per period of the project's calendar
+(contract or calendar periods, :mod:`evalkit.model.calendar`, clipped to the project period, see :mod:`evalkit.model.cadence` for the partial-period convention); a period
 complies when its count reaches the required minimum. The compliance rate is
 met periods / assessed periods.
 """
@@ -30,7 +30,7 @@ __all__ = ["CADENCE_COLUMNS", "PERIOD_COLUMNS", "CadenceResult", "check_cadence"
 CADENCE_COLUMNS = ["rule_id", "name_zh", "name_en", "per", "min", "periods", "met", "missed",
                    "compliance", "records", "missed_periods"]
 PERIOD_COLUMNS = ["rule_id", "period", "start", "end", "days", "full_days", "required",
-                  "count", "met"]
+                  "count", "met", "label_zh", "label_en"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ class CadenceResult:
     periods
         One row per rule and period (:data:`PERIOD_COLUMNS`): ``period`` label, clipped
         ``start``/``end``, ``days`` inside the project, ``full_days``, ``required`` (NaN when
-        not assessed), ``count`` and ``met`` (True/False, None when not assessed).
+        not assessed), ``count``, ``met`` (True/False, None when not assessed) and the
+        printable ``label_zh``/``label_en`` (项目第1季度（2025年3月1日–5月31日）).
     """
 
     rules: pd.DataFrame
@@ -98,7 +99,8 @@ def required_count(minimum: float, days: int, full_days: int, partial: str) -> f
 
 def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] | Any,
                   start: dt.date, end: dt.date, *,
-                  dates: dict[str, str | None] | None = None) -> CadenceResult:
+                  dates: dict[str, str | None] | None = None,
+                  calendar: str | None = "auto") -> CadenceResult:
     """Compliance of each rule over the project period ``start``–``end``.
 
     Parameters
@@ -111,6 +113,9 @@ def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] 
         The project period; periods are clipped to it and records outside it are ignored.
     dates
         Rule id -> date column, overriding ``rule.date`` (used when inferred from the spec).
+    calendar
+        ``contract``, ``calendar`` or ``auto`` for rules without their own ``calendar``
+        (:mod:`evalkit.model.calendar`).
 
     Raises
     ------
@@ -156,21 +161,24 @@ def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] 
         rows = _select(df.assign(**{date: when}), spec, where)
         inside = (rows[date] >= pd.Timestamp(start)) & (rows[date] <= pd.Timestamp(end))
         rows = rows.loc[inside.fillna(False).to_numpy(dtype=bool)]
-        labels = assign_periods(rows[date], rule.per)
+        kind = rule.calendar or calendar
+        labels = assign_periods(rows[date], rule.per, start=start, end=end, calendar=kind)
         if rule.distinct is None:
             counts = labels.value_counts()
         else:
             counts = rows[rule.distinct].groupby(labels).nunique()
         met_labels: list[str] = []
         missed: list[str] = []
-        for span in project_periods(start, end, rule.per):
+        for span in project_periods(start, end, rule.per, kind):
             need = required_count(rule.min, span.days, span.full_days, rule.partial)
             got = int(counts.get(span.label, 0))
             ok = None if math.isnan(need) else bool(got >= need)
             (met_labels if ok else missed if ok is False else []).append(span.label)
             period_rows.append({"rule_id": rule.id, "period": span.label, "start": span.start,
                                 "end": span.end, "days": span.days, "full_days": span.full_days,
-                                "required": need, "count": got, "met": ok})
+                                "required": need, "count": got, "met": ok,
+                                "label_zh": span.label_text("zh"),
+                                "label_en": span.label_text("en")})
         assessed = len(met_labels) + len(missed)
         rule_rows.append({
             "rule_id": rule.id, "name_zh": rule.name.zh, "name_en": rule.name.en,
@@ -193,4 +201,5 @@ def check_project(project: Any, evidence: Any, **stages: Any) -> CadenceResult |
 
     period = project.project.period
     dates = {r.id: rule_date_column(r, project) for r in project.cadence}
-    return check_cadence(project.cadence, evidence, period.start, period.end, dates=dates)
+    return check_cadence(project.cadence, evidence, period.start, period.end, dates=dates,
+                         calendar=project.project.calendar)

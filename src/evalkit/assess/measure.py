@@ -1,103 +1,43 @@
-"""Measure indicators from record tables: periods, filters, counts, sums, means, percentages.
+"""Measure indicators from record tables: filters, counts, sums, means, percentages.
 
-Periods are calendar weeks (ISO, Monday to Sunday, labelled ``2025-W03``), months (``2025-01``),
-quarters (``2025-Q1``) and years (``2025``), clipped to the project period: a project that
-starts on a Wednesday has a first week of five days. :func:`project_periods` lists them with
-their clipped start and end and how many of their days fall inside the project.
+Periods come from the one period calendar, :mod:`evalkit.model.calendar` (contract or calendar
+periods clipped to the project period); :func:`project_periods` and :func:`assign_periods` are
+re-exported here for the callers that used them from this module.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from evalkit._checks import numeric_column, require_columns
+from evalkit.model.calendar import PeriodSpan, assign_periods, period_label, project_periods
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from evalkit.model.indicators import Compute, Indicator
 
-__all__ = ["Measured", "PeriodSpan", "assign_periods", "compute_value", "measure",
-           "period_label", "project_periods"]
+__all__ = ["Measured", "PeriodSpan", "assign_periods", "canonical", "canonical_text",
+           "compute_value", "measure", "period_label", "project_periods"]
 
 
-@dataclass(frozen=True)
-class PeriodSpan:
-    """One reporting period clipped to the project: label, first and last day inside it,
-    ``days`` inside the project and ``full_days`` of the calendar period."""
+def canonical(values: pd.Series) -> pd.Series:
+    """Category values as filters compare them: text, Unicode NFKC (full-width letters, digits
+    and spaces become half-width) and stripped of leading/trailing spaces.
 
-    label: str
-    start: dt.date
-    end: dt.date
-    days: int
-    full_days: int
-
-    @property
-    def partial(self) -> bool:
-        """True when the project covers only part of the calendar period."""
-        return self.days < self.full_days
-
-
-def _period_start(day: dt.date, freq: str) -> dt.date:
-    if freq == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if freq == "month":
-        return day.replace(day=1)
-    if freq == "quarter":
-        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return dt.date(day.year, 1, 1)
-
-
-def _next_start(start: dt.date, freq: str) -> dt.date:
-    if freq == "week":
-        return start + dt.timedelta(days=7)
-    months = {"month": 1, "quarter": 3, "year": 12}[freq]
-    m = start.month - 1 + months
-    return dt.date(start.year + m // 12, m % 12 + 1, 1)
-
-
-def period_label(day: dt.date, freq: str) -> str:
-    """The label of the calendar period holding ``day`` ("2025-W03", "2025-01", "2025-Q1", "2025")."""
-    if freq == "week":
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    if freq == "month":
-        return f"{day.year}-{day.month:02d}"
-    if freq == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return f"{day.year}"
-
-
-def project_periods(start: dt.date, end: dt.date, freq: str) -> list[PeriodSpan]:
-    """Calendar periods overlapping ``[start, end]``, clipped to it, in order.
-
-    Examples
-    --------
-    >>> [p.label for p in project_periods(dt.date(2025, 1, 1), dt.date(2025, 12, 31), "quarter")]
-    ['2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4']
-    >>> project_periods(dt.date(2025, 1, 1), dt.date(2025, 1, 31), "week")[0].days
-    5
+    A data value ``"走访 "`` or ``"ＡＢＣ"`` therefore counts for the filter ``走访`` / ``ABC``;
+    :mod:`evalkit.data.miscounts` notes every such value in the data-quality checks.
     """
-    out: list[PeriodSpan] = []
-    p = _period_start(start, freq)
-    while p <= end:
-        nxt = _next_start(p, freq)
-        lo, hi = max(p, start), min(nxt - dt.timedelta(days=1), end)
-        out.append(PeriodSpan(period_label(p, freq), lo, hi, (hi - lo).days + 1, (nxt - p).days))
-        p = nxt
-    return out
+    return values.astype("string").str.normalize("NFKC").str.strip()
 
 
-def assign_periods(dates: pd.Series, freq: str) -> pd.Series:
-    """Period label of each date (missing dates give missing labels)."""
-    import pandas as pd
+def canonical_text(value: object) -> str:
+    """One filter value as :func:`canonical` compares it."""
+    import unicodedata
 
-    parsed = pd.to_datetime(dates, errors="coerce")
-    labels = [period_label(d.date(), freq) if not pd.isna(d) else None for d in parsed]
-    return pd.Series(labels, index=dates.index, dtype="string")
+    return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
@@ -109,7 +49,7 @@ def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             hit = numeric_column(df, col, where).isin([float(v) for v in values])
         else:
-            hit = column.astype("string").isin([str(v) for v in values]).fillna(False)
+            hit = canonical(column).isin([canonical_text(v) for v in values]).fillna(False)
         mask = hit if mask is None else (mask & hit)
     return df if mask is None else df.loc[mask.to_numpy(dtype=bool)]
 

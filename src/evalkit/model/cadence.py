@@ -12,9 +12,11 @@ YAML shape::
         min: 2                         # at least this many per period
         distinct: null                 # or a column: count distinct values (e.g. enterprise_id)
         partial: prorate               # partial first/last periods: prorate | full | skip
+        calendar: contract             # contract | calendar | auto (default: project.calendar)
 
-Periods are calendar weeks (Monday to Sunday), months, quarters or years clipped to the project
-period. A period the project covers only partly (a project starting on a Wednesday has a
+Periods come from :mod:`evalkit.model.calendar`: contract weeks, months, quarters or years
+counted from the project's start, or calendar ones (weeks Monday to Sunday), clipped to the
+project period. A period the project covers only partly (a project starting on a Wednesday has a
 five-day first week) needs, with ``partial: prorate`` (the default), ``min × days / full days``
 rounded half up (2 × 5/7 = 1.43 → 1); a period whose prorated minimum rounds to 0 is not
 assessed. ``full`` asks the whole minimum of partial periods; ``skip`` leaves them out.
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 
+from evalkit.model.calendar import CalendarKind
 from evalkit.model.common import Spec, Text
 from evalkit.model.indicators import FilterValue
 
@@ -44,6 +47,7 @@ class CadenceRule(Spec):
     date: str | None = None
     filter: dict[str, FilterValue] = Field(default_factory=dict)
     per: Literal["week", "month", "quarter", "year"]
+    calendar: CalendarKind | None = None
     min: float = 1
     distinct: str | None = None
     partial: Literal["prorate", "full", "skip"] = "prorate"

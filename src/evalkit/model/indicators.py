@@ -14,11 +14,12 @@ YAML shape (only ``id``, ``name``, ``level`` and a computation are required)::
         compute: {filter: {activity_type: enterprise_visit}, count: true}
         date: date                     # column that dates each record (default: the source's
         period: quarter                #   only date column); period: week|month|quarter|year
+        calendar: contract             # contract | calendar | auto (default: project.calendar)
         aggregate: {time: periodic, units: sum, unit: enterprise_id}
         direction: increase            # increase | decrease | maintain
         baseline: 0
         target: 104                    # whole project
-        targets: {2025-Q1: 26, 2025-Q2: 26, 2025-Q3: 26, 2025-Q4: 26}
+        targets: {2025-Q1: 26, 2025-Q2: 26, 2025-Q3: 26, 2025-Q4: 26}   # contract: Q1 … Q4
         bands: toladata                # status bands: toladata | pepfar | {basis, legend}
         disaggregations: [enterprise_id]
         data_source: {zh: 服务台账, en: Service log}
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from evalkit.model.calendar import CalendarKind, key_pattern, project_periods, resolve_calendar
 from evalkit.model.common import Level, Spec, Text
 
 if TYPE_CHECKING:
@@ -198,6 +200,7 @@ class Indicator(Spec):
     allow_over_100: bool = False
     date: str | None = None
     period: Frequency | None = None
+    calendar: CalendarKind | None = None
     aggregate: Aggregate = Field(default_factory=Aggregate)
     direction: Literal["increase", "decrease", "maintain"] = "increase"
     baseline: float | None = None
@@ -290,6 +293,13 @@ def _date_column(ind: Indicator, project: Project) -> str | None:
     return dates[0] if len(dates) == 1 else None
 
 
+def calendar_kind(spec_calendar: str | None, project: Project) -> str:
+    """``contract`` or ``calendar`` for an indicator or cadence rule (its own ``calendar``,
+    else ``project.calendar``, ``auto`` resolved from the project's start)."""
+    info = project.project
+    return resolve_calendar(spec_calendar or info.calendar, info.period.start)
+
+
 def date_column(ind: Indicator, project: Project) -> str | None:
     """The column that dates ``ind``'s records: its ``date`` or the source's only date column."""
     return _date_column(ind, project)
@@ -302,18 +312,19 @@ def cross_check(project: Project) -> list[str]:
     a date column. Columns are checked against the data when it is loaded
     (:func:`evalkit.assess.achievement.indicator_table`).
     """
-    from evalkit.assess.measure import project_periods
-
     out: list[str] = []
     start, end = project.project.period.start, project.project.period.end
     for k, ind in enumerate(project.indicators):
         where = f"indicators[{k}]"
         if ind.period is not None:
-            labels = [p.label for p in project_periods(start, end, ind.period)]
+            kind = calendar_kind(ind.calendar, project)
+            labels = [p.label for p in project_periods(start, end, ind.period, kind)]
             for key in ind.targets:
-                if not re.match(PERIOD_PATTERNS[ind.period], key):
+                if not re.match(key_pattern(ind.period, kind), key):
+                    hint = ("" if kind == "calendar" else f"; periods are counted from the "
+                            f"contract's start ({start}), see docs/calendars.md")
                     out.append(f"{where}.targets.{key}: not a {ind.period} label "
-                               f"(write e.g. {labels[0]})")
+                               f"(write e.g. {labels[0]}{hint})")
                 elif key not in labels:
                     out.append(f"{where}.targets.{key}: period outside the project "
                                f"({start} to {end}; periods are {labels[0]} … {labels[-1]})")

@@ -142,7 +142,28 @@ def _indicators(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
 
 
 def _period_labels(indicators: list[dict[str, Any]]) -> list[str]:
-    return sorted({str(p["period"]) for r in indicators for p in r["periods"]})
+    """Period keys in time order (by first day; contract keys Q2 before Q10)."""
+    first: dict[str, str] = {}
+    for r in indicators:
+        for p in r["periods"]:
+            key = str(p["period"])
+            first[key] = min(first.get(key, "9999"), str(p.get("period_start") or "9999"))
+    return sorted(first, key=lambda k: (first[k], k))
+
+
+def _period_names(ev: Evaluation) -> dict[str, dict[str, str]]:
+    """Period key -> printable label {zh, en}: 项目第1季度（2025年3月1日–5月31日）, 第3周（…）."""
+    out: dict[str, dict[str, str]] = {}
+    frames = [getattr(ev, "indicators", None),
+              getattr(getattr(ev, "cadence", None), "periods", None)]
+    for frame in frames:
+        if frame is None or not {"period", "label_zh", "label_en"} <= set(frame.columns):
+            continue
+        for key, zh, en in zip(frame["period"], frame["label_zh"], frame["label_en"],
+                               strict=True):
+            if isinstance(zh, str) and zh and str(key) not in out:
+                out[str(key)] = {"zh": zh, "en": str(en)}
+    return out
 
 
 def _indicator_summary(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -330,6 +351,8 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "indicators": indicators,
         "indicator_summary": _indicator_summary(indicators),
         "indicator_periods": _period_labels(indicators),
+        "period_labels": _period_names(evaluation),
+        "intake_checks": [c.to_dict() for c in getattr(evaluation, "intake_checks", ())],
         "effects": effects,
         "designs": sorted({e["design"] for e in effects}),
         "missing": _missing(evaluation, rules),

@@ -1,0 +1,337 @@
+"""Checks that catch silent miscounts: numbers that are wrong without any error.
+
+:func:`intake_checks` compares what project.yaml counts with what the data holds. Each finding
+is an :class:`IntakeCheck` (``level`` error or warning, a stable ``key``, where it is, and a
+message in Chinese and English). ``evalkit validate`` lists them (errors make it exit 1) and
+``evaluation.intake_checks`` carries them into the report's data-quality section.
+
+What is an error and what a warning follows one rule: **an error is a finding that changes a
+verdict if nobody acts on it; a warning is one that does not, or that evalkit already
+corrects.**
+
+Errors
+
+``filter_value_absent``
+    A filter value of an indicator or cadence rule that occurs nowhere in its column (a typo
+    such as 需求调查 for 需求调研 makes the rule 0 % compliant). The closest values present
+    are named (``difflib``). For an indicator whose ``direction`` is ``decrease`` (complaints,
+    accidents) none is the good outcome, so it is a warning.
+``zero_rows``
+    A cadence rule, or an indicator that a contract criterion judges (direction increase or
+    maintain), that counts no record in the project period.
+``header_variant``
+    A header that differs from a column named in project.yaml only by leading/trailing
+    spaces or full-width characters (``"activity_type "``): the column is not found.
+
+Warnings
+
+``value_variant``
+    Category values with leading/trailing spaces or full-width characters (``"走访 "``,
+    ``"ＡＢＣ"``) in a filtered column. They *are* counted: filters compare text normalised
+    with Unicode NFKC and trimmed (:func:`evalkit.assess.measure.canonical`); the warning says
+    how many rows were read that way so the data can be cleaned.
+``zero_rows``
+    An indicator computation that counts no record but no criterion judges it (or that is a
+    numerator: 0 % can be true).
+``unused_category``
+    Values of a filtered column that no indicator or cadence rule selects (a category that
+    may have been left out by mistake).
+
+Messages never quote values of personal columns, and row counts below the disclosure
+threshold are written ``<k``.
+``header_variant``
+    A header with spaces or full-width characters that project.yaml does not name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from evalkit.assess.measure import _select, canonical, canonical_text
+from evalkit.errors import EvalkitError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evalkit.model.indicators import Compute
+    from evalkit.project import Project
+
+__all__ = ["IntakeCheck", "intake_checks"]
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class IntakeCheck:
+    """One finding: ``level`` (error/warning), ``key``, ``where`` (YAML path or file/column),
+    and the message in ``zh`` and ``en``."""
+
+    level: Level
+    key: str
+    where: str
+    zh: str
+    en: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Plain data for a report context."""
+        return {"level": self.level, "key": self.key, "where": self.where, "zh": self.zh,
+                "en": self.en}
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.en}"
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One filtered computation: who (YAML path), on which source, the spec, how it matters."""
+
+    where: str
+    label: str
+    source: str
+    spec: Compute
+    decrease: bool
+    judged: bool
+    numerator: bool
+    date: str | None
+
+
+def _uses(project: Project) -> list[_Use]:
+    from evalkit.model.cadence import rule_date_column
+    from evalkit.model.indicators import Compute, date_column
+
+    judged = {c.indicator for c in (project.contract.criteria if project.contract else [])}
+    out: list[_Use] = []
+    for k, ind in enumerate(project.indicators):
+        if ind.source is None:
+            continue
+        for field, spec in ind.computations().items():
+            out.append(_Use(f"indicators[{k}].{field}", f"indicator {ind.id}", ind.source, spec,
+                            ind.direction == "decrease", ind.id in judged, field == "numerator",
+                            date_column(ind, project) if ind.period else None))
+    for k, rule in enumerate(project.cadence):
+        spec = Compute(filter=rule.filter, count=rule.distinct is None, distinct=rule.distinct)
+        out.append(_Use(f"cadence[{k}]", f"cadence rule {rule.id}", rule.source, spec, False,
+                        True, False, rule_date_column(rule, project)))
+    return out
+
+
+def _n(count: int, threshold: int) -> str:
+    """A row count for a message: below the disclosure threshold it is "<k" (reports never
+    show a number from fewer records than the threshold)."""
+    return f"<{threshold}" if 0 < count < threshold else str(count)
+
+
+def _shown(values: list[str], n: int = 5) -> str:
+    return ", ".join(values[:n]) + (" …" if len(values) > n else "")
+
+
+def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str]) -> list[IntakeCheck]:
+    out = []
+    for col, value in use.spec.filter.items():
+        if col not in df.columns:
+            continue
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            continue  # numeric and true/false filters: compared as numbers
+        present = canonical(df[col]).dropna()
+        counts = present.value_counts()
+        have = [str(v) for v in counts.index]
+        for v in values:
+            text = canonical_text(v)
+            if text in counts.index:
+                continue
+            if col in personal:  # personal data is never quoted
+                have = []
+            close = difflib.get_close_matches(text, have, n=3, cutoff=0.5)
+            shown = close or have[:5]
+            level: Level = "warning" if use.decrease else "error"
+            out.append(IntakeCheck(
+                level, "filter_value_absent", f"{use.where}.filter.{col}",
+                f"{use.label} 的筛选值“{text}”在 {file} 的 {col} 列中一条也没有"
+                f"（{'最接近的值' if close else '该列的值'}：{'、'.join(shown) or '无'}）；"
+                "若是笔误请改正，否则该项计数为 0",
+                f"{use.label}: filter value {text!r} never occurs in column {col!r} of {file} "
+                f"({'closest values present' if close else 'values present'}: "
+                f"{_shown(shown) or 'none'}); a typo here counts 0 — correct it"))
+    return out
+
+
+def _in_period(use: _Use, rows: pd.DataFrame, project: Project) -> pd.DataFrame:
+    if use.date is None or use.date not in rows.columns:
+        return rows
+    import pandas as pd
+
+    period = project.project.period
+    when = pd.to_datetime(rows[use.date], errors="coerce", format="mixed")
+    inside = (when >= pd.Timestamp(period.start)) & (when <= pd.Timestamp(period.end))
+    return rows.loc[inside.fillna(False).to_numpy(dtype=bool)]
+
+
+def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project) -> list[IntakeCheck]:
+    try:
+        rows = _in_period(use, _select(df, use.spec, use.where), project)
+    except EvalkitError:  # a missing or unreadable column is reported by the data checks
+        return []
+    if len(rows):
+        return []
+    level: Level = ("error" if use.judged and not use.decrease and not use.numerator
+                    else "warning")
+    why_zh = "，合同验收或服务频次据此判定" if level == "error" else ""
+    why_en = "; a contract criterion or cadence rule is judged on it" if level == "error" else ""
+    return [IntakeCheck(
+        level, "zero_rows", use.where,
+        f"{use.label} 在项目期内从 {file} 中计得 0 条记录{why_zh}；请核对筛选条件与数据",
+        f"{use.label} counts 0 records of {file} in the project period{why_en}; check its "
+        "filter and the data")]
+
+
+def _variants(df: pd.DataFrame, file: str, columns: set[str],
+              threshold: int) -> list[IntakeCheck]:
+    out = []
+    for col in sorted(columns):
+        if col not in df.columns:
+            continue
+        raw = df[col].astype("string")
+        fixed = canonical(df[col])
+        odd = (raw != fixed).fillna(False).to_numpy(dtype=bool)
+        if not odd.any():
+            continue
+        pairs = raw[odd].value_counts()
+        shown = [f"{v!r} → {canonical_text(v)!r} ({_n(int(n), threshold)})"
+                 for v, n in pairs.items()]
+        out.append(IntakeCheck(
+            "warning", "value_variant", f"{file}: {col}",
+            f"{file} 的 {col} 列有 {_n(int(odd.sum()), threshold)} 行的值带首尾空格或全角字符，已按去空格、"
+            f"半角后的值计数：{'；'.join(shown[:5])}",
+            f"{_n(int(odd.sum()), threshold)} row(s) of column {col!r} in {file} have leading/trailing spaces "
+            f"or full-width characters; counted as trimmed half-width text: {_shown(shown)}"))
+    return out
+
+
+def _headers(df: pd.DataFrame, file: str, named: set[str]) -> list[IntakeCheck]:
+    out = []
+    for col in map(str, df.columns):
+        fixed = canonical_text(col)
+        if fixed == col:
+            continue
+        hit = fixed in named and fixed not in set(map(str, df.columns))
+        level: Level = "error" if hit else "warning"
+        out.append(IntakeCheck(
+            level, "header_variant", f"{file}: {col!r}",
+            f"{file} 的表头“{col}”带首尾空格或全角字符" +
+            (f"，因此找不到 project.yaml 中的列“{fixed}”；请改正表头" if hit else ""),
+            f"header {col!r} of {file} has leading/trailing spaces or full-width characters"
+            + (f", so column {fixed!r} named in project.yaml is not found; correct the header"
+               if hit else "")))
+    return out
+
+
+def _unused(df: pd.DataFrame, file: str, selected: dict[str, set[str]],
+            threshold: int) -> list[IntakeCheck]:
+    out = []
+    for col, chosen in sorted(selected.items()):
+        if col not in df.columns:
+            continue
+        counts = canonical(df[col]).dropna().value_counts()
+        left = [(str(v), int(n)) for v, n in counts.items() if str(v) not in chosen]
+        if not left:
+            continue
+        shown = [f"{v} ({_n(n, threshold)})" for v, n in left]
+        out.append(IntakeCheck(
+            "warning", "unused_category", f"{file}: {col}",
+            f"{file} 的 {col} 列中有 {len(left)} 个类别没有任何指标或服务频次规则使用："
+            f"{'、'.join(shown[:5])}{' …' if len(shown) > 5 else ''}",
+            f"{len(left)} categor{'y' if len(left) == 1 else 'ies'} of column {col!r} in {file} "
+            f"no indicator or cadence rule uses: {_shown(shown)}"))
+    return out
+
+
+def intake_checks(project: Project, tables: Any,
+                  indicators: pd.DataFrame | None = None) -> list[IntakeCheck]:
+    """Every silent-miscount finding for ``project`` over ``tables`` (errors first).
+
+    Parameters
+    ----------
+    project
+        The project specification.
+    tables
+        Source name -> DataFrame (or an :class:`~evalkit.data.load.Evidence`); sources that
+        are absent are skipped (their loading problems are reported elsewhere).
+    indicators
+        The indicator table, when evaluated: each period a ``period: each`` (or named-period)
+        criterion is judged on that counts no record is a warning.
+
+    Examples
+    --------
+    >>> import evalkit as ek
+    >>> p = ek.load_project(ek.datasets.path("workers_home") / "project.yaml")
+    >>> from evalkit.data.load import load_evidence
+    >>> [c.key for c in intake_checks(p, load_evidence(p)) if c.level == "error"]
+    []
+    """
+    data = dict(getattr(tables, "tables", tables))
+    personal = project.personal_columns()
+    threshold = int(project.privacy.disclosure_threshold)
+    out: list[IntakeCheck] = []
+    uses = _uses(project)
+    filtered: dict[str, dict[str, set[str]]] = {}
+    for use in uses:
+        for col, value in use.spec.filter.items():
+            values = value if isinstance(value, list) else [value]
+            if col in personal or not all(isinstance(v, str) for v in values):
+                continue  # numeric and true/false filters are not categories
+            filtered.setdefault(use.source, {}).setdefault(col, set()).update(
+                canonical_text(v) for v in values)
+    for source, df in data.items():
+        if source not in project.data:
+            continue
+        file = project.data[source].file
+        named = {c for u in uses if u.source == source for c in u.spec.columns()}
+        named |= {u.date for u in uses if u.source == source and u.date}
+        named |= set(project.data[source].columns)
+        out.extend(_headers(df, file, named))
+        out.extend(_variants(df, file, set(filtered.get(source, {})), threshold))
+    for use in uses:
+        if use.source not in data:
+            continue
+        df = data[use.source]
+        file = project.data[use.source].file
+        absent = _absent(use, df, file, personal)
+        out.extend(absent)
+        if not absent:
+            out.extend(_zero(use, df, file, project))
+    if indicators is not None and project.contract is not None:
+        out.extend(_empty_periods(project, indicators))
+    for source, cols in filtered.items():
+        if source in data:
+            out.extend(_unused(data[source], project.data[source].file, cols, threshold))
+    return sorted(out, key=lambda c: c.level != "error")
+
+
+def _empty_periods(project: Project, indicators: pd.DataFrame) -> list[IntakeCheck]:
+    out: list[IntakeCheck] = []
+    assert project.contract is not None
+    if not {"indicator_id", "period", "n"} <= set(indicators.columns):
+        return out
+    whole = indicators
+    if "disaggregation" in indicators.columns:
+        whole = indicators.loc[indicators["disaggregation"].astype("string").fillna("") == ""]
+    for k, c in enumerate(project.contract.criteria):
+        if c.period == "total":
+            continue
+        part = whole.loc[(whole["indicator_id"] == c.indicator) & (whole["period"] != "total")]
+        if c.period != "each":
+            part = part.loc[part["period"] == c.period]
+        empty = [str(p) for p, n in zip(part["period"], part["n"], strict=True)
+                 if isinstance(n, int | float) and not math.isnan(n) and n == 0]
+        if empty:
+            out.append(IntakeCheck(
+                "warning", "zero_rows", f"contract.criteria[{k}]",
+                f"合同条款 {c.id} 按期判定，但指标 {c.indicator} 在 {'、'.join(empty)} "
+                "没有任何记录；请核对日期与数据",
+                f"criterion {c.id} is judged period by period, but indicator {c.indicator} "
+                f"counts no record in {', '.join(empty)}; check the dates and the data"))
+    return out

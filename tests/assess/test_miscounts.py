@@ -1,0 +1,93 @@
+"""Checks that catch silent miscounts (issue 11): each case passed unnoticed before."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import pandas as pd
+from service_year import write
+
+import evalkit as ek
+from evalkit.assess.miscounts import intake_checks
+from evalkit.errors import EvalkitWarning
+from evalkit.validate import validate_project
+
+
+def _validate(path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EvalkitWarning)
+        problems = validate_project(path)
+    return problems, [str(w.message) for w in caught if issubclass(w.category, EvalkitWarning)]
+
+
+def test_typo_in_filter_value_is_an_error_naming_the_closest_value(tmp_path):
+    # every visit is recorded as 需求调研; the rule and indicator ask for 需求调查 (a typo)
+    path = write(tmp_path, filter_value="需求调查", values=dict.fromkeys(range(127), "需求调研"))
+    problems, _ = _validate(path)
+    absent = [p for p in problems if "never occurs" in p]
+    assert len(absent) == 2                                 # the indicator and the cadence rule
+    assert absent[0].startswith("indicators[0].compute.filter.activity_type:")
+    assert "'需求调查' never occurs in column 'activity_type' of service_log.csv" in absent[0]
+    assert "closest values present: 需求调研" in absent[0]
+    assert any(p.startswith("cadence[0].filter.activity_type:") for p in absent)
+    ev = ek.evaluate(ek.load_project(path))                 # evaluation still runs and carries it
+    errors = [c for c in ev.intake_checks if c.level == "error"]
+    assert {c.key for c in errors} == {"filter_value_absent"}
+    assert "需求调研" in errors[0].zh and "需求调查" in errors[0].zh
+
+
+def test_trailing_space_is_counted_and_noted(tmp_path):
+    # ten visits typed "走访 " (trailing space) and two "走访" with a full-width space
+    values = {**dict.fromkeys(range(10), "走访 "), 10: "走访\u3000", 11: "\u3000走访"}
+    path = write(tmp_path, values=values)
+    problems, notes = _validate(path)
+    assert problems == []
+    assert any("12 row(s) of column 'activity_type' in service_log.csv" in n
+               and "'走访 ' → '走访' (10)" in n for n in notes)
+    ev = ek.evaluate(ek.load_project(path))
+    total = ev.indicators.loc[ev.indicators["period"] == "total", "actual"].iloc[0]
+    assert total == 127                                     # all counted, none lost to a space
+    assert ev.acceptance.verdict == "accepted"
+    assert [c.key for c in ev.intake_checks] == ["value_variant"]
+
+
+def test_zero_row_indicator_is_an_error_when_a_criterion_judges_it(tmp_path):
+    # the year typed wrong: the log is dated 2025-26, the project says 2027
+    path = write(tmp_path, start=dt.date(2027, 3, 1), end=dt.date(2028, 2, 29))
+    problems, _ = _validate(path)
+    zero = [p for p in problems if "counts 0 records" in p]
+    assert [p.split(":")[0] for p in zero] == ["indicators[0].compute", "cadence[0]"]
+    assert "a contract criterion or cadence rule is judged on it" in zero[0]
+
+
+def test_unused_category_and_header_variants(tmp_path):
+    project = ek.load_project(write(tmp_path))
+    df = pd.DataFrame({"date": ["2025-03-01", "2025-03-02", "2025-03-03"],
+                       "activity_type": ["走访", "需求调研", "ＡＢＣ"],
+                       "enterprise_id ": ["E1", "E2", "E3"]})
+    checks = {c.key: c for c in intake_checks(project, {"service_log": df})}
+    unused = checks["unused_category"]
+    # one row each: below the disclosure threshold (5) the count is written <5
+    assert unused.level == "warning" and "需求调研 (<5)" in unused.en and "ABC (<5)" in unused.en
+    assert "'ＡＢＣ' → 'ABC' (<5)" in checks["value_variant"].en
+    header = checks["header_variant"]
+    assert header.level == "error" and "'enterprise_id '" in header.en
+
+
+def test_decrease_indicator_absent_value_is_a_warning(tmp_path):
+    project = ek.load_project(write(tmp_path))
+    spec = project.model_dump(mode="python", exclude={"path", "sha256"})
+    spec["indicators"][0]["direction"] = "decrease"
+    spec["cadence"] = []
+    spec["contract"] = None
+    spec["renewal"] = None
+    quiet = ek.Project.model_validate(spec)
+    df = pd.DataFrame({"date": ["2025-03-01"], "activity_type": ["培训"],
+                       "enterprise_id": ["E1"]})
+    levels = {c.key: c.level for c in intake_checks(quiet, {"service_log": df})}
+    assert levels["filter_value_absent"] == "warning"       # no complaints is the good outcome
+
+
+def test_bundled_example_has_no_errors(example_evaluation):
+    assert [c for c in example_evaluation.intake_checks if c.level == "error"] == []
