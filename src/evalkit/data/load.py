@@ -136,6 +136,37 @@ def _suggest(cells: list[tuple[int, Any]], kind: str, data_key: str, col: str) -
     return " — correct or blank out the cells (evalkit never guesses)"
 
 
+def _title_key(text: object) -> str:
+    return normalize_text(str(text), ("strip", "fullwidth"))
+
+
+def _missing_columns(name: str, source: DataSource, df: pd.DataFrame, missing: list[str],
+                     where: str) -> str:
+    """One line for the declared columns absent from the header, with the likely fix."""
+    titles = {col: (source.columns[col].header if col in source.columns
+                    and source.columns[col].header else col) for col in missing}
+    wanted = {_title_key(t) for t in titles.values()}
+    hint = f"rename the column in the file or fix data.{name}.columns"
+    for row, values in df.head(10).iterrows():  # the titles further down: title rows above
+        found = wanted & {_title_key(v) for v in values if isinstance(v, str)}
+        if len(found) >= max(1, len(wanted) // 2):
+            hint = (f"the titles are in row {row}: add header_row: {row} to data.{name} "
+                    "(rows above it are then ignored)")
+            break
+    else:
+        near = [str(t) for t in df.columns if _title_key(t) in wanted and str(t) not in
+                titles.values()]
+        if near:
+            hint = (f"the file has {', '.join(repr(t) for t in near)}: add normalize: [strip] "
+                    f"(or [strip, fullwidth]) to data.{name} so titles are trimmed, or fix the "
+                    "header")
+    shown = ", ".join(repr(c) if titles[c] == c else f"{c!r} (header {titles[c]!r})"
+                      for c in missing)
+    have = ", ".join(map(str, list(df.columns)[:15])) + (" …" if len(df.columns) > 15 else "")
+    return (f"{where}: column {shown} declared in project.yaml (data.{name}) not found; the "
+            f"file has: {have} — {hint}")
+
+
 def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
                   problems: list[str]) -> pd.DataFrame:
     """Typed, checked copy of ``df`` (indexed by spreadsheet row); problems are appended."""
@@ -143,17 +174,8 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
 
     missing = [c for c in source.columns if c not in df.columns]
     missing += [c for c in source.key if c not in df.columns and c not in missing]
-    for col in missing:
-        spec = source.columns.get(col)
-        title = (spec.header if spec and spec.header else col)
-        near = [str(t) for t in df.columns
-                if normalize_text(str(t), ("strip", "fullwidth")) ==
-                normalize_text(title, ("strip", "fullwidth"))]
-        hint = (f" — the file has {near[0]!r}: add normalize: [strip, fullwidth] to "
-                f"data.{name} (headers are then trimmed) or fix the header"
-                if near else f" — rename the column in the file or fix data.{name}.columns")
-        problems.append(f"{where}: column {col!r} declared in project.yaml (data.{name}) "
-                        f"not found; the file has: {', '.join(map(str, df.columns))}{hint}")
+    if missing:
+        problems.append(_missing_columns(name, source, df, missing, where))
     counts = df.columns.value_counts()
     for col in [c for c in source.columns if counts.get(c, 0) > 1]:
         problems.append(f"{where}: column {col!r} appears {int(counts[col])} times in the header "

@@ -84,7 +84,7 @@ def _readable(text: str, kind: str) -> bool:
 
 _DESCRIPTIONS = {
     "strip": "a value with spaces around it",
-    "fullwidth": "written with full-width characters",
+    "fullwidth": "a value typed in full-width characters",
     "thousands": "a number with thousands separators",
     "percent": "a percentage",
     "cn_date": "a date written in Chinese",
