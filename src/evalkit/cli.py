@@ -3,9 +3,17 @@
 ::
 
     evalkit demo [--example NAME] [--out DIR] [--lang zh|en] [--format html|pdf|docx|md]
-    evalkit validate PROJECT.yaml
+                 [--report evaluation|acceptance]
+    evalkit validate PROJECT.yaml|DIR
     evalkit report PROJECT.yaml -o FILE [--lang zh|en] [--report evaluation|acceptance]
                    [--template-dir DIR] [--docx-template FILE]
+    evalkit report PROJECT.yaml -o DIR --format html,pdf,docx --lang zh,en
+    evalkit init DIR
+
+``--lang`` and ``--format`` take one value or several separated by commas; the project is
+evaluated once and every report written from that evaluation. A progress bar (tqdm) shows on
+a terminal for work that takes more than two seconds.
+
     evalkit portfolio DIR... -o FILE [--workers N] [--scheduler ADDRESS] [--lang zh|en]
 
 Errors print one line (``evalkit: error: …``) and exit with status 1, never a traceback.
@@ -38,21 +46,28 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="evaluate a bundled example project end to end")
     demo.add_argument("--example", default="workers_home", help="example name (default: %(default)s)")
     demo.add_argument("--out", default="evalkit-demo", help="output folder (default: %(default)s)")
-    demo.add_argument("--lang", choices=LANGS, default="zh")
-    demo.add_argument("--format", choices=list(FORMATS), default="html")
+    demo.add_argument("--lang", type=_langs, default=["zh"], help="zh, en or zh,en")
+    demo.add_argument("--format", type=_formats, default=["html"],
+                      help="html, md, pdf, docx or several, e.g. html,pdf")
     demo.add_argument("--report", choices=REPORTS, default="evaluation")
 
     val = sub.add_parser("validate", help="list every problem in a project's spec and data")
-    val.add_argument("project", help="path of project.yaml")
+    val.add_argument("project", help="path of project.yaml (or its folder)")
 
-    rep = sub.add_parser("report", help="evaluate a project and write its report")
-    rep.add_argument("project", help="path of project.yaml")
+    rep = sub.add_parser("report", help="evaluate a project and write its report(s)")
+    rep.add_argument("project", help="path of project.yaml (or its folder)")
     rep.add_argument("-o", "--output", required=True,
-                     help="report file; the format follows the suffix (.html .md .pdf .docx)")
-    rep.add_argument("--lang", choices=LANGS, default="zh")
+                     help="report file (the format follows the suffix: .html .md .pdf .docx); "
+                          "a folder when --format is given")
+    rep.add_argument("--lang", type=_langs, default=["zh"], help="zh, en or zh,en")
+    rep.add_argument("--format", type=_formats, default=None,
+                     help="html, md, pdf, docx or several, e.g. html,pdf,docx (-o is a folder)")
     rep.add_argument("--report", choices=REPORTS, default="evaluation")
     rep.add_argument("--template-dir", default=None, help="folder of your own Jinja2 templates")
     rep.add_argument("--docx-template", default=None, help="your organization's .docx template")
+
+    ini = sub.add_parser("init", help="write a commented project.yaml and .xlsx data templates")
+    ini.add_argument("folder", help="folder of the new project (created when missing)")
 
     pf = sub.add_parser("portfolio", help="evaluate many projects and write a dashboard")
     pf.add_argument("projects", nargs="+",
@@ -69,51 +84,107 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _render(project_path: Path, output: Path, args: argparse.Namespace) -> Path:
+def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    wrong = [v for v in values if v not in allowed]
+    if wrong or not values:
+        raise argparse.ArgumentTypeError(
+            f"invalid {what} {', '.join(wrong) or text!r} (choose from {', '.join(allowed)}; "
+            "several separated by commas)")
+    return list(dict.fromkeys(values))
+
+
+def _langs(text: str) -> list[str]:
+    return _choices(text, LANGS, "language")
+
+
+def _formats(text: str) -> list[str]:
+    return _choices(text, list(FORMATS), "format")
+
+
+def _project_file(path: str) -> Path:
+    file = Path(path)
+    return file / "project.yaml" if file.is_dir() else file
+
+
+def _targets(args: argparse.Namespace, output: Path, formats: list[str] | None) -> list[tuple[Path, str]]:
+    """(file, lang) of every report asked for; ``output`` is a folder when formats are given."""
+    name = "report" if args.report == "evaluation" else "acceptance"
+    if formats is not None:
+        return [(output / f"{name}.{lang}{FORMATS[fmt]}", lang)
+                for fmt in formats for lang in args.lang]
+    if len(args.lang) == 1:
+        return [(output, args.lang[0])]
+    return [(output.with_name(f"{output.stem}.{lang}{output.suffix}"), lang)
+            for lang in args.lang]
+
+
+def _render_all(project_path: Path, targets: list[tuple[Path, str]],
+                args: argparse.Namespace) -> list[Path]:
+    """Evaluate once, then write every target; a progress bar on a terminal."""
+    from tqdm import tqdm
+
     from evalkit.evaluation import evaluate
     from evalkit.project import load_project
 
-    evaluation = evaluate(load_project(project_path))
-    return evaluation.render(
-        output,
-        lang=args.lang,
-        report=args.report,
-        template_dir=getattr(args, "template_dir", None),
-        docx_template=getattr(args, "docx_template", None),
-    )
+    written: list[Path] = []
+    steps = ["evaluate", *(str(t) for t, _ in targets)]
+    with tqdm(total=len(steps), desc="evalkit", unit="step", delay=2.0, leave=False,
+              disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        bar.set_postfix_str("evaluating")
+        evaluation = evaluate(load_project(project_path))
+        bar.update()
+        for target, lang in targets:
+            bar.set_postfix_str(target.name)
+            written.append(evaluation.render(
+                target, lang=lang, report=args.report,
+                template_dir=getattr(args, "template_dir", None),
+                docx_template=getattr(args, "docx_template", None)))
+            bar.update()
+    return written
 
 
 def _demo(args: argparse.Namespace) -> int:
     from evalkit import datasets
 
     folder = datasets.path(args.example)
-    out = Path(args.out)
-    name = "report" if args.report == "evaluation" else "acceptance"
-    target = out / f"{name}.{args.lang}{FORMATS[args.format]}"
-    written = _render(folder / "project.yaml", target, args)
-    print(f"evalkit: wrote {written}")
+    targets = _targets(args, Path(args.out), args.format)
+    for written in _render_all(folder / "project.yaml", targets, args):
+        print(f"evalkit: wrote {written}")
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     from evalkit.validate import validate_project
 
-    problems = validate_project(Path(args.project))
+    path = _project_file(args.project)
+    problems = validate_project(path)
     if len(problems) == 1:
         print(f"evalkit: error: {problems[0]}", file=sys.stderr)
         return 1
     if problems:
-        print(f"evalkit: {len(problems)} problem(s) in {args.project}:", file=sys.stderr)
+        print(f"evalkit: {len(problems)} problem(s) in {path}:", file=sys.stderr)
         for line in problems:
             print(f"  - {line}", file=sys.stderr)
         return 1
-    print(f"evalkit: {args.project} is valid")
+    print(f"evalkit: {path} is valid")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    written = _render(Path(args.project), Path(args.output), args)
-    print(f"evalkit: wrote {written}")
+    targets = _targets(args, Path(args.output), args.format)
+    for written in _render_all(_project_file(args.project), targets, args):
+        print(f"evalkit: wrote {written}")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from evalkit.scaffold import init_project
+
+    written = init_project(args.folder)
+    for path in written:
+        print(f"evalkit: wrote {path}")
+    print(f"evalkit: fill in the data files, then run: evalkit validate {written[0]}")
     return 0
 
 
@@ -169,7 +240,7 @@ def _format_warning(message: Warning | str, category: type[Warning], *_: object,
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``evalkit`` command; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"demo": _demo, "validate": _validate, "report": _report,
+    handlers = {"demo": _demo, "validate": _validate, "report": _report, "init": _init,
                 "portfolio": _portfolio}
     with warnings.catch_warnings():
         warnings.simplefilter("default", EvalkitWarning)

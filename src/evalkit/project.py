@@ -84,13 +84,27 @@ class Privacy(Spec):
     personal_columns: list[str] = Field(default_factory=list)
 
 
+#: opt-in rewrites of spreadsheet text before it is checked (docs/project-yaml.md)
+Normalization = Literal["strip", "fullwidth", "thousands", "percent", "cn_date"]
+
+
 class Column(Spec):
-    """Documentation and type of one data column."""
+    """Documentation and type of one data column.
+
+    ``header`` is the column's title in the file when it differs from the name used in
+    project.yaml (e.g. a survey platform's "3、您对本次活动的满意度"); ``normalize`` lists
+    opt-in rewrites of its text (see :mod:`evalkit.data.normalize`); ``labels`` maps answers
+    written as text to numbers (a mapping, or the name of a set under the source's
+    ``value_labels``).
+    """
 
     type: Literal["string", "integer", "number", "date", "boolean"] = "string"
     description: Text | None = None
     personal: bool = False
     range: tuple[float, float] | None = None
+    header: str | None = None
+    normalize: list[Normalization] = Field(default_factory=list)
+    labels: str | dict[str, float] | None = None
 
 
 class DataSource(Spec):
@@ -101,6 +115,25 @@ class DataSource(Spec):
     description: Text | None = None
     key: list[str] = Field(default_factory=list)
     columns: dict[str, Column] = Field(default_factory=dict)
+    # spreadsheets as they come (docs/spreadsheets.md)
+    encoding: Literal["utf-8", "utf-8-sig", "gb18030", "gbk"] | None = None
+    header_row: int = Field(default=1, ge=1)
+    skip_rows: list[int] = Field(default_factory=list)
+    normalize: list[Normalization] = Field(default_factory=list)
+    value_labels: dict[str, dict[str, float]] = Field(default_factory=dict)
+    merged_cells: Literal["refuse", "fill"] = "refuse"
+
+    @model_validator(mode="after")
+    def _rows_and_labels(self) -> DataSource:
+        early = [r for r in self.skip_rows if r <= self.header_row]
+        if early:
+            raise ValueError(f"skip_rows {early} are not below the header row "
+                             f"{self.header_row}; rows above the header are skipped already")
+        for name, col in self.columns.items():
+            if isinstance(col.labels, str) and col.labels not in self.value_labels:
+                raise ValueError(f"columns.{name}.labels: no value_labels set {col.labels!r} "
+                                 f"(sets: {', '.join(self.value_labels) or 'none'})")
+        return self
 
 
 class Project(Spec):

@@ -51,7 +51,8 @@ def validate_project(path: str | Path) -> list[str]:
     >>> validate_project(ek.datasets.path("workers_home") / "project.yaml")
     []
     """
-    from evalkit.data.load import Evidence, _check_source, read_table
+    from evalkit.data.load import Evidence, load_source
+    from evalkit.estimate.pipeline import outcome_problems
     from evalkit.evaluation import evaluate_evidence
     from evalkit.model.logic_model import validate_project_logic_model
     from evalkit.project import load_project
@@ -62,12 +63,12 @@ def validate_project(path: str | Path) -> list[str]:
         return _lines(exc)
     problems: list[str] = []
     tables = {}
-    for name, source in project.data.items():
-        file = project.data_path(name)
-        try:
-            tables[name] = _check_source(name, source, read_table(file, sheet=source.sheet), file)
-        except EvalkitError as exc:
-            problems.extend(_lines(exc))
+    for name in project.data:  # every file, every problem of each (capped per column)
+        table, found, _content = load_source(project, name)
+        problems.extend(found)
+        if table is not None:
+            tables[name] = table
+    problems.extend(outcome_problems(project, tables))
     problems.extend(_miscounts(project, tables))
     try:
         problems.extend(validate_project_logic_model(project))

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from evalkit._checks import numeric_column, require_range
+from evalkit._checks import require_range
+from evalkit.data.intake import _cells, read_source
+from evalkit.data.normalize import looks_like, normalize_text
 from evalkit.errors import DataError
 
 if TYPE_CHECKING:
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
     from evalkit.project import DataSource, Project
 
-__all__ = ["Evidence", "load_evidence", "read_table"]
+__all__ = ["Evidence", "load_evidence", "load_source", "read_table"]
 
 
 @dataclass(frozen=True)
@@ -90,54 +92,168 @@ def read_table(path: Path, *, sheet: str | None = None,
                     hint="use .csv, .xlsx or .parquet")
 
 
-def _check_source(name: str, source: DataSource, df: pd.DataFrame, file: Path) -> pd.DataFrame:
+def _numbers(df: pd.DataFrame, col: str, where: str, data_key: str,
+             problems: list[str]) -> pd.Series:
+    """``df[col]`` as float64; every unreadable cell reported (capped), read as missing."""
+    import numpy as np
     import pandas as pd
 
-    where = f"{file.name}"
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        values = s.astype("float64")
+    else:
+        values = pd.to_numeric(s.map(lambda v: v.strip() if isinstance(v, str) else v),
+                               errors="coerce").astype("float64")
+        bad = values.isna() & s.notna()
+        bad &= s.map(lambda v: not (isinstance(v, str) and v.strip() == ""))
+        if bool(bad.any()):
+            cells = [(int(r), s[r]) for r in s.index[bad]]
+            problems.append(f"{where}: column {col!r} must be numeric, found {_cells(cells)} "
+                            f"({len(cells)} non-numeric value(s))"
+                            + _suggest(cells, "number", data_key, col))
+    inf = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+    if bool(inf.any()):
+        cells = [(int(r), float(values[r])) for r in values.index[inf]]
+        problems.append(f"{where}: column {col!r} must hold finite numbers, found "
+                        f"{_cells(cells)} — correct the value or blank it out")
+        values = values.where(~inf)
+    return values
+
+
+def _suggest(cells: list[tuple[int, Any]], kind: str, data_key: str, col: str) -> str:
+    """`` — '1,234' looks like a number with thousands separators: add normalize: [...]``."""
+    for _row, value in cells:
+        seen = looks_like(value, kind)
+        if seen is not None:
+            what, options = seen
+            return (f" — {value!r} looks like {what}: add normalize: [{', '.join(options)}] to "
+                    f"data.{data_key}.columns.{col} (or to data.{data_key} for every column)")
+    texts = [v for _r, v in cells if isinstance(v, str)]
+    if kind == "number" and texts:
+        return (" — if these are answers written as text (e.g. 非常同意), map them to numbers "
+                f"with labels: under data.{data_key}.columns.{col}; otherwise correct or blank "
+                "out the cells (evalkit never guesses)")
+    return " — correct or blank out the cells (evalkit never guesses)"
+
+
+def _title_key(text: object) -> str:
+    return normalize_text(str(text), ("strip", "fullwidth"))
+
+
+def _missing_columns(name: str, source: DataSource, df: pd.DataFrame, missing: list[str],
+                     where: str) -> str:
+    """One line for the declared columns absent from the header, with the likely fix."""
+    titles = {col: (source.columns[col].header if col in source.columns
+                    and source.columns[col].header else col) for col in missing}
+    wanted = {_title_key(t) for t in titles.values()}
+    hint = f"rename the column in the file or fix data.{name}.columns"
+    for row, values in df.head(10).iterrows():  # the titles further down: title rows above
+        found = wanted & {_title_key(v) for v in values if isinstance(v, str)}
+        if len(found) >= max(1, len(wanted) // 2):
+            hint = (f"the titles are in row {row}: add header_row: {row} to data.{name} "
+                    "(rows above it are then ignored)")
+            break
+    else:
+        near = [str(t) for t in df.columns if _title_key(t) in wanted and str(t) not in
+                titles.values()]
+        if near:
+            hint = (f"the file has {', '.join(repr(t) for t in near)}: add normalize: [strip] "
+                    f"(or [strip, fullwidth]) to data.{name} so titles are trimmed, or fix the "
+                    "header")
+    shown = ", ".join(repr(c) if titles[c] == c else f"{c!r} (header {titles[c]!r})"
+                      for c in missing)
+    have = ", ".join(map(str, list(df.columns)[:15])) + (" …" if len(df.columns) > 15 else "")
+    return (f"{where}: column {shown} declared in project.yaml (data.{name}) not found; the "
+            f"file has: {have} — {hint}")
+
+
+def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
+                  problems: list[str]) -> pd.DataFrame:
+    """Typed, checked copy of ``df`` (indexed by spreadsheet row); problems are appended."""
+    import pandas as pd
+
     missing = [c for c in source.columns if c not in df.columns]
     missing += [c for c in source.key if c not in df.columns and c not in missing]
     if missing:
-        raise DataError(
-            f"{where}: column {', '.join(repr(c) for c in missing)} declared in project.yaml "
-            f"(data.{name}) not found; the file has: {', '.join(map(str, df.columns))}",
-            hint="rename the column in the file or fix data." + name + ".columns",
-        )
-    # row labels as a spreadsheet shows them (header = row 1), so messages point at the file
-    df = df.set_axis(pd.RangeIndex(2, len(df) + 2))
+        problems.append(_missing_columns(name, source, df, missing, where))
+    counts = df.columns.value_counts()
+    for col in [c for c in source.columns if counts.get(c, 0) > 1]:
+        problems.append(f"{where}: column {col!r} appears {int(counts[col])} times in the header "
+                        "— rename or delete the repeated columns")
+    if df.empty and not missing:
+        problems.append(f"{where}: no data rows below the header (row {source.header_row}) — "
+                        "fill in the file (a new template is empty) or fix header_row:")
     out = df.copy()
     for col, spec in source.columns.items():
+        if col in missing or counts.get(col, 0) > 1:
+            continue
         if spec.type in ("number", "integer"):
-            values = numeric_column(df, col, where)
+            values = _numbers(df, col, where, name, problems)
             if spec.type == "integer":
                 frac = values.notna() & (values % 1 != 0)
                 if bool(frac.any()):
-                    row = frac.idxmax()
-                    raise DataError(f"{where}: column {col!r} must hold whole numbers, found "
-                                    f"{values[row]:g} at row {row}")
+                    cells = [(int(r), f"{values[r]:g}") for r in values.index[frac]]
+                    problems.append(f"{where}: column {col!r} must hold whole numbers, found "
+                                    f"{_cells(cells)}")
             if spec.range is not None:
-                require_range(values, col, *spec.range, where)
+                try:
+                    require_range(values, col, *spec.range, where)
+                except DataError as exc:
+                    problems.append(exc.one_line())
             out[col] = values
         elif spec.type == "date":
-            parsed = pd.to_datetime(df[col], errors="coerce", format="mixed")
-            bad = parsed.isna() & df[col].notna()
+            raw = df[col]
+            parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
+            bad = parsed.isna() & raw.notna()
             if bool(bad.any()):
-                row = bad.idxmax()
-                raise DataError(f"{where}: column {col!r} must hold dates like 2025-01-31, "
-                                f"found {df.at[row, col]!r} at row {row}")
+                cells = [(int(r), raw[r]) for r in raw.index[bad]]
+                problems.append(f"{where}: column {col!r} must hold dates like 2025-01-31, "
+                                f"found {_cells(cells)}" + _suggest(cells, "date", name, col))
             out[col] = parsed
         elif spec.type == "string":
             out[col] = df[col].astype("string")
-    if source.key:
+    keys_ok = source.key and not any(c in missing for c in source.key)
+    if keys_ok:
         dup = out.duplicated(subset=source.key, keep=False)
         if bool(dup.any()):
             first = out.loc[dup, source.key].iloc[0].tolist()
             rows = out.index[dup].tolist()[:5]
-            raise DataError(
+            problems.append(
                 f"{where}: duplicated key ({', '.join(source.key)}) = {tuple(first)!r} in rows "
-                f"{rows} ({int(dup.sum())} rows share a key)",
-                hint="each row must be unique on " + ", ".join(source.key),
-            )
-    return out.reset_index(drop=True)
+                f"{rows} ({int(dup.sum())} rows share a key) — each row must be unique on "
+                + ", ".join(source.key))
+    return out
+
+
+def relative_name(project: Project, name: str) -> str:
+    """The data file of source ``name`` as messages show it: relative to the project folder."""
+    file = project.data_path(name)
+    try:
+        return file.relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return str(file)
+
+
+def load_source(project: Project, name: str) -> tuple[pd.DataFrame | None, list[str], bytes]:
+    """Read and check data source ``name``: ``(table or None, problems, file bytes)``.
+
+    The table has a fresh 0-based index; it is None when the file cannot be read at all.
+    """
+    source = project.data[name]
+    file = project.data_path(name)
+    where = relative_name(project, name)
+    try:
+        if not file.is_file():
+            raise DataError(f"{where}: data file not found",
+                            hint=f"check the file: entry of data.{name} in project.yaml")
+        content = file.read_bytes()
+        raw, problems = read_source(file, source, content=content, where=where, name=name)
+    except DataError as exc:
+        return None, [exc.one_line()], b""
+    if problems:
+        return None, problems, content
+    table = _check_source(name, source, raw, where, problems)
+    return table.reset_index(drop=True), problems, content
 
 
 def load_evidence(project: Project) -> Evidence:
@@ -155,11 +271,17 @@ def load_evidence(project: Project) -> Evidence:
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}
     hashes: dict[str, str] = {}
-    for name, source in project.data.items():
-        file = project.data_path(name)
-        content = read_bytes(file)
-        raw = read_table(file, sheet=source.sheet, content=content)
-        tables[name] = _check_source(name, source, raw, file)
-        files[name] = file
-        hashes[name] = hashlib.sha256(content).hexdigest()
+    problems: list[str] = []
+    for name in project.data:
+        table, found, content = load_source(project, name)
+        problems.extend(found)
+        if table is not None:
+            tables[name] = table
+            files[name] = project.data_path(name)
+            hashes[name] = hashlib.sha256(content).hexdigest()
+    if len(problems) == 1:
+        raise DataError(problems[0])
+    if problems:
+        raise DataError(f"{len(problems)} problems in the data files", problems=problems,
+                        hint="correct the cells named above (evalkit validate lists them all)")
     return Evidence(tables=tables, files=files, sha256=hashes)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from evalkit.errors import DataError
+from evalkit.errors import DataError, EvalkitError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from evalkit.model.outcomes import Outcome
     from evalkit.project import Project
 
-__all__ = ["estimate_outcomes"]
+__all__ = ["estimate_outcomes", "outcome_problems"]
 
 
 def _filtered(df: pd.DataFrame, oc: Outcome, where: str) -> pd.DataFrame:
@@ -24,6 +25,62 @@ def _filtered(df: pd.DataFrame, oc: Outcome, where: str) -> pd.DataFrame:
         values = value if isinstance(value, list) else [value]
         df = df.loc[df[col].astype("string").isin([str(v) for v in values]).fillna(False)]
     return df
+
+
+_COLUMN_FIELDS = ("outcome", "unit", "time", "group", "cohort", "cluster")
+
+
+def _absent(values: pd.Series, wanted: object) -> bool:
+    present = values.dropna()
+    return not bool((present == wanted).any()) and str(wanted) not in set(present.astype(str))
+
+
+def outcome_problems(project: Project, tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Every outcome field that names a column or a value the data does not hold.
+
+    Each problem starts with its project.yaml path (``outcomes[0].pre: wave 'pre' not found
+    in column 'wave' of data/survey.csv (values there: 前测, 后测)``). Outcomes whose source
+    table is missing (reported elsewhere) are skipped.
+    """
+    from evalkit.data.load import relative_name
+
+    out: list[str] = []
+    for k, oc in enumerate(project.outcomes):
+        df = tables.get(oc.source)
+        if df is None or df.empty:  # no file, or no rows yet (reported with the file)
+            continue
+        where = f"outcomes[{k}]"
+        file = relative_name(project, oc.source)
+        named: list[tuple[str, str]] = [(f, getattr(oc, f)) for f in _COLUMN_FIELDS
+                                        if getattr(oc, f) is not None]
+        named += [(f"covariates[{j}]", c) for j, c in enumerate(oc.covariates)]
+        if oc.scale is not None:
+            named += [(f"scale.items[{j}]", c) for j, c in enumerate(oc.scale.items)]
+        if oc.compare is not None:
+            named.append(("compare.column", oc.compare.column))
+        named += [(f"filter.{c}", c) for c in oc.filter]
+        lost = [(f, c) for f, c in named if c not in df.columns]
+        for f, c in lost:
+            out.append(f"{where}.{f}: column {c!r} not found in {file} (data.{oc.source}; "
+                       f"columns: {', '.join(map(str, df.columns[:12]))})")
+        if lost:
+            continue
+        if oc.design == "prepost" and oc.time is not None:
+            rows = _filtered(df, oc, where)
+            for role in ("pre", "post"):
+                label = getattr(oc, role)
+                if _absent(rows[oc.time], label):
+                    seen = ", ".join(str(v) for v in rows[oc.time].dropna().unique()[:10])
+                    out.append(f"{where}.{role}: wave {label!r} not found in column "
+                               f"{oc.time!r} of {file} (values there: {seen or 'none'})")
+        if oc.compare is not None:
+            for role in ("treated", "control"):
+                label = getattr(oc.compare, role)
+                if _absent(df[oc.compare.column], label):
+                    seen = ", ".join(str(v) for v in df[oc.compare.column].dropna().unique()[:10])
+                    out.append(f"{where}.compare.{role}: {label!r} not found in column "
+                               f"{oc.compare.column!r} of {file} (values there: {seen or 'none'})")
+    return out
 
 
 def _prepost(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[str, Any]]:
@@ -90,11 +147,19 @@ def estimate_outcomes(
     """
     effects: dict[str, EffectResult] = {}
     details: dict[str, dict[str, Any]] = {}
+    problems = outcome_problems(project, evidence.tables)
+    if problems:
+        raise DataError(f"{len(problems)} outcome problem(s)", problems=problems,
+                        hint="fix the outcomes named above in project.yaml or the data")
     for k, oc in enumerate(project.outcomes):
         where = f"outcomes[{k}] ({oc.id})"
         df = _filtered(evidence[oc.source], oc, where)
         run = _prepost if oc.design == "prepost" else _did
-        result, details[oc.id] = run(oc, df, where)
+        try:
+            result, details[oc.id] = run(oc, df, where)
+        except EvalkitError as exc:  # name the outcome by its project.yaml path
+            raise type(exc)(f"{where}: {exc.message}", hint=exc.hint,
+                            problems=exc.problems) from exc
         effects[oc.id] = _labelled(result, oc)
         comparison = details[oc.id].pop("comparison", None)
         if comparison is not None:

@@ -1,0 +1,290 @@
+"""Read a data file as an office saved it: encodings, title rows, merged cells, headers.
+
+:func:`read_source` turns one data source (a .csv, .xlsx or .parquet file and its entry under
+``data:`` in project.yaml) into a DataFrame whose index is the row number a spreadsheet shows
+and whose columns carry the names used in project.yaml. It applies, in this order:
+
+1. **Encoding** (CSV). ``encoding:`` when given; otherwise UTF-8 (with or without the byte-order
+   mark Excel writes) and, when the bytes are not UTF-8, GB18030 — the national standard that
+   contains GBK and GB2312, so the "CSV (逗号分隔)" files Chinese Excel saves are read. A file
+   that is neither is refused (evalkit never guesses further).
+2. **Header row** (``header_row``, 1-based as the spreadsheet shows it; rows above — titles,
+   notes — are ignored) and ``skip_rows`` (row numbers below the header to ignore, e.g. a
+   units row or a 合计 row). Blank rows are ignored.
+3. **Merged cells** (.xlsx). A merged range in the header or data rows is read by other tools
+   as one value and blanks; evalkit refuses it, naming the ranges, unless the source says
+   ``merged_cells: fill`` (every cell of a range gets the range's top-left value).
+4. **Headers**: a column's ``header:`` names its title in the file; the source's
+   ``normalize: [strip]`` / ``[fullwidth]`` also apply to the titles.
+5. **Values**: ``normalize`` options (the source's and the column's,
+   :mod:`evalkit.data.normalize`) and ``labels`` (text answers → numbers).
+
+Problems are collected, not raised one at a time: every function returns what it read and a
+list of problem lines.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evalkit.data.normalize import normalize_value
+from evalkit.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evalkit.project import DataSource
+
+__all__ = ["decode", "read_source"]
+
+_HEADER_OPTIONS = ("strip", "fullwidth")
+
+
+def decode(content: bytes, encoding: str | None, where: str) -> tuple[str, str]:
+    """``(text, encoding used)``; a :class:`DataError` when the bytes do not decode."""
+    if encoding is not None:
+        codec = {"gbk": "gb18030", "utf-8": "utf-8-sig"}.get(encoding, encoding)
+        try:
+            return content.decode(codec), encoding
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{where}: is not {encoding} text (byte {exc.start} cannot be "
+                            f"decoded)", hint="fix the encoding: entry of this data source "
+                            "(utf-8, utf-8-sig or gb18030), or leave it out to detect it") from exc
+    try:
+        return content.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{where}: is neither UTF-8 nor GB18030/GBK text (byte {exc.start})",
+                        hint="save it from Excel as 'CSV UTF-8', or set encoding: in "
+                        "project.yaml") from exc
+
+
+#: cells read as missing, as ``pandas.read_csv`` does by default
+NA_TEXT = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                     "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+                     "nan", "null"})
+
+
+def _csv_grid(content: bytes, source: DataSource, where: str) -> list[list[Any]]:
+    import csv
+
+    text, _used = decode(content, source.encoding, where)
+    try:  # the csv module, not pandas: title rows have fewer fields than the table below
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise DataError(f"{where}: cannot be read as CSV ({exc})",
+                        hint="save it again from Excel as CSV") from exc
+    return [[None if v in NA_TEXT else v for v in row] for row in rows]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _xlsx_grid(content: bytes, source: DataSource, where: str,
+               problems: list[str]) -> list[list[Any]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    except Exception as exc:  # openpyxl raises many types on a damaged workbook
+        raise DataError(f"{where}: cannot be read as .xlsx ({exc})",
+                        hint="save the file as an Excel workbook (.xlsx)") from exc
+    if source.sheet is not None and source.sheet not in wb.sheetnames:
+        raise DataError(f"{where}: no sheet {source.sheet!r} (sheets: {', '.join(wb.sheetnames)})",
+                        hint="fix the sheet: entry of this data source")
+    ws = wb[source.sheet] if source.sheet is not None else wb.worksheets[0]
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    skipped = set(source.skip_rows)
+    merged = [rng for rng in ws.merged_cells.ranges
+              if rng.max_row >= source.header_row
+              and not set(range(rng.min_row, rng.max_row + 1)) <= skipped]
+    if merged and source.merged_cells == "refuse":
+        shown = ", ".join(str(r.coord) for r in merged[:5])
+        more = f" … and {len(merged) - 5} more" if len(merged) > 5 else ""
+        problems.append(
+            f"{where}, sheet {ws.title!r}: merged cells {shown}{more} in the header or data rows "
+            "(only the first cell of a merged range holds the value; the others would be read "
+            "as blanks) — unmerge them and fill in every row, or add merged_cells: fill to this "
+            "data source to give every cell of a range its first cell's value")
+        return grid
+    for rng in merged:
+        top = grid[rng.min_row - 1][rng.min_col - 1]
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                grid[r - 1][c - 1] = top
+    return grid
+
+
+def _parquet_frame(content: bytes, where: str) -> pd.DataFrame:
+    import pandas as pd
+
+    try:
+        return pd.read_parquet(io.BytesIO(content))
+    except ImportError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{where}: reading .parquet files needs a package that is not "
+                        f"installed ({first})",
+                        hint="pip install pyarrow, or save the file as CSV") from exc
+    except (ValueError, OSError) as exc:
+        raise DataError(f"{where}: cannot be read ({exc})",
+                        hint="save it as UTF-8 CSV, .xlsx or .parquet") from exc
+
+
+def _frame(grid: list[list[Any]], source: DataSource, where: str,
+           problems: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    width = max((len(r) for r in grid), default=0)
+    grid = [list(r) + [None] * (width - len(r)) for r in grid]
+    h = source.header_row
+    if len(grid) < h or all(_blank(v) for v in grid[h - 1]):
+        problems.append(f"{where}: no header in row {h}"
+                        + (" (the file is empty)" if not grid else "")
+                        + " — fix header_row: in project.yaml or the file")
+        return pd.DataFrame()
+    header = [_title(v, k) for k, v in enumerate(grid[h - 1])]
+    skipped = set(source.skip_rows)
+    rows = {n: r for n, r in enumerate(grid, start=1)
+            if n > h and n not in skipped and not all(_blank(v) for v in r)}
+    frame = pd.DataFrame(list(rows.values()), index=pd.Index(list(rows), dtype="int64"),
+                         columns=range(width), dtype=object)
+    frame.columns = pd.Index(header, dtype=object)
+    return frame
+
+
+def _title(value: Any, k: int) -> str:
+    if _blank(value):
+        return f"Unnamed: {k}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _rename(frame: pd.DataFrame, source: DataSource, where: str, name: str) -> pd.DataFrame:
+    """Titles → names used in project.yaml (``header:``; source-level strip/fullwidth)."""
+    opts = [o for o in source.normalize if o in _HEADER_OPTIONS]
+    titles = [normalize_value(t, opts) if opts else t for t in frame.columns]
+    wanted = {(col.header or c): c for c, col in source.columns.items()}
+    if opts:
+        wanted = {normalize_value(t, opts): c for t, c in wanted.items()}
+    renamed = [wanted.get(t, t) for t in titles]
+    return frame.set_axis(renamed, axis=1)
+
+
+def _normalized(frame: pd.DataFrame, source: DataSource) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns.unique():
+        spec = source.columns.get(col)
+        opts = set(source.normalize) | set(spec.normalize if spec else ())
+        if opts and col in out.columns and out[col].ndim == 1:
+            out[col] = out[col].map(lambda v, o=opts: normalize_value(v, o))
+    return out
+
+
+def _labelled(frame: pd.DataFrame, source: DataSource, where: str, data_key: str,
+              problems: list[str]) -> pd.DataFrame:
+    out = frame
+    for col, spec in source.columns.items():
+        if spec.labels is None or col not in out.columns or out[col].ndim != 1:
+            continue
+        mapping = source.value_labels[spec.labels] if isinstance(spec.labels, str) else spec.labels
+        lookup = {k.strip(): v for k, v in mapping.items()}
+        values = out[col]
+        unknown: list[tuple[int, Any]] = []
+        mapped: list[Any] = []
+        for row, v in values.items():
+            if isinstance(v, str) and not _numeric_text(v):
+                if v.strip() in lookup:
+                    mapped.append(lookup[v.strip()])
+                    continue
+                unknown.append((int(row), v))
+            mapped.append(v)
+        if unknown:
+            problems.append(
+                f"{where}: column {col!r} has answers that are not among its value labels "
+                f"({', '.join(mapping)}): {_cells(unknown)}"
+                f" — add them to data.{data_key}.columns.{col}.labels or correct the cells")
+        out = out.assign(**{col: pd_series(mapped, values)})
+    return out
+
+
+def pd_series(values: list[Any], like: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    return pd.Series(values, index=like.index, name=like.name, dtype=object)
+
+
+def _numeric_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _cells(found: Iterable[tuple[int, Any]], limit: int = 3) -> str:
+    """``'x' at row 3, 'y' at row 9 … and 12 more rows`` (row numbers as the sheet shows)."""
+    found = list(found)
+    shown = ", ".join(f"{v!r} at row {r}" for r, v in found[:limit])
+    more = len(found) - limit
+    return shown + (f" … and {more} more row{'s' if more > 1 else ''}" if more > 0 else "")
+
+
+def infer(values: pd.Series) -> pd.Series:
+    """Column types as ``pandas.read_csv`` infers them: numbers, else text, else as is."""
+    import pandas as pd
+
+    present = values.dropna()
+    if present.empty:
+        return values.astype("float64")
+    if not present.map(lambda v: isinstance(v, bool)).any():
+        try:
+            return pd.to_numeric(values, errors="raise")
+        except (ValueError, TypeError):
+            pass
+    if present.map(lambda v: isinstance(v, str)).all():
+        return values.astype("str")
+    if present.map(lambda v: hasattr(v, "year") and hasattr(v, "day")).all():
+        return pd.to_datetime(values)
+    return values
+
+
+def read_source(path: Path, source: DataSource, *, content: bytes, where: str,
+                name: str) -> tuple[pd.DataFrame, list[str]]:
+    """The data source as a DataFrame indexed by spreadsheet row numbers, and its problems.
+
+    ``where`` names the file in messages (relative to the project folder), ``name`` is the
+    source's key under ``data:``. Raises :class:`DataError` only when nothing can be read.
+    """
+    problems: list[str] = []
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame = _parquet_frame(content, where)
+        frame = frame.set_axis(range(2, len(frame) + 2), axis=0)
+        frame = _rename(frame, source, where, name)
+        return _labelled(_normalized(frame, source), source, where, name, problems), problems
+    if suffix in (".csv", ".txt"):
+        frame = _frame(_csv_grid(content, source, where), source, where, problems)
+    elif suffix in (".xlsx", ".xlsm"):
+        frame = _frame(_xlsx_grid(content, source, where, problems), source, where, problems)
+    else:
+        raise DataError(f"{where}: unsupported file type {suffix!r}",
+                        hint="use .csv, .xlsx or .parquet")
+    if problems:
+        return frame, problems
+    frame = _rename(frame, source, where, name)
+    frame = _normalized(frame, source)
+    frame = _labelled(frame, source, where, name, problems)
+    typed = {c: infer(frame.iloc[:, k]) for k, c in enumerate(frame.columns)}
+    if len(typed) == frame.shape[1]:
+        import pandas as pd
+
+        frame = pd.DataFrame(typed, index=frame.index)
+    return frame, problems

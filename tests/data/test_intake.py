@@ -1,0 +1,207 @@
+"""Spreadsheets as Chinese offices save them (issue 11, item 4; issue 10: merged cells).
+
+Each test builds the file the way Excel or a survey platform writes it and checks the values
+evalkit reads against the values typed by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+
+import evalkit as ek
+from evalkit.data.load import load_evidence
+from evalkit.validate import validate_project
+
+
+def project(tmp_path: Path, source: dict[str, Any], name: str = "log") -> ek.Project:
+    spec = {
+        "project": {"id": "t", "name": "t", "purchaser": "p", "provider": "q",
+                    "period": {"start": "2025-03-01", "end": "2026-02-28"}},
+        "data": {name: source},
+    }
+    path = tmp_path / "project.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return ek.load_project(path)
+
+
+LOG = "日期,活动类型,人数\n2025-03-03,走访,12\n2025-03-05,小组,8\n"
+LOG_COLUMNS = {"日期": {"type": "date"}, "活动类型": {}, "人数": {"type": "integer"}}
+
+
+@pytest.mark.parametrize("codec", ["gbk", "gb18030"])
+def test_chinese_excel_csv_is_detected(tmp_path, codec):
+    (tmp_path / "log.csv").write_bytes(LOG.encode(codec))
+    table = load_evidence(project(tmp_path, {"file": "log.csv", "columns": LOG_COLUMNS}))["log"]
+    assert table["活动类型"].tolist() == ["走访", "小组"]
+    assert table["人数"].tolist() == [12, 8]
+
+
+def test_gb18030_four_byte_character(tmp_path):
+    text = LOG.replace("走访", "走访㐀")          # U+3400: a 4-byte GB18030 sequence, not GBK
+    (tmp_path / "log.csv").write_bytes(text.encode("gb18030"))
+    p = project(tmp_path, {"file": "log.csv", "encoding": "gb18030", "columns": LOG_COLUMNS})
+    assert load_evidence(p)["log"]["活动类型"].tolist() == ["走访㐀", "小组"]
+
+
+def test_declared_encoding_that_does_not_fit(tmp_path):
+    (tmp_path / "log.csv").write_bytes(LOG.encode("gbk"))
+    p = project(tmp_path, {"file": "log.csv", "encoding": "utf-8", "columns": LOG_COLUMNS})
+    with pytest.raises(ek.DataError, match=r"log\.csv: is not utf-8 text.*encoding:"):
+        load_evidence(p)
+
+
+def test_title_rows_and_skip_rows(tmp_path):
+    text = ("某街道职工服务台账（2025年）\n制表：张三\n" + LOG.splitlines()[0] + "\n"
+            "（日期）,（类型）,（人）\n" + "\n".join(LOG.splitlines()[1:]) + "\n合计,,20\n")
+    (tmp_path / "log.csv").write_text(text, encoding="utf-8")
+    p = project(tmp_path, {"file": "log.csv", "header_row": 3, "skip_rows": [4, 7],
+                           "columns": LOG_COLUMNS})
+    table = load_evidence(p)["log"]
+    assert table["人数"].tolist() == [12, 8]
+    assert table["日期"].tolist() == [pd.Timestamp("2025-03-03"), pd.Timestamp("2025-03-05")]
+
+
+def test_title_row_without_header_row_is_a_clear_error(tmp_path):
+    (tmp_path / "log.csv").write_text("服务台账\n" + LOG, encoding="utf-8")
+    problems = validate_project(project(tmp_path, {"file": "log.csv",
+                                                   "columns": LOG_COLUMNS}).path)
+    assert any("column '日期' declared in project.yaml (data.log) not found" in p
+               for p in problems), problems
+
+
+def test_row_numbers_count_title_rows(tmp_path):
+    text = "服务台账\n" + LOG + "2025-03-09,走访,十二\n"
+    (tmp_path / "log.csv").write_text(text, encoding="utf-8")
+    p = project(tmp_path, {"file": "log.csv", "header_row": 2, "columns": LOG_COLUMNS})
+    with pytest.raises(ek.DataError, match=r"found '十二' at row 5"):
+        load_evidence(p)
+
+
+CASES = [  # (option, column type, cell as typed, value read)
+    ("thousands", "number", "1,234", 1234.0),
+    ("thousands", "number", "-12,345.5", -12345.5),
+    ("percent", "number", "85%", 0.85),
+    ("percent", "number", "12.5 %", 0.125),
+    ("fullwidth", "integer", "１２", 12.0),
+    ("strip", "string", " 走访 ", "走访"),
+    ("cn_date", "date", "2025年3月1日", pd.Timestamp("2025-03-01")),
+]
+
+
+@pytest.mark.parametrize(("option", "kind", "cell", "expected"), CASES)
+def test_each_normalisation(tmp_path, option, kind, cell, expected):
+    frame = pd.DataFrame({"x": [cell, cell], "id": ["a", "b"]})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    columns = {"x": {"type": kind, "normalize": [option]}, "id": {}}
+    got = load_evidence(project(tmp_path, {"file": "t.csv", "columns": columns}))["log"]["x"]
+    assert got.tolist() == [expected, expected]
+
+
+@pytest.mark.parametrize(("option", "kind", "cell", "expected"),
+                         [c for c in CASES if c[0] != "strip"])
+def test_unnormalised_value_names_the_option(tmp_path, option, kind, cell, expected):
+    pd.DataFrame({"x": [cell]}).to_csv(tmp_path / "t.csv", index=False)
+    p = project(tmp_path, {"file": "t.csv", "columns": {"x": {"type": kind}}})
+    with pytest.raises(ek.DataError) as info:
+        load_evidence(p)
+    msg = str(info.value)
+    assert f"{cell!r} at row 2" in msg and "looks like" in msg
+    assert f"normalize: [{option}]" in msg and "data.log.columns.x" in msg
+
+
+def test_thousands_only_reads_real_groupings(tmp_path):
+    pd.DataFrame({"x": ["1,23"]}).to_csv(tmp_path / "t.csv", index=False)
+    p = project(tmp_path, {"file": "t.csv",
+                           "columns": {"x": {"type": "number", "normalize": ["thousands"]}}})
+    with pytest.raises(ek.DataError, match=r"'1,23' at row 2"):
+        load_evidence(p)
+
+
+def test_fullwidth_and_thousands_together(tmp_path):
+    pd.DataFrame({"x": ["１，２３４"]}).to_csv(tmp_path / "t.csv", index=False)
+    p = project(tmp_path, {"file": "t.csv", "normalize": ["fullwidth", "thousands"],
+                           "columns": {"x": {"type": "number"}}})
+    assert load_evidence(p)["log"]["x"].tolist() == [1234.0]
+
+
+def test_header_with_trailing_space(tmp_path):
+    (tmp_path / "t.csv").write_text("人数 ,类型\n3,走访\n", encoding="utf-8")
+    columns = {"人数": {"type": "integer"}, "类型": {}}
+    problems = validate_project(project(tmp_path, {"file": "t.csv", "columns": columns}).path)
+    assert len(problems) == 1 and "the file has '人数 '" in problems[0]
+    assert "normalize: [strip" in problems[0]
+    p = project(tmp_path, {"file": "t.csv", "normalize": ["strip"], "columns": columns})
+    assert load_evidence(p)["log"]["人数"].tolist() == [3]
+
+
+LIKERT = {"非常不同意": 1, "不同意": 2, "一般": 3, "同意": 4, "非常同意": 5}
+
+
+def test_text_likert_answers_mapped_by_value_labels(tmp_path):
+    answers = ["非常同意", "同意", "一般", "不同意", "非常不同意", None]
+    frame = pd.DataFrame({"序号": range(1, 7), "3、您对本次活动的满意度": answers})
+    frame.to_excel(tmp_path / "survey.xlsx", index=False)
+    source = {"file": "survey.xlsx", "value_labels": {"agree5": LIKERT},
+              "columns": {"q3": {"type": "integer", "range": [1, 5], "labels": "agree5",
+                                 "header": "3、您对本次活动的满意度"}}}
+    got = load_evidence(project(tmp_path, source))["log"]["q3"]
+    assert got.iloc[:5].tolist() == [5, 4, 3, 2, 1] and pd.isna(got.iloc[5])
+
+
+def test_text_likert_answer_without_a_label(tmp_path):
+    pd.DataFrame({"q": ["同意", "很同意", "同意"]}).to_csv(tmp_path / "t.csv", index=False)
+    p = project(tmp_path, {"file": "t.csv", "columns": {"q": {"type": "integer",
+                                                                "labels": LIKERT}}})
+    with pytest.raises(ek.DataError, match=r"not among its value labels.*'很同意' at row 3"):
+        load_evidence(p)
+
+
+def test_text_answers_without_labels_point_to_labels(tmp_path):
+    pd.DataFrame({"q": ["同意", "一般"]}).to_csv(tmp_path / "t.csv", index=False)
+    p = project(tmp_path, {"file": "t.csv", "columns": {"q": {"type": "integer"}}})
+    with pytest.raises(ek.DataError, match=r"labels: under data\.log\.columns\.q"):
+        load_evidence(p)
+
+
+def test_unknown_value_label_set_is_a_spec_error(tmp_path):
+    with pytest.raises(ek.SpecError, match=r"no value_labels set 'agree'"):
+        project(tmp_path, {"file": "t.csv", "columns": {"q": {"labels": "agree"}}})
+
+
+def _merged_workbook(path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["服务台账"])
+    ws.merge_cells("A1:C1")                      # a title above the header: harmless
+    ws.append(["日期", "活动类型", "人数"])
+    ws.append([dt.datetime(2025, 3, 3), "走访", 12])
+    ws.append([None, "小组", 8])
+    ws.append([None, "走访", 5])
+    ws.merge_cells("A3:A5")                      # one date typed once for three rows
+    wb.save(path)
+
+
+def test_merged_cells_in_data_rows_are_refused(tmp_path):
+    _merged_workbook(tmp_path / "log.xlsx")
+    p = project(tmp_path, {"file": "log.xlsx", "header_row": 2, "columns": LOG_COLUMNS})
+    with pytest.raises(ek.DataError) as info:
+        load_evidence(p)
+    msg = str(info.value)
+    assert "merged cells A3:A5" in msg and "A1:C1" not in msg and "merged_cells: fill" in msg
+
+
+def test_merged_cells_filled_on_request(tmp_path):
+    _merged_workbook(tmp_path / "log.xlsx")
+    p = project(tmp_path, {"file": "log.xlsx", "header_row": 2, "merged_cells": "fill",
+                           "columns": LOG_COLUMNS})
+    table = load_evidence(p)["log"]
+    assert table["日期"].tolist() == [pd.Timestamp("2025-03-03")] * 3
+    assert table["人数"].tolist() == [12, 8, 5]
