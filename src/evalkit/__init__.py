@@ -37,6 +37,7 @@ _LAZY: dict[str, str] = {
     "twfe": "evalkit.estimate.twfe",
     "event_study": "evalkit.estimate.event_study",
     "staggered_did": "evalkit.estimate.staggered",
+    "its": "evalkit.estimate.its",
 }
 _SUBMODULES = {"datasets", "model", "data", "estimate", "assess", "report"}
 
@@ -58,6 +59,7 @@ __all__ = [
     "estimate",
     "evaluate",
     "event_study",
+    "its",
     "load_project",
     "model",
     "prepost",
@@ -87,6 +89,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from evalkit import assess, data, datasets, estimate, model, report
     from evalkit.estimate.did import did
     from evalkit.estimate.event_study import event_study
+    from evalkit.estimate.its import its
     from evalkit.estimate.prepost import prepost
     from evalkit.estimate.results import EffectResult
     from evalkit.estimate.staggered import staggered_did

@@ -27,6 +27,8 @@ Design = Literal[
     "event_study",
     "staggered_did",
     "randomised",
+    "its",
+    "comparative_its",
 ]
 
 TIDY_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
