@@ -21,7 +21,7 @@ from evalkit.errors import DataError, EstimationError, EvalkitWarning, SpecError
 from evalkit.estimate.did import binary_column, check_alpha
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import t_inference
-from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
+from evalkit.estimate.results import Design, EffectResult, tidy_frame, tidy_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -322,7 +322,7 @@ def its(
         Xc[:, names.index(nm)] = 0.0
     series = pd.DataFrame({time: tt[served], "observed": y[served], "fitted": fit_served,
                            "counterfactual": Xc @ coef, "post": post[served].astype(bool)})
-    design = "comparative_its" if control else "its"
+    design: Design = "comparative_its" if control else "its"
     head = rows[0]
     return EffectResult(
         estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
