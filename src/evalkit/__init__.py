@@ -38,6 +38,7 @@ _LAZY: dict[str, str] = {
     "event_study": "evalkit.estimate.event_study",
     "staggered_did": "evalkit.estimate.staggered",
     "its": "evalkit.estimate.its",
+    "synth": "evalkit.estimate.synth",
 }
 _SUBMODULES = {"datasets", "model", "data", "estimate", "assess", "report"}
 
@@ -65,6 +66,7 @@ __all__ = [
     "prepost",
     "report",
     "staggered_did",
+    "synth",
     "twfe",
 ]
 
@@ -93,6 +95,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from evalkit.estimate.prepost import prepost
     from evalkit.estimate.results import EffectResult
     from evalkit.estimate.staggered import staggered_did
+    from evalkit.estimate.synth import synth
     from evalkit.estimate.twfe import twfe
     from evalkit.evaluation import Evaluation, evaluate
     from evalkit.project import Project, load_project

@@ -35,6 +35,8 @@ DESIGN_LABELS: dict[str, dict[str, str]] = {
         "randomised": "randomised comparison",
         "its": "interrupted time series, no comparison group",
         "comparative_its": "interrupted time series with a comparison series",
+        "synthetic_control": "synthetic control",
+        "synthetic_did": "synthetic difference-in-differences",
     },
     "zh": {
         "post_only": "仅后测",
@@ -47,6 +49,8 @@ DESIGN_LABELS: dict[str, dict[str, str]] = {
         "randomised": "随机对照",
         "its": "中断时间序列（无对照组）",
         "comparative_its": "中断时间序列（有对照序列）",
+        "synthetic_control": "合成控制",
+        "synthetic_did": "合成双重差分",
     },
 }
 
@@ -63,6 +67,10 @@ _BASE_LEVEL: dict[str, int] = {
     # comparison series the change is judged against it (level 3)
     "its": 2,
     "comparative_its": 3,
+    # a weighted comparison group built from untreated units, before and after (level 3,
+    # like DiD: the weights match the pre-period path, not every difference between groups)
+    "synthetic_control": 3,
+    "synthetic_did": 3,
 }
 
 _CLAIM = {

@@ -29,6 +29,8 @@ Design = Literal[
     "randomised",
     "its",
     "comparative_its",
+    "synthetic_control",
+    "synthetic_did",
 ]
 
 TIDY_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
