@@ -41,6 +41,8 @@ _LAZY: dict[str, str] = {
     "evaluate_many": "evalkit.portfolio",
     "Portfolio": "evalkit.portfolio",
     "Comparison": "evalkit.compare",
+    "its": "evalkit.estimate.its",
+    "synth": "evalkit.estimate.synth",
 }
 _SUBMODULES = {"datasets", "model", "data", "estimate", "assess", "report", "portfolio"}
 
@@ -66,12 +68,14 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "event_study",
+    "its",
     "load_project",
     "model",
     "portfolio",
     "prepost",
     "report",
     "staggered_did",
+    "synth",
     "twfe",
 ]
 
@@ -96,9 +100,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from evalkit import assess, data, datasets, estimate, model, report
     from evalkit.estimate.did import did
     from evalkit.estimate.event_study import event_study
+    from evalkit.estimate.its import its
     from evalkit.estimate.prepost import prepost
     from evalkit.estimate.results import EffectResult
     from evalkit.estimate.staggered import staggered_did
+    from evalkit.estimate.synth import synth
     from evalkit.estimate.twfe import twfe
     from evalkit.evaluation import Evaluation, evaluate
     from evalkit.project import Project, load_project

@@ -153,7 +153,7 @@ def test_clusters_must_nest_units():
 def test_few_clusters_warn_and_one_cluster_errors():
     df = _panel(n_sites=10)
     with pytest.warns(FewClustersWarning, match="only 10 clusters"):
-        ek.did(df, "y", "treated", "post", cluster="site")
+        ek.did(df, "y", "treated", "post", cluster="site", inference="analytic")
     assert issubclass(FewClustersWarning, EvalkitWarning)
     with pytest.raises(DataError, match="at least 2"):
         ek.did(df.assign(site=1), "y", "treated", "post", cluster="site")

@@ -53,6 +53,13 @@ def test_binned_end_points_and_pretest():
     assert terms == ["average post", "e=<=-3", "e=-2", "e=0", "e=1", "e=>=2"]
     pre = r.extra["pretrend_test"]
     assert pre["df"] == 2 and 0 <= pre["p_value"] <= 1
+    # the headline pre-trend p-value is the F(q, G-1) version (fixest wald()), not chi-squared
+    from scipy import stats
+
+    assert pre["df_denom"] == r.extra["n_clusters"] - 1
+    assert_allclose(pre["p_value"], stats.f.sf(pre["statistic"], 2, pre["df_denom"]), rtol=1e-12)
+    assert_allclose(pre["chi2_statistic"], 2 * pre["statistic"], rtol=1e-12)
+    assert r.extra["pretrend_p"] == pre["p_value"]
     # a strong differential pre-trend is detected
     bad = ek.event_study(_panel(pre_trend=0.3), "y", "id", "year", "first", window=(-3, 2))
     assert bad.extra["pretrend_test"]["p_value"] < 1e-6

@@ -289,7 +289,9 @@ def scale(
     Scores: see :func:`scale_scores`. Alpha and its interval: :func:`cronbach_alpha`,
     computed on the reverse-coded items of every row given (pass one wave at a time to get a
     per-wave alpha). Corrected item–total correlation: Pearson r of item j with the sum of the
-    other items, complete rows (R ``psych::alpha(X)$item.stats$r.drop``). Alpha < 0.7 means
+    other items, complete rows (R ``psych::alpha(X)$item.stats$r.drop`` when no answer is
+    missing; with missing answers psych works from pairwise covariances and gives a slightly
+    different value — ``psych::alpha(na.omit(X))`` is the same as evalkit's). Alpha < 0.7 means
     the items disagree too much for the score to be read as one thing (Nunnally 1978).
 
     Examples

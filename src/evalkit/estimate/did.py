@@ -29,6 +29,15 @@ from evalkit.estimate.inference import (
     t_inference,
 )
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
+from evalkit.estimate.wild import (
+    BootWeights,
+    Inference,
+    check_wild_options,
+    use_wild,
+    wild_cluster_test,
+    wild_note,
+    with_wild,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,6 +146,10 @@ def did(
     se: SE = "auto",
     alpha: float = 0.05,
     fe_dof: FeDof = "nested",
+    inference: Inference = "auto",
+    reps: int = 9999,
+    boot_weights: BootWeights = "rademacher",
+    seed: int | None = None,
 ) -> EffectResult:
     """Two-group, two-period difference-in-differences by least squares.
 
@@ -166,6 +179,19 @@ def did(
     fe_dof
         Clustered SEs with unit effects: ``"nested"`` (default, fixest) leaves unit effects
         nested in the clusters out of K; ``"all"`` counts them (Stata ``areg``).
+    inference
+        ``"analytic"``: t(G-1) (clustered) or t(N-K) p-value and interval. ``"wild"``: the
+        restricted wild cluster bootstrap p-value and the interval by test inversion for the
+        headline term (:mod:`evalkit.estimate.wild`). ``"auto"`` (default): wild when the
+        standard errors are clustered with fewer than 30 clusters, else analytic.
+    reps
+        Bootstrap draws (default 9999); with Rademacher weights and :math:`2^G \\le` reps
+        all :math:`2^G` sign vectors are used (exact, deterministic).
+    boot_weights
+        ``"rademacher"`` (default) or ``"webb"`` (six points; better with fewer than about
+        12 clusters, where Rademacher has few distinct values).
+    seed
+        Seed of the bootstrap draws; ``None`` uses a fixed default so reports reproduce.
 
     Returns
     -------
@@ -227,6 +253,7 @@ def did(
     require_columns(df, [outcome, group, post, unit, cluster, *covs], where)
     check_choice("se", se, ("classical", "robust", "cluster", "auto"))
     check_choice("fe_dof", fe_dof, ("nested", "all"))
+    check_wild_options(inference, reps, boot_weights, seed)
     alpha = check_alpha(alpha)
     kind, cl_col = resolve_vcov(se, df, unit, cluster)
 
@@ -322,7 +349,10 @@ def did(
         if unit is not None and cl_col != unit:
             assert u_codes is not None
             check_nesting(u_codes, cl, unit, cl_col)
-        check_cluster_count(n_cl, cl_col)
+    wild = use_wild(inference, kind == "cluster", n_cl)
+    if kind == "cluster":
+        assert cl_col is not None and n_cl is not None
+        check_cluster_count(n_cl, cl_col, warn=not wild)
     nested = n_abs - 1 if (unit is not None and kind == "cluster" and fe_dof == "nested") else 0
     fit = ols_fit(Xd, yd, names, kind=kind, clusters=cl, n_clusters=n_cl, n_absorbed=n_abs,
                   n_absorbed_nested=nested, where=where)
@@ -333,10 +363,19 @@ def did(
     for j in order:
         t, pv_, lo, hi = t_inference(float(fit.coef[j]), float(se_vec[j]), fit.df_resid, alpha)
         table_rows.append(tidy_row(names[j], fit.coef[j], se_vec[j], t, pv_, lo, hi))
+    notes = [se_note(kind, cl_col, n_cl, fe_dof, unit is not None)]
+    wb = None
+    if wild:
+        assert cl is not None and n_cl is not None
+        contrast = np.zeros(len(names))
+        contrast[names.index(inter)] = 1.0
+        wb = wild_cluster_test(Xd, yd, cl, n_cl, contrast, alpha=alpha, reps=reps,
+                               boot_weights=boot_weights, seed=seed)
+        table_rows[0] = with_wild(table_rows[0], wb)
+        notes.append(wild_note(wb))
     table = tidy_frame(table_rows)
     head = table_rows[0]
     tss = float(((yd - yd.mean()) ** 2).sum())
-    notes = [se_note(kind, cl_col, n_cl, fe_dof, unit is not None)]
     if unit is not None:
         notes.append(f"panel: unit fixed effects for {unit!r} absorb the group main effect")
     notes.append("the DiD is the effect of the service only if both groups would have "
@@ -351,6 +390,8 @@ def did(
         "n_units": n_units if unit is not None else None,
         "df_resid": fit.df_resid,
         "small_sample_factor": fit.small_sample,
+        "inference": "wild" if wb is not None else "analytic",
+        "wild_bootstrap": wb.to_dict() if wb is not None else None,
     }
     method = "difference-in-differences (OLS" + (", unit fixed effects" if unit else "") + ")"
     return EffectResult(
@@ -361,6 +402,7 @@ def did(
         evidence_level=evidence_level("did", covariates=bool(covs)), notes=tuple(notes),
         spec={"outcome": outcome, "group": group, "post": post, "unit": unit,
               "covariates": tuple(covs), "cluster": cluster, "se": se, "alpha": alpha,
-              "fe_dof": fe_dof},
+              "fe_dof": fe_dof, "inference": inference, "reps": reps,
+              "boot_weights": boot_weights, "seed": seed},
         extra=extra,
     )

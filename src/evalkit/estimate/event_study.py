@@ -32,6 +32,16 @@ from evalkit.estimate.inference import (
 )
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 from evalkit.estimate.twfe import fe_fit, panel_codes
+from evalkit.estimate.wild import (
+    BootWeights,
+    Inference,
+    check_wild_options,
+    unit_demeaned_design,
+    use_wild,
+    wild_cluster_test,
+    wild_note,
+    with_wild,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,6 +124,14 @@ def cohort_panel(
                        dropped=dropped, n_units=n_u, n_late=int(late.sum()))
 
 
+def _pretrend(w: dict[str, float], df_denom: float) -> dict[str, float]:
+    """The F(q, G-1) version of the joint pre-trend test first; chi-squared kept beside it."""
+    out = {"statistic": w.get("f_statistic", math.nan), "df": w["df"], "df_denom": df_denom,
+           "p_value": w.get("f_p_value", math.nan), "chi2_statistic": w["statistic"],
+           "chi2_p_value": w["p_value"]}
+    return out
+
+
 def _event_label(e: float, lo: float | None, hi: float | None) -> str:
     s = f"{e:g}"
     if lo is not None and e == lo:
@@ -135,6 +153,10 @@ def event_study(
     cluster: str | None = None,
     alpha: float = 0.05,
     fe_dof: FeDof = "nested",
+    inference: Inference = "auto",
+    reps: int = 9999,
+    boot_weights: BootWeights = "rademacher",
+    seed: int | None = None,
 ) -> EffectResult:
     """Dynamic two-way fixed effects ("event study") with a reference period.
 
@@ -157,6 +179,9 @@ def event_study(
         1 - confidence level.
     fe_dof
         Degrees-of-freedom convention for CR1 (see :func:`evalkit.twfe`).
+    inference, reps, boot_weights, seed
+        Wild cluster bootstrap for the headline average, as in :func:`evalkit.did`
+        (``"auto"``: used below 30 clusters). The event-time rows keep t(G-1) inference.
 
     Returns
     -------
@@ -166,7 +191,10 @@ def event_study(
         and each relative-time coefficient (terms ``"e=<k>"``); ``extra["event_times"]`` is a
         frame (event_time, estimate, std_error, conf_low, conf_high, reference) including the
         reference row at 0; ``extra["pretrend_test"]`` is the joint Wald test that all
-        pre-period coefficients are zero (chi-squared and F(q, G-1)).
+        pre-period coefficients are zero: ``statistic`` F = W/q and ``p_value`` from
+        F(q, G-1), as fixest's ``wald()`` (the chi-squared version, which over-rejects with
+        few clusters, is kept as ``chi2_statistic``/``chi2_p_value``); ``extra["pretrend_p"]``
+        is that F p-value.
 
     Notes
     -----
@@ -202,6 +230,7 @@ def event_study(
     check_column_args(where, outcome=outcome, unit=unit, time=time, cohort=cohort)
     require_columns(df, [outcome, unit, time, cohort, cluster], where)
     check_choice("fe_dof", fe_dof, ("nested", "all"))
+    check_wild_options(inference, reps, boot_weights, seed)
     alpha = check_alpha(alpha)
     if window is not None and (len(window) != 2 or window[0] > min(ref, -1)
                                or window[1] < max(ref, 0)):
@@ -268,7 +297,8 @@ def event_study(
         dropped["singletons"] = int((~keep).sum())
         yv, D, u, t, cl = yv[keep], np.asfortranarray(D[keep]), u[keep], t[keep], cl[keep]
         cl, n_cl = cluster_codes(cl)
-    check_cluster_count(n_cl, cl_col)
+    wild = use_wild(inference, True, n_cl)
+    check_cluster_count(n_cl, cl_col, warn=not wild)
     fit, n_u, n_t = fe_fit(yv, D, names, u, t, cl, n_cl, nested=True, fe_dof=fe_dof,
                            where=where)
     se_vec = fit.se
@@ -294,13 +324,23 @@ def event_study(
                         "estimate": 0.0, "std_error": 0.0, "conf_low": 0.0, "conf_high": 0.0,
                         "reference": True})
     events = pd.DataFrame(ev_rows).sort_values("event_time", ignore_index=True)
-    pre = wald_test(fit.coef[pre_idx], fit.vcov[np.ix_(pre_idx, pre_idx)], fit.df_resid)
+    pre = _pretrend(wald_test(fit.coef[pre_idx], fit.vcov[np.ix_(pre_idx, pre_idx)],
+                              fit.df_resid), fit.df_resid)
     notes.insert(0, se_note("cluster", cl_col, n_cl, fe_dof, True))
+    wb = None
+    if wild:
+        yb, Xb, _, _ = unit_demeaned_design(yv, D, u, t)
+        contrast = np.zeros(Xb.shape[1])
+        contrast[: len(a)] = a
+        wb = wild_cluster_test(Xb, yb, cl, n_cl, contrast, alpha=alpha, reps=reps,
+                               boot_weights=boot_weights, seed=seed)
+        rows[0] = with_wild(rows[0], wb)
+        notes.append(wild_note(wb))
     notes.append("headline = equally weighted average of the post-treatment coefficients "
                  "(relative time >= 0)")
     if pre_idx:
         notes.append(f"pre-trend test (joint Wald, {len(pre_idx)} pre-period coefficients = 0): "
-                     f"p = {pre.get('f_p_value', pre['p_value']):.4g}")
+                     f"p = {pre['p_value']:.4g}")
     head = rows[0]
     return EffectResult(
         estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
@@ -310,10 +350,11 @@ def event_study(
         n_dropped=sum(dropped.values()), dropped=dropped,
         evidence_level=evidence_level("event_study"), notes=tuple(notes),
         spec={"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "ref": ref,
-              "window": window, "cluster": cluster, "alpha": alpha, "fe_dof": fe_dof},
+              "window": window, "cluster": cluster, "alpha": alpha, "fe_dof": fe_dof,
+              "inference": inference, "reps": reps, "boot_weights": boot_weights, "seed": seed},
         extra={"event_times": events, "pretrend_test": pre, "n_units": n_u, "n_periods": n_t,
                "n_clusters": n_cl, "vcov": pd.DataFrame(fit.vcov, index=names, columns=names),
-               "ref": ref, "window": window,
-               "pretrend_p": pre.get("f_p_value", pre["p_value"]) if math.isfinite(
-                   pre["p_value"]) else math.nan},
+               "ref": ref, "window": window, "pretrend_p": pre["p_value"],
+               "inference": "wild" if wb is not None else "analytic",
+               "wild_bootstrap": wb.to_dict() if wb is not None else None},
     )

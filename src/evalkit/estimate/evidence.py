@@ -33,6 +33,10 @@ DESIGN_LABELS: dict[str, dict[str, str]] = {
         "event_study": "event study",
         "staggered_did": "staggered difference-in-differences (Callaway–Sant'Anna)",
         "randomised": "randomised comparison",
+        "its": "interrupted time series, no comparison group",
+        "comparative_its": "interrupted time series with a comparison series",
+        "synthetic_control": "synthetic control",
+        "synthetic_did": "synthetic difference-in-differences",
     },
     "zh": {
         "post_only": "仅后测",
@@ -43,6 +47,10 @@ DESIGN_LABELS: dict[str, dict[str, str]] = {
         "event_study": "事件研究",
         "staggered_did": "交错双重差分（Callaway–Sant'Anna）",
         "randomised": "随机对照",
+        "its": "中断时间序列（无对照组）",
+        "comparative_its": "中断时间序列（有对照序列）",
+        "synthetic_control": "合成控制",
+        "synthetic_did": "合成双重差分",
     },
 }
 
@@ -55,6 +63,14 @@ _BASE_LEVEL: dict[str, int] = {
     "event_study": 3,
     "staggered_did": 3,
     "randomised": 5,
+    # a long series before and after, no comparison group: before/after (level 2); with a
+    # comparison series the change is judged against it (level 3)
+    "its": 2,
+    "comparative_its": 3,
+    # a weighted comparison group built from untreated units, before and after (level 3,
+    # like DiD: the weights match the pre-period path, not every difference between groups)
+    "synthetic_control": 3,
+    "synthetic_did": 3,
 }
 
 _CLAIM = {
@@ -143,7 +159,7 @@ def plain_sentence(result: EffectResult, lang: str = "en") -> str:
     claim = _CLAIM[lang][result.evidence_level]
     significant = not (lo <= 0 <= hi)
     scored = result.design in ("pre_post", "post_only", "pre_post_comparison")
-    relative = result.design not in ("pre_post", "post_only")
+    relative = result.design not in ("pre_post", "post_only", "its")
     if lang == "en":
         verb = "rose" if est > 0 else "fell" if est < 0 else "did not change"
         units = f" {unit}" if unit else (" percentage points" if percent else

@@ -112,19 +112,20 @@ def cluster_codes(values: Any) -> tuple[IntArray, int]:
     return np.asarray(codes, dtype=np.intp), len(uniques)
 
 
-def check_cluster_count(n_clusters: int, column: str) -> None:
-    """Error below 2 clusters, :class:`FewClustersWarning` below 30."""
+def check_cluster_count(n_clusters: int, column: str, *, warn: bool = True) -> None:
+    """Error below 2 clusters, :class:`FewClustersWarning` below 30 (unless ``warn=False``:
+    the wild cluster bootstrap is used instead of t(G-1))."""
     if n_clusters < 2:
         raise DataError(
             f"cluster column {column!r} has {n_clusters} cluster(s) in the estimation sample",
             hint="clustered standard errors need at least 2 clusters (30 or more to be reliable); "
             "use se='robust' or cluster on a coarser/finer variable",
         )
-    if n_clusters < 30:
+    if warn and n_clusters < 30:
         warnings.warn(
             f"cluster column {column!r} has only {n_clusters} clusters; clustered standard errors "
             "are biased downward with fewer than about 30 clusters — read the interval as too "
-            "narrow, or use a wild cluster bootstrap",
+            "narrow, or use the wild cluster bootstrap (inference='wild')",
             FewClustersWarning,
             stacklevel=3,
         )

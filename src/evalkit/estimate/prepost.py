@@ -107,8 +107,9 @@ def prepost(
       choice of ``scipy.stats.wilcoxon``, whose statistic and p are returned unchanged). The
       headline estimate is still the mean change with its t interval; the Hodges–Lehmann
       pseudo-median (median of the Walsh averages) and the matched-pairs rank-biserial
-      correlation are in ``extra``. R ``wilcox.test(post, pre, paired = TRUE)``; Stata
-      ``signrank post = pre``.
+      correlation are in ``extra``. R ``wilcox.test(post, pre, paired = TRUE,
+      correct = FALSE)`` (scipy applies no continuity correction in the normal
+      approximation; R's default ``correct = TRUE`` does); Stata ``signrank post = pre``.
     * McNemar (0/1 outcome): with :math:`b` = pairs 0→1 and :math:`c` = pairs 1→0, the
       estimate is :math:`(b - c)/n`. Two-sided: exact binomial test of :math:`b` out of
       :math:`b + c` at 1/2 when :math:`b + c < 25`, else :math:`\\chi^2 = (|b-c|-1)^2/(b+c)`

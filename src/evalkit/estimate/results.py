@@ -27,6 +27,10 @@ Design = Literal[
     "event_study",
     "staggered_did",
     "randomised",
+    "its",
+    "comparative_its",
+    "synthetic_control",
+    "synthetic_did",
 ]
 
 TIDY_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")

@@ -32,6 +32,16 @@ from evalkit.estimate.inference import (
     t_inference,
 )
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
+from evalkit.estimate.wild import (
+    BootWeights,
+    Inference,
+    check_wild_options,
+    unit_demeaned_design,
+    use_wild,
+    wild_cluster_test,
+    wild_note,
+    with_wild,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,6 +168,10 @@ def twfe(
     cluster: str | None = None,
     alpha: float = 0.05,
     fe_dof: FeDof = "nested",
+    inference: Inference = "auto",
+    reps: int = 9999,
+    boot_weights: BootWeights = "rademacher",
+    seed: int | None = None,
 ) -> EffectResult:
     """Two-way fixed effects regression :math:`y_{it} = \\alpha_i + \\lambda_t + \\beta D_{it} + X_{it}'\\gamma + e_{it}`.
 
@@ -175,6 +189,9 @@ def twfe(
         1 - confidence level.
     fe_dof
         ``"nested"`` (default, fixest/pyfixest) or ``"all"`` (Stata ``areg``); see Notes.
+    inference, reps, boot_weights, seed
+        Wild cluster bootstrap for the treatment coefficient, as in :func:`evalkit.did`
+        (``"auto"``: used below 30 clusters; period effects enter the bootstrap as dummies).
 
     Returns
     -------
@@ -225,6 +242,7 @@ def twfe(
     covs = as_list(covariates)
     require_columns(df, [outcome, unit, time, treatment, cluster, *covs], where)
     check_choice("fe_dof", fe_dof, ("nested", "all"))
+    check_wild_options(inference, reps, boot_weights, seed)
     alpha = check_alpha(alpha)
     y = numeric_column(df, outcome, where).to_numpy(dtype=np.float64)
     d = numeric_column(df, treatment, where).to_numpy(dtype=np.float64)
@@ -260,7 +278,8 @@ def twfe(
     cl, n_cl = recode(cl_all)
     if cluster is not None:
         check_nesting(u, cl, unit, cluster)
-    check_cluster_count(n_cl, cl_col)
+    wild = use_wild(inference, True, n_cl)
+    check_cluster_count(n_cl, cl_col, warn=not wild)
 
     notes: list[str] = []
     binary = bool(np.all((d == 0) | (d == 1)))
@@ -291,8 +310,17 @@ def twfe(
     for j, name in enumerate(names):
         st, p, lo, hi = t_inference(float(fit.coef[j]), float(se_vec[j]), fit.df_resid, alpha)
         rows.append(tidy_row(name, fit.coef[j], se_vec[j], st, p, lo, hi))
-    head = rows[0]
     notes.insert(0, se_note("cluster", cl_col, n_cl, fe_dof, True))
+    wb = None
+    if wild:
+        yb, Xb, _, _ = unit_demeaned_design(y, X, u, t)
+        contrast = np.zeros(Xb.shape[1])
+        contrast[0] = 1.0
+        wb = wild_cluster_test(Xb, yb, cl, n_cl, contrast, alpha=alpha, reps=reps,
+                               boot_weights=boot_weights, seed=seed)
+        rows[0] = with_wild(rows[0], wb)
+        notes.append(wild_note(wb))
+    head = rows[0]
     notes.append("unit and period fixed effects absorbed exactly; "
                  f"{dropped.get('singletons', 0)} singleton row(s) dropped")
     import pandas as pd
@@ -302,6 +330,8 @@ def twfe(
         "n_units": n_u2, "n_periods": n_t2, "n_clusters": n_cl, "balanced": balanced,
         "staggered": staggered, "df_resid": fit.df_resid, "small_sample_factor": fit.small_sample,
         "vcov": pd.DataFrame(fit.vcov, index=names, columns=names), "vcov_type": "CR1",
+        "inference": "wild" if wb is not None else "analytic",
+        "wild_bootstrap": wb.to_dict() if wb is not None else None,
     }
     if not math.isfinite(head["std_error"]):
         notes.append("standard error not available")
@@ -313,6 +343,7 @@ def twfe(
         n_dropped=sum(dropped.values()), dropped=dropped,
         evidence_level=evidence_level("twfe", covariates=bool(covs)), notes=tuple(notes),
         spec={"outcome": outcome, "unit": unit, "time": time, "treatment": treatment,
-              "covariates": tuple(covs), "cluster": cluster, "alpha": alpha, "fe_dof": fe_dof},
+              "covariates": tuple(covs), "cluster": cluster, "alpha": alpha, "fe_dof": fe_dof,
+              "inference": inference, "reps": reps, "boot_weights": boot_weights, "seed": seed},
         extra=extra,
     )

@@ -1,0 +1,105 @@
+"""Charts for the small-program designs: synthetic control / SDID and interrupted time series."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from evalkit.errors import RenderError
+from evalkit.report.charts.base import new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from evalkit.estimate.results import EffectResult
+
+__all__ = ["plot_its", "plot_synth"]
+
+_TEXT = {
+    "en": {
+        "treated": "treated", "synthetic": "synthetic comparison", "start": "service starts",
+        "weights": "donor weights (top {k})", "time_w": "pre-period weights",
+        "observed": "observed", "fitted": "fitted", "counterfactual": "without the service "
+        "(earlier trend continued)", "its_title": "Interrupted time series: {outcome}",
+        "synth_title": "{method}: {outcome}",
+    },
+    "zh": {
+        "treated": "干预单位", "synthetic": "合成对照", "start": "服务开始",
+        "weights": "对照单位权重（前 {k} 个）", "time_w": "前期时间权重",
+        "observed": "观测值", "fitted": "拟合值", "counterfactual": "无服务时（延续原趋势）",
+        "its_title": "中断时间序列：{outcome}", "synth_title": "{method}：{outcome}",
+    },
+}
+
+
+def _check(lang: str) -> dict[str, str]:
+    if lang not in _TEXT:
+        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    return _TEXT[lang]
+
+
+def plot_synth(result: EffectResult, lang: str = "en", top: int = 8) -> Figure:
+    """Treated units' mean against the synthetic comparison, with the donor weights.
+
+    Left: the two paths by period (for SDID the synthetic path is shifted by the
+    time-weighted pre-period gap, as in synthdid's plot), the start marked, time weights as
+    bars under the pre-period. Right: the ``top`` largest unit weights.
+    """
+    text = _check(lang)
+    traj = result.extra.get("trajectories")
+    weights = result.extra.get("unit_weights")
+    if traj is None or weights is None:
+        raise RenderError(f"plot_synth: the result ({result.method}) is not from ek.synth",
+                          hint="pass a result of ek.synth(...)")
+    fig, _ = new_figure(8.4, 3.8)  # evalkit's style and CJK font
+    fig.clear()
+    ax, axw = fig.subplots(1, 2, width_ratios=[2.2, 1])
+    time = traj.columns[0]
+    x = np.arange(len(traj))
+    ax.plot(x, traj["treated"], color="#1f77b4", label=text["treated"])
+    ax.plot(x, traj["synthetic"], color="#d62728", linestyle="--", label=text["synthetic"])
+    start = int(np.argmax(traj["post"].to_numpy()))
+    ax.axvline(start - 0.5, color="#999999", linestyle=":", linewidth=0.8)
+    ax.text(start - 0.4, ax.get_ylim()[1], text["start"], va="top", fontsize=8)
+    lam = result.extra.get("time_weights")
+    if lam is not None and float(np.abs(lam.to_numpy()).sum()) > 0:
+        lo, hi = ax.get_ylim()
+        ax.bar(x[: len(lam)], lam.to_numpy() * 0.25 * (hi - lo), bottom=lo, color="#bbbbbb",
+               width=0.8, label=text["time_w"])
+    step = max(1, len(x) // 8)
+    ax.set_xticks(x[::step], [str(v) for v in traj[time].to_numpy()[::step]])
+    ax.set_ylabel(result.outcome)
+    from evalkit.estimate.evidence import DESIGN_LABELS
+
+    method = DESIGN_LABELS[lang].get(result.design, result.method)
+    ax.set_title(text["synth_title"].format(method=method, outcome=result.outcome), fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    w = weights[weights > 0].sort_values(ascending=False).head(top)
+    axw.barh([str(i) for i in w.index[::-1]], w.to_numpy()[::-1], color="#d62728")
+    axw.set_title(text["weights"].format(k=len(w)), fontsize=9)
+    axw.tick_params(labelsize=8)
+    return fig
+
+
+def plot_its(result: EffectResult, lang: str = "en") -> Figure:
+    """Observed series, the fitted segments and the counterfactual (earlier trend continued)."""
+    text = _check(lang)
+    series = result.extra.get("series")
+    if series is None:
+        raise RenderError(f"plot_its: the result ({result.method}) is not from ek.its",
+                          hint="pass a result of ek.its(...)")
+    fig, ax = new_figure(6.4, 3.8)
+    t = series.iloc[:, 0].to_numpy(dtype=float)
+    post = series["post"].to_numpy(dtype=bool)
+    ax.plot(t, series["observed"], "o", color="#6c757d", markersize=3, label=text["observed"])
+    for mask in (~post, post):
+        ax.plot(t[mask], series["fitted"].to_numpy()[mask], color="#1f77b4")
+    ax.plot(t[post], series["counterfactual"].to_numpy()[post], color="#1f77b4",
+            linestyle="--", label=text["counterfactual"])
+    ax.axvline(float(result.spec["start"]) - 0.5, color="#999999", linestyle=":", linewidth=0.8)
+    ax.set_xlabel(str(series.columns[0]))
+    ax.set_ylabel(result.outcome)
+    ax.set_title(text["its_title"].format(outcome=result.outcome), fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return fig
