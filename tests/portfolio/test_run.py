@@ -89,7 +89,7 @@ def test_small_effects_are_not_shown(portfolio_dir, tmp_path):
 
 
 def test_discover_errors(tmp_path):
-    with pytest.raises(SpecError, match="no project.yaml"):
+    with pytest.raises(SpecError, match=r"no project\.yaml"):
         ek.evaluate_many(tmp_path)
     with pytest.raises(SpecError, match="not found"):
         ek.evaluate_many(tmp_path / "missing")
