@@ -71,8 +71,10 @@ def test_title_row_without_header_row_is_a_clear_error(tmp_path):
     (tmp_path / "log.csv").write_text("服务台账\n" + LOG, encoding="utf-8")
     problems = validate_project(project(tmp_path, {"file": "log.csv",
                                                    "columns": LOG_COLUMNS}).path)
-    assert any("column '日期' declared in project.yaml (data.log) not found" in p
-               for p in problems), problems
+    assert len(problems) == 1, problems
+    assert "declared in project.yaml (data.log) not found" in problems[0]
+    assert all(f"'{c}'" in problems[0] for c in LOG_COLUMNS)
+    assert "the titles are in row 2: add header_row: 2 to data.log" in problems[0]
 
 
 def test_row_numbers_count_title_rows(tmp_path):
@@ -205,3 +207,21 @@ def test_merged_cells_filled_on_request(tmp_path):
     table = load_evidence(p)["log"]
     assert table["日期"].tolist() == [pd.Timestamp("2025-03-03")] * 3
     assert table["人数"].tolist() == [12, 8, 5]
+
+
+def test_number_in_a_date_column_is_not_read_as_1970(tmp_path):
+    pd.DataFrame({"d": ["45716", "45717"]}).to_csv(tmp_path / "t.csv", index=False)
+    p = project(tmp_path, {"file": "t.csv", "columns": {"d": {"type": "date"}}})
+    with pytest.raises(ek.DataError, match=r"found the number\(s\) 45716 at row 2, 45717 at row 3"):
+        load_evidence(p)
+
+
+def test_repeated_titles(tmp_path):
+    (tmp_path / "t.csv").write_text("a,b,b,c,c\n1,2,3,x,y\n", encoding="utf-8")
+    p = project(tmp_path, {"file": "t.csv", "columns": {"a": {"type": "integer"}}})
+    table = load_evidence(p)["log"]                     # undeclared repeats: renamed as pandas
+    assert list(table.columns) == ["a", "b", "b.1", "c", "c.1"]
+    assert table["b.1"].tolist() == [3]
+    p = project(tmp_path, {"file": "t.csv", "columns": {"b": {"type": "integer"}}})
+    with pytest.raises(ek.DataError, match=r"column 'b' appears 2 times in the header"):
+        load_evidence(p)

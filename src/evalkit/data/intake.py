@@ -178,6 +178,23 @@ def _rename(frame: pd.DataFrame, source: DataSource, where: str, name: str) -> p
     return frame.set_axis(renamed, axis=1)
 
 
+def _dedupe(frame: pd.DataFrame, source: DataSource, where: str,
+            problems: list[str]) -> pd.DataFrame:
+    """Repeated titles become ``x``, ``x.1``, ``x.2`` (as pandas names them); a declared
+    column whose title repeats is a problem (which of the columns is meant?)."""
+    seen: dict[str, int] = {}
+    names: list[str] = []
+    for title in map(str, frame.columns):
+        k = seen.get(title, 0)
+        seen[title] = k + 1
+        names.append(title if k == 0 else f"{title}.{k}")
+    for col in source.columns:
+        if seen.get(col, 0) > 1:
+            problems.append(f"{where}: column {col!r} appears {seen[col]} times in the header "
+                            "— rename or delete the repeated columns")
+    return frame.set_axis(names, axis=1)
+
+
 def _normalized(frame: pd.DataFrame, source: DataSource) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns.unique():
@@ -231,7 +248,7 @@ def _numeric_text(text: str) -> bool:
 
 def _cells(found: Iterable[tuple[int, Any]], limit: int = 3) -> str:
     """``'x' at row 3, 'y' at row 9 … and 12 more rows`` (row numbers as the sheet shows)."""
-    found = list(found)
+    found = [(r, v.item() if hasattr(v, "item") else v) for r, v in found]  # numpy -> python
     shown = ", ".join(f"{v!r} at row {r}" for r, v in found[:limit])
     more = len(found) - limit
     return shown + (f" … and {more} more row{'s' if more > 1 else ''}" if more > 0 else "")
@@ -268,7 +285,7 @@ def read_source(path: Path, source: DataSource, *, content: bytes, where: str,
     if suffix == ".parquet":
         frame = _parquet_frame(content, where)
         frame = frame.set_axis(range(2, len(frame) + 2), axis=0)
-        frame = _rename(frame, source, where, name)
+        frame = _dedupe(_rename(frame, source, where, name), source, where, problems)
         return _labelled(_normalized(frame, source), source, where, name, problems), problems
     if suffix in (".csv", ".txt"):
         frame = _frame(_csv_grid(content, source, where), source, where, problems)
@@ -279,7 +296,7 @@ def read_source(path: Path, source: DataSource, *, content: bytes, where: str,
                         hint="use .csv, .xlsx or .parquet")
     if problems:
         return frame, problems
-    frame = _rename(frame, source, where, name)
+    frame = _dedupe(_rename(frame, source, where, name), source, where, problems)
     frame = _normalized(frame, source)
     frame = _labelled(frame, source, where, name, problems)
     typed = {c: infer(frame.iloc[:, k]) for k, c in enumerate(frame.columns)}

@@ -177,9 +177,6 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
     if missing:
         problems.append(_missing_columns(name, source, df, missing, where))
     counts = df.columns.value_counts()
-    for col in [c for c in source.columns if counts.get(c, 0) > 1]:
-        problems.append(f"{where}: column {col!r} appears {int(counts[col])} times in the header "
-                        "— rename or delete the repeated columns")
     if df.empty and not missing:
         problems.append(f"{where}: no data rows below the header (row {source.header_row}) — "
                         "fill in the file (a new template is empty) or fix header_row:")
@@ -203,6 +200,13 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
             out[col] = values
         elif spec.type == "date":
             raw = df[col]
+            numbers = raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+            if bool((numbers & raw.notna()).any()):  # pandas would read 45717 as 1970-01-01
+                cells = [(int(r), raw[r]) for r in raw.index[numbers & raw.notna()]]
+                problems.append(f"{where}: column {col!r} must hold dates like 2025-01-31, "
+                                f"found the number(s) {_cells(cells)} — an Excel serial date? "
+                                "format the cells as dates in Excel, or type 2025-03-01")
+                raw = raw.where(~numbers)
             parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
             bad = parsed.isna() & raw.notna()
             if bool(bad.any()):
