@@ -195,7 +195,7 @@ def _portfolio(args: argparse.Namespace) -> int:
     client = None
     if args.scheduler:
         try:
-            from distributed import Client
+            from dask.distributed import Client
         except ImportError as exc:
             raise EvalkitError("--scheduler needs Dask",
                                hint='pip install "evalkit[dask]"') from exc

@@ -27,13 +27,21 @@ def _lines(exc: EvalkitError) -> list[str]:
     return [exc.one_line()]
 
 
-def _miscounts(project: Any, tables: dict[str, Any]) -> list[str]:
+def _miscounts(project: Any, tables: dict[str, Any], found: list[str]) -> list[str]:
     """Silent-miscount checks (:mod:`evalkit.assess.miscounts`) on the tables that loaded:
-    errors are returned as problems, warnings issued as :class:`EvalkitWarning`."""
+    errors are returned as problems, warnings issued as :class:`EvalkitWarning`.
+
+    A header with stray spaces that hides a declared column is already a loading problem
+    (``found``, which names the fix); it is not reported twice.
+    """
     from evalkit.assess.miscounts import intake_checks
 
     out = []
     for check in intake_checks(project, tables):
+        file = str(check.where).split(":", 1)[0]
+        if check.key == "header_variant" and any(
+                p.startswith(file) and "not found" in p for p in found):
+            continue
         if check.level == "error":
             out.append(str(check))
         else:
@@ -69,7 +77,7 @@ def validate_project(path: str | Path) -> list[str]:
         if table is not None:
             tables[name] = table
     problems.extend(outcome_problems(project, tables))
-    problems.extend(_miscounts(project, tables))
+    problems.extend(_miscounts(project, tables, problems))
     try:
         problems.extend(validate_project_logic_model(project))
     except EvalkitError as exc:
