@@ -281,6 +281,8 @@ def synth(
     if isinstance(reps, bool) or not isinstance(reps, int) or reps < 2:
         raise SpecError(f"reps: expected a whole number of at least 2, got {reps!r}",
                         hint="e.g. reps=200 (synthdid's default)")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise SpecError(f"seed: expected a whole number or None, got {seed!r}", hint="e.g. seed=1")
     p = _block_panel(df, outcome, unit, time, treatment, where)
     Y, N0, T0 = p.Y, p.N0, p.T0
     N1, T1 = Y.shape[0] - N0, Y.shape[1] - T0
