@@ -20,7 +20,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import evalkit as ek
-from evalkit.errors import DataError
+from evalkit.errors import DataError, EstimationError, SpecError
 
 sd = pytest.importorskip("synthdid")
 
@@ -128,3 +128,17 @@ def test_bad_inputs():
     before = df.copy()
     ek.synth(df, "y", "unit", "year", "d", method="did", se=None, placebo_in_space=False)
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_bad_options():
+    df = _small_panel(n_treated=1)
+    with pytest.raises(SpecError, match="method"):
+        ek.synth(df, "y", "unit", "year", "d", method="mc")
+    with pytest.raises(SpecError, match="se"):
+        ek.synth(df, "y", "unit", "year", "d", se="hc1")
+    with pytest.raises(SpecError, match="reps"):
+        ek.synth(df, "y", "unit", "year", "d", reps=1)
+    with pytest.raises(SpecError, match="seed"):
+        ek.synth(df, "y", "unit", "year", "d", seed="x")
+    with pytest.raises(EstimationError, match="at least 2 treated"):
+        ek.synth(df, "y", "unit", "year", "d", se="jackknife", placebo_in_space=False)

@@ -182,3 +182,16 @@ def test_interval_is_the_inverted_test():
         inside = _ref_p(X, y - (bound + inward * eps) * inter, df["site"].to_numpy(), "inter")
         outside = _ref_p(X, y - (bound - inward * eps) * inter, df["site"].to_numpy(), "inter")
         assert inside >= 0.05 > outside
+
+
+def test_twfe_unbalanced_with_covariate_and_coarser_clusters():
+    df = _panel(40, 8, seed=11)
+    df["site"] = df["id"] // 4  # 10 clusters of 4 units
+    df["x"] = np.random.default_rng(2).normal(size=len(df))
+    df = df.drop(index=[3, 17, 50, 51, 200]).reset_index(drop=True)
+    r = ek.twfe(df, "y", "id", "t", "d", covariates="x", cluster="site", inference="wild")
+    X = pd.concat([df[["d", "x"]], pd.get_dummies(df["id"], prefix="u", dtype=float),
+                   pd.get_dummies(df["t"], prefix="t", drop_first=True, dtype=float)], axis=1)
+    ref = _ref_p(X, df["y"].to_numpy(), df["site"].to_numpy(), "d")
+    assert r.extra["wild_bootstrap"]["reps"] == 1024
+    assert r.pvalue == ref

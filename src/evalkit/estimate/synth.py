@@ -26,6 +26,7 @@ from evalkit.estimate.synth_weights import (
     SynthOptions,
     estimate_tau,
     fit_weights,
+    fit_weights_batch,
     initial_weights,
     options_for,
     sum_normalize,
@@ -113,6 +114,28 @@ def _fit(Y: FloatArray, N0: int, T0: int, opts: SynthOptions, omega: FloatArray 
     return estimate_tau(Y, N0, T0, om, la)
 
 
+_BATCH_CELLS = 20_000_000  # replications solved together: B x N^2 Gram entries at most
+
+
+def _fit_many(Ys: list[FloatArray], N0s: list[int], T0: int, opts: SynthOptions,
+              omegas: list[FloatArray], lam: FloatArray) -> list[float]:
+    """Refit many panels; those of one shape (N, N0) are solved together in batches."""
+    out = [math.nan] * len(Ys)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for k, (Yk, n0) in enumerate(zip(Ys, N0s, strict=True)):
+        groups.setdefault((Yk.shape[0], n0), []).append(k)
+    for (n, n0), idx in groups.items():
+        batch = max(1, _BATCH_CELLS // (n * n))
+        for lo in range(0, len(idx), batch):
+            chunk = idx[lo:lo + batch]
+            Ystack = np.stack([Ys[k] for k in chunk])
+            om0 = np.stack([omegas[k] for k in chunk])
+            om, la = fit_weights_batch(Ystack, n0, T0, opts, om0, lam)
+            for j, k in enumerate(chunk):
+                out[k] = estimate_tau(Ys[k], n0, T0, om[j], la[j])
+    return out
+
+
 def _placebo_se(Y: FloatArray, N0: int, T0: int, opts: SynthOptions, omega: FloatArray,
                 lam: FloatArray, reps: int, rng: np.random.Generator) -> float:
     """Algorithm 4: reassign treatment at random among the controls (N1 pseudo-treated)."""
@@ -120,11 +143,10 @@ def _placebo_se(Y: FloatArray, N0: int, T0: int, opts: SynthOptions, omega: Floa
     if N0 <= N1:
         raise EstimationError("se='placebo' needs more control units than treated units",
                               hint="use se='bootstrap' or 'jackknife'")
-    draws = np.empty(reps)
-    for r in range(reps):
-        ind = rng.permutation(N0)
-        n0 = N0 - N1
-        draws[r] = _fit(Y[ind], n0, T0, opts, sum_normalize(omega[ind[:n0]]), lam)
+    n0 = N0 - N1
+    inds = [rng.permutation(N0) for _ in range(reps)]
+    draws = _fit_many([Y[ind] for ind in inds], [n0] * reps, T0, opts,
+                      [sum_normalize(omega[ind[:n0]]) for ind in inds], lam)
     return float(np.std(draws, ddof=0))
 
 
@@ -132,13 +154,16 @@ def _bootstrap_se(Y: FloatArray, N0: int, T0: int, opts: SynthOptions, omega: Fl
                   lam: FloatArray, reps: int, rng: np.random.Generator) -> float:
     """Algorithm 2: resample units with replacement (draws without both groups are redrawn)."""
     N = Y.shape[0]
-    draws: list[float] = []
-    while len(draws) < reps:
+    inds: list[npt.NDArray[np.int64]] = []
+    while len(inds) < reps:
         ind = np.sort(rng.integers(0, N, size=N))
         n0 = int(np.sum(ind < N0))
-        if n0 == 0 or n0 == N:
-            continue
-        draws.append(_fit(Y[ind], n0, T0, opts, sum_normalize(omega[ind[:n0]]), lam))
+        if 0 < n0 < N:
+            inds.append(ind)
+    n0s = [int(np.sum(ind < N0)) for ind in inds]
+    draws = _fit_many([Y[ind] for ind in inds], n0s, T0, opts,
+                      [sum_normalize(omega[ind[:k]]) for ind, k in zip(inds, n0s, strict=True)],
+                      lam)
     return float(np.std(draws, ddof=0))
 
 
@@ -256,6 +281,8 @@ def synth(
     if isinstance(reps, bool) or not isinstance(reps, int) or reps < 2:
         raise SpecError(f"reps: expected a whole number of at least 2, got {reps!r}",
                         hint="e.g. reps=200 (synthdid's default)")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise SpecError(f"seed: expected a whole number or None, got {seed!r}", hint="e.g. seed=1")
     p = _block_panel(df, outcome, unit, time, treatment, where)
     Y, N0, T0 = p.Y, p.N0, p.T0
     N1, T1 = Y.shape[0] - N0, Y.shape[1] - T0
@@ -341,14 +368,16 @@ def _in_space(p: _Panel, method: str, tau: float, unit: str) -> dict[str, Any]:
     import pandas as pd
 
     Y0 = p.Y[:p.N0]
+    Ys = np.stack([Y0[[k for k in range(p.N0) if k != j] + [j]] for j in range(p.N0)])
+    opts = [options_for(method, Yj, p.N0 - 1, p.T0) for Yj in Ys]
+    om0, la0 = initial_weights(method, p.N0 - 1, p.T0)
     est = np.empty(p.N0)
-    for j in range(p.N0):
-        order = [k for k in range(p.N0) if k != j] + [j]
-        Yj = Y0[order]
-        opts = options_for(method, Yj, p.N0 - 1, p.T0)
-        om0, la0 = initial_weights(method, p.N0 - 1, p.T0)
-        om, la = fit_weights(Yj, p.N0 - 1, p.T0, opts, om0, la0)
-        est[j] = estimate_tau(Yj, p.N0 - 1, p.T0, om, la)
+    batch = max(1, _BATCH_CELLS // (p.N0 * p.N0))
+    for lo in range(0, p.N0, batch):
+        hi = min(p.N0, lo + batch)
+        om, la = fit_weights_batch(Ys[lo:hi], p.N0 - 1, p.T0, opts[lo:hi], om0, la0)
+        for j in range(lo, hi):
+            est[j] = estimate_tau(Ys[j], p.N0 - 1, p.T0, om[j - lo], la[j - lo])
     dist = pd.DataFrame({unit: p.units[:p.N0], "estimate": est})
     rank_p = (1 + int(np.sum(np.abs(est) >= abs(tau)))) / (1 + p.N0)
     return {"placebo_in_space": dist, "placebo_rank_p": rank_p}

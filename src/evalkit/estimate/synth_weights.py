@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SynthOptions", "collapsed", "estimate_tau", "fit_weights", "frank_wolfe", "initial_weights",
-           "noise_level", "options_for", "sparsify", "sum_normalize"]
+__all__ = ["SynthOptions", "collapsed", "estimate_tau", "fit_weights", "fit_weights_batch",
+           "frank_wolfe", "frank_wolfe_batch", "initial_weights", "noise_level", "options_for",
+           "sparsify", "sum_normalize"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -122,6 +123,113 @@ def frank_wolfe(Y: FloatArray, zeta: float, intercept: bool, x: FloatArray | Non
             hg, xx, xGx, xAb = sync(x)
         prev, val = val, z2 * xx + (xGx - 2 * xAb + bb) / n
     return x
+
+
+def frank_wolfe_batch(Y: FloatArray, zeta: float | FloatArray, intercept: bool,
+                      x: FloatArray | None, min_decrease: float | FloatArray,
+                      max_iter: int) -> FloatArray:
+    """:func:`frank_wolfe` for a stack of B problems of one shape (``Y``: B x n x (m + 1)).
+
+    Each problem follows its own iterations and stopping rule exactly as if solved alone
+    (a stopped problem is frozen), so placebo and bootstrap replications run together.
+    ``zeta`` and ``min_decrease`` may differ by problem (arrays of length B).
+    """
+    B, n, m = Y.shape[0], Y.shape[1], Y.shape[2] - 1
+    if intercept:
+        Y = Y - Y.mean(axis=1, keepdims=True)
+    A = Y[:, :, :m]
+    b = Y[:, :, m]
+    # as frank_wolfe: Gram matrices, half-gradient and scalars updated in O(m) per iteration
+    G = np.einsum("bki,bkj->bij", A, A)
+    Ab = np.einsum("bki,bk->bi", A, b)
+    bb = np.einsum("bk,bk->b", b, b)
+    z2 = np.broadcast_to(np.asarray(zeta, dtype=np.float64) ** 2, (B,))
+    eta = n * z2
+    step_cols = G + eta[:, None, None] * np.eye(m)[None] - Ab[:, :, None]  # gradient at e_i
+    diagG = np.einsum("bii->bi", G).copy()
+    x = np.full((B, m), 1.0 / m) if x is None else np.array(x, dtype=np.float64)
+    rows = np.arange(B)
+
+    def sync(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        Gx = np.einsum("bij,bj->bi", G, x)
+        return (Gx + eta[:, None] * x - Ab, np.einsum("bi,bi->b", x, x),
+                np.einsum("bi,bi->b", x, Gx),
+                np.einsum("bi,bi->b", x, Ab))
+
+    hg, xx, xGx, xAb = sync(x)
+    prev = np.full(B, np.inf)
+    val = np.full(B, np.inf)
+    active = np.ones(B, dtype=bool)
+    thresh = np.broadcast_to(np.asarray(min_decrease, dtype=np.float64) ** 2, (B,))
+    it = 0
+    while it < max_iter and active.any():
+        it += 1
+        i = np.argmin(hg, axis=1)
+        xi = x[rows, i]
+        hgi = hg[rows, i]
+        gxi = hgi - eta * xi + Ab[rows, i]
+        num = hgi - (xGx + eta * xx - xAb)
+        dgi = diagG[rows, i]
+        den = (dgi - 2 * gxi + xGx) + eta * (1 - 2 * xi + xx)
+        moving = active & ~((xi == 1.0) & (xx == 1.0)) & (den > 0)
+        s = np.clip(-num / np.where(moving, den, 1.0), 0.0, 1.0)
+        s[~moving] = 0.0
+        c = 1.0 - s
+        x *= c[:, None]
+        x[rows, i] += s
+        hg = hg * c[:, None] + s[:, None] * step_cols[rows, :, i]
+        xx = c * c * xx + 2 * s * c * xi + s * s
+        xGx = c * c * xGx + 2 * s * c * gxi + s * s * dgi
+        xAb = c * xAb + s * Ab[rows, i]
+        if it % 256 == 0:
+            hg, xx, xGx, xAb = sync(x)
+        new_val = z2 * xx + (xGx - 2 * xAb + bb) / n
+        prev = np.where(active, val, prev)
+        val = np.where(active, new_val, val)
+        active = active & ((it < 2) | (prev - val > thresh))
+    return x
+
+
+def sparsify_rows(v: FloatArray) -> FloatArray:
+    """:func:`sparsify` applied to each row."""
+    out = np.where(v <= v.max(axis=1, keepdims=True) / 4, 0.0, v)
+    return np.asarray(out / out.sum(axis=1, keepdims=True), dtype=np.float64)
+
+
+def fit_weights_batch(Ys: FloatArray, N0: int, T0: int,
+                      opts: SynthOptions | list[SynthOptions],
+                      omega: FloatArray | None, lam: FloatArray | None
+                      ) -> tuple[FloatArray, FloatArray]:
+    """:func:`fit_weights` for B panels of one shape (``Ys``: B x N x T); rows of omega/lam.
+
+    ``opts`` is one set of options or one per panel (same flags, own zeta and min_decrease).
+    """
+    B = Ys.shape[0]
+    many = opts if isinstance(opts, list) else [opts] * B
+    first = many[0]
+    z_l = np.array([o.zeta_lambda for o in many])
+    z_o = np.array([o.zeta_omega for o in many])
+    md = np.array([o.min_decrease for o in many])
+    top = np.concatenate([Ys[:, :N0, :T0], Ys[:, :N0, T0:].mean(axis=2, keepdims=True)], axis=2)
+    bottom = np.concatenate([Ys[:, N0:, :T0].mean(axis=1),
+                             Ys[:, N0:, T0:].mean(axis=(1, 2))[:, None]], axis=1)
+    Yc = np.concatenate([top, bottom[:, None, :]], axis=1)
+    if first.update_lambda:
+        lam = _two_rounds_batch(Yc[:, :N0, :], z_l, first.lambda_intercept, lam, md, first)
+    if first.update_omega:
+        omega = _two_rounds_batch(np.transpose(Yc[:, :, :T0], (0, 2, 1)), z_o,
+                                  first.omega_intercept, omega, md, first)
+    assert omega is not None and lam is not None
+    return (np.broadcast_to(omega, (B, N0)).copy(), np.broadcast_to(lam, (B, T0)).copy())
+
+
+def _two_rounds_batch(Y: FloatArray, zeta: FloatArray, intercept: bool, x: FloatArray | None,
+                      min_decrease: FloatArray, opts: SynthOptions) -> FloatArray:
+    if x is not None:
+        x = np.broadcast_to(x, (Y.shape[0], Y.shape[2] - 1)).copy()
+    first = frank_wolfe_batch(Y, zeta, intercept, x, min_decrease, opts.max_iter_pre_sparsify)
+    return frank_wolfe_batch(Y, zeta, intercept, sparsify_rows(first), min_decrease,
+                             opts.max_iter)
 
 
 def fit_weights(Y: FloatArray, N0: int, T0: int, opts: SynthOptions,
