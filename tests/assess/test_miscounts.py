@@ -6,6 +6,7 @@ import datetime as dt
 import warnings
 
 import pandas as pd
+import pytest
 from service_year import write
 
 import evalkit as ek
@@ -91,3 +92,18 @@ def test_decrease_indicator_absent_value_is_a_warning(tmp_path):
 
 def test_bundled_example_has_no_errors(example_evaluation):
     assert [c for c in example_evaluation.intake_checks if c.level == "error"] == []
+
+
+def test_command_line_validate(tmp_path, capsys):
+    from evalkit.cli import main
+
+    typo = write(tmp_path / "typo", filter_value="需求调查",
+                 values=dict.fromkeys(range(127), "需求调研"))
+    with pytest.warns(EvalkitWarning, match="no indicator or cadence rule uses: 需求调研"):
+        assert main(["validate", str(typo)]) == 1
+    err = capsys.readouterr().err
+    assert "2 problem(s)" in err and "closest values present: 需求调研" in err
+    spaced = write(tmp_path / "spaced", values=dict.fromkeys(range(10), "走访 "))
+    with pytest.warns(EvalkitWarning, match=r"activity_type: 10 row\(s\)"):
+        assert main(["validate", str(spaced)]) == 0            # counted: a note, not an error
+    assert "is valid" in capsys.readouterr().out
