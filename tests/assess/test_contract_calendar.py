@@ -164,3 +164,19 @@ def test_contract_targets_use_contract_keys():
                                        date="date")).set_index("period")
     assert rows.loc["Q5", "target"] == 4              # own target pro-rated: 26 x 15/92
     assert rows.loc["Q1", "target"] == 26
+
+
+@pytest.mark.parametrize("freq", ["week", "month", "quarter", "year"])
+def test_vectorised_calendar_assignment_matches_the_date_formula(freq):
+    # the binary search over period starts against the direct formula of each date
+    # (date.isocalendar() for weeks, the month for months and quarters), 2,000 random days
+    import numpy as np
+
+    from evalkit.model.calendar import period_label
+
+    rng = np.random.default_rng(11)
+    days = pd.Series(pd.Timestamp("2024-12-20")
+                     + pd.to_timedelta(rng.integers(0, 800, 2000), unit="D"))
+    got = assign_periods(days, freq, start=D(2024, 12, 20), end=D(2027, 2, 27),
+                         calendar="calendar")
+    assert list(got) == [period_label(d.date(), freq) for d in days]
