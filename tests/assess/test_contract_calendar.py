@@ -164,3 +164,41 @@ def test_contract_targets_use_contract_keys():
                                        date="date")).set_index("period")
     assert rows.loc["Q5", "target"] == 4              # own target pro-rated: 26 x 15/92
     assert rows.loc["Q1", "target"] == 26
+
+
+@pytest.mark.parametrize("freq", ["week", "month", "quarter", "year"])
+def test_vectorised_calendar_assignment_matches_the_date_formula(freq):
+    # the binary search over period starts against the direct formula of each date
+    # (date.isocalendar() for weeks, the month for months and quarters), 2,000 random days
+    import numpy as np
+
+    from evalkit.model.calendar import period_label
+
+    rng = np.random.default_rng(11)
+    days = pd.Series(pd.Timestamp("2024-12-20")
+                     + pd.to_timedelta(rng.integers(0, 800, 2000), unit="D"))
+    got = assign_periods(days, freq, start=D(2024, 12, 20), end=D(2027, 2, 27),
+                         calendar="calendar")
+    assert list(got) == [period_label(d.date(), freq) for d in days]
+
+
+def test_calendar_keys_on_a_contract_calendar_are_refused_with_the_right_key(tmp_path):
+    path = write(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "target: 104", "targets: {2025-Q2: 26}"), encoding="utf-8")
+    with pytest.raises(ek.SpecError) as info:
+        ek.load_project(path)
+    assert ("indicators[0].targets.2025-Q2: not a quarter label (write e.g. Q1; periods are "
+            "counted from the contract's start (2025-03-01), see docs/calendars.md)"
+            in info.value.problems)
+
+
+def test_report_context_carries_period_labels_and_checks(service_year):
+    from evalkit.report.context import build_context
+
+    ctx = build_context(service_year)
+    assert ctx["indicator_periods"] == ["Q1", "Q2", "Q3", "Q4"]
+    assert ctx["period_labels"]["Q2"] == {"zh": "项目第2季度（2025年6月1日–8月31日）",
+                                          "en": "Contract quarter 2 (1 June – 31 August 2025)"}
+    assert ctx["period_labels"]["W4"]["zh"] == "第4周（2025年3月22日–28日）"
+    assert ctx["intake_checks"] == []                # a clean log: nothing to report

@@ -6,6 +6,7 @@ import datetime as dt
 import warnings
 
 import pandas as pd
+import pytest
 from service_year import write
 
 import evalkit as ek
@@ -65,14 +66,14 @@ def test_unused_category_and_header_variants(tmp_path):
     project = ek.load_project(write(tmp_path))
     df = pd.DataFrame({"date": ["2025-03-01", "2025-03-02", "2025-03-03"],
                        "activity_type": ["走访", "需求调研", "ＡＢＣ"],
-                       "enterprise_id ": ["E1", "E2", "E3"]})
+                       "enterprise_id": ["E1", "E2", "E3"], "备注 ": ["", "", ""]})
     checks = {c.key: c for c in intake_checks(project, {"service_log": df})}
     unused = checks["unused_category"]
     # one row each: below the disclosure threshold (5) the count is written <5
     assert unused.level == "warning" and "需求调研 (<5)" in unused.en and "ABC (<5)" in unused.en
     assert "'ＡＢＣ' → 'ABC' (<5)" in checks["value_variant"].en
-    header = checks["header_variant"]
-    assert header.level == "error" and "'enterprise_id '" in header.en
+    header = checks["header_variant"]           # a header project.yaml does not name: a note
+    assert header.level == "warning" and "'备注 '" in header.en
 
 
 def test_decrease_indicator_absent_value_is_a_warning(tmp_path):
@@ -91,3 +92,18 @@ def test_decrease_indicator_absent_value_is_a_warning(tmp_path):
 
 def test_bundled_example_has_no_errors(example_evaluation):
     assert [c for c in example_evaluation.intake_checks if c.level == "error"] == []
+
+
+def test_command_line_validate(tmp_path, capsys):
+    from evalkit.cli import main
+
+    typo = write(tmp_path / "typo", filter_value="需求调查",
+                 values=dict.fromkeys(range(127), "需求调研"))
+    with pytest.warns(EvalkitWarning, match="no indicator or cadence rule uses: 需求调研"):
+        assert main(["validate", str(typo)]) == 1
+    err = capsys.readouterr().err
+    assert "2 problem(s)" in err and "closest values present: 需求调研" in err
+    spaced = write(tmp_path / "spaced", values=dict.fromkeys(range(10), "走访 "))
+    with pytest.warns(EvalkitWarning, match=r"activity_type: 10 row\(s\)"):
+        assert main(["validate", str(spaced)]) == 0            # counted: a note, not an error
+    assert "is valid" in capsys.readouterr().out

@@ -28,7 +28,8 @@ __all__ = ["CADENCE_COLUMNS", "PERIOD_COLUMNS", "CadenceResult", "check_cadence"
            "check_project", "required_count"]
 
 CADENCE_COLUMNS = ["rule_id", "name_zh", "name_en", "per", "min", "periods", "met", "missed",
-                   "compliance", "records", "missed_periods"]
+                   "compliance", "records", "missed_periods", "missed_labels_zh",
+                   "missed_labels_en"]
 PERIOD_COLUMNS = ["rule_id", "period", "start", "end", "days", "full_days", "required",
                   "count", "met", "label_zh", "label_en"]
 
@@ -43,8 +44,9 @@ class CadenceResult:
         One row per rule (:data:`CADENCE_COLUMNS`): ``rule_id``, ``name_zh``, ``name_en``,
         ``per`` (week/month/quarter/year), ``min`` (required per full period), ``periods``
         (periods assessed), ``met``, ``missed``, ``compliance`` (met / periods, 0–1),
-        ``records`` (records counted in the project period) and ``missed_periods`` (labels
-        joined by ", ").
+        ``records`` (records counted in the project period), ``missed_periods`` (keys
+        joined by ", ") and ``missed_labels_zh``/``missed_labels_en`` (printable names with
+        dates, joined by "；" / "; ").
     compliance
         Rule id -> compliance rate (read-only mapping).
     periods
@@ -169,11 +171,16 @@ def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] 
             counts = rows[rule.distinct].groupby(labels).nunique()
         met_labels: list[str] = []
         missed: list[str] = []
+        missed_zh: list[str] = []
+        missed_en: list[str] = []
         for span in project_periods(start, end, rule.per, kind):
             need = required_count(rule.min, span.days, span.full_days, rule.partial)
             got = int(counts.get(span.label, 0))
             ok = None if math.isnan(need) else bool(got >= need)
             (met_labels if ok else missed if ok is False else []).append(span.label)
+            if ok is False:
+                missed_zh.append(span.label_text("zh"))
+                missed_en.append(span.label_text("en"))
             period_rows.append({"rule_id": rule.id, "period": span.label, "start": span.start,
                                 "end": span.end, "days": span.days, "full_days": span.full_days,
                                 "required": need, "count": got, "met": ok,
@@ -184,7 +191,8 @@ def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] 
             "rule_id": rule.id, "name_zh": rule.name.zh, "name_en": rule.name.en,
             "per": rule.per, "min": rule.min, "periods": assessed, "met": len(met_labels),
             "missed": len(missed), "compliance": len(met_labels) / assessed if assessed else
-            math.nan, "records": len(rows), "missed_periods": ", ".join(missed)})
+            math.nan, "records": len(rows), "missed_periods": ", ".join(missed),
+            "missed_labels_zh": "；".join(missed_zh), "missed_labels_en": "; ".join(missed_en)})
     if problems:
         raise DataError(f"cadence: {len(problems)} problem(s)", problems=problems,
                         hint="fix the rule in project.yaml or the data file")

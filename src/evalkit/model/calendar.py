@@ -26,9 +26,9 @@ Examples
 >>> spans = project_periods(dt.date(2025, 3, 1), dt.date(2026, 2, 28), "quarter")
 >>> [s.key for s in spans]
 ['Q1', 'Q2', 'Q3', 'Q4']
->>> spans[0].label("zh")
+>>> spans[0].label_text("zh")
 '项目第1季度（2025年3月1日–5月31日）'
->>> spans[0].label("en")
+>>> spans[0].label_text("en")
 'Contract quarter 1 (1 March – 31 May 2025)'
 """
 

@@ -55,7 +55,7 @@ __all__ = [
 FilterValue = str | int | float | bool | list[str | int | float | bool]
 Frequency = Literal["week", "month", "quarter", "year"]
 
-#: how a period label looks for each frequency
+#: how a calendar period key looks for each frequency (contract keys: model.calendar.key_pattern)
 PERIOD_PATTERNS: dict[str, str] = {
     "week": r"^\d{4}-W\d{2}$",
     "month": r"^\d{4}-\d{2}$",
