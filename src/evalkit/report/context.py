@@ -37,8 +37,11 @@ __all__ = ["REPORTS", "build_context"]
 REPORTS = ("evaluation", "acceptance")
 VOICE_COLUMNS = ("comment", "comments", "feedback", "remarks", "suggestion", "suggestions",
                  "意见", "建议", "意见建议")
-#: indicator statuses that count as "reached the target" in the summary
-MET_STATUSES = ("on_track", "above_target", "on_target")
+#: standings that count as "reached the target" in the summary (see :func:`standing`)
+MET_STATUSES = ("met", "above_target")
+#: band statuses meaning "within the tolerance band" (not the same as reaching the target)
+_WITHIN = ("on_track", "on_target")
+_BANDS = frozenset({"on_track", "on_target", "above_target", "below_target"})
 #: column names that identify one person (tables holding them are never shown)
 PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
                      "member_id", "student_id", "patient_id", "resident_id")
@@ -97,8 +100,40 @@ def _people_sources(ev: Evaluation, rules: Disclosure) -> set[str]:
     return out
 
 
+def standing(status: Any, met: Any, basis: Any) -> Any:
+    """What a report says of an indicator row: the band ``status`` told apart from the
+    plain fact ``met`` (reached the target, or the share of it expected by then).
+
+    Whole-project and own-target rows: ``above_target``, ``met``, ``near_target`` (within the
+    tolerance band but short of the target) or the band (``below_target``, ``at_risk`` …).
+    Cumulative rows judged against the schedule (``basis == "to_date"``):
+    ``ahead_of_schedule``, ``on_schedule``, ``near_schedule``, ``behind_schedule``. Custom
+    band names, ``no_target`` and ``no_data`` are kept.
+
+    >>> standing("on_track", False, "total")
+    'near_target'
+    >>> standing("above_target", True, "to_date")
+    'ahead_of_schedule'
+    """
+    if status not in _BANDS or not isinstance(met, bool):
+        return status
+    if basis == "to_date":
+        if status == "above_target":
+            return "ahead_of_schedule"
+        if met:
+            return "on_schedule"
+        return "near_schedule" if status in _WITHIN else "behind_schedule"
+    if status == "above_target":
+        return "above_target"
+    if met:
+        return "met"
+    return "near_target" if status in _WITHIN else status
+
+
 def _indicator_record(row: dict[str, Any], rules: Disclosure, people: bool) -> dict[str, Any]:
     rec = {k: plain(v, rules) for k, v in row.items() if k not in rules.personal}
+    rec["band"] = rec.get("status")
+    rec["status"] = standing(rec.get("status"), rec.get("met"), rec.get("basis"))
     rec["id"] = rec.get("indicator_id")
     rec["name"] = {"zh": rec.get("name_zh") or rec["id"], "en": rec.get("name_en") or rec["id"]}
     rec["unit"] = {"zh": rec.get("unit_zh") or "", "en": rec.get("unit_en") or ""}
@@ -146,15 +181,36 @@ def _period_labels(indicators: list[dict[str, Any]]) -> list[str]:
 
 
 def _indicator_summary(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts of whole-project standings: ``met`` (reached or exceeded the target, including
+    ``above_target``), ``near_target`` (within the tolerance band, short of the target),
+    ``not_met`` (below the band), ``no_target`` and ``no_data``; ``on_track`` is kept as the
+    number of rows whose band is on track (a tolerance, not reaching the target)."""
     statuses = [r.get("status") for r in rows]
+    bands = [r.get("band") for r in rows]
+    met = sum(s in MET_STATUSES for s in statuses)
+    near = statuses.count("near_target")
+    no_target = statuses.count("no_target")
+    no_data = statuses.count("no_data")
     return {
         "total": len(rows),
-        "met": sum(s in MET_STATUSES for s in statuses),
-        "on_track": statuses.count("on_track"),
+        "met": met,
         "above_target": statuses.count("above_target"),
+        "near_target": near,
+        "not_met": len(rows) - met - near - no_target - no_data,
+        "no_target": no_target,
+        "no_data": no_data,
+        "on_track": sum(b in _WITHIN for b in bands),
         "below_target": statuses.count("below_target"),
-        "no_data": statuses.count("no_data"),
     }
+
+
+def _rules_used(rows: list[dict[str, Any]]) -> list[str]:
+    """Completion-rate formulas used by the indicator table (keys of
+    :data:`evalkit.assess.achievement.RULES`), in a fixed order."""
+    from evalkit.assess.achievement import RULES
+
+    used = {r.get("rule") for r in rows if isinstance(r.get("achievement"), int | float)}
+    return [k for k in RULES if k in used]
 
 
 def _person_ids(ev: Evaluation) -> frozenset[str]:
@@ -329,6 +385,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "logic_model": _logic_model(evaluation),
         "indicators": indicators,
         "indicator_summary": _indicator_summary(indicators),
+        "indicator_rules": _rules_used(indicators),
         "indicator_periods": _period_labels(indicators),
         "effects": effects,
         "designs": sorted({e["design"] for e in effects}),

@@ -138,9 +138,11 @@ def _periods(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[Any
         cells = []
         for p in periods:
             cell = r["by_period"].get(p)
+            to_date = (t("indicators.to_date_cell", n=fmt_num(cell["to_date"]))
+                       if cell is not None and cell.get("basis") == "to_date" else "")
             cells.append("—" if cell is None else
-                         f"{fmt_num(cell['actual'])} "
-                         f"{t('status.' + str(cell['status']), default=str(cell['status']))}")
+                         f"{fmt_num(cell['actual'])} ({to_date}"
+                         f"{t('status.' + str(cell['status']), default=str(cell['status']))})")
         rows.append([f"{r['id']} {label(r['name'])}", *cells])
     return WordTable([t("col.indicator"), *periods], rows)
 
