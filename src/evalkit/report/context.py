@@ -331,6 +331,37 @@ def _contract(ev: Evaluation, indicators: list[dict[str, Any]]) -> list[dict[str
     return rows
 
 
+def _money(currency: str) -> dict[str, str]:
+    """The unit every amount carries: 元 / CNY, or the project's own currency code."""
+    return {"zh": "元", "en": "CNY"} if currency in ("CNY", "RMB", "") else \
+        {"zh": currency, "en": currency}
+
+
+def _value(ev: Evaluation, rules: Disclosure, indicators: list[dict[str, Any]]
+           ) -> dict[str, Any] | None:
+    """The value stage with amounts' unit (``money``), budget lines' ``flag`` filled (``ok``
+    when within budget) and cost per output named, with the cost rule stated once
+    (``output_basis``: ``whole_budget`` — each output is charged the whole cost, rows do not
+    add up — ``lines`` or ``mixed``)."""
+    value = _stage(getattr(ev, "value", None), rules, value_record)
+    if value is None:
+        return None
+    value["money"] = _money(str(ev.project.project.currency or ""))
+    for line in value.get("lines") or []:
+        line["flag"] = line.get("flag") or "ok"
+    by_id = {r["id"]: r for r in indicators}
+    outputs = value.get("cost_per_output") or []
+    for rec in outputs:
+        ind = by_id.get(rec.get("indicator_id"), {})
+        rec["name"] = ind.get("name") or {"zh": str(rec.get("indicator_id")),
+                                         "en": str(rec.get("indicator_id"))}
+        rec["unit"] = ind.get("unit") or {"zh": "", "en": ""}
+    bases = {rec.get("basis") for rec in outputs}
+    value["output_basis"] = (None if not outputs else bases.pop() if len(bases) == 1
+                             else "mixed")
+    return value
+
+
 def _stamp(ev: Evaluation, template: Path | None) -> dict[str, Any]:
     from evalkit import __version__
 
@@ -395,7 +426,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "scorecard": _stage(getattr(evaluation, "scorecard", None), rules, scorecard_record),
         "acceptance": _stage(getattr(evaluation, "acceptance", None), rules,
                              acceptance_record),
-        "value": _stage(getattr(evaluation, "value", None), rules, value_record),
+        "value": _value(evaluation, rules, indicators),
         "renewal": _stage(getattr(evaluation, "renewal", None), rules, renewal_record),
         "cadence": _stage(getattr(evaluation, "cadence", None), rules, cadence_record),
         "method_notes": notes,

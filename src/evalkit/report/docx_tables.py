@@ -158,8 +158,9 @@ def _criteria(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[An
             [t("col.criterion"), t("col.target"), t("col.actual"), t("col.mandatory"),
              t("col.evidence_status"), t("col.status")],
             [[f"{c['id']} {label(c.get('name'))}",
-              f"{c.get('operator') or ''} {fmt_num(c.get('target'))}".strip(),
-              fmt_num(c.get("actual")), yes if c.get("mandatory") else no,
+              label(c["target_text"]) if c.get("target_text") else fmt_num(c.get("target")),
+              label(c["actual_text"]) if c.get("actual_text") else fmt_num(c.get("actual")),
+              yes if c.get("mandatory") else no,
               t(f"evidence_status.{c.get('evidence_status')}",
                 default=str(c.get("evidence_status") or "—")),
               t(f"criterion.{c.get('status')}", default=str(c.get("status") or "—"))]
