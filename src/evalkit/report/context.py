@@ -11,6 +11,7 @@ documented in ``docs/reports.md``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -115,8 +116,9 @@ def standing(status: Any, met: Any, basis: Any) -> Any:
     >>> standing("above_target", True, "to_date")
     'ahead_of_schedule'
     """
-    if status not in _BANDS or not isinstance(met, bool):
+    if status not in _BANDS or met is None or (isinstance(met, float) and math.isnan(met)):
         return status
+    met = bool(met)
     if basis == "to_date":
         if status == "above_target":
             return "ahead_of_schedule"
