@@ -22,6 +22,7 @@ from evalkit.data.privacy import is_small, personal_values, redact_text, small_c
 from evalkit.errors import EvalkitWarning
 from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, plain, table
+from evalkit.report.quality import readable_details
 from evalkit.report.stages import (
     acceptance_record,
     cadence_record,
@@ -226,6 +227,21 @@ def _person_ids(ev: Evaluation) -> frozenset[str]:
     return frozenset(cols | set(PERSON_ID_COLUMNS))
 
 
+def _detail_labels(ev: Evaluation, outcome_id: str) -> dict[str, Any]:
+    """Scale item names (the data dictionary's descriptions), group and wave values of one
+    outcome, for :func:`~evalkit.report.quality.readable_details`."""
+    oc = next((o for o in ev.project.outcomes if o.id == outcome_id), None)
+    if oc is None:
+        return {"item_labels": {}}
+    source = ev.project.data.get(oc.source)
+    items = {name: _text(col.description) for name, col in (source.columns.items()
+             if source is not None else ()) if col.description is not None}
+    groups = ((str(oc.compare.treated), str(oc.compare.control))
+              if oc.compare is not None else None)
+    waves = (str(oc.pre), str(oc.post)) if oc.pre and oc.post else None
+    return {"item_labels": items, "groups": groups, "waves": waves}
+
+
 def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
     names = {oc.id: _text(oc.name) for oc in ev.project.outcomes}
     out = []
@@ -240,28 +256,37 @@ def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
             for key, value in details.items()
             if key != "event_study" and value is not None and hasattr(value, "estimate")
         ]
-        rec["details"] = {
+        rec["details"] = readable_details({
             key: plain(details[key], rules)
             for key in (*DETAIL_KEYS, *sorted(set(details) - set(DETAIL_KEYS) - {"event_study"}))
             if key in details and details[key] is not None
             and not hasattr(details[key], "estimate")
-        }
+        }, **_detail_labels(ev, oid))
         out.append(rec)
     return out
 
 
 def _missing(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
+    """Missing values per data source and column; ``name`` and ``label`` are the data
+    dictionary's descriptions (``{zh, en}``; the id when the dictionary has none)."""
     out = []
     for name, frame in dict(ev.evidence.tables).items():
+        source = ev.project.data.get(name)
+        described = source.columns if source is not None else {}
         cols = []
         for col in frame.columns:
             if col in rules.personal:
                 continue
             missing = int(frame[col].isna().sum())
             if missing:
+                spec = described.get(str(col))
                 cols.append({"column": str(col), "missing": missing,
+                             "label": _text(spec.description) if spec is not None
+                             and spec.description is not None else _text(str(col)),
                              "share": missing / len(frame) if len(frame) else None})
-        out.append({"source": name, "rows": len(frame), "columns": cols})
+        out.append({"source": name, "rows": len(frame), "columns": cols,
+                    "name": _text(source.description) if source is not None
+                    and source.description is not None else _text(name)})
     return out
 
 

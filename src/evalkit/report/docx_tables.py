@@ -249,7 +249,9 @@ def word_tables(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[
         "details": WordTable([t("col.outcome"), t("col.item"), t("col.value")], details),
         "missing": WordTable(
             [t("col.source"), t("col.column"), t("col.missing"), t("col.share")],
-            [[s["source"], c["column"], fmt_num(c["missing"]), fmt_pct(c["share"], 1)]
+            [[str(label(s["name"])) if s.get("name") else s["source"],
+              str(label(c["label"])) if c.get("label") else c["column"],
+              fmt_num(c["missing"]), fmt_pct(c["share"], 1)]
              for s in ctx["missing"] for c in s["columns"]]),
         "stamp": WordTable([t("col.item"), t("col.value")], stamp_rows),
     }
