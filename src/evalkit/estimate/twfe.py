@@ -31,6 +31,7 @@ from evalkit.estimate.inference import (
     ols_fit,
     t_inference,
 )
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 
 if TYPE_CHECKING:
@@ -273,10 +274,7 @@ def twfe(
                 else 0)
     staggered = n_starts > 1
     if staggered:
-        msg = (f"treatment {treatment!r} starts in {n_starts} different periods: with staggered "
-               "timing the TWFE coefficient can be a badly weighted average (even of the wrong "
-               "sign) when effects change over time — use ek.staggered_did(...) (Callaway & "
-               "Sant'Anna) or ek.event_study(...)")
+        msg = note("twfe.staggered_timing", treatment=str(treatment), n=n_starts)
         warnings.warn(msg, StaggeredTimingWarning, stacklevel=2)
         notes.append(msg)
 
@@ -293,8 +291,7 @@ def twfe(
         rows.append(tidy_row(name, fit.coef[j], se_vec[j], st, p, lo, hi))
     head = rows[0]
     notes.insert(0, se_note("cluster", cl_col, n_cl, fe_dof, True))
-    notes.append("unit and period fixed effects absorbed exactly; "
-                 f"{dropped.get('singletons', 0)} singleton row(s) dropped")
+    notes.append(note("twfe.absorbed", singletons=dropped.get("singletons", 0)))
     import pandas as pd
 
     balanced = len(y) == n_u2 * n_t2
@@ -304,7 +301,7 @@ def twfe(
         "vcov": pd.DataFrame(fit.vcov, index=names, columns=names), "vcov_type": "CR1",
     }
     if not math.isfinite(head["std_error"]):
-        notes.append("standard error not available")
+        notes.append(note("twfe.no_se"))
     return EffectResult(
         estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
         pvalue=head["p_value"], n=len(y), method="two-way fixed effects (unit and period effects)",

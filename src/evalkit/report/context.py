@@ -242,6 +242,17 @@ def _detail_labels(ev: Evaluation, outcome_id: str) -> dict[str, Any]:
     return {"item_labels": items, "groups": groups, "waves": waves}
 
 
+def _column_labels(ev: Evaluation) -> dict[str, dict[str, str]]:
+    """Data column -> its description ``{zh, en}`` (data dictionary), for notes and tables."""
+    out: dict[str, dict[str, str]] = {}
+    for source in ev.project.data.values():
+        for name, col in source.columns.items():
+            text = _text(col.description)
+            if text is not None:
+                out.setdefault(name, text)
+    return out
+
+
 def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
     names = {oc.id: _text(oc.name) for oc in ev.project.outcomes}
     out = []
@@ -436,6 +447,9 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
     effects = _effects(evaluation, rules)
     notes = list(dict.fromkeys(n for e in effects for n in
                                [*e["notes"], *((e["event_study"] or {}).get("notes", []))]))
+    note_data = list({r["text"]: r for e in effects for r in
+                      [*e["note_data"], *((e["event_study"] or {}).get("note_data", []))]
+                      }.values())
     return {
         "report": report,
         "project": _project(evaluation),
@@ -457,6 +471,8 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "renewal": _stage(getattr(evaluation, "renewal", None), rules, renewal_record),
         "cadence": _stage(getattr(evaluation, "cadence", None), rules, cadence_record),
         "method_notes": notes,
+        "method_note_data": note_data,
+        "column_labels": _column_labels(evaluation),
         "stamp": _stamp(evaluation, template),
         "charts": {},
     }

@@ -42,11 +42,14 @@ def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = No
 
     Keys: ``id, name {zh,en}, estimate, se, ci [low, high], ci_level, pvalue, statistic, n,
     n_dropped, method, design, design_label {zh,en}, evidence_level, effect_size,
-    effect_size_name, sentence {zh,en}, notes [..], table {columns, records}, suppressed``.
+    effect_size_name, sentence {zh,en}, notes [..], note_data [{key, params, text}],
+    table {columns, records}, suppressed``. ``notes`` is the English text; reports render
+    ``note_data`` through the label catalogue (:mod:`evalkit.report.notes`).
     When ``n`` is below the disclosure threshold the numbers and sentences are replaced by
     ``"<k"`` and ``suppressed`` is True.
     """
     from evalkit.estimate.evidence import DESIGN_LABELS
+    from evalkit.report.notes import note_record
     from evalkit.report.plain import plain, table
 
     extra = dict(getattr(result, "extra", {}) or {})
@@ -90,6 +93,7 @@ def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = No
         "effect_size_name": effect_size_name,
         "sentence": {lang: _sentence(result, lang) for lang in ("zh", "en")},
         "notes": [str(x) for x in getattr(result, "notes", ()) or ()],
+        "note_data": [note_record(x) for x in getattr(result, "notes", ()) or ()],
         "table": tidy,
         "significant": _significant(ci),
         "suppressed": False,

@@ -56,8 +56,8 @@ def prepare(
             raise template_error(exc, name) from exc
         file = Path(template.filename) if template.filename else None
     context = build_context(evaluation, report=report, template=file)
-    localise_notes(context, lang)
     t, label = label_functions(env)
+    localise_notes(context, t, label)
     context["summary"] = summary_sentences(context, t, label, lang)
     return env, template, context
 
