@@ -11,6 +11,12 @@ if TYPE_CHECKING:
 
 __all__ = ["effect_record"]
 
+#: estimator method names (``EffectResult.method``, by their start) -> ``method.<key>`` label
+METHOD_KEYS = (("paired t-test", "paired_t"), ("Wilcoxon signed-rank", "wilcoxon"),
+               ("McNemar", "mcnemar"), ("ANCOVA", "ancova"),
+               ("difference-in-differences", "did"), ("two-way fixed effects", "twfe"),
+               ("event study", "event_study"), ("staggered DiD", "staggered_did"))
+
 _EFFECT_SIZES = ("standardised", "cohens_d", "hedges_g", "cohens_dz", "rank_biserial")
 
 
@@ -29,6 +35,15 @@ def _sentence(result: Any, lang: str) -> str:
         return str(result.sentence(lang))
     except Exception:
         return ""
+
+
+def method_key(method: str) -> str | None:
+    """Label key of an estimator's method name (None for a method evalkit does not know).
+
+    >>> method_key("ANCOVA (OLS, classical SE)")
+    'ancova'
+    """
+    return next((key for start, key in METHOD_KEYS if method.startswith(start)), None)
 
 
 def _significant(ci: Any) -> bool:
@@ -86,6 +101,7 @@ def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = No
         "n_dropped": plain(getattr(result, "n_dropped", 0), rules),
         "dropped": plain(dict(getattr(result, "dropped", {}) or {}), rules),
         "method": str(getattr(result, "method", "")),
+        "method_key": method_key(str(getattr(result, "method", ""))),
         "design": design,
         "design_label": {lang: DESIGN_LABELS[lang].get(design, design) for lang in ("zh", "en")},
         "evidence_level": plain(getattr(result, "evidence_level", None), rules),

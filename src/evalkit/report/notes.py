@@ -49,13 +49,27 @@ def _render_all(records: Iterable[Mapping[str, Any]], t: Callable[..., str],
     return list(dict.fromkeys(render_note(r, t, label, columns) for r in records))
 
 
+def _plain_words(effect: dict[str, Any], t: Callable[..., str]) -> None:
+    """The method in plain words (``method.<key>``; the estimator's name goes to the methods
+    appendix) and what the effect's n counts (``n_counts.<design>``)."""
+    key = effect.get("method_key")
+    if key:
+        effect["method"] = t(f"method.{key}", default=str(effect.get("method", "")))
+    effect["n_what"] = t(f"n_counts.{effect.get('design')}", default="")
+
+
 def localise_notes(context: dict[str, Any], t: Callable[..., str],
                    label: Callable[[Any], Any]) -> None:
     """Render the notes a report context holds (per effect, its event study, the methods
     appendix) through the catalogue, in place: ``notes`` and ``method_notes`` become text in
-    the report's language."""
+    the report's language, ``method`` the method in plain words and ``n_what`` says what each
+    effect's n counts."""
     columns = context.get("column_labels") or {}
     for effect in context.get("effects", []):
+        _plain_words(effect, t)
+        for other in [effect.get("event_study"), *effect.get("supporting", [])]:
+            if isinstance(other, dict):
+                _plain_words(other, t)
         if "note_data" in effect:
             effect["notes"] = _render_all(effect["note_data"], t, label, columns)
         study = effect.get("event_study")

@@ -10,6 +10,7 @@ from jinja2 import Template, TemplateError
 from evalkit.errors import RenderError
 from evalkit.report.context import build_context
 from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
+from evalkit.report.dates import localise_dates
 from evalkit.report.notes import localise_notes
 from evalkit.report.summary import summary_sentences
 
@@ -58,6 +59,7 @@ def prepare(
     context = build_context(evaluation, report=report, template=file)
     t, label = label_functions(env)
     localise_notes(context, t, label)
+    localise_dates(context, lang)
     context["summary"] = summary_sentences(context, t, label, lang)
     return env, template, context
 
