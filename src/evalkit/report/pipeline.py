@@ -9,8 +9,8 @@ from jinja2 import Template, TemplateError
 
 from evalkit.errors import RenderError
 from evalkit.report.context import build_context
-from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
 from evalkit.report.dates import localise_dates
+from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
 from evalkit.report.notes import localise_notes
 from evalkit.report.summary import summary_sentences
 
