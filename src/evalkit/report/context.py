@@ -385,6 +385,11 @@ def _value(ev: Evaluation, rules: Disclosure, indicators: list[dict[str, Any]]
     if value is None:
         return None
     value["money"] = _money(str(ev.project.project.currency or ""))
+    spec = getattr(ev.project, "value", None)
+    sroi_names = {o.id: _text(o.name) for o in (spec.sroi.outcomes if spec is not None
+                                               and spec.sroi is not None else [])}
+    for factor in (value.get("sroi") or {}).get("factors") or []:
+        factor["outcome"] = sroi_names.get(factor.get("outcome_id"))
     for line in value.get("lines") or []:
         line["flag"] = line.get("flag") or "ok"
     by_id = {r["id"]: r for r in indicators}
@@ -398,6 +403,43 @@ def _value(ev: Evaluation, rules: Disclosure, indicators: list[dict[str, Any]]
     value["output_basis"] = (None if not outputs else bases.pop() if len(bases) == 1
                              else "mixed")
     return value
+
+
+def _acceptance(ev: Evaluation, rules: Disclosure) -> dict[str, Any] | None:
+    """The acceptance stage; each criterion's ``evidence_detail`` ("sign_in_sheet 26/24; …")
+    becomes ``{zh, en}`` with the evidence named as in the contract (签到表 26/24)."""
+    acc = _stage(getattr(ev, "acceptance", None), rules, acceptance_record)
+    contract = getattr(ev.project, "contract", None)
+    if acc is None or contract is None:
+        return acc
+    names = {(item.id, req.type): req.name for item in contract.items()
+             for req in item.evidence}
+    for c in acc.get("criteria") or []:
+        detail = c.get("evidence_detail")
+        if not isinstance(detail, str) or not detail:
+            continue
+        parts = []
+        for part in detail.split("; "):
+            kind, _, counts = part.rpartition(" ")
+            name = names.get((c.get("id"), kind))
+            parts.append((name, kind, counts))
+        c["evidence_detail"] = {
+            lang: "；".join(f"{getattr(n, lang) if n is not None else k} {x}"
+                           for n, k, x in parts) if lang == "zh" else
+            "; ".join(f"{getattr(n, lang) if n is not None else k} {x}" for n, k, x in parts)
+            for lang in ("zh", "en")}
+    return acc
+
+
+def _scorecard(ev: Evaluation, rules: Disclosure) -> dict[str, Any] | None:
+    """The scorecard stage with ``role_names`` (rater role -> {zh, en}) for roles evalkit's
+    catalogue does not name (``role.<id>`` names the others)."""
+    card = _stage(getattr(ev, "scorecard", None), rules, scorecard_record)
+    if card is not None:
+        spec = getattr(ev.project, "scorecard", None)
+        names = getattr(spec, "role_names", None) or {}
+        card["role_names"] = {str(k): _text(v) for k, v in names.items()}
+    return card
 
 
 def _stamp(ev: Evaluation, template: Path | None) -> dict[str, Any]:
@@ -464,9 +506,8 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "missing": _missing(evaluation, rules),
         "voices": _voices(evaluation, rules),
         "contract": _contract(evaluation, indicators),
-        "scorecard": _stage(getattr(evaluation, "scorecard", None), rules, scorecard_record),
-        "acceptance": _stage(getattr(evaluation, "acceptance", None), rules,
-                             acceptance_record),
+        "scorecard": _scorecard(evaluation, rules),
+        "acceptance": _acceptance(evaluation, rules),
         "value": _value(evaluation, rules, indicators),
         "renewal": _stage(getattr(evaluation, "renewal", None), rules, renewal_record),
         "cadence": _stage(getattr(evaluation, "cadence", None), rules, cadence_record),
