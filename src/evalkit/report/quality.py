@@ -158,6 +158,10 @@ def readable_details(details: Mapping[str, Any], *, item_labels: Mapping[str, An
             out.update(_reliability(value, item_labels))
         elif key == "rci" and isinstance(value, Mapping) and "counts" in value:
             out[key] = _rci(value)
+        elif key == "means" and isinstance(value, Mapping) and "n" in (value.get("columns") or []):
+            out[key] = {"columns": [("n_valid" if c == "n" else c) for c in value["columns"]],
+                        "records": [{("n_valid" if k == "n" else k): v for k, v in r.items()}
+                                    for r in value.get("records") or []]}
         else:
             out[key] = value
     return out
