@@ -217,3 +217,65 @@ def test_constructed_unit_cost_allocated_by_lines() -> None:
     out = res.cost_per_output
     assert out["basis"].tolist() == ["lines", "whole_budget"]
     assert out["cost_per_unit"].tolist() == pytest.approx([50 / 25, 150 / 25])
+
+
+# -- every n says what it counts; one reconciliation of the sample sizes ----------------------
+def test_example_sample_sizes_reconciled_once(ctx: dict[str, Any], zh: dict[str, str]) -> None:
+    wb = {e["id"]: e for e in ctx["effects"]}
+    sample = wb["wellbeing"]["details"]["sample"]
+    rows = {r["stage"]: (r["treated"], r.get("control")) for r in sample["records"]}
+    means = {(r["wave"], r["group"]): r["n_valid"]
+             for r in wb["wellbeing"]["details"]["means"]["records"]}
+    assert rows["registered"] == (300, 120)
+    assert rows["valid_pre"] == (means[("pre", "service")], means[("pre", "comparison")])
+    assert rows["valid_post"] == (means[("post", "service")], means[("post", "comparison")])
+    assert rows["analysed"][0] == wb["wellbeing"]["n"] == 250          # the outcome table's n
+    assert sum(rows["analysed"]) == wb["wellbeing_vs_comparison"]["n"] == 346
+    assert rows["registered"][0] - wb["wellbeing"]["n_dropped"] == 250  # 300 − 50 dropped
+    text = zh["evaluation.md"]
+    assert text.count("基线登记人数") == 1 and text.count("纳入分析人数（前后测均有效）") == 1
+    assert "250 人（前后测均有效）" in text and "346 人（两组前后测均有效）" in text
+    assert "960 个观测（单位 × 时期）" in text
+
+
+def test_constructed_sample_table() -> None:
+    from evalkit.report.quality import readable_details
+
+    details = {
+        "attrition": {"n_start": 30, "n_end": 24, "overall": 20.0, "differential": 0.0,
+                      "by_group": {"treated": {"n_start": 20, "n_end": 16, "rate": 20.0},
+                                   "control": {"n_start": 10, "n_end": 8, "rate": 20.0}},
+                      "rating": {"cautious": "low", "optimistic": "low"}},
+        "means": {"columns": ["wave", "group", "n", "mean", "sd"], "records": [
+            {"wave": "T0", "group": "A", "n": 19, "mean": 1.0, "sd": 1.0},
+            {"wave": "T1", "group": "A", "n": 17, "mean": 1.0, "sd": 1.0},
+            {"wave": "T0", "group": "B", "n": 10, "mean": 1.0, "sd": 1.0},
+            {"wave": "T1", "group": "B", "n": 9, "mean": 1.0, "sd": 1.0}]}}
+    out = readable_details(details, item_labels={}, groups=("A", "B"), waves=("T0", "T1"))
+    assert "attrition" not in out and next(iter(out)) == "sample"
+    rows = {r["stage"]: (r["treated"], r["control"]) for r in out["sample"]["records"]}
+    assert rows["registered"] == (20, 10) and rows["valid_pre"] == (19, 10)
+    assert rows["valid_post"] == (17, 9) and rows["analysed"] == (16, 8)
+    assert rows["attrition_rate"] == ("20.0%", "20.0%") and rows["attrition_risk"][0] == "low"
+    assert out["means"]["columns"] == ["wave", "group", "n_valid", "mean", "sd"]
+
+
+# -- dates as 年月日, periods in words, never an ISO week code --------------------------------
+@pytest.mark.parametrize(("code", "zh_text", "en_text"), [
+    ("2025-01-31", "2025年1月31日", "31 January 2025"),
+    ("2025-03", "2025年3月", "March 2025"),
+    ("2025-Q3", "2025年第3季度", "Q3 2025"),
+    # ISO week 5 of 2025: Monday 27 January to Sunday 2 February (week 1 starts 30 Dec 2024)
+    ("2025-W05", "2025年第5周（1月27日—2月2日）", "week 5 of 2025 (27 Jan–2 Feb)"),
+    ("2021-W01", "2021年第1周（1月4日—1月10日）", "week 1 of 2021 (4 Jan–10 Jan)"),
+])
+def test_period_words(code: str, zh_text: str, en_text: str) -> None:
+    from evalkit.report.dates import period_text
+
+    assert period_text(code, "zh") == zh_text and period_text(code, "en") == en_text
+
+
+def test_example_dates_in_words(zh: dict[str, str]) -> None:
+    text = zh["evaluation.md"]
+    assert "2025年1月1日 至 2025年12月31日" in text and "整改期限: 2026年1月30日" in text
+    assert not re.search(r"\d{4}-W\d{2}|\d{4}-Q\d", text)
