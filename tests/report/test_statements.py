@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -28,15 +27,9 @@ def ctx(demo_ev: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def zh(demo_ev: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def zh(zh_sources: dict[str, str]) -> dict[str, str]:
     """The example's zh evaluation and acceptance reports as Markdown and HTML text."""
-    folder = tmp_path_factory.mktemp("statements")
-    out = {}
-    for report in ("evaluation", "acceptance"):
-        for suffix in ("md", "html"):
-            path = demo_ev.render(folder / f"{report}.{suffix}", lang="zh", report=report)
-            out[f"{report}.{suffix}"] = Path(path).read_text(encoding="utf-8")
-    return out
+    return zh_sources
 
 
 def _ind(**kw: object) -> Indicator:
