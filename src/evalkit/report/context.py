@@ -11,39 +11,31 @@ documented in ``docs/reports.md``.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
-from evalkit.errors import EvalkitWarning
 from evalkit.report.effects import effect_record
-from evalkit.report.plain import Disclosure, plain, table
+from evalkit.report.plain import Disclosure, bilingual, plain
 from evalkit.report.quality import readable_details
-from evalkit.report.stages import (
-    acceptance_record,
-    cadence_record,
-    renewal_record,
-    scorecard_record,
-    value_record,
+from evalkit.report.stage_context import (
+    acceptance_context,
+    scorecard_context,
+    stage,
+    value_context,
 )
+from evalkit.report.stages import cadence_record, renewal_record
+from evalkit.report.standing import MET_STATUSES, indicator_summary, rules_used, standing
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
 
-__all__ = ["REPORTS", "build_context"]
+__all__ = ["MET_STATUSES", "REPORTS", "build_context", "standing"]
 
 REPORTS = ("evaluation", "acceptance")
 VOICE_COLUMNS = ("comment", "comments", "feedback", "remarks", "suggestion", "suggestions",
                  "意见", "建议", "意见建议")
-#: standings that count as "reached the target" in the summary (see :func:`standing`)
-MET_STATUSES = ("met", "above_target")
-#: band statuses meaning "within the tolerance band" (not the same as reaching the target)
-_WITHIN = ("on_track", "on_target")
-_BANDS = frozenset({"on_track", "on_target", "above_target", "below_target"})
 #: column names that identify one person (tables holding them are never shown)
 PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
                      "member_id", "student_id", "patient_id", "resident_id")
@@ -51,10 +43,9 @@ PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id"
 DETAIL_KEYS = ("attrition", "baseline", "missing", "reliability", "rci", "wilcoxon", "means")
 
 
-def _text(obj: Any) -> dict[str, str] | None:
-    if obj is None:
-        return None
-    return {"zh": str(getattr(obj, "zh", obj)), "en": str(getattr(obj, "en", obj))}
+_text = bilingual
+_stage = stage
+_indicator_summary = indicator_summary
 
 
 def _project(ev: Evaluation) -> dict[str, Any]:
@@ -100,37 +91,6 @@ def _people_sources(ev: Evaluation, rules: Disclosure) -> set[str]:
         if cols & marks:
             out.add(name)
     return out
-
-
-def standing(status: Any, met: Any, basis: Any) -> Any:
-    """What a report says of an indicator row: the band ``status`` told apart from the
-    plain fact ``met`` (reached the target, or the share of it expected by then).
-
-    Whole-project and own-target rows: ``above_target``, ``met``, ``near_target`` (within the
-    tolerance band but short of the target) or the band (``below_target``, ``at_risk`` …).
-    Cumulative rows judged against the schedule (``basis == "to_date"``):
-    ``ahead_of_schedule``, ``on_schedule``, ``near_schedule``, ``behind_schedule``. Custom
-    band names, ``no_target`` and ``no_data`` are kept.
-
-    >>> standing("on_track", False, "total")
-    'near_target'
-    >>> standing("above_target", True, "to_date")
-    'ahead_of_schedule'
-    """
-    if status not in _BANDS or met is None or (isinstance(met, float) and math.isnan(met)):
-        return status
-    met = bool(met)
-    if basis == "to_date":
-        if status == "above_target":
-            return "ahead_of_schedule"
-        if met:
-            return "on_schedule"
-        return "near_schedule" if status in _WITHIN else "behind_schedule"
-    if status == "above_target":
-        return "above_target"
-    if met:
-        return "met"
-    return "near_target" if status in _WITHIN else status
 
 
 def _indicator_record(row: dict[str, Any], rules: Disclosure, people: bool) -> dict[str, Any]:
@@ -181,39 +141,6 @@ def _indicators(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
 
 def _period_labels(indicators: list[dict[str, Any]]) -> list[str]:
     return sorted({str(p["period"]) for r in indicators for p in r["periods"]})
-
-
-def _indicator_summary(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Counts of whole-project standings: ``met`` (reached or exceeded the target, including
-    ``above_target``), ``near_target`` (within the tolerance band, short of the target),
-    ``not_met`` (below the band), ``no_target`` and ``no_data``; ``on_track`` is kept as the
-    number of rows whose band is on track (a tolerance, not reaching the target)."""
-    statuses = [r.get("status") for r in rows]
-    bands = [r.get("band") for r in rows]
-    met = sum(s in MET_STATUSES for s in statuses)
-    near = statuses.count("near_target")
-    no_target = statuses.count("no_target")
-    no_data = statuses.count("no_data")
-    return {
-        "total": len(rows),
-        "met": met,
-        "above_target": statuses.count("above_target"),
-        "near_target": near,
-        "not_met": len(rows) - met - near - no_target - no_data,
-        "no_target": no_target,
-        "no_data": no_data,
-        "on_track": sum(b in _WITHIN for b in bands),
-        "below_target": statuses.count("below_target"),
-    }
-
-
-def _rules_used(rows: list[dict[str, Any]]) -> list[str]:
-    """Completion-rate formulas used by the indicator table (keys of
-    :data:`evalkit.assess.achievement.RULES`), in a fixed order."""
-    from evalkit.assess.achievement import RULES
-
-    used = {r.get("rule") for r in rows if isinstance(r.get("achievement"), int | float)}
-    return [k for k in RULES if k in used]
 
 
 def _person_ids(ev: Evaluation) -> frozenset[str]:
@@ -325,30 +252,6 @@ def _voices(ev: Evaluation, rules: Disclosure) -> dict[str, Any] | None:
     return None
 
 
-def _stage(obj: Any, rules: Disclosure,
-           convert: Callable[[Any, Disclosure], dict[str, Any]] | None) -> dict[str, Any] | None:
-    """A result of the assess stage: the known fields (``convert``), its ``to_frame()`` as
-    ``table`` and every field as ``raw`` (for custom templates); None when absent."""
-    if obj is None:
-        return None
-    out: dict[str, Any] = {"table": None}
-    if convert is not None:
-        try:
-            out |= convert(obj, rules)
-        except Exception as exc:
-            warnings.warn(f"report: part of {type(obj).__name__} left out ({exc})",
-                          EvalkitWarning, stacklevel=2)
-    frame = getattr(obj, "to_frame", None)
-    if callable(frame):
-        try:
-            out["table"] = table(frame(), rules)
-        except Exception:
-            out["table"] = None
-    rest = plain(obj, rules)
-    out["raw"] = rest if isinstance(rest, dict) else {"value": rest}
-    return out
-
-
 def _contract(ev: Evaluation, indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
     contract = getattr(ev.project, "contract", None)
     if contract is None:
@@ -367,79 +270,6 @@ def _contract(ev: Evaluation, indicators: list[dict[str, Any]]) -> list[dict[str
             "evidence": [_text(e) for e in c.evidence], "met": met,
         })
     return rows
-
-
-def _money(currency: str) -> dict[str, str]:
-    """The unit every amount carries: 元 / CNY, or the project's own currency code."""
-    return {"zh": "元", "en": "CNY"} if currency in ("CNY", "RMB", "") else \
-        {"zh": currency, "en": currency}
-
-
-def _value(ev: Evaluation, rules: Disclosure, indicators: list[dict[str, Any]]
-           ) -> dict[str, Any] | None:
-    """The value stage with amounts' unit (``money``), budget lines' ``flag`` filled (``ok``
-    when within budget) and cost per output named, with the cost rule stated once
-    (``output_basis``: ``whole_budget`` — each output is charged the whole cost, rows do not
-    add up — ``lines`` or ``mixed``)."""
-    value = _stage(getattr(ev, "value", None), rules, value_record)
-    if value is None:
-        return None
-    value["money"] = _money(str(ev.project.project.currency or ""))
-    spec = getattr(ev.project, "value", None)
-    sroi_names = {o.id: _text(o.name) for o in (spec.sroi.outcomes if spec is not None
-                                               and spec.sroi is not None else [])}
-    for factor in (value.get("sroi") or {}).get("factors") or []:
-        factor["outcome"] = sroi_names.get(factor.get("outcome_id"))
-    for line in value.get("lines") or []:
-        line["flag"] = line.get("flag") or "ok"
-    by_id = {r["id"]: r for r in indicators}
-    outputs = value.get("cost_per_output") or []
-    for rec in outputs:
-        ind = by_id.get(rec.get("indicator_id"), {})
-        rec["name"] = ind.get("name") or {"zh": str(rec.get("indicator_id")),
-                                         "en": str(rec.get("indicator_id"))}
-        rec["unit"] = ind.get("unit") or {"zh": "", "en": ""}
-    bases = {rec.get("basis") for rec in outputs}
-    value["output_basis"] = (None if not outputs else bases.pop() if len(bases) == 1
-                             else "mixed")
-    return value
-
-
-def _acceptance(ev: Evaluation, rules: Disclosure) -> dict[str, Any] | None:
-    """The acceptance stage; each criterion's ``evidence_detail`` ("sign_in_sheet 26/24; …")
-    becomes ``{zh, en}`` with the evidence named as in the contract (签到表 26/24)."""
-    acc = _stage(getattr(ev, "acceptance", None), rules, acceptance_record)
-    contract = getattr(ev.project, "contract", None)
-    if acc is None or contract is None:
-        return acc
-    names = {(item.id, req.type): req.name for item in contract.items()
-             for req in item.evidence}
-    for c in acc.get("criteria") or []:
-        detail = c.get("evidence_detail")
-        if not isinstance(detail, str) or not detail:
-            continue
-        parts = []
-        for part in detail.split("; "):
-            kind, _, counts = part.rpartition(" ")
-            name = names.get((c.get("id"), kind))
-            parts.append((name, kind, counts))
-        c["evidence_detail"] = {
-            lang: "；".join(f"{getattr(n, lang) if n is not None else k} {x}"
-                           for n, k, x in parts) if lang == "zh" else
-            "; ".join(f"{getattr(n, lang) if n is not None else k} {x}" for n, k, x in parts)
-            for lang in ("zh", "en")}
-    return acc
-
-
-def _scorecard(ev: Evaluation, rules: Disclosure) -> dict[str, Any] | None:
-    """The scorecard stage with ``role_names`` (rater role -> {zh, en}) for roles evalkit's
-    catalogue does not name (``role.<id>`` names the others)."""
-    card = _stage(getattr(ev, "scorecard", None), rules, scorecard_record)
-    if card is not None:
-        spec = getattr(ev.project, "scorecard", None)
-        names = getattr(spec, "role_names", None) or {}
-        card["role_names"] = {str(k): _text(v) for k, v in names.items()}
-    return card
 
 
 def _stamp(ev: Evaluation, template: Path | None) -> dict[str, Any]:
@@ -499,16 +329,16 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "logic_model": _logic_model(evaluation),
         "indicators": indicators,
         "indicator_summary": _indicator_summary(indicators),
-        "indicator_rules": _rules_used(indicators),
+        "indicator_rules": rules_used(indicators),
         "indicator_periods": _period_labels(indicators),
         "effects": effects,
         "designs": sorted({e["design"] for e in effects}),
         "missing": _missing(evaluation, rules),
         "voices": _voices(evaluation, rules),
         "contract": _contract(evaluation, indicators),
-        "scorecard": _scorecard(evaluation, rules),
-        "acceptance": _acceptance(evaluation, rules),
-        "value": _value(evaluation, rules, indicators),
+        "scorecard": scorecard_context(evaluation, rules),
+        "acceptance": acceptance_context(evaluation, rules),
+        "value": value_context(evaluation, rules, indicators),
         "renewal": _stage(getattr(evaluation, "renewal", None), rules, renewal_record),
         "cadence": _stage(getattr(evaluation, "cadence", None), rules, cadence_record),
         "method_notes": notes,
