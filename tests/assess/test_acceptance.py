@@ -285,7 +285,7 @@ def test_each_period_must_meet_and_the_worst_counts():
     each = assess_acceptance(contract(crit("C1", "V", period="each", target=12)), ind, as_of=AS_OF)
     row = each.criteria.iloc[0]
     assert (row["period"], row["actual"], row["status"]) == ("2025-Q3", 10.0, "partly_met")
-    assert "actual 10 (2025-Q3) against >= 12" in each.conditions[0].en
+    assert "actual 10 (2025-Q3) against a target of at least 12" in each.conditions[0].en
     total = assess_acceptance(contract(crit("C1", "V")), ind, as_of=AS_OF)
     assert total.criteria.iloc[0]["status"] == "met"              # 49 >= 48
     one = assess_acceptance(contract(crit("C1", "V", period="2025-Q4", target=12)), ind,

@@ -73,3 +73,16 @@ def texts(rendered: dict[str, Path]) -> dict[str, str]:
         else:
             out[name] = path.read_text(encoding="utf-8")
     return out
+
+
+@pytest.fixture(scope="session")
+def zh_sources(demo_ev: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The example's zh evaluation and acceptance reports as Markdown and HTML source text
+    (``"<report>.<md|html>"``), rendered once for the issue-12 tests."""
+    folder = tmp_path_factory.mktemp("zh_sources")
+    out = {}
+    for report in ("evaluation", "acceptance"):
+        for suffix in ("md", "html"):
+            path = Path(demo_ev.render(folder / f"{report}.{suffix}", lang="zh", report=report))
+            out[f"{report}.{suffix}"] = path.read_text(encoding="utf-8")
+    return out

@@ -43,6 +43,9 @@ CRITERIA_COLUMNS = [
     "period_label_zh", "period_label_en",
 ]
 _OPS = {"increase": ">=", "decrease": "<=", "maintain": "=="}
+#: operators in words, for the statements a report prints (never a bare ">=")
+_OP_WORDS = {"zh": {">=": "不低于", "<=": "不高于", "==": "为"},
+             "en": {">=": "at least", "<=": "at most", "==": "exactly"}}
 _STATUS = {"zh": {"met": "达标", "partly_met": "部分达标", "not_met": "未达标"},
            "en": {"met": "met", "partly_met": "partly met", "not_met": "not met"}}
 
@@ -296,8 +299,9 @@ def _line(r: Any, lang: str) -> str:
         label = getattr(r, f"period_label_{lang}", "")
         when = ("" if r.period == "total" else f" ({r.period})" if not label
                 else f"，{label}" if lang == "zh" else f" in {label}")
-        fig = (f"实际 {fmt(r.actual)}{when}，目标 {r.operator} {fmt(r.target)}" if lang == "zh"
-               else f"actual {fmt(r.actual)}{when} against {r.operator} {fmt(r.target)}")
+        op = _OP_WORDS[lang].get(str(r.operator), str(r.operator))
+        fig = (f"实际 {fmt(r.actual)}{when}，目标{op} {fmt(r.target)}" if lang == "zh"
+               else f"actual {fmt(r.actual)}{when} against a target of {op} {fmt(r.target)}")
     extra = ""
     if r.evidence_status == "incomplete" and isinstance(r.indicator_id, str):
         extra = "，佐证材料不全" if lang == "zh" else ", evidence incomplete"
@@ -338,8 +342,8 @@ def _verdict(table: pd.DataFrame, rules: AcceptanceRules
             conds.append(_say("rectify", r, "整改：", "put right: "))
     if math.isfinite(share) and share < rules.min_weighted_share:
         rejects.append(Statement(
-            "weighted_share", f"加权达标率 {share:.0%}，低于要求的 {rules.min_weighted_share:.0%}",
-            f"weighted share {share:.0%} is below the required {rules.min_weighted_share:.0%}"))
+            "weighted_share", f"加权达标率 {share:.1%}，低于要求的 {rules.min_weighted_share:.1%}",
+            f"weighted share {share:.1%} is below the required {rules.min_weighted_share:.1%}"))
     for key, status, most, zh, en in (
             ("too_many_partly", "partly_met", rules.max_partly_met, "部分达标", "partly met"),
             ("too_many_not_met", "not_met", rules.max_not_met, "未达标", "not met")):
@@ -348,8 +352,8 @@ def _verdict(table: pd.DataFrame, rules: AcceptanceRules
             rejects.append(Statement(key, f"{n} 项加权指标{zh}，超过允许的 {most} 项",
                                      f"{n} weighted criteria {en}, more than the {most} allowed"))
     if math.isfinite(share):
-        good.append(Statement("weighted_share", f"加权达标率 {share:.0%}",
-                              f"weighted share {share:.0%}"))
+        good.append(Statement("weighted_share", f"加权达标率 {share:.1%}",
+                              f"weighted share {share:.1%}"))
     if rejects:
         return "rejected", rejects + conds + good, [], share
     if conds:

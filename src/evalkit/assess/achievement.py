@@ -16,6 +16,14 @@ period's own target is pro-rated by the days covered when the project covers it 
   ``below_target``, above is ``above_target``.
 * ``pepfar`` (basis points, gophr ``calc_achievement``): d = (achievement − expected) × 100;
   ``concerned`` if d < −25, ``at_risk`` if d < −10, ``on_target`` if d ≤ 10, else ``above_target``.
+
+A band is a tolerance, not a verdict: ``on_track`` covers 85–115 % of the expected progress,
+so an indicator at 99 % of its target is on track but has **not** met it. Each row therefore
+also records ``met`` (achievement ≥ expected, the plain "reached the target" fact), ``rule``
+(which completion-rate formula :func:`achievement` used, see :data:`RULES`) and ``basis``
+(what was judged: ``total`` the whole project, ``period`` a period's own value against its own
+target or a snapshot, ``to_date`` the cumulative value to the end of the period against the
+share of the target expected by then).
 """
 
 from __future__ import annotations
@@ -37,7 +45,8 @@ if TYPE_CHECKING:
     from evalkit.model.indicators import Indicator
     from evalkit.project import Project
 
-__all__ = ["INDICATOR_COLUMNS", "PRESETS", "achievement", "band_set", "classify",
+__all__ = ["INDICATOR_COLUMNS", "PRESETS", "RULES", "achievement", "achievement_rule",
+           "band_set", "classify",
            "compute_value", "indicator_rows", "indicator_table", "status"]
 
 INDICATOR_COLUMNS = [
@@ -49,7 +58,17 @@ INDICATOR_COLUMNS = [
     "aggregation", "bands",
     # added by contract calendars (issue 11): days covered, days of the whole period, names
     "days", "full_days", "label_zh", "label_en",
+    # issue 12: "met" is not "within the band"; the completion-rate formula; what was judged
+    "met", "rule", "basis",
 ]
+
+#: completion-rate formulas (:func:`achievement`), one per kind of indicator
+RULES = {
+    "actual_over_target": "increase: actual / target",
+    "progress_from_baseline": "decrease with a baseline: (baseline − actual) / (baseline − target)",
+    "target_over_actual": "decrease without a baseline: target / actual",
+    "closeness": "maintain: 1 − |actual − target| / target",
+}
 
 PRESETS: dict[str, BandSet] = {
     "toladata": BandSet(name="toladata", basis="ratio", legend=[
@@ -88,6 +107,25 @@ def achievement(actual: float, target: float, baseline: float | None, direction:
             return math.inf if target > 0 else 1.0
         return target / actual
     return 1 - abs(actual - target) / target if target else math.nan
+
+
+def achievement_rule(direction: str, baseline: float | None, target: float) -> str:
+    """Key of :data:`RULES` naming the formula :func:`achievement` uses for an indicator.
+
+    Examples
+    --------
+    >>> achievement_rule("decrease", 3.2, 2.8)
+    'progress_from_baseline'
+    >>> achievement_rule("increase", 80, 90)
+    'actual_over_target'
+    """
+    if direction == "increase":
+        return "actual_over_target"
+    if direction == "decrease":
+        if baseline is not None and math.isfinite(baseline) and baseline != target:
+            return "progress_from_baseline"
+        return "target_over_actual"
+    return "closeness"
 
 
 def band_set(bands: str | BandSet | None) -> BandSet:
@@ -157,13 +195,18 @@ def _record(ind: Indicator, m: Measured, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _judge(ind: Indicator, row: dict[str, Any], value: float, expected: float) -> None:
+def _judge(ind: Indicator, row: dict[str, Any], value: float, expected: float,
+           basis: str) -> None:
     target = row["target"]
     ach = achievement(value, target, ind.baseline, ind.direction) if math.isfinite(target) \
         else math.nan
     row["achievement"] = ach
     row["expected"] = expected
     row["status"] = classify(ach, expected, ind.bands) if math.isfinite(target) else "no_target"
+    row["met"] = (bool(ach >= expected - 1e-9) if math.isfinite(target)
+                  and (math.isfinite(ach) or ach == math.inf) else None)
+    row["rule"] = achievement_rule(ind.direction, ind.baseline, target)
+    row["basis"] = basis
 
 
 def _total(ind: Indicator, df: pd.DataFrame, labels: Any, date: str | None,
@@ -250,18 +293,19 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
                       days=span.days, full_days=span.full_days,
                       label_zh=span.label_text("zh"), label_en=span.label_text("en"))
         if own is not None:
-            _judge(ind, row, m.actual, 1.0)
+            _judge(ind, row, m.actual, 1.0, "period")
         else:
             elapsed = (sum(s.days for s in spans[:k]) / span_days if prorate
                        else k / k_total)
             expected = elapsed if _count_like(ind) else 1.0
-            _judge(ind, row, to_date.actual if _count_like(ind) else m.actual, expected)
+            _judge(ind, row, to_date.actual if _count_like(ind) else m.actual, expected,
+                   "to_date" if _count_like(ind) else "period")
         rows.append(row)
     total = _total(ind, df, labels, date, where, [s.label for s in spans])
     row = _record(ind, total, period="total", to_date=total.actual, target=_total_target(ind),
                   period_start=spans[0].start if spans else start,
                   period_end=spans[-1].end if spans else end)
-    _judge(ind, row, total.actual, 1.0)
+    _judge(ind, row, total.actual, 1.0, "total")
     rows.append(row)
     if disaggregate:
         rows.extend(_disaggregated(ind, df, start, end, date, where, calendar, prorate))
@@ -293,7 +337,8 @@ def _disaggregated(ind: Indicator, df: pd.DataFrame, start: Any, end: Any, date:
             for r in indicator_rows(ind, part, start=start, end=end, date=date, where=where,
                                     disaggregate=False, calendar=calendar, prorate=prorate):
                 r.update(disaggregation=col, category=str(value), target=math.nan,
-                         achievement=math.nan, expected=math.nan, status="no_target")
+                         achievement=math.nan, expected=math.nan, status="no_target",
+                         met=None)
                 rows.append(r)
     return rows
 

@@ -291,7 +291,9 @@ def assess_value(
                                   **kw)
         c = float(lines.loc[lines["line_id"].isin(o.lines), "spent"].sum()) if o.lines else cost
         outputs.append({"indicator_id": o.indicator, "actual": actual, "cost": c,
-                        "cost_per_unit": c / actual if actual else math.nan})
+                        "cost_per_unit": c / actual if actual else math.nan,
+                        "basis": "lines" if o.lines else "whole_budget",
+                        "lines": ", ".join(o.lines)})
     outcomes = pd.DataFrame([_outcome_row(c, (effects or {}).get(c.effect), cost)
                              for c in spec.outcomes])
     icer = None
@@ -313,7 +315,7 @@ def assess_value(
         cost_basis=spec.cost_basis, cost=cost, participants=people,
         cost_per_participant=cost / people if people else math.nan,
         cost_per_output=pd.DataFrame(outputs, columns=["indicator_id", "actual", "cost",
-                                                       "cost_per_unit"]),
+                                                       "cost_per_unit", "basis", "lines"]),
         cost_per_outcome=outcomes, icer=icer, sroi=result_sroi, flags=tuple(flags))
 
 

@@ -22,6 +22,7 @@ from evalkit._checks import check_choice, check_frame, numeric_column, require_c
 from evalkit.errors import DataError, EstimationError, SpecError
 from evalkit.estimate._paired import make_pairs, wave_mask
 from evalkit.estimate.evidence import evidence_level
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 
 if TYPE_CHECKING:
@@ -388,8 +389,7 @@ def ancova(
         dropped={**pairs.dropped, **({"no_group_or_covariate": pairs.n - n}
                                      if pairs.n > n else {})},
         evidence_level=evidence_level("pre_post_comparison", covariates=bool(covariates)),
-        notes=("estimate: difference in post scores between the groups, holding the pre "
-               "score constant",),
+        notes=(note("ancova.estimate"),),
         spec={"outcome": outcome, "unit": unit, "time": time, "pre": pre, "post": post,
               "group": group, "treated": treated, "control": control,
               "covariates": covariates, "se": se, "alpha": alpha},

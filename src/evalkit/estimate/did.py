@@ -28,6 +28,7 @@ from evalkit.estimate.inference import (
     ols_fit,
     t_inference,
 )
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 from evalkit.estimate.wild import (
     BootWeights,
@@ -100,18 +101,15 @@ def check_alpha(alpha: float) -> float:
 
 def se_note(kind: VcovKind, cluster_name: str | None, n_clusters: int | None, fe_dof: str,
             absorbed: bool) -> str:
-    """The small-sample convention, in words (goes into ``result.notes``)."""
+    """The small-sample convention as a :func:`~evalkit.estimate.notes.note` (goes into
+    ``result.notes``)."""
     if kind == "classical":
-        return "standard errors: classical (homoskedastic), sigma^2 = e'e/(N-K), t(N-K) inference"
+        return note("se.classical")
     if kind == "robust":
-        return "standard errors: heteroskedasticity-robust HC1, factor N/(N-K), t(N-K) inference"
-    fe = ""
-    if absorbed:
-        fe = ("; absorbed fixed effects nested in the clusters are not counted in K "
-              "(fixest/pyfixest default)" if fe_dof == "nested" else
-              "; all absorbed fixed effects counted in K (Stata areg convention)")
-    return (f"standard errors: clustered by {cluster_name!r} ({n_clusters} clusters), CR1 "
-            f"factor G/(G-1)·(N-1)/(N-K){fe}; t(G-1) inference")
+        return note("se.robust")
+    key = ("se.cluster" if not absorbed else
+           "se.cluster_fe_nested" if fe_dof == "nested" else "se.cluster_fe_all")
+    return note(key, cluster=str(cluster_name), G=n_clusters)
 
 
 def resolve_vcov(
@@ -377,9 +375,8 @@ def did(
     head = table_rows[0]
     tss = float(((yd - yd.mean()) ** 2).sum())
     if unit is not None:
-        notes.append(f"panel: unit fixed effects for {unit!r} absorb the group main effect")
-    notes.append("the DiD is the effect of the service only if both groups would have "
-                 "changed in parallel without it")
+        notes.append(note("did.unit_fe", unit=str(unit)))
+    notes.append(note("did.parallel"))
     extra: dict[str, Any] = {
         "means": means,
         "means_did": means_did,

@@ -30,6 +30,7 @@ from evalkit.estimate.inference import (
     t_inference,
     wald_test,
 )
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 from evalkit.estimate.twfe import fe_fit, panel_codes
 from evalkit.estimate.wild import (
@@ -259,8 +260,7 @@ def event_study(
     has_never = bool((~np.isfinite(cp.g_unit)).any())
     if not has_never and window is None and levels.min() < ref:
         omit.add(float(levels.min()))
-        notes.append(f"no never-treated units: relative period {levels.min():g} also set to 0 "
-                     "for identification")
+        notes.append(note("event.no_never_treated", period=f"{levels.min():g}"))
     est_levels = [float(k) for k in levels if float(k) not in omit]
     D = np.zeros((len(e), len(est_levels)), order="F")
     for j, k in enumerate(est_levels):
@@ -275,8 +275,8 @@ def event_study(
         if drop:
             for j in drop:
                 omit.add(est_levels[j])
-            notes.append("not identified without never-treated units, set to 0: relative "
-                         "period(s) " + ", ".join(f"{est_levels[j]:g}" for j in drop))
+            notes.append(note("event.not_identified",
+                              periods=", ".join(f"{est_levels[j]:g}" for j in drop)))
             keep_cols = [j for j in range(len(est_levels)) if j not in drop]
             est_levels = [est_levels[j] for j in keep_cols]
             D = np.asfortranarray(D[:, keep_cols])
@@ -336,11 +336,10 @@ def event_study(
                                boot_weights=boot_weights, seed=seed)
         rows[0] = with_wild(rows[0], wb)
         notes.append(wild_note(wb))
-    notes.append("headline = equally weighted average of the post-treatment coefficients "
-                 "(relative time >= 0)")
+    notes.append(note("event.headline"))
     if pre_idx:
-        notes.append(f"pre-trend test (joint Wald, {len(pre_idx)} pre-period coefficients = 0): "
-                     f"p = {pre['p_value']:.4g}")
+        notes.append(note("event.pretrend", k=len(pre_idx),
+                          p=f"{pre.get('f_p_value', pre['p_value']):.4g}"))
     head = rows[0]
     return EffectResult(
         estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),

@@ -40,12 +40,12 @@ DESIGN_LABELS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "post_only": "仅后测",
-        "pre_post": "前后测（无对照组）",
-        "pre_post_comparison": "前后测（有对照组）",
+        "pre_post": "无对照组的前后测",
+        "pre_post_comparison": "有对照组的前后测",
         "did": "双重差分",
         "twfe": "双向固定效应",
         "event_study": "事件研究",
-        "staggered_did": "交错双重差分（Callaway–Sant'Anna）",
+        "staggered_did": "分批开始的双重差分",
         "randomised": "随机对照",
         "its": "中断时间序列（无对照组）",
         "comparative_its": "中断时间序列（有对照序列）",
@@ -136,6 +136,17 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _bound(x: float, lang: str) -> str:
+    """A bound of the interval of a fall, as a fall (or a rise when it is above zero).
+
+    >>> _bound(-0.71, "zh"), _bound(0.1, "en")
+    ('下降 0.71 ', 'a rise of 0.10')
+    """
+    if lang == "zh":
+        return f"{'下降' if x < 0 else '上升' if x > 0 else '不变'} {_fmt(abs(x))} " if x else "不变"
+    return f"a fall of {_fmt(abs(x))}" if x < 0 else f"a rise of {_fmt(x)}" if x > 0 else "no change"
+
+
 def plain_sentence(result: EffectResult, lang: str = "en") -> str:
     """One sentence a union chair can read.
 
@@ -168,6 +179,9 @@ def plain_sentence(result: EffectResult, lang: str = "en") -> str:
             interval = f"{level}% CI: at least {_fmt(lo)}"
         elif math.isinf(lo) and math.isfinite(hi):
             interval = f"{level}% CI: at most {_fmt(hi)}"
+        elif est < 0:  # a fall: the interval as falls too, never "fell by 0.86 (CI -1.01 …)"
+            interval = (f"{level}% CI: a fall of {_fmt(-hi)} to {_fmt(-lo)}" if hi < 0 else
+                        f"{level}% CI: {_bound(hi, 'en')} to {_bound(lo, 'en')}")
         else:
             interval = f"{level}% CI {_fmt(lo)} to {_fmt(hi)}"
         if relative:
@@ -185,6 +199,9 @@ def plain_sentence(result: EffectResult, lang: str = "en") -> str:
         interval = f"{level}% 置信区间：不低于 {_fmt(lo)}"
     elif math.isinf(lo) and math.isfinite(hi):
         interval = f"{level}% 置信区间：不高于 {_fmt(hi)}"
+    elif est < 0:  # 下降：区间也按下降幅度说，不写成“下降了 0.86（置信区间 -1.01 至 -0.71）”
+        interval = (f"{level}% 置信区间：下降 {_fmt(-hi)} 至 {_fmt(-lo)}" if hi < 0 else
+                    f"{level}% 置信区间：{_bound(hi, 'zh')}至{_bound(lo, 'zh')}")
     else:
         interval = f"{level}% 置信区间 {_fmt(lo)} 至 {_fmt(hi)}"
     prefix = "与对照组相比，" if relative else ""

@@ -16,6 +16,7 @@ from evalkit.errors import DataError, EstimationError, SpecError
 from evalkit.estimate._effsize import paired_effect_sizes
 from evalkit.estimate._paired import Pairs, make_pairs
 from evalkit.estimate.evidence import evidence_level
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 
 if TYPE_CHECKING:
@@ -237,7 +238,7 @@ def _continuous(
     ci = _t_interval(mean, se, dof, alternative, alpha)
     extra: dict[str, Any] = _describe(x, y)
     extra.update(paired_effect_sizes(x, y, 1 - alpha))
-    notes = ["estimate is post − pre (pingouin reports pre − post: opposite sign)"]
+    notes = [note("prepost.post_minus_pre")]
     if test == "t":
         method, stat, pvalue, stat_df = "paired t-test", t, _t_pvalue(t, dof, alternative), dof
         term = "mean change"
@@ -249,9 +250,7 @@ def _continuous(
         method, stat, pvalue, stat_df = ("Wilcoxon signed-rank test", w["wilcoxon_statistic"],
                                          w["wilcoxon_pvalue"], None)
         term = "mean change"
-        notes.append("p-value from the Wilcoxon signed-rank test (zero differences dropped); "
-                     "the interval is the t interval for the mean change; the Hodges–Lehmann "
-                     "pseudo-median and its interval are in the table")
+        notes.append(note("prepost.wilcoxon"))
     if label is not None:
         extra["label"] = label
     rows = [tidy_row(term, mean, se, stat, pvalue, ci[0], ci[1])]
@@ -290,11 +289,11 @@ def _mcnemar(
     p_pre, p_post = float(np.mean(x)), float(np.mean(y))
     est = (b - c) / n
     se = math.sqrt(max((b + c) - (b - c) ** 2 / n, 0.0)) / n
-    notes = ["estimate is the proportion at post minus the proportion at pre"]
+    notes = [note("prepost.proportion")]
     m = b + c
     if m == 0:
         stat, pvalue, exact = 0.0, 1.0, True
-        notes.append("no pair changed state: the test has nothing to test (p = 1)")
+        notes.append(note("prepost.mcnemar_no_change"))
     elif alternative == "two-sided" and m >= MCNEMAR_EXACT_BELOW:
         stat = (abs(b - c) - 1.0) ** 2 / m
         pvalue, exact = float(stats.chi2.sf(stat, 1)), False
@@ -305,7 +304,7 @@ def _mcnemar(
         stat = float(b)
         pvalue, exact = float(stats.binomtest(b, m, 0.5, alternative=alternative).pvalue), True
     if exact and m:
-        notes.append(f"exact binomial McNemar test ({m} discordant pairs)")
+        notes.append(note("prepost.mcnemar_exact", m=m))
     # Agresti–Min adjusted Wald interval: add 1/2 to each of the four cells
     na = n + 2.0
     pb, pc = (b + 0.5) / na, (c + 0.5) / na

@@ -22,6 +22,7 @@ from evalkit.estimate.did import as_list, check_alpha, covariate_matrix
 from evalkit.estimate.event_study import CohortPanel, cohort_panel
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import t_inference, wald_test
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 from evalkit.estimate.staggered_aggregate import (
     Cells,
@@ -99,7 +100,7 @@ def _cells(cp: CohortPanel, Zrow: FloatArray, covs: list[str], control: str, met
             ctrl_u = never if control == "never" else never | ((g_unit > now) & (g_unit != g))
             n_c = int(ctrl_u.sum())
             if n_c == 0:
-                notes.append(f"ATT({g:g},{now:g}) not estimated: no comparison units")
+                notes.append(note("staggered.no_comparison", g=f"{g:g}", t=f"{now:g}"))
                 continue
             full = inf_all[:, len(atts)]
             if panel:
@@ -126,7 +127,7 @@ def _cells(cp: CohortPanel, Zrow: FloatArray, covs: list[str], control: str, met
                 postv = (cp.t[rows] == tc).astype(float)
                 if min(int((D * postv).sum()), int((D * (1 - postv)).sum()),
                        int(((1 - D) * postv).sum()), int(((1 - D) * (1 - postv)).sum())) == 0:
-                    notes.append(f"ATT({g:g},{now:g}) not estimated: an empty group × period cell")
+                    notes.append(note("staggered.empty_cell", g=f"{g:g}", t=f"{now:g}"))
                     continue
                 X = np.column_stack([np.ones(int(rows.sum())), Zrow[rows]])
                 att, inf = rc_2x2(cp.y[rows], postv, D, X, method, where)
@@ -264,16 +265,14 @@ def staggered_did(
     notes: list[str] = []
     Zrow = Z[cp.keep]
     if cp.n_late:
-        notes.append(f"{cp.n_late} unit(s) first treated after the last period are treated as "
-                     "never treated")
+        notes.append(note("staggered.late", n=cp.n_late))
     if panel:
         counts = np.bincount(cp.u, minlength=cp.n_units)
         full = counts == len(cp.periods)
         if not full.all():
             rows = full[cp.u]
             dropped["units not observed in every period (rows)"] = int((~rows).sum())
-            notes.append(f"{int((~full).sum())} unit(s) missing some period dropped to balance the "
-                         "panel (use panel=False to keep them)")
+            notes.append(note("staggered.unbalanced", n=int((~full).sum())))
             keep_idx = np.flatnonzero(cp.keep)[rows]
             keep = np.zeros(len(df), dtype=bool)
             keep[keep_idx] = True
@@ -355,15 +354,13 @@ def staggered_did(
         ev["reference"] = False
         extra["event_times"] = ev
         extra["ref"] = "varying base period"
-    notes.insert(0, "standard errors: " + (
-        f"multiplier bootstrap ({n_boot} draws, seed {seed}); simultaneous bands in the "
-        "ATT(g,t) and component tables" if bootstrap else
-        "analytic (influence function), normal inference"))
-    notes.append(f"comparison group: {'never-treated' if control == 'never' else 'not-yet-treated'}"
-                 f" units; method {method}; varying base period")
+    notes.insert(0, note("se.multiplier_bootstrap", draws=n_boot, seed=seed) if bootstrap
+                 else note("se.influence_function"))
+    notes.append(note("staggered.never" if control == "never" else "staggered.notyet",
+                      method=method))
     if pre_idx.size:
-        notes.append(f"pre-trend test (Wald, {pre_idx.size} pre-treatment ATT(g,t) = 0): "
-                     f"p = {pretest['p_value']:.4g}")
+        notes.append(note("staggered.pretrend", k=int(pre_idx.size),
+                          p=f"{pretest['p_value']:.4g}"))
     if pretest["p_value"] < alpha:
         warnings.warn(f"{where}: pre-treatment ATT(g,t) differ from zero (p = "
                       f"{pretest['p_value']:.3g}); parallel trends is doubtful",

@@ -31,6 +31,7 @@ from evalkit.estimate.inference import (
     ols_fit,
     t_inference,
 )
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 from evalkit.estimate.wild import (
     BootWeights,
@@ -292,10 +293,7 @@ def twfe(
                 else 0)
     staggered = n_starts > 1
     if staggered:
-        msg = (f"treatment {treatment!r} starts in {n_starts} different periods: with staggered "
-               "timing the TWFE coefficient can be a badly weighted average (even of the wrong "
-               "sign) when effects change over time — use ek.staggered_did(...) (Callaway & "
-               "Sant'Anna) or ek.event_study(...)")
+        msg = note("twfe.staggered_timing", treatment=str(treatment), n=n_starts)
         warnings.warn(msg, StaggeredTimingWarning, stacklevel=2)
         notes.append(msg)
 
@@ -321,8 +319,7 @@ def twfe(
         rows[0] = with_wild(rows[0], wb)
         notes.append(wild_note(wb))
     head = rows[0]
-    notes.append("unit and period fixed effects absorbed exactly; "
-                 f"{dropped.get('singletons', 0)} singleton row(s) dropped")
+    notes.append(note("twfe.absorbed", singletons=dropped.get("singletons", 0)))
     import pandas as pd
 
     balanced = len(y) == n_u2 * n_t2
@@ -334,7 +331,7 @@ def twfe(
         "wild_bootstrap": wb.to_dict() if wb is not None else None,
     }
     if not math.isfinite(head["std_error"]):
-        notes.append("standard error not available")
+        notes.append(note("twfe.no_se"))
     return EffectResult(
         estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
         pvalue=head["p_value"], n=len(y), method="two-way fixed effects (unit and period effects)",

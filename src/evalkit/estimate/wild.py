@@ -296,12 +296,13 @@ def unit_demeaned_design(
 
 
 def wild_note(wb: WildBootstrap) -> str:
-    """The inference used, in words (goes into ``result.notes``)."""
-    draws = (f"all 2^{wb.n_clusters} = {wb.reps} sign vectors (full enumeration, exact)"
-             if wb.enumerated else f"{wb.reps} draws of {wb.boot_weights} weights, seed {wb.seed}")
-    return (f"p-value and interval of the headline: restricted wild cluster bootstrap (WCR, "
-            f"{wb.n_clusters} clusters, {draws}), interval by test inversion; the standard "
-            "error shown is CR1")
+    """The inference used, as a catalogue note (goes into ``result.notes``)."""
+    from evalkit.estimate.notes import note
+
+    if wb.enumerated:
+        return note("inference.wild_enumerated", G=wb.n_clusters, reps=wb.reps)
+    return note("inference.wild_draws", G=wb.n_clusters, reps=wb.reps,
+                weights=wb.boot_weights, seed=wb.seed)
 
 
 def with_wild(row: dict[str, Any], wb: WildBootstrap) -> dict[str, Any]:

@@ -45,6 +45,11 @@ from pydantic import Field, field_validator
 
 from evalkit.model.common import Spec, Text
 
+#: rater roles named by evalkit's label catalogue (``role.<id>`` in templates/i18n); any other
+#: role needs ``scorecard.role_names``
+KNOWN_ROLES = frozenset({"purchaser", "third_party", "community", "provider", "beneficiary",
+                         "expert"})
+
 if TYPE_CHECKING:
     from evalkit.project import Project
 
@@ -156,6 +161,8 @@ class ScorecardSpec(Spec):
     raters: dict[str, float] = Field(default_factory=lambda: {"third_party": 1.0})
     nodes: list[Node]
     ratings: dict[str, dict[str, Rating]] = Field(default_factory=dict)
+    #: names of rater roles evalkit's label catalogue does not know (:data:`KNOWN_ROLES`)
+    role_names: dict[str, Text] = Field(default_factory=dict)
 
     @field_validator("raters")
     @classmethod
@@ -206,6 +213,11 @@ class ScorecardSpec(Spec):
             if n.cap_grade is not None and n.cap_grade not in names:
                 out.append(f"{path}.cap_grade: unknown grade {n.cap_grade!r} "
                            f"(grades: {', '.join(sorted(names))})")
+        for role in self.raters:
+            if role not in KNOWN_ROLES and role not in self.role_names:
+                out.append(f"scorecard.raters.{role}: rater role {role!r} has no name for the "
+                           f"report; add scorecard.role_names.{role}: {{zh: …, en: …}} "
+                           f"(evalkit names these roles itself: {', '.join(sorted(KNOWN_ROLES))})")
         ids = seen
         for role, marks in self.ratings.items():
             if role not in self.raters:

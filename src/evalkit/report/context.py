@@ -11,34 +11,31 @@ documented in ``docs/reports.md``.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
-from evalkit.errors import EvalkitWarning
 from evalkit.report.effects import effect_record
-from evalkit.report.plain import Disclosure, plain, table
-from evalkit.report.stages import (
-    acceptance_record,
-    cadence_record,
-    renewal_record,
-    scorecard_record,
-    value_record,
+from evalkit.report.plain import Disclosure, bilingual, plain
+from evalkit.report.quality import readable_details
+from evalkit.report.stage_context import (
+    acceptance_context,
+    scorecard_context,
+    stage,
+    value_context,
 )
+from evalkit.report.stages import cadence_record, renewal_record
+from evalkit.report.standing import MET_STATUSES, indicator_summary, rules_used, standing
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
 
-__all__ = ["REPORTS", "build_context"]
+__all__ = ["MET_STATUSES", "REPORTS", "build_context", "standing"]
 
 REPORTS = ("evaluation", "acceptance")
 VOICE_COLUMNS = ("comment", "comments", "feedback", "remarks", "suggestion", "suggestions",
                  "意见", "建议", "意见建议")
-#: indicator statuses that count as "reached the target" in the summary
-MET_STATUSES = ("on_track", "above_target", "on_target")
 #: column names that identify one person (tables holding them are never shown)
 PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
                      "member_id", "student_id", "patient_id", "resident_id")
@@ -46,10 +43,9 @@ PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id"
 DETAIL_KEYS = ("attrition", "baseline", "missing", "reliability", "rci", "wilcoxon", "means")
 
 
-def _text(obj: Any) -> dict[str, str] | None:
-    if obj is None:
-        return None
-    return {"zh": str(getattr(obj, "zh", obj)), "en": str(getattr(obj, "en", obj))}
+_text = bilingual
+_stage = stage
+_indicator_summary = indicator_summary
 
 
 def _project(ev: Evaluation) -> dict[str, Any]:
@@ -99,6 +95,8 @@ def _people_sources(ev: Evaluation, rules: Disclosure) -> set[str]:
 
 def _indicator_record(row: dict[str, Any], rules: Disclosure, people: bool) -> dict[str, Any]:
     rec = {k: plain(v, rules) for k, v in row.items() if k not in rules.personal}
+    rec["band"] = rec.get("status")
+    rec["status"] = standing(rec.get("status"), rec.get("met"), rec.get("basis"))
     rec["id"] = rec.get("indicator_id")
     rec["name"] = {"zh": rec.get("name_zh") or rec["id"], "en": rec.get("name_en") or rec["id"]}
     rec["unit"] = {"zh": rec.get("unit_zh") or "", "en": rec.get("unit_en") or ""}
@@ -166,18 +164,6 @@ def _period_names(ev: Evaluation) -> dict[str, dict[str, str]]:
     return out
 
 
-def _indicator_summary(rows: list[dict[str, Any]]) -> dict[str, int]:
-    statuses = [r.get("status") for r in rows]
-    return {
-        "total": len(rows),
-        "met": sum(s in MET_STATUSES for s in statuses),
-        "on_track": statuses.count("on_track"),
-        "above_target": statuses.count("above_target"),
-        "below_target": statuses.count("below_target"),
-        "no_data": statuses.count("no_data"),
-    }
-
-
 def _person_ids(ev: Evaluation) -> frozenset[str]:
     """Columns that identify one person: units of pre/post outcomes, keys of data sources
     holding personal columns, and the usual id names (``worker_id``, ``respondent_id`` …)."""
@@ -187,6 +173,32 @@ def _person_ids(ev: Evaluation) -> frozenset[str]:
         if personal & set(source.columns):
             cols |= set(source.key) - {"wave", "period", "time", "date"}
     return frozenset(cols | set(PERSON_ID_COLUMNS))
+
+
+def _detail_labels(ev: Evaluation, outcome_id: str) -> dict[str, Any]:
+    """Scale item names (the data dictionary's descriptions), group and wave values of one
+    outcome, for :func:`~evalkit.report.quality.readable_details`."""
+    oc = next((o for o in ev.project.outcomes if o.id == outcome_id), None)
+    if oc is None:
+        return {"item_labels": {}}
+    source = ev.project.data.get(oc.source)
+    items = {name: _text(col.description) for name, col in (source.columns.items()
+             if source is not None else ()) if col.description is not None}
+    groups = ((str(oc.compare.treated), str(oc.compare.control))
+              if oc.compare is not None else None)
+    waves = (str(oc.pre), str(oc.post)) if oc.pre and oc.post else None
+    return {"item_labels": items, "groups": groups, "waves": waves}
+
+
+def _column_labels(ev: Evaluation) -> dict[str, dict[str, str]]:
+    """Data column -> its description ``{zh, en}`` (data dictionary), for notes and tables."""
+    out: dict[str, dict[str, str]] = {}
+    for source in ev.project.data.values():
+        for name, col in source.columns.items():
+            text = _text(col.description)
+            if text is not None:
+                out.setdefault(name, text)
+    return out
 
 
 def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
@@ -203,28 +215,37 @@ def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
             for key, value in details.items()
             if key != "event_study" and value is not None and hasattr(value, "estimate")
         ]
-        rec["details"] = {
+        rec["details"] = readable_details({
             key: plain(details[key], rules)
             for key in (*DETAIL_KEYS, *sorted(set(details) - set(DETAIL_KEYS) - {"event_study"}))
             if key in details and details[key] is not None
             and not hasattr(details[key], "estimate")
-        }
+        }, **_detail_labels(ev, oid))
         out.append(rec)
     return out
 
 
 def _missing(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
+    """Missing values per data source and column; ``name`` and ``label`` are the data
+    dictionary's descriptions (``{zh, en}``; the id when the dictionary has none)."""
     out = []
     for name, frame in dict(ev.evidence.tables).items():
+        source = ev.project.data.get(name)
+        described = source.columns if source is not None else {}
         cols = []
         for col in frame.columns:
             if col in rules.personal:
                 continue
             missing = int(frame[col].isna().sum())
             if missing:
+                spec = described.get(str(col))
                 cols.append({"column": str(col), "missing": missing,
+                             "label": _text(spec.description) if spec is not None
+                             and spec.description is not None else _text(str(col)),
                              "share": missing / len(frame) if len(frame) else None})
-        out.append({"source": name, "rows": len(frame), "columns": cols})
+        out.append({"source": name, "rows": len(frame), "columns": cols,
+                    "name": _text(source.description) if source is not None
+                    and source.description is not None else _text(name)})
     return out
 
 
@@ -250,30 +271,6 @@ def _voices(ev: Evaluation, rules: Disclosure) -> dict[str, Any] | None:
         return {"source": source, "column": str(column), "n": plain(len(texts), rules) if shown
                 else small_cell(rules.threshold), "items": shown}
     return None
-
-
-def _stage(obj: Any, rules: Disclosure,
-           convert: Callable[[Any, Disclosure], dict[str, Any]] | None) -> dict[str, Any] | None:
-    """A result of the assess stage: the known fields (``convert``), its ``to_frame()`` as
-    ``table`` and every field as ``raw`` (for custom templates); None when absent."""
-    if obj is None:
-        return None
-    out: dict[str, Any] = {"table": None}
-    if convert is not None:
-        try:
-            out |= convert(obj, rules)
-        except Exception as exc:
-            warnings.warn(f"report: part of {type(obj).__name__} left out ({exc})",
-                          EvalkitWarning, stacklevel=2)
-    frame = getattr(obj, "to_frame", None)
-    if callable(frame):
-        try:
-            out["table"] = table(frame(), rules)
-        except Exception:
-            out["table"] = None
-    rest = plain(obj, rules)
-    out["raw"] = rest if isinstance(rest, dict) else {"value": rest}
-    return out
 
 
 def _contract(ev: Evaluation, indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -343,6 +340,9 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
     effects = _effects(evaluation, rules)
     notes = list(dict.fromkeys(n for e in effects for n in
                                [*e["notes"], *((e["event_study"] or {}).get("notes", []))]))
+    note_data = list({r["text"]: r for e in effects for r in
+                      [*e["note_data"], *((e["event_study"] or {}).get("note_data", []))]
+                      }.values())
     return {
         "report": report,
         "project": _project(evaluation),
@@ -350,6 +350,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "logic_model": _logic_model(evaluation),
         "indicators": indicators,
         "indicator_summary": _indicator_summary(indicators),
+        "indicator_rules": rules_used(indicators),
         "indicator_periods": _period_labels(indicators),
         "period_labels": _period_names(evaluation),
         "intake_checks": [c.to_dict() for c in getattr(evaluation, "intake_checks", ())],
@@ -358,13 +359,14 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "missing": _missing(evaluation, rules),
         "voices": _voices(evaluation, rules),
         "contract": _contract(evaluation, indicators),
-        "scorecard": _stage(getattr(evaluation, "scorecard", None), rules, scorecard_record),
-        "acceptance": _stage(getattr(evaluation, "acceptance", None), rules,
-                             acceptance_record),
-        "value": _stage(getattr(evaluation, "value", None), rules, value_record),
+        "scorecard": scorecard_context(evaluation, rules),
+        "acceptance": acceptance_context(evaluation, rules),
+        "value": value_context(evaluation, rules, indicators),
         "renewal": _stage(getattr(evaluation, "renewal", None), rules, renewal_record),
         "cadence": _stage(getattr(evaluation, "cadence", None), rules, cadence_record),
         "method_notes": notes,
+        "method_note_data": note_data,
+        "column_labels": _column_labels(evaluation),
         "stamp": _stamp(evaluation, template),
         "charts": {},
     }

@@ -138,9 +138,11 @@ def _periods(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[Any
         cells = []
         for p in periods:
             cell = r["by_period"].get(p)
+            to_date = (t("indicators.to_date_cell", n=fmt_num(cell["to_date"]))
+                       if cell is not None and cell.get("basis") == "to_date" else "")
             cells.append("—" if cell is None else
-                         f"{fmt_num(cell['actual'])} "
-                         f"{t('status.' + str(cell['status']), default=str(cell['status']))}")
+                         f"{fmt_num(cell['actual'])} ({to_date}"
+                         f"{t('status.' + str(cell['status']), default=str(cell['status']))})")
         rows.append([f"{r['id']} {label(r['name'])}", *cells])
     return WordTable([t("col.indicator"), *periods], rows)
 
@@ -156,8 +158,9 @@ def _criteria(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[An
             [t("col.criterion"), t("col.target"), t("col.actual"), t("col.mandatory"),
              t("col.evidence_status"), t("col.status")],
             [[f"{c['id']} {label(c.get('name'))}",
-              f"{c.get('operator') or ''} {fmt_num(c.get('target'))}".strip(),
-              fmt_num(c.get("actual")), yes if c.get("mandatory") else no,
+              label(c["target_text"]) if c.get("target_text") else fmt_num(c.get("target")),
+              label(c["actual_text"]) if c.get("actual_text") else fmt_num(c.get("actual")),
+              yes if c.get("mandatory") else no,
               t(f"evidence_status.{c.get('evidence_status')}",
                 default=str(c.get("evidence_status") or "—")),
               t(f"criterion.{c.get('status')}", default=str(c.get("status") or "—"))]
@@ -246,7 +249,9 @@ def word_tables(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[
         "details": WordTable([t("col.outcome"), t("col.item"), t("col.value")], details),
         "missing": WordTable(
             [t("col.source"), t("col.column"), t("col.missing"), t("col.share")],
-            [[s["source"], c["column"], fmt_num(c["missing"]), fmt_pct(c["share"], 1)]
+            [[str(label(s["name"])) if s.get("name") else s["source"],
+              str(label(c["label"])) if c.get("label") else c["column"],
+              fmt_num(c["missing"]), fmt_pct(c["share"], 1)]
              for s in ctx["missing"] for c in s["columns"]]),
         "stamp": WordTable([t("col.item"), t("col.value")], stamp_rows),
     }

@@ -11,6 +11,12 @@ if TYPE_CHECKING:
 
 __all__ = ["effect_record"]
 
+#: estimator method names (``EffectResult.method``, by their start) -> ``method.<key>`` label
+METHOD_KEYS = (("paired t-test", "paired_t"), ("Wilcoxon signed-rank", "wilcoxon"),
+               ("McNemar", "mcnemar"), ("ANCOVA", "ancova"),
+               ("difference-in-differences", "did"), ("two-way fixed effects", "twfe"),
+               ("event study", "event_study"), ("staggered DiD", "staggered_did"))
+
 _EFFECT_SIZES = ("standardised", "cohens_d", "hedges_g", "cohens_dz", "rank_biserial")
 
 
@@ -31,6 +37,15 @@ def _sentence(result: Any, lang: str) -> str:
         return ""
 
 
+def method_key(method: str) -> str | None:
+    """Label key of an estimator's method name (None for a method evalkit does not know).
+
+    >>> method_key("ANCOVA (OLS, classical SE)")
+    'ancova'
+    """
+    return next((key for start, key in METHOD_KEYS if method.startswith(start)), None)
+
+
 def _significant(ci: Any) -> bool:
     lo, hi = _float(ci[0]), _float(ci[1])
     return lo is not None and hi is not None and (lo > 0 or hi < 0)
@@ -42,11 +57,14 @@ def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = No
 
     Keys: ``id, name {zh,en}, estimate, se, ci [low, high], ci_level, pvalue, statistic, n,
     n_dropped, method, design, design_label {zh,en}, evidence_level, effect_size,
-    effect_size_name, sentence {zh,en}, notes [..], table {columns, records}, suppressed``.
+    effect_size_name, sentence {zh,en}, notes [..], note_data [{key, params, text}],
+    table {columns, records}, suppressed``. ``notes`` is the English text; reports render
+    ``note_data`` through the label catalogue (:mod:`evalkit.report.notes`).
     When ``n`` is below the disclosure threshold the numbers and sentences are replaced by
     ``"<k"`` and ``suppressed`` is True.
     """
     from evalkit.estimate.evidence import DESIGN_LABELS
+    from evalkit.report.notes import note_record
     from evalkit.report.plain import plain, table
 
     extra = dict(getattr(result, "extra", {}) or {})
@@ -83,6 +101,7 @@ def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = No
         "n_dropped": plain(getattr(result, "n_dropped", 0), rules),
         "dropped": plain(dict(getattr(result, "dropped", {}) or {}), rules),
         "method": str(getattr(result, "method", "")),
+        "method_key": method_key(str(getattr(result, "method", ""))),
         "design": design,
         "design_label": {lang: DESIGN_LABELS[lang].get(design, design) for lang in ("zh", "en")},
         "evidence_level": plain(getattr(result, "evidence_level", None), rules),
@@ -90,6 +109,7 @@ def effect_record(result: Any, rules: Disclosure, *, outcome_id: str | None = No
         "effect_size_name": effect_size_name,
         "sentence": {lang: _sentence(result, lang) for lang in ("zh", "en")},
         "notes": [str(x) for x in getattr(result, "notes", ()) or ()],
+        "note_data": [note_record(x) for x in getattr(result, "notes", ()) or ()],
         "table": tidy,
         "significant": _significant(ci),
         "suppressed": False,

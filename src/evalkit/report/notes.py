@@ -1,69 +1,79 @@
-"""Estimator notes (``EffectResult.notes``) in the report's language.
+"""Estimator notes in the report's language, from the one label catalogue.
 
-Estimators write their conventions and caveats as English notes, because language enters only
-when rendering. A Chinese report translates the notes evalkit's own estimators write; a note
-with no translation below (a user's own, or a new one) is printed as written.
+Estimators emit notes as :class:`evalkit.estimate.notes.Note`: a key and parameters (plain
+data). The context keeps each note as ``{"key", "params", "text"}`` (``note_data``); rendering
+looks ``notes.<key>`` up in ``templates/i18n/<lang>.yaml`` — for English as for Chinese — and
+fills in the parameters. Parameters naming a data column (``cluster``, ``unit``,
+``treatment``) are replaced by the column's description in the project's data dictionary, so
+that no raw column id reaches a report. A note without a key (a user's own text) is printed
+as written.
+
+To add a note, see :mod:`evalkit.estimate.notes` (key + English text there, ``notes.<key>`` in
+both catalogues here).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["localise_notes", "translate_note"]
+__all__ = ["COLUMN_PARAMS", "localise_notes", "note_record", "render_note"]
 
-_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), template)
-    for pattern, template in (
-        (r"estimate is post − pre \(pingouin reports pre − post: opposite sign\)",
-         "估计值为后测减前测"),
-        (r"estimate: difference in post scores between the groups, holding the pre score "
-         r"constant",
-         "估计值：前测得分相同的条件下，服务组与对照组后测得分之差"),
-        (r"standard errors: clustered by '(?P<c>[^']+)' \((?P<g>\d+) clusters\), CR1 factor "
-         r"G/\(G-1\)·\(N-1\)/\(N-K\); absorbed fixed effects nested in the clusters are not "
-         r"counted in K \(fixest/pyfixest default\); t\(G-1\) inference",
-         "标准误：按“{c}”聚类（{g} 个聚类），CR1 小样本校正 G/(G-1)·(N-1)/(N-K)；嵌套于聚类内的"
-         "固定效应不计入 K（与 fixest/pyfixest 默认一致）；按 t(G-1) 分布推断"),
-        (r"panel: unit fixed effects for '(?P<u>[^']+)' absorb the group main effect",
-         "面板数据：“{u}”的个体固定效应吸收了组别主效应"),
-        (r"the DiD is the effect of the service only if both groups would have changed in "
-         r"parallel without it",
-         "只有在没有服务时两组会同步变化的前提下，双重差分估计值才是服务的效果"),
-        (r"headline = equally weighted average of the post-treatment coefficients "
-         r"\(relative time >= 0\)",
-         "总体估计值 = 服务开始后（相对时期 ≥ 0）各期系数的等权平均"),
-        (r"pre-trend test \(joint Wald, (?P<k>\d+) pre-period coefficients = 0\): "
-         r"p = (?P<p>[0-9.eE+-]+)",
-         "事前趋势检验（联合 Wald 检验，{k} 个事前系数均为 0）：p = {p}"),
-    )
-)
+#: note parameters that hold a data column's name (shown as its description)
+COLUMN_PARAMS = frozenset({"cluster", "unit", "treatment"})
 
 
-def translate_note(note: str, lang: str) -> str:
-    """``note`` in ``lang``: evalkit's own notes in Chinese for "zh", otherwise unchanged.
-
-    >>> translate_note("the DiD is the effect of the service only if both groups would have "
-    ...                "changed in parallel without it", "zh")
-    '只有在没有服务时两组会同步变化的前提下，双重差分估计值才是服务的效果'
-    """
-    if lang != "zh":
-        return note
-    for pattern, template in _ZH:
-        match = pattern.fullmatch(note)
-        if match:
-            return template.format(**match.groupdict())
-    return note
+def note_record(note: Any) -> dict[str, Any]:
+    """A note as plain data: ``{"key": str | None, "params": {..}, "text": str}``."""
+    params = getattr(note, "params", None)
+    return {"key": getattr(note, "key", None),
+            "params": {str(k): v for k, v in dict(params or {}).items()},
+            "text": str(note)}
 
 
-def localise_notes(context: dict[str, Any], lang: str) -> None:
-    """Translate the notes a report context holds (per effect, its event study, the methods
-    appendix) into ``lang``, in place."""
-    if lang == "en":
-        return
+def render_note(rec: Mapping[str, Any], t: Callable[..., str], label: Callable[[Any], Any],
+                columns: Mapping[str, Any]) -> str:
+    """``rec`` (see :func:`note_record`) in the language of ``t``; a key without a catalogue
+    entry, or a note without a key, prints its text."""
+    key = rec.get("key")
+    if not key:
+        return str(rec.get("text", ""))
+    params = {k: (label(columns[v]) if k in COLUMN_PARAMS and isinstance(v, str)
+                  and v in columns else v)
+              for k, v in dict(rec.get("params") or {}).items()}
+    return t(f"notes.{key}", default=str(rec.get("text", "")), **params)
+
+
+def _render_all(records: Iterable[Mapping[str, Any]], t: Callable[..., str],
+                label: Callable[[Any], Any], columns: Mapping[str, Any]) -> list[str]:
+    return list(dict.fromkeys(render_note(r, t, label, columns) for r in records))
+
+
+def _plain_words(effect: dict[str, Any], t: Callable[..., str]) -> None:
+    """The method in plain words (``method.<key>``; the estimator's name goes to the methods
+    appendix) and what the effect's n counts (``n_counts.<design>``)."""
+    key = effect.get("method_key")
+    if key:
+        effect["method"] = t(f"method.{key}", default=str(effect.get("method", "")))
+    effect["n_what"] = t(f"n_counts.{effect.get('design')}", default="")
+
+
+def localise_notes(context: dict[str, Any], t: Callable[..., str],
+                   label: Callable[[Any], Any]) -> None:
+    """Render the notes a report context holds (per effect, its event study, the methods
+    appendix) through the catalogue, in place: ``notes`` and ``method_notes`` become text in
+    the report's language, ``method`` the method in plain words and ``n_what`` says what each
+    effect's n counts."""
+    columns = context.get("column_labels") or {}
     for effect in context.get("effects", []):
-        effect["notes"] = [translate_note(n, lang) for n in effect.get("notes", [])]
+        _plain_words(effect, t)
+        for other in [effect.get("event_study"), *effect.get("supporting", [])]:
+            if isinstance(other, dict):
+                _plain_words(other, t)
+        if "note_data" in effect:
+            effect["notes"] = _render_all(effect["note_data"], t, label, columns)
         study = effect.get("event_study")
-        if isinstance(study, dict) and "notes" in study:
-            study["notes"] = [translate_note(n, lang) for n in study["notes"]]
-    context["method_notes"] = [translate_note(n, lang) for n in context.get("method_notes", [])]
+        if isinstance(study, dict) and "note_data" in study:
+            study["notes"] = _render_all(study["note_data"], t, label, columns)
+    if "method_note_data" in context:
+        context["method_notes"] = _render_all(context["method_note_data"], t, label, columns)

@@ -10,6 +10,7 @@ from jinja2 import Template, TemplateError
 from evalkit._text import strip_bidi_deep
 from evalkit.errors import RenderError
 from evalkit.report.context import build_context
+from evalkit.report.dates import localise_dates
 from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
 from evalkit.report.notes import localise_notes
 from evalkit.report.summary import summary_sentences
@@ -57,9 +58,10 @@ def prepare(
             raise template_error(exc, name) from exc
         file = Path(template.filename) if template.filename else None
     context = build_context(evaluation, report=report, template=file)
-    localise_notes(context, lang)
     context = strip_bidi_deep(context)  # no bidi override reaches any writer
     t, label = label_functions(env)
+    localise_notes(context, t, label)
+    localise_dates(context, lang)
     context["summary"] = summary_sentences(context, t, label, lang)
     return env, template, context
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from evalkit.data.privacy import drop_personal, suppress_frame
 
-__all__ = ["Disclosure", "plain", "table"]
+__all__ = ["Disclosure", "bilingual", "plain", "table"]
 
 #: columns that count the people behind a row of a supporting table
 N_COLUMNS = ("n", "n_units", "n_people", "count", "respondents")
@@ -131,3 +131,10 @@ def plain(obj: Any, rules: Disclosure, *, depth: int = 0) -> Any:
     if isinstance(obj, Iterable) and not isinstance(obj, bytes | bytearray):
         return [plain(v, rules, depth=depth + 1) for v in obj]
     return str(obj)
+
+
+def bilingual(obj: Any) -> dict[str, str] | None:
+    """``{"zh", "en"}`` of a two-language text (a plain value is used for both); None stays None."""
+    if obj is None:
+        return None
+    return {"zh": str(getattr(obj, "zh", obj)), "en": str(getattr(obj, "en", obj))}

@@ -55,15 +55,56 @@ def _named(rec: dict[str, Any], ident: str) -> dict[str, Any]:
     return rec
 
 
+def _reasons(obj: Any) -> list[Any]:
+    """The verdict's reasons less what the block prints anyway: the conditions (printed under
+    their own heading) and the plain weighted-share statement (printed once, as a number)."""
+    conditions = list(_get(obj, "conditions", ()) or ())
+    shown = _num(_get(obj, "weighted_share", None)) is not None
+
+    def plain_share(r: Any) -> bool:  # "weighted share 88%", not "… is below the required …"
+        return (_get(r, "key", None) == "weighted_share"
+                and "below" not in str(_get(r, "en", "")))
+
+    return [r for r in (_get(obj, "reasons", ()) or ())
+            if r not in conditions and not (shown and plain_share(r))]
+
+
+#: a criterion's operator in words (a report never prints a bare ">=")
+_OP_WORDS = {">=": ("不低于", "at least"), "<=": ("不高于", "at most"), "==": ("等于", "exactly")}
+
+
+def _criterion(rec: dict[str, Any]) -> dict[str, Any]:
+    """A criteria row with ``target_text`` and ``actual_text`` ({zh, en}): the operator in words
+    ("不低于 24"); a criterion judged on evidence alone reads as the evidence it needs, and a
+    veto (zero-tolerance) item such as "no serious accident" has the target 无 / none — never
+    an operator and a bare count (``>= 1``)."""
+    from evalkit.report.environment import fmt_num
+
+    rec = _named(rec, "criterion_id")
+    target, actual = fmt_num(rec.get("target")), fmt_num(rec.get("actual"))
+    if rec.get("indicator_id"):
+        op = str(rec.get("operator") or ">=")
+        zh, en = _OP_WORDS.get(op, (op, op))
+        rec["target_text"] = {"zh": f"{zh} {target}", "en": f"{en} {target}"}
+        rec["actual_text"] = {"zh": actual, "en": actual}
+        return rec
+    verified = {"zh": f"已核验 {actual}/{target} 份佐证材料",
+                "en": f"{actual} of {target} pieces of evidence verified"}
+    rec["target_text"] = ({"zh": "无", "en": "none"} if rec.get("veto") else
+                          {"zh": f"佐证材料 {target} 份", "en": f"{target} pieces of evidence"})
+    rec["actual_text"] = verified
+    return rec
+
+
 def acceptance_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
     """``verdict, criteria [..], conditions [{zh,en}], reasons [{zh,en}], deadline,
-    weighted_share``."""
+    weighted_share``. ``reasons`` leaves out the conditions and the weighted share, which
+    the block prints once each."""
     return {
         "verdict": plain(_get(obj, "verdict", None), rules),
-        "criteria": [_named(r, "criterion_id")
-                     for r in _records(_get(obj, "criteria", None), rules)],
+        "criteria": [_criterion(r) for r in _records(_get(obj, "criteria", None), rules)],
         "conditions": _statements(_get(obj, "conditions", ()), rules),
-        "reasons": _statements(_get(obj, "reasons", ()), rules),
+        "reasons": _statements(_reasons(obj), rules),
         "deadline": plain(_get(obj, "deadline", None), rules),
         "weighted_share": _num(_get(obj, "weighted_share", None)),
     }

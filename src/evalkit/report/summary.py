@@ -1,7 +1,8 @@
 """The executive summary: the verdict in three sentences, in the report language.
 
 1. the verdict (acceptance when assessed, else what was evaluated);
-2. indicators reaching their target, the weighted score and the renewal recommendation;
+2. indicators reaching their target (and, apart, those within the tolerance band but short
+   of it and those below it), the weighted score and the renewal recommendation;
 3. how many outcomes changed beyond chance and how strong the best evidence is.
 """
 
@@ -34,6 +35,12 @@ def summary_sentences(ctx: Mapping[str, Any], t: Callable[..., str],
     s = ctx["indicator_summary"]
     if s["total"]:
         second = t("summary.indicators", met=s["met"], total=s["total"])
+        if s.get("above_target"):
+            second += t("summary.indicators_above", above=s["above_target"])
+        if s.get("near_target"):
+            second += t("summary.indicators_near", near=s["near_target"])
+        if s.get("not_met"):
+            second += t("summary.indicators_not_met", not_met=s["not_met"])
         card = ctx.get("scorecard") or {}
         if isinstance(card.get("total"), int | float):
             grade = card.get("grade")

@@ -218,7 +218,8 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
             from evalkit.report.charts.event_study import plot_event_study
 
             charts["event_study"][oc.id] = _safely(
-                f"event_study:{oc.id}", partial(plot_event_study, study, lang), fmt)
+                f"event_study:{oc.id}", partial(plot_event_study, study, lang,
+                                                outcome=oc.name.get(lang)), fmt)
     return charts
 
 

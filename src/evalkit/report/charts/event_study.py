@@ -36,7 +36,8 @@ _TEXT = {
 }
 
 
-def plot_event_study(result: EffectResult, lang: str = "en") -> Figure:
+def plot_event_study(result: EffectResult, lang: str = "en", *,
+                     outcome: str | None = None) -> Figure:
     """Plot an event-study (or ``staggered_did(..., aggregate="dynamic")``) result.
 
     Points are the effects at each period relative to the start of treatment, bars their
@@ -51,6 +52,8 @@ def plot_event_study(result: EffectResult, lang: str = "en") -> Figure:
         :func:`evalkit.staggered_did` with ``aggregate="dynamic"``.
     lang
         ``"en"`` or ``"zh"`` labels.
+    outcome
+        The outcome's name for the axis label (default: the result's outcome column).
 
     Returns
     -------
@@ -84,7 +87,7 @@ def plot_event_study(result: EffectResult, lang: str = "en") -> Figure:
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(-0.5, color="#999999", linestyle="--", linewidth=0.8)
     ax.set_xlabel(text["x"])
-    ax.set_ylabel(text["y"].format(outcome=result.outcome))
+    ax.set_ylabel(text["y"].format(outcome=outcome or result.outcome))
     ref_label = result.extra.get("ref", -1)
     ax.set_title(text["title"].format(ref=ref_label))
     p = result.extra.get("pretrend_p")

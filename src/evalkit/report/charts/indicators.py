@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 __all__ = ["STATUS_COLOURS", "plot_indicators"]
 
 STATUS_COLOURS = {
+    "met": "#2e8b57",
+    "near_target": "#d68910",
+    "on_schedule": "#2e8b57",
+    "ahead_of_schedule": "#1f6fb2",
+    "near_schedule": "#d68910",
+    "behind_schedule": "#c0392b",
     "on_track": "#2e8b57",
     "on_target": "#2e8b57",
     "above_target": "#1f6fb2",

@@ -15,9 +15,9 @@ __all__ = ["plot_prepost"]
 
 _TEXT = {
     "en": {"pre": "before", "post": "after", "y": "share of people", "mean": "mean {v:.2f}",
-           "title": "{outcome}: distribution before and after (n = {n_pre} / {n_post})"},
+           "title": "{outcome}: answers before ({n_pre} people) and after ({n_post} people)"},
     "zh": {"pre": "前测", "post": "后测", "y": "人数占比", "mean": "均值 {v:.2f}",
-           "title": "{outcome}：前后测分布（n = {n_pre} / {n_post}）"},
+           "title": "{outcome}：前测 {n_pre} 人、后测 {n_post} 人的得分分布"},
 }
 
 

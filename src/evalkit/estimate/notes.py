@@ -1,0 +1,130 @@
+"""Estimator notes as data: a catalogue key and its parameters.
+
+An estimator states its conventions and caveats (the standard-error convention, what the
+estimate means, a test it could not run) with :func:`note`::
+
+    notes.append(note("se.cluster", cluster="site", G=7))
+
+The result is a :class:`Note`: a ``str`` holding plain English (so ``result.summary()``, logs
+and ``"G/(G-1)" in note`` keep working) that also carries ``key`` and ``params``. Reports never
+print that English: they render ``notes.<key>`` from the one label catalogue,
+``templates/i18n/zh.yaml`` and ``en.yaml``, filling in the parameters (column names are replaced
+by their description from the project's data dictionary). A test checks that every key below
+has both catalogue entries.
+
+Adding a note
+-------------
+1. Add the key and its English text (``str.format`` fields) to :data:`TEXT` below.
+2. Add ``notes.<key>`` to ``templates/i18n/en.yaml`` and ``zh.yaml`` with the same fields.
+3. Emit it with ``note("<key>", field=value, ...)``; parameters are plain values (str, int,
+   float); pre-format a p-value as text (``p=f"{p:.4g}"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["TEXT", "Note", "note"]
+
+#: English text of every note evalkit's estimators emit (``str.format`` fields)
+TEXT: dict[str, str] = {
+    "prepost.post_minus_pre": "estimate is post − pre (pingouin reports pre − post: opposite "
+                              "sign)",
+    "prepost.wilcoxon": "p-value from the Wilcoxon signed-rank test (zero differences dropped); "
+                        "the interval is the t interval for the mean change; the Hodges–Lehmann "
+                        "pseudo-median and its interval are in the table",
+    "prepost.proportion": "estimate is the proportion at post minus the proportion at pre",
+    "prepost.mcnemar_no_change": "no pair changed state: the test has nothing to test (p = 1)",
+    "prepost.mcnemar_exact": "exact binomial McNemar test ({m} discordant pairs)",
+    "ancova.estimate": "estimate: difference in post scores between the groups, holding the pre "
+                       "score constant",
+    "se.classical": "standard errors: classical (homoskedastic), sigma^2 = e'e/(N-K), t(N-K) "
+                    "inference",
+    "se.robust": "standard errors: heteroskedasticity-robust HC1, factor N/(N-K), t(N-K) "
+                 "inference",
+    "se.cluster": "standard errors: clustered by '{cluster}' ({G} clusters), CR1 factor "
+                  "G/(G-1)·(N-1)/(N-K); t(G-1) inference",
+    "se.cluster_fe_nested": "standard errors: clustered by '{cluster}' ({G} clusters), CR1 "
+                            "factor G/(G-1)·(N-1)/(N-K); absorbed fixed effects nested in the "
+                            "clusters are not counted in K (fixest/pyfixest default); t(G-1) "
+                            "inference",
+    "se.cluster_fe_all": "standard errors: clustered by '{cluster}' ({G} clusters), CR1 factor "
+                         "G/(G-1)·(N-1)/(N-K); all absorbed fixed effects counted in K (Stata "
+                         "areg convention); t(G-1) inference",
+    "se.multiplier_bootstrap": "standard errors: multiplier bootstrap ({draws} draws, seed "
+                               "{seed}); simultaneous bands in the ATT(g,t) and component tables",
+    "se.influence_function": "standard errors: analytic (influence function), normal inference",
+    "did.unit_fe": "panel: unit fixed effects for '{unit}' absorb the group main effect",
+    "did.parallel": "the DiD is the effect of the service only if both groups would have "
+                    "changed in parallel without it",
+    "event.no_never_treated": "no never-treated units: relative period {period} also set to 0 "
+                              "for identification",
+    "event.not_identified": "not identified without never-treated units, set to 0: relative "
+                            "period(s) {periods}",
+    "event.headline": "headline = equally weighted average of the post-treatment coefficients "
+                      "(relative time >= 0)",
+    "event.pretrend": "pre-trend test (joint Wald, {k} pre-period coefficients = 0): p = {p}",
+    "twfe.staggered_timing": "treatment '{treatment}' starts in {n} different periods: with "
+                             "staggered timing the TWFE coefficient can be a badly weighted "
+                             "average (even of the wrong sign) when effects change over time — "
+                             "use ek.staggered_did(...) (Callaway & Sant'Anna) or "
+                             "ek.event_study(...)",
+    "twfe.absorbed": "unit and period fixed effects absorbed exactly; {singletons} singleton "
+                     "row(s) dropped",
+    "twfe.no_se": "standard error not available",
+    "inference.wild_enumerated": "p-value and interval of the headline: restricted wild cluster "
+                                 "bootstrap (WCR, {G} clusters, all 2^{G} = {reps} sign vectors: "
+                                 "full enumeration, exact), interval by test inversion; the "
+                                 "standard error shown is CR1",
+    "inference.wild_draws": "p-value and interval of the headline: restricted wild cluster "
+                            "bootstrap (WCR, {G} clusters, {reps} draws of {weights} weights, "
+                            "seed {seed}), interval by test inversion; the standard error shown "
+                            "is CR1",
+    "staggered.no_comparison": "ATT({g},{t}) not estimated: no comparison units",
+    "staggered.empty_cell": "ATT({g},{t}) not estimated: an empty group × period cell",
+    "staggered.late": "{n} unit(s) first treated after the last period are treated as never "
+                      "treated",
+    "staggered.unbalanced": "{n} unit(s) missing some period dropped to balance the panel (use "
+                            "panel=False to keep them)",
+    "staggered.never": "comparison group: never-treated units; method {method}; varying base "
+                       "period",
+    "staggered.notyet": "comparison group: not-yet-treated units; method {method}; varying base "
+                        "period",
+    "staggered.pretrend": "pre-trend test (Wald, {k} pre-treatment ATT(g,t) = 0): p = {p}",
+}
+
+
+class Note(str):
+    """A note: English text (the ``str`` value) with its catalogue ``key`` and ``params``."""
+
+    key: str
+    params: Mapping[str, Any]
+
+    def __new__(cls, key: str, /, **params: Any) -> Note:
+        if key not in TEXT:
+            raise KeyError(f"unknown note key {key!r}; add it to evalkit.estimate.notes.TEXT")
+        obj = super().__new__(cls, TEXT[key].format(**params))
+        obj.key = key
+        obj.params = MappingProxyType(dict(params))
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.key, dict(self.params)))
+
+
+def _rebuild(key: str, params: dict[str, Any]) -> Note:
+    return Note(key, **params)
+
+
+def note(key: str, /, **params: Any) -> Note:
+    """A :class:`Note` for ``key`` (a key of :data:`TEXT`) with ``params``.
+
+    >>> n = note("se.cluster", cluster="site", G=7)
+    >>> n.key, dict(n.params)
+    ('se.cluster', {'cluster': 'site', 'G': 7})
+    >>> "G/(G-1)" in n
+    True
+    """
+    return Note(key, **params)
