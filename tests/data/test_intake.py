@@ -225,3 +225,13 @@ def test_repeated_titles(tmp_path):
     p = project(tmp_path, {"file": "t.csv", "columns": {"b": {"type": "integer"}}})
     with pytest.raises(ek.DataError, match=r"column 'b' appears 2 times in the header"):
         load_evidence(p)
+
+
+def test_csv_row_with_an_unquoted_comma_is_refused(tmp_path):
+    # pandas.read_csv refuses this file outright; evalkit names the row
+    (tmp_path / "t.csv").write_text("日期,人数\n2025-03-03,12\n2025-03-04,1,200\n",
+                                    encoding="utf-8")
+    p = project(tmp_path, {"file": "t.csv", "columns": {"日期": {"type": "date"},
+                                                        "人数": {"type": "integer"}}})
+    with pytest.raises(ek.DataError, match=r"more fields than the header's 2: row 3 \(3 fields\)"):
+        load_evidence(p)
