@@ -88,8 +88,8 @@ def test_row_numbers_count_title_rows(tmp_path):
 CASES = [  # (option, column type, cell as typed, value read)
     ("thousands", "number", "1,234", 1234.0),
     ("thousands", "number", "-12,345.5", -12345.5),
-    ("percent", "number", "85%", 0.85),
-    ("percent", "number", "12.5 %", 0.125),
+    ("percent", "number", "85%", 85.0),                # percentage points, as targets
+    ("percent", "number", "12.5 %", 12.5),
     ("fullwidth", "integer", "１２", 12.0),
     ("strip", "string", " 走访 ", "走访"),
     ("cn_date", "date", "2025年3月1日", pd.Timestamp("2025-03-01")),
