@@ -75,6 +75,7 @@ def test_finished_project_validates_and_gives_the_numbers_in_the_text(tmp_path):
     # participants 12 + k % 5; the 合计 row skipped
     assert actual["I1"] == sum(1 for k in range(24) if k % 3)
     assert actual["I2"] == sum(12 + k % 5 for k in range(24)) == 334
+    assert actual["I3"] == sum(1 for k in range(24) if k % 3 == 0) == 8
     assert evaluation.effects["wellbeing"].estimate == pytest.approx(0.5, abs=1e-12)
     log = evaluation.evidence["service_log"]
     assert log["attendance"].tolist() == [80 + k % 20 for k in range(24)]     # "80%" -> 80
