@@ -6,6 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import evalkit as ek
@@ -74,7 +75,13 @@ def test_finished_project_validates_and_gives_the_numbers_in_the_text(tmp_path):
     # participants 12 + k % 5; the 合计 row skipped
     assert actual["I1"] == sum(1 for k in range(24) if k % 3)
     assert actual["I2"] == sum(12 + k % 5 for k in range(24)) == 334
+    assert actual["I3"] == sum(1 for k in range(24) if k % 3 == 0) == 8
     assert evaluation.effects["wellbeing"].estimate == pytest.approx(0.5, abs=1e-12)
+    log = evaluation.evidence["service_log"]
+    assert log["attendance"].tolist() == [80 + k % 20 for k in range(24)]     # "80%" -> 80
+    assert log["cost"].tolist() == [1000.5 + 37 * k for k in range(24)]       # "1,000.50"
+    assert log["date"].iloc[1] == pd.Timestamp("2025-03-19")                  # 2025年3月19日
+    assert log["activity"].iloc[1] == "小组活动"
     assert cli.main(["report", str(spec), "-o", str(tmp_path), "--format", "html",
                      "--lang", "zh,en"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.en.html", "report.zh.html"]

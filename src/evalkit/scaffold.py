@@ -130,7 +130,8 @@ def init_project(folder: str | Path, *, start: dt.date | None = None) -> list[Pa
     first = start or dt.date.today().replace(day=1)
     end = first.replace(year=first.year + 1) - dt.timedelta(days=1)
     slug = "".join(c if c.isalnum() and c.isascii() else "_" for c in root.resolve().name)
-    text = PROJECT_TEMPLATE.format(folder=root.as_posix(), project_id=slug or "my_project",
+    text = PROJECT_TEMPLATE.format(folder=" ".join(root.as_posix().split()),
+                                   project_id=slug or "my_project",
                                    start=first.isoformat(), end=end.isoformat())
     written = [atomic_write(spec, text)]
     project = load_project(spec)

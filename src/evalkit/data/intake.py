@@ -137,6 +137,26 @@ def _parquet_frame(content: bytes, where: str) -> pd.DataFrame:
                         hint="save it as UTF-8 CSV, .xlsx or .parquet") from exc
 
 
+def _ragged(grid: list[list[Any]], source: DataSource, where: str, problems: list[str]) -> None:
+    """CSV rows with values beyond the header's last field: a comma inside an unquoted value
+    shifts every later cell of the row into the wrong column."""
+    h = source.header_row
+    if len(grid) < h:
+        return
+    width = len(grid[h - 1])
+    skipped = set(source.skip_rows)
+    long = [(n, len(r)) for n, r in enumerate(grid, start=1)
+            if n > h and n not in skipped and any(not _blank(v) for v in r[width:])]
+    rows = sum(1 for n, r in enumerate(grid, start=1) if n > h and n not in skipped
+               and any(not _blank(v) for v in r))
+    if long and 2 * len(long) <= rows:  # most rows longer: the header is elsewhere (a title?)
+        problems.append(f"{where}: {len(long)} row(s) have more fields than the header's "
+                        f"{width}: {', '.join(f'row {n} ({k} fields)' for n, k in long[:3])}"
+                        + (f" … and {len(long) - 3} more rows" if len(long) > 3 else "")
+                        + " — a comma inside a value that is not quoted? quote the value or "
+                        "save the file again from Excel")
+
+
 def _frame(grid: list[list[Any]], source: DataSource, where: str,
            problems: list[str]) -> pd.DataFrame:
     import pandas as pd
@@ -269,7 +289,10 @@ def infer(values: pd.Series) -> pd.Series:
     if present.map(lambda v: isinstance(v, str)).all():
         return values.astype("str")
     if present.map(lambda v: hasattr(v, "year") and hasattr(v, "day")).all():
-        return pd.to_datetime(values)
+        try:
+            return pd.to_datetime(values)
+        except (ValueError, TypeError, OverflowError):  # out of range: checked as typed
+            return values
     return values
 
 
@@ -288,7 +311,9 @@ def read_source(path: Path, source: DataSource, *, content: bytes, where: str,
         frame = _dedupe(_rename(frame, source, where, name), source, where, problems)
         return _labelled(_normalized(frame, source), source, where, name, problems), problems
     if suffix in (".csv", ".txt"):
-        frame = _frame(_csv_grid(content, source, where), source, where, problems)
+        grid = _csv_grid(content, source, where)
+        _ragged(grid, source, where, problems)
+        frame = _frame(grid, source, where, problems)
     elif suffix in (".xlsx", ".xlsm"):
         frame = _frame(_xlsx_grid(content, source, where, problems), source, where, problems)
     else:

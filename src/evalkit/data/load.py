@@ -1,8 +1,11 @@
 """Load a project's data files into checked, tidy tables (the :class:`Evidence`).
 
-Validation happens here, once: every file exists and parses; every column the spec documents
-is present; typed columns hold what they claim (numbers are numbers, dates are dates, values lie
-in their declared range); key columns are unique together. Nothing is coerced silently.
+Validation happens here, once: every file exists and parses (reading as offices save files —
+encodings, title rows, merged cells, opt-in normalisation, value labels — is
+:mod:`evalkit.data.intake`); every column the spec documents is present; typed columns hold
+what they claim (numbers are numbers, dates are dates, values lie in their declared range); key
+columns are unique together. Nothing is coerced silently. Every problem of every file is
+collected (at most three cells per column, then a count), so one run lists them all.
 """
 
 from __future__ import annotations
@@ -269,8 +272,9 @@ def load_evidence(project: Project) -> Evidence:
     Raises
     ------
     DataError
-        Naming the file and column: a missing file, a declared column absent, a non-numeric
-        value in a numeric column, a value outside its range, duplicated keys.
+        Naming the file (relative to the project folder) and column: a missing file, a
+        declared column absent, a non-numeric value in a numeric column, a value outside its
+        range, duplicated keys. Every problem of every file is in one error (``.problems``).
     """
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}

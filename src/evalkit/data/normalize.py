@@ -13,7 +13,7 @@ option         reads                               as
 ``strip``      " 走访 ", "12\\u3000"                 "走访", "12" (spaces, full-width spaces, tabs)
 ``fullwidth``  "１２", "Ａ３", "１，２３４"          "12", "A3", "1,234" (U+FF01–U+FF5E, U+3000)
 ``thousands``  "1,234", "-12,345.5"                1234, -12345.5 (commas every 3 digits only)
-``percent``    "85%", "12.5 %"                     0.85, 0.125 (as Excel stores a percentage)
+``percent``    "85%", "12.5 %"                     85, 12.5 (percentage points, as targets)
 ``cn_date``    "2025年3月1日", "2025 年 3 月 1 日"    2025-03-01
 =============  ==================================  ============================================
 
@@ -44,8 +44,9 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
 def _percent(text: str) -> str:
+    # percentage points, the unit of percentage targets in project.yaml (target: 90 is 90%)
     m = _PERCENT.match(text)
-    return repr(float(m.group(1)) / 100) if m else text
+    return m.group(1) if m else text
 
 
 def _cn_date(text: str) -> str:
