@@ -122,7 +122,8 @@ def test_constructed_period_without_own_target() -> None:
         start=START, end=END, date="date")).set_index("period")
     q3 = frame.loc["2025-Q3"]
     assert q3["actual"] == 5 and q3["to_date"] == 65 and q3["basis"] == "to_date"
-    assert q3["expected"] == 0.75 and bool(q3["met"])     # 65/80 = 81 % ≥ 75 % due
+    # expected progress by elapsed days (contract calendars): 1 Jan – 30 Sep = 273 of 365 days
+    assert q3["expected"] == 273 / 365 and bool(q3["met"])     # 65/80 = 81 % ≥ 74.8 % due
     assert standing(q3["status"], q3["met"], q3["basis"]) == "on_schedule"
     assert standing("on_track", True, "total") == "met"
     assert standing("on_target", False, "total") == "near_target"
