@@ -7,6 +7,9 @@
     evalkit report PROJECT.yaml -o FILE [--lang zh|en] [--report evaluation|acceptance]
                    [--template-dir DIR] [--docx-template FILE]
 
+``--allow-outside-files`` (demo, validate, report) lets project.yaml name data files outside
+its folder; without it such a file is an error (docs/privacy.md).
+
 Errors print one line (``evalkit: error: …``) and exit with status 1, never a traceback.
 """
 
@@ -52,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--report", choices=REPORTS, default="evaluation")
     rep.add_argument("--template-dir", default=None, help="folder of your own Jinja2 templates")
     rep.add_argument("--docx-template", default=None, help="your organization's .docx template")
+    for command in (demo, val, rep):
+        command.add_argument(
+            "--allow-outside-files", action="store_true",
+            help="let project.yaml read data files outside its folder (absolute paths, '..', "
+                 "symbolic links out); only for a project folder you trust")
     return parser
 
 
@@ -59,7 +67,8 @@ def _render(project_path: Path, output: Path, args: argparse.Namespace) -> Path:
     from evalkit.evaluation import evaluate
     from evalkit.project import load_project
 
-    evaluation = evaluate(load_project(project_path))
+    evaluation = evaluate(load_project(
+        project_path, allow_outside=bool(getattr(args, "allow_outside_files", False))))
     return evaluation.render(
         output,
         lang=args.lang,
@@ -84,7 +93,8 @@ def _demo(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from evalkit.validate import validate_project
 
-    problems = validate_project(Path(args.project))
+    problems = validate_project(Path(args.project),
+                                allow_outside=bool(args.allow_outside_files))
     if len(problems) == 1:
         print(f"evalkit: error: {problems[0]}", file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
 from evalkit.errors import EvalkitWarning
+from evalkit.report.disclosure import disclose
 from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, plain, table
 from evalkit.report.stages import (
@@ -322,7 +323,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
     effects = _effects(evaluation, rules)
     notes = list(dict.fromkeys(n for e in effects for n in
                                [*e["notes"], *((e["event_study"] or {}).get("notes", []))]))
-    return {
+    context = {
         "report": report,
         "project": _project(evaluation),
         "privacy": {"threshold": rules.threshold, "small_cell": small_cell(rules.threshold)},
@@ -345,3 +346,4 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "stamp": _stamp(evaluation, template),
         "charts": {},
     }
+    return disclose(context, evaluation)  # last step: nothing reaches a template before it
