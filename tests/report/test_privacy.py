@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pytest
 import report_helpers as rh
 
 from evalkit.data.privacy import (

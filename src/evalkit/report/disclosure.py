@@ -41,7 +41,6 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from evalkit.data.privacy import mask_text
 from evalkit.report.ledger import (
     INDICATOR_KEYS,
     SPEC_KEYS,
@@ -303,10 +302,10 @@ def _texts(obj: Any, book: Ledger, *, scrub: bool, key: str = "") -> Any:
     """Texts masked (personal values, phone / ID numbers) and, outside the specification's
     own texts, cleared of every rendering of a hidden number."""
     if isinstance(obj, str):
-        text = mask_text(obj, book.secrets)
+        text = book.mask(obj)
         return _scrub(text, book) if scrub and key not in _NAME_KEYS else text
     if isinstance(obj, Mapping):
-        return {mask_text(str(k), book.secrets):
+        return {book.mask(str(k)):
                 _texts(v, book, scrub=scrub, key=key if key in _NAME_KEYS else str(k))
                 for k, v in obj.items()}
     if isinstance(obj, list | tuple):

@@ -9,11 +9,11 @@ and the numbers they hold (so that generated sentences can be cleared of them). 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from evalkit.data.privacy import identifying_columns, is_small, personal_values
+from evalkit.data.privacy import identifying_columns, is_small, masker, personal_values
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
@@ -46,6 +46,8 @@ class Ledger:
     secrets: frozenset[str] = frozenset()
     #: data sources whose rows are people
     people_sources: frozenset[str] = frozenset()
+    #: masks a text (personal values and number patterns), compiled once
+    mask: Callable[[str], str] = field(default=lambda text: text)
     #: every rendering of ``numbers`` (filled before the texts are scrubbed)
     renderings: frozenset[str] = frozenset()
 
@@ -84,6 +86,7 @@ def ledger(ev: Evaluation) -> Ledger:
                   secrets=frozenset(personal_values(dict(ev.evidence.tables),
                                                     project.personal_columns())),
                   people_sources=_people_sources(ev, identifying))
+    book.mask = masker(book.secrets)
     sources = {ind.id: ind.source for ind in project.indicators}
     frame = getattr(ev, "indicators", None)
     rows = frame.to_dict(orient="records") if frame is not None and len(frame) else []
