@@ -16,7 +16,6 @@ import pytest
 import report_helpers as rh
 
 from evalkit.report.context import build_context
-from evalkit.report.disclosure import disclose, ledger
 
 
 def strings(obj: Any) -> list[str]:
@@ -171,6 +170,8 @@ def test_everything_from_people_hidden_above_the_sample_size(demo_ev: Any) -> No
     """Threshold above the sample size: no people count, mean, CI bound or effect size is
     left as a number anywhere in the context; activity counts (service log) stay."""
     ev = rh.with_threshold(demo_ev, 100_000)
+    from evalkit.report.ledger import ledger
+
     ctx = build_context(ev)
     book = ledger(ev)
     assert book.effects == set(demo_ev.effects)
@@ -200,6 +201,8 @@ def test_charts_leave_out_suppressed_figures(demo_ev: Any) -> None:
 
 
 def test_pass_does_not_modify_its_input(demo_ev: Any) -> None:
+    from evalkit.report.disclosure import disclose
+
     ctx = build_context(rh.with_threshold(demo_ev, 100_000))
     before = repr(ctx)
     disclose(ctx, rh.with_threshold(demo_ev, 100_000))

@@ -20,6 +20,7 @@ evaluation and the acceptance report are rendered in every format).
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -92,24 +93,29 @@ def forbidden_values(ev: Any) -> set[float]:
 
 
 def allowed_tokens(ev: Any) -> set[str]:
-    """Numbers that are not people statistics: project.yaml, activity indicators, budget,
-    the evidence list."""
+    """Numbers that are not people statistics: project.yaml (also as percentages), activity
+    indicators, budget, the evidence list, cadence compliance (activities) and scorecard
+    points given by raters or by cadence rules."""
     text = Path(ev.project.path).read_text(encoding="utf-8")
+    spec = [float(t.replace(",", "")) for t in _TOKEN.findall(text)]
     ind = ev.indicators
     activity = ind[~ind["indicator_id"].isin(["I6", "I7"])]
-    for frame in (activity, ev.evidence.tables["budget"], ev.evidence.tables["evidence"],
-                  ev.evidence.tables["service_log"]):
-        text += " " + frame.to_csv(index=False)
-    tokens = set()
-    for value in _numbers([activity, ev.evidence.tables["budget"]]):
+    nodes = ev.scorecard.nodes
+    rated = nodes[~nodes["source"].astype(str).str.startswith(("indicator:I6", "indicator:I7",
+                                                               "effect:"))]
+    values = _numbers([spec, activity, ev.evidence.tables["budget"], ev.acceptance.evidence,
+                       ev.evidence.tables["evidence"], ev.evidence.tables["service_log"],
+                       ev.cadence.rules, rated[["points", "value", "deducted"]]])
+    tokens = {t.replace(",", "") for t in _TOKEN.findall(text)}
+    for value in values:
         tokens |= renderings(value)
-    return tokens | {t.replace(",", "") for t in _TOKEN.findall(text)}
+    return tokens
 
 
 def renderings(x: float) -> set[str]:
-    """How a number may be printed: 1-3 decimals (0 for whole numbers), as a share in %,
-    with or without thousands separators. Short renderings (two characters or fewer, e.g.
-    "4" or "12") are too common to attribute and are not looked for."""
+    """How a number may be printed: 1-3 decimals (0 for whole numbers), as a share in %.
+    Renderings with fewer than three characters or one significant digit (e.g. "4", "12",
+    "0.1") are too common to attribute and are not looked for."""
     out = set()
     forms = [(abs(x), range(0 if float(x).is_integer() else 1, 4))]
     if 0 < abs(x) < 1:
@@ -117,14 +123,26 @@ def renderings(x: float) -> set[str]:
     for scaled, decimals in forms:
         for d in decimals:
             text = f"{scaled:.{d}f}"
-            if len(text) >= 3 and float(text) != 0:
+            digits = text.replace(".", "").lstrip("0")
+            if len(text) >= 3 and float(text) != 0 and len(digits) >= 2:
                 out.add(text)
     return out
 
 
+def _without_axis_ticks(text: str) -> str:
+    """Chart axes in PDF text ("0 50 100 150 200 250"): runs of four or more numbers in
+    arithmetic progression from 0 are tick labels, not figures."""
+    def ticks(m: re.Match[str]) -> str:
+        values = [float(v) for v in m.group(0).split()]
+        steps = {round(b - a, 9) for a, b in itertools.pairwise(values)}
+        return " " if values[0] == 0 and len(steps) == 1 else m.group(0)
+
+    return re.sub(r"(?<![\d.])\d+(?:\.\d+)?(?:[ \t]+\d+(?:\.\d+)?){3,}", ticks, text)
+
+
 def visible_text(path: Path) -> str:
     if path.suffix == ".pdf":
-        return rh.pdf_text(path)
+        return _without_axis_ticks(rh.pdf_text(path))
     if path.suffix == ".docx":
         return rh.docx_text(path)
     text = path.read_text(encoding="utf-8")
