@@ -28,6 +28,8 @@ SPEC_KEYS = frozenset({
     "proxy", "deadweight", "attribution", "displacement", "drop_off", "duration",
 })
 #: fields of an indicator record computed from its people
+#: data-quality blocks of an effect whose numbers are people statistics
+DETAIL_BLOCKS = ("means", "baseline", "attrition", "reliability", "rci")
 INDICATOR_KEYS = ("actual", "numerator", "denominator", "achievement", "to_date", "n")
 @dataclass
 class Ledger:
@@ -107,8 +109,10 @@ def ledger(ev: Evaluation) -> Ledger:
                       *ci, getattr(result, "n", None),
                       *(extra.get(k) for k in ("standardised", "cohens_d", "hedges_g",
                                                "cohens_dz", "rank_biserial")))
-    for oid in book.effects:
-        collect(_raw(dict(getattr(ev, "details", {}) or {}).get(oid)), book)
+    for oid in book.effects:  # the data-quality block of a hidden effect
+        details = dict(dict(getattr(ev, "details", {}) or {}).get(oid) or {})
+        for key in DETAIL_BLOCKS:
+            collect(_raw(details.get(key)), book)
     value = getattr(ev, "value", None)
     participants = getattr(value, "participants", None)
     if book.small(participants):
