@@ -198,6 +198,8 @@ def test_charts_leave_out_suppressed_figures(demo_ev: Any) -> None:
     charts = build_charts(ev, build_context(ev), lang="en", fmt="svg")
     assert charts["tornado"] is None  # the SROI ratio is built from hidden effects
     assert charts["prepost"] == {} and charts["event_study"] == {}
+    # a suppressed indicator is labelled "<k" in the indicator chart, not drawn as 0 %
+    assert "&lt;100000" in str(charts["indicators"])
 
 
 def test_pass_does_not_modify_its_input(demo_ev: Any) -> None:
