@@ -72,8 +72,9 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en") -
     names, values, colours, labels = [], [], [], []
     for row in records:
         ach = row.get("achievement")
-        known = isinstance(ach, int | float) and math.isfinite(float(ach))
-        value = float(ach) if known else 0.0
+        value = float(ach) if isinstance(ach, int | float) else math.nan
+        known = math.isfinite(value)
+        value = value if known else 0.0
         names.append(_name(row, lang))
         values.append(100 * value)
         # a suppressed value ("<5") is written as such, never drawn as 0 %
