@@ -16,6 +16,9 @@ a terminal for work that takes more than two seconds.
 
     evalkit portfolio DIR... -o FILE [--workers N] [--scheduler ADDRESS] [--lang zh|en]
 
+``--allow-outside-files`` (demo, validate, report) lets project.yaml name data files outside
+its folder; without it such a file is an error (docs/privacy.md).
+
 Errors print one line (``evalkit: error: …``) and exit with status 1, never a traceback.
 """
 
@@ -68,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
 
     ini = sub.add_parser("init", help="write a commented project.yaml and .xlsx data templates")
     ini.add_argument("folder", help="folder of the new project (created when missing)")
+
+    for command in (demo, val, rep):
+        command.add_argument(
+            "--allow-outside-files", action="store_true",
+            help="let project.yaml read data files outside its folder (absolute paths, '..', "
+                 "symbolic links out); only for a project folder you trust")
 
     pf = sub.add_parser("portfolio", help="evaluate many projects and write a dashboard")
     pf.add_argument("projects", nargs="+",
@@ -132,7 +141,8 @@ def _render_all(project_path: Path, targets: list[tuple[Path, str]],
     with tqdm(total=len(steps), desc="evalkit", unit="step", delay=2.0, leave=False,
               disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
         bar.set_postfix_str("evaluating")
-        evaluation = evaluate(load_project(project_path))
+        evaluation = evaluate(load_project(
+            project_path, allow_outside=bool(getattr(args, "allow_outside_files", False))))
         bar.update()
         for target, lang in targets:
             bar.set_postfix_str(target.name)
@@ -158,7 +168,7 @@ def _validate(args: argparse.Namespace) -> int:
     from evalkit.validate import validate_project
 
     path = _project_file(args.project)
-    problems = validate_project(path)
+    problems = validate_project(path, allow_outside=bool(args.allow_outside_files))
     if len(problems) == 1:
         print(f"evalkit: error: {problems[0]}", file=sys.stderr)
         return 1

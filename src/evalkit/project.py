@@ -154,6 +154,8 @@ class Project(Spec):
     extensions: dict[str, Any] = Field(default_factory=dict)
     path: Path | None = Field(default=None, exclude=True)
     sha256: str | None = Field(default=None, exclude=True)
+    #: read data files outside the project folder (set by ``load_project(allow_outside=)``)
+    allow_outside: bool = Field(default=False, exclude=True)
 
     # ---------------------------------------------------------------------------------
     @property
@@ -162,8 +164,12 @@ class Project(Spec):
         return self.path.parent if self.path is not None else Path.cwd()
 
     def data_path(self, name: str) -> Path:
-        """Absolute path of data source ``name``."""
-        return (self.root / self.data[name].file).resolve()
+        """Absolute path of data source ``name``; a SpecError when it leaves the project
+        folder (absolute, ``..`` or a symbolic link out) unless ``allow_outside``."""
+        from evalkit.data.paths import resolve_inside
+
+        return resolve_inside(self.root, self.data[name].file, f"data.{name}.file",
+                              allow_outside=self.allow_outside)
 
     def personal_columns(self) -> set[str]:
         """Every column declared personal (privacy list or column docs)."""
@@ -285,13 +291,17 @@ def format_validation_error(exc: ValidationError) -> list[str]:
     return lines
 
 
-def load_project(path: str | Path) -> Project:
+def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
     """Read and validate a project.yaml.
 
     Parameters
     ----------
     path
         Path of the YAML file. Relative data paths inside it are resolved against its folder.
+    allow_outside
+        Read data files outside the project folder (absolute paths, ``..``, symbolic links
+        out of it). Off by default so that a project folder received from someone else
+        cannot make evalkit read other files on this machine; see ``docs/privacy.md``.
 
     Returns
     -------
@@ -333,7 +343,8 @@ def load_project(path: str | Path) -> Project:
         raise SpecError(f"{file}: expected a mapping at the top level, got {type(raw).__name__}")
     try:
         project = Project.model_validate({**raw, "path": file.resolve(),
-                                          "sha256": hashlib.sha256(content).hexdigest()})
+                                          "sha256": hashlib.sha256(content).hexdigest(),
+                                          "allow_outside": bool(allow_outside)})
     except RecursionError as exc:
         raise SpecError(f"{file.name}: nested too deeply to validate",
                         hint="a project file needs a few levels of nesting, not thousands"
@@ -343,6 +354,11 @@ def load_project(path: str | Path) -> Project:
         raise SpecError(f"{file.name}: {len(problems)} problem(s)", problems=problems,
                         hint="fix the fields named above") from exc
     problems = project.problems()
+    if not allow_outside:
+        from evalkit.data.paths import outside_problem
+
+        problems += [p for name, source in project.data.items()
+                     if (p := outside_problem(project.root, source.file, f"data.{name}.file"))]
     if problems:
         raise SpecError(f"{file.name}: {len(problems)} problem(s)", problems=problems,
                         hint="fix the fields named above")

@@ -49,8 +49,11 @@ def _miscounts(project: Any, tables: dict[str, Any], found: list[str]) -> list[s
     return out
 
 
-def validate_project(path: str | Path) -> list[str]:
+def validate_project(path: str | Path, *, allow_outside: bool = False) -> list[str]:
     """Every problem found in the project at ``path`` (an empty list when it is valid).
+
+    ``allow_outside`` lets data files lie outside the project folder (see
+    :func:`evalkit.load_project`).
 
     Examples
     --------
@@ -66,7 +69,7 @@ def validate_project(path: str | Path) -> list[str]:
     from evalkit.project import load_project
 
     try:
-        project = load_project(path)
+        project = load_project(path, allow_outside=allow_outside)
     except EvalkitError as exc:
         return _lines(exc)
     problems: list[str] = []

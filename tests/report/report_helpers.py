@@ -80,6 +80,13 @@ def demo_evaluation() -> Any:
     return dataclasses.replace(ev, created=FIXED_TIME)
 
 
+def with_threshold(ev: Any, k: int) -> Any:
+    """Copy of ``ev`` whose project has disclosure threshold ``k``."""
+    project = ev.project
+    privacy = project.privacy.model_copy(update={"disclosure_threshold": k})
+    return dataclasses.replace(ev, project=project.model_copy(update={"privacy": privacy}))
+
+
 def with_table(ev: Any, name: str, frame: pd.DataFrame) -> Any:
     """Copy of ``ev`` whose evidence table ``name`` is replaced by ``frame``."""
     tables = dict(ev.evidence.tables)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -152,6 +152,22 @@ def redact_text(text: str, values: Iterable[str]) -> str:
     return pattern.sub(MASK, text)
 
 
+def masker(values: Iterable[str] = ()) -> Callable[[str], str]:
+    """A function masking texts like :func:`mask_text`, with the values compiled once (a
+    report masks thousands of texts against every personal value of the data)."""
+    ordered = sorted({v for v in values if v}, key=len, reverse=True)
+    known = re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
+
+    def mask(text: str) -> str:
+        if not text:
+            return text
+        if known is not None:
+            text = known.sub(MASK, text)
+        return _PATTERNS.sub(MASK, text)
+
+    return mask
+
+
 def mask_text(text: str, values: Iterable[str] = ()) -> str:
     """``text`` with personal values and personal-number patterns replaced by ``***``.
 
@@ -164,9 +180,7 @@ def mask_text(text: str, values: Iterable[str] = ()) -> str:
     >>> mask_text("张三 13900001111, 110101199003071234", {"张三"})
     '*** ***, ***'
     """
-    if not text:
-        return text
-    return _PATTERNS.sub(MASK, redact_text(text, values))
+    return masker(values)(text)
 
 
 def identifying_columns(project: Project) -> dict[str, str]:

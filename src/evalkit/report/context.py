@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
+from evalkit.report.disclosure import disclose
 from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, bilingual, plain
 from evalkit.report.quality import readable_details
@@ -343,7 +344,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
     note_data = list({r["text"]: r for e in effects for r in
                       [*e["note_data"], *((e["event_study"] or {}).get("note_data", []))]
                       }.values())
-    return {
+    context = {
         "report": report,
         "project": _project(evaluation),
         "privacy": {"threshold": rules.threshold, "small_cell": small_cell(rules.threshold)},
@@ -370,3 +371,4 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "stamp": _stamp(evaluation, template),
         "charts": {},
     }
+    return disclose(context, evaluation)  # last step: nothing reaches a template before it

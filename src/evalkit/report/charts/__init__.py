@@ -195,7 +195,9 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
     if rows:
         charts["indicators"] = _safely("indicators", lambda: plot_indicators(rows, lang), fmt)
     charts["logic_model"] = _safely("logic_model", lambda: _logic_model(evaluation, lang), fmt)
-    charts["tornado"] = _safely("tornado", lambda: _tornado(evaluation, lang), fmt)
+    sroi = (context.get("value") or {}).get("sroi") or {}
+    if not isinstance(sroi.get("ratio"), str):  # "<k": built from a suppressed effect
+        charts["tornado"] = _safely("tornado", lambda: _tornado(evaluation, lang), fmt)
     effects = {e["id"]: e for e in context.get("effects", [])}
     for oc in evaluation.project.outcomes:
         record = effects.get(oc.id)

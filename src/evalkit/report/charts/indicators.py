@@ -75,18 +75,22 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en") -
     records = _records(rows)
     height = max(2.2, 0.42 * len(records) + 1.1)
     fig, ax = new_figure(6.4, height)
-    names, values, colours = [], [], []
+    names, values, colours, labels = [], [], [], []
     for row in records:
         ach = row.get("achievement")
-        value = float(ach) if isinstance(ach, int | float) and math.isfinite(float(ach)) else 0.0
+        value = float(ach) if isinstance(ach, int | float) else math.nan
+        known = math.isfinite(value)
+        value = value if known else 0.0
         names.append(_name(row, lang))
         values.append(100 * value)
+        # a suppressed value ("<5") is written as such, never drawn as 0 %
+        labels.append(f"{100 * value:.0f}%" if known else (ach if isinstance(ach, str) else "—"))
         colours.append(STATUS_COLOURS.get(str(row.get("status")), STATUS_COLOURS["no_data"]))
     y = list(range(len(records)))[::-1]
     ax.barh(y, values, color=colours, height=0.6)
     shown = [min(v, 250.0) for v in values]
-    for yi, v, s in zip(y, values, shown, strict=True):
-        ax.text(s + 2, yi, f"{v:.0f}%", va="center", fontsize=8)
+    for yi, s, label in zip(y, shown, labels, strict=True):
+        ax.text(s + 2, yi, label, va="center", fontsize=8)
     ax.axvline(100, color="#333333", linestyle="--", linewidth=0.9)
     ax.text(100, len(records) - 0.35, text["target"], ha="center", va="bottom", fontsize=8,
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
