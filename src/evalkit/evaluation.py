@@ -41,6 +41,9 @@ class Evaluation:
         baseline equivalence, means tables, event study …) as plain objects.
     scorecard, cadence, acceptance, value, renewal
         Results of the assess stage (None when the project does not configure them).
+    analytics
+        Mechanism analyses and per-site results (:class:`evalkit.assess.mechanisms.Analytics`;
+        None without ``analytics:`` or ``sites:`` in project.yaml).
     created
         When the evaluation ran (UTC), stamped on reports.
     """
@@ -55,6 +58,7 @@ class Evaluation:
     acceptance: Any = None
     value: Any = None
     renewal: Any = None
+    analytics: Any = None
     created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def __post_init__(self) -> None:
@@ -109,7 +113,7 @@ def evaluate(project: Project) -> Evaluation:
 
 def evaluate_evidence(project: Project, evidence: Evidence) -> Evaluation:
     """The estimate and assess stages on evidence that is already loaded and validated."""
-    from evalkit.assess import acceptance, cadence, renewal, scorecard, value
+    from evalkit.assess import acceptance, cadence, mechanisms, renewal, scorecard, value
     from evalkit.assess.achievement import indicator_table
     from evalkit.estimate.pipeline import estimate_outcomes
 
@@ -121,4 +125,5 @@ def evaluate_evidence(project: Project, evidence: Evidence) -> Evaluation:
     stages["acceptance"] = acceptance.assess_project(project, evidence, **stages)
     stages["value"] = value.assess_project(project, evidence, **stages)
     stages["renewal"] = renewal.assess_project(project, evidence, **stages)
+    stages["analytics"] = mechanisms.assess_project(project, evidence, **stages)
     return Evaluation(project=project, evidence=evidence, **stages)

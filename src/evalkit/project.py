@@ -18,9 +18,11 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from evalkit.errors import SpecError
+from evalkit.model import analytics as _analytics
 from evalkit.model import cadence as _cadence
 from evalkit.model import scorecard as _scorecard
 from evalkit.model import value as _value
+from evalkit.model.analytics import AnalyticsSpec
 from evalkit.model.cadence import CadenceRule
 from evalkit.model.common import Spec, Text
 from evalkit.model.contract import Contract
@@ -28,6 +30,7 @@ from evalkit.model.indicators import Indicator
 from evalkit.model.logic_model import LogicModel
 from evalkit.model.outcomes import Outcome
 from evalkit.model.scorecard import ScorecardSpec
+from evalkit.model.sites import Sites
 from evalkit.model.value import RenewalSpec, ValueSpec
 
 __all__ = ["Column", "DataSource", "Privacy", "Project", "ProjectInfo", "load_project"]
@@ -97,6 +100,8 @@ class Project(Spec):
     cadence: list[CadenceRule] = Field(default_factory=list)
     value: ValueSpec | None = None
     renewal: RenewalSpec | None = None
+    sites: Sites | None = None
+    analytics: AnalyticsSpec | None = None
     report: dict[str, Any] = Field(default_factory=dict)
     extensions: dict[str, Any] = Field(default_factory=dict)
     path: Path | None = Field(default=None, exclude=True)
@@ -151,7 +156,7 @@ class Project(Spec):
                 if c.indicator not in ids:
                     out.append(f"contract.criteria[{k}].indicator: unknown indicator "
                                f"{c.indicator!r} (indicators are: {', '.join(ids)})")
-        for module in (_scorecard, _cadence, _value):
+        for module in (_scorecard, _cadence, _value, _analytics):
             out.extend(module.cross_check(self))
         return out
 

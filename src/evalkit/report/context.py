@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
 from evalkit.errors import EvalkitWarning
+from evalkit.report.analytics import analytics_record
 from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, plain, table
 from evalkit.report.stages import (
@@ -342,6 +343,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "renewal": _stage(getattr(evaluation, "renewal", None), rules, renewal_record),
         "cadence": _stage(getattr(evaluation, "cadence", None), rules, cadence_record),
         "method_notes": notes,
+        "analytics": analytics_record(evaluation, rules),
         "stamp": _stamp(evaluation, template),
         "charts": {},
     }
