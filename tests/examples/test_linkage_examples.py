@@ -28,3 +28,40 @@ def test_workers_home_ledger(workers_home):
                                 1 - 2000 / 164000], rtol=1e-12)
     np.testing.assert_allclose(p.reciprocity, 1 - 116400 / 543600, rtol=1e-12)
     assert p.trend_word == "rising" and p.depends_on == "union" and p.band == "leaning"
+
+
+def _evaluate(name: str) -> ek.Evaluation:
+    return ek.evaluate(ek.load_project(ek.datasets.path(name) / "project.yaml"))
+
+
+@pytest.fixture(scope="module")
+def zhongshan():
+    with pytest.warns(ek.EvalkitWarning, match="only 7 clusters"):
+        return _evaluate("zhongshan_linkage")
+
+
+def test_zhongshan_truths(zhongshan):
+    e = zhongshan.effects["disputes"]
+    assert e.ci[0] <= -0.60 <= e.ci[1]  # TRUE_DISPUTE_EFFECT
+    a = zhongshan.analytics
+    # needs: p = .30 .25 .20 .15 .06 .04; services 112 168 0 28 14 42 of 364
+    p = np.array([300, 250, 200, 150, 60, 40]) / 1000
+    q = np.array([112, 168, 0, 28, 14, 42]) / 364
+    np.testing.assert_allclose(a.needs_match.mismatch, 0.5 * np.abs(p - q).sum(), rtol=1e-12)
+    assert a.needs_match.top_served == 2 / 3 and a.needs_match.unserved_top == ("childcare",)
+    np.testing.assert_allclose(a.needs_match.top_service_share, 280 / 364, rtol=1e-12)
+    # retention: documented KM value; the true S(90) = exp(-0.45) inside its interval
+    np.testing.assert_allclose(a.retention.retention, 0.6597131529947424, rtol=1e-12)
+    assert a.retention.ci[0] <= np.exp(-90 / 200) <= a.retention.ci[1]
+    assert (a.retention.n, a.retention.events, a.retention.censored) == (400, 234, 166)
+    assert dict(a.conversion) == {"share": 0.08, "converted": 120, "served": 1500}
+    cov = a.coverage.table.set_index("township")
+    assert list(cov["points"]) == [4, 4, 4, 4, 3, 3, 3]
+    assert a.coverage.full == 6 / 7 and not cov.loc["T6", "full"]
+    assert cov.loc["T6", "missing"] == "platform:volunteer, content:education"
+    cad = a.sites.cadence.set_index(["site", "rule_id"])["compliance"]
+    np.testing.assert_allclose(cad[("T7", "R1")], 47 / 53, rtol=1e-12)
+    assert cad[("T1", "R1")] == 1.0 and ("T1P1", "R1") not in cad.index
+    ind = a.sites.indicators.set_index(["site", "indicator_id"])["actual"]
+    assert ind[("ZS", "I1")] == 280 and ind[("T6", "I4")] == 0 and ind[("ZS", "I4")] == 36
+    assert a.sites.n_clusters == 7 and a.sites.few_clusters

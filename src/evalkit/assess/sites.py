@@ -116,7 +116,8 @@ def site_results(project: Any, evidence: Any) -> SiteResult | None:
                              "n": total.get("n"), "target": target, "achievement": ach,
                              "met": None if target is None or not math.isfinite(ach)
                              else bool(ach >= 1.0 - 1e-9)})
-        rules = [r for r in project.cadence if r.source in mine]
+        rules = ([r for r in project.cadence if r.source in mine]
+                 if node["level"] in sites.cadence_at() else [])
         if rules:
             dates = {r.id: rule_date_column(r, project) for r in rules}
             res = check_cadence(rules, mine, period.start, period.end, dates=dates)

@@ -188,8 +188,10 @@ def conversion_rate(served: Iterable[Any], volunteers: Iterable[Any]) -> tuple[f
     >>> conversion_rate(["a", "b", "c", "d"], ["b", "x"])
     (0.25, 1, 4)
     """
-    s = {str(x) for x in served if x is not None and x == x}
-    v = {str(x) for x in volunteers if x is not None and x == x}
+    import pandas as pd
+
+    s = {str(x) for x in served if not pd.isna(x)}
+    v = {str(x) for x in volunteers if not pd.isna(x)}
     if not s:
         raise DataError("conversion_rate: no served workers",
                         hint="pass the ids of the workers who were served")

@@ -53,6 +53,7 @@ class Sites(Spec):
     levels: list[str] = Field(min_length=1)
     column: str = "site"
     cluster_level: str | None = None
+    cadence_levels: list[str] | None = None
     tree: list[Site] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -79,6 +80,9 @@ class Sites(Spec):
                                 f"({levels[parent]}): a child must be at a lower level")
         if self.cluster_level is not None and self.cluster_level not in rank:
             problems.append(f"cluster_level {self.cluster_level!r} is not one of levels")
+        for lv in self.cadence_levels or []:
+            if lv not in rank:
+                problems.append(f"cadence_levels: {lv!r} is not one of levels")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -89,6 +93,16 @@ class Sites(Spec):
         return [{"id": s.id, "level": s.level, "parent": p, "depth": d, "name": s.name,
                  "targets": dict(s.targets)}
                 for root in self.tree for s, p, d in root.walk()]
+
+    def cadence_at(self) -> set[str]:
+        """Levels whose sites are held to the cadence rules: ``cadence_levels``, else every
+        level down to ``cluster_level`` (contact points below a station do not each promise
+        the station's visits), else every level."""
+        if self.cadence_levels is not None:
+            return set(self.cadence_levels)
+        if self.cluster_level is not None:
+            return set(self.levels[: self.levels.index(self.cluster_level) + 1])
+        return set(self.levels)
 
     def ids(self) -> list[str]:
         """Every site id, depth first."""
