@@ -65,3 +65,25 @@ def test_zhongshan_truths(zhongshan):
     ind = a.sites.indicators.set_index(["site", "indicator_id"])["actual"]
     assert ind[("ZS", "I1")] == 280 and ind[("T6", "I4")] == 0 and ind[("ZS", "I4")] == 36
     assert a.sites.n_clusters == 7 and a.sites.few_clusters
+
+
+def test_three_society_truths():
+    ev = _evaluate("three_society_linkage")
+    e = ev.effects["belonging"]
+    assert e.ci[0] <= 0.30 <= e.ci[1]  # TRUE_BELONGING_CHANGE
+    t = ev.analytics.cycle.table.set_index(["project_id", "stage"])
+    off = t.loc[t["status"] != "on_time", ["status", "days_late", "missing_outputs"]]
+    off = off.astype(object).where(off.notna(), None)
+    assert off.to_dict(orient="index") == {
+        ("P02", "design"): {"status": "incomplete", "days_late": 0, "missing_outputs": "budget"},
+        ("P03", "design"): {"status": "late", "days_late": 12, "missing_outputs": ""},
+        ("P05", "supervision"): {"status": "skipped", "days_late": None, "missing_outputs": ""},
+        ("P07", "evaluation"): {"status": "incomplete", "days_late": 0,
+                                "missing_outputs": "evaluation_report"},
+        ("P08", "evaluation"): {"status": "late", "days_late": 5, "missing_outputs": ""},
+        ("P10", "acceptance"): {"status": "late", "days_late": 20, "missing_outputs": ""},
+        ("P11", "evaluation"): {"status": "skipped", "days_late": None, "missing_outputs": ""},
+        ("P11", "acceptance"): {"status": "skipped", "days_late": None, "missing_outputs": ""},
+    }
+    total = ev.indicators.set_index(["indicator_id", "period"]).loc[("I1", "total"), "actual"]
+    assert total == 11
