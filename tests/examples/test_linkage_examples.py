@@ -87,3 +87,20 @@ def test_three_society_truths():
     }
     total = ev.indicators.set_index(["indicator_id", "period"]).loc[("I1", "total"), "actual"]
     assert total == 11
+
+
+def test_shenyang_truths():
+    with pytest.warns(ek.EvalkitWarning, match="only 24 clusters"):
+        ev = _evaluate("shenyang_sanlian")
+    e = ev.effects["service"]
+    assert e.ci[0] <= 5.2 <= e.ci[1]  # (8 x 6 + 2 x 2) / 10
+    h = ev.analytics.heterogeneity["service_by_strength"]
+    t = h.table.set_index("subgroup")
+    for group, truth in (("strong", 6.0), ("weak", 2.0)):
+        assert t.loc[group, "conf_low"] <= truth <= t.loc[group, "conf_high"], group
+    assert h.difference["conf_low"] <= -4.0 <= h.difference["conf_high"]
+    assert list(t["treated_units"]) == [8, 2]
+    assert h.transferability and h.concentrated_in == "strong"
+    assert h.few_clusters and h.n_clusters == 24
+    ind = ev.analytics.sites.indicators.set_index(["site", "indicator_id"])["actual"]
+    assert ind[("SY", "I1")] == 360 and ind[("HP", "I1")] == 216 and ind[("DD", "I1")] == 0

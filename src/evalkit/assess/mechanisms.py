@@ -114,8 +114,8 @@ def assess_project(project: Any, evidence: Any, **stages: Any) -> Analytics | No
         df = evidence[h.source]
         cluster = h.cluster
         if h.cluster_level is not None:
-            df = df.assign(_cluster=_site_column(project, df, h.cluster_level, h.source))
-            cluster = "_cluster"
+            cluster = h.cluster_level if h.cluster_level not in df.columns else f"_{h.cluster_level}"
+            df = df.assign(**{cluster: _site_column(project, df, h.cluster_level, h.source)})
         # with few clusters did_by_subgroup warns (FewClustersWarning); the result carries
         # n_clusters/few_clusters and the report says so
         het[h.id] = did_by_subgroup(df, h.outcome, h.group, h.post, h.subgroup, unit=h.unit,
