@@ -104,3 +104,23 @@ def test_shenyang_truths():
     assert h.few_clusters and h.n_clusters == 24
     ind = ev.analytics.sites.indicators.set_index(["site", "indicator_id"])["actual"]
     assert ind[("SY", "I1")] == 360 and ind[("HP", "I1")] == 216 and ind[("DD", "I1")] == 0
+
+
+def test_guangdong_truths():
+    ev = _evaluate("guangdong_workforce")
+    w = ev.analytics.workforce
+    total = w.table.loc[w.table["site"] == "total"].set_index("period")
+    np.testing.assert_array_equal(total["headcount"], [3000, 3200, 3400])
+    np.testing.assert_allclose(total["certification_rate"], [420 / 3000, 510 / 3200, 600 / 3400],
+                               rtol=1e-12)
+    np.testing.assert_allclose(total["training_hours"], [32, 40, 48], rtol=1e-12)
+    np.testing.assert_allclose(total["turnover"], [0.11, 0.10, 0.09], rtol=1e-12)
+    np.testing.assert_allclose(total["caseload"], [62, 58, 55], rtol=1e-12)
+    met = w.checks.set_index("indicator")["met"].to_dict()
+    assert met == {"headcount": True, "certification_rate": False, "training_hours": True,
+                   "turnover": True, "caseload": True}
+    towns = w.table.loc[(w.table["site"] != "total") & (w.table["period"] == "2025")]
+    assert len(towns) == 20 and towns["headcount"].sum() == 3400
+    ind = ev.analytics.sites.indicators.set_index(["site", "indicator_id"])["actual"]
+    assert ind[("GD", "I1")] == 600
+    assert sum(ind[(c, "I1")] for c in ("GZ", "SZ", "FS", "DG")) == 600
