@@ -38,7 +38,7 @@ def test_row_with_unknown_site(zs_copy):
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[1] = "R0001,T9P1,legal_aid"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(ek.DataError, match="names site 'T9P1', which is not in sites.tree"):
+    with pytest.raises(ek.DataError, match=r"names site 'T9P1', which is not in sites\.tree"):
         ek.evaluate(ek.load_project(zs_copy / "project.yaml"))
 
 

@@ -65,6 +65,10 @@ def test_zhongshan_truths(zhongshan):
     ind = a.sites.indicators.set_index(["site", "indicator_id"])["actual"]
     assert ind[("ZS", "I1")] == 280 and ind[("T6", "I4")] == 0 and ind[("ZS", "I4")] == 36
     assert a.sites.n_clusters == 7 and a.sites.few_clusters
+    crit = a.sites.criteria.set_index(["site", "criterion_id"])["met"]
+    # T7: 106 - 6 = 100 visits < 104; T6: no volunteer activity
+    assert len(crit) == 21 and int(crit.sum()) == 19
+    assert not crit[("T6", "C3")] and not crit[("T7", "C2")]
 
 
 def test_three_society_truths():

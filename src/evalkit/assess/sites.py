@@ -5,7 +5,8 @@ station's value includes its contact points and the centre's value is the whole 
 roll-up by recomputation on the pooled rows, exact for counts, shares and means alike. Each
 indicator whose source has the site column is measured per site over the whole project period;
 its achievement is judged against the site's own target (``sites.tree[…].targets``), when
-given. Each cadence rule whose source has the site column is checked per site (the same
+given; a contract criterion on such an indicator is met at a site when the site reaches its
+own target. Each cadence rule whose source has the site column is checked per site (the same
 minimum applies at every site: "visits at least twice a week" is a promise of each station).
 """
 
@@ -42,6 +43,9 @@ class SiteResult:
     cadence
         One row per site and rule: ``site``, ``rule_id``, ``periods``, ``met``,
         ``compliance``.
+    criteria
+        One row per site and contract criterion whose indicator has a target at that site:
+        ``site``, ``criterion_id``, ``indicator_id``, ``met``.
     cluster_level, n_clusters
         The level estimators cluster by and how many sites it has.
     """
@@ -51,6 +55,7 @@ class SiteResult:
     cadence: pd.DataFrame
     cluster_level: str | None
     n_clusters: int | None
+    criteria: pd.DataFrame | None = None
 
     @property
     def few_clusters(self) -> bool:
@@ -126,10 +131,18 @@ def site_results(project: Any, evidence: Any) -> SiteResult | None:
                                  "periods": r["periods"], "met": r["met"],
                                  "compliance": r["compliance"]})
     n_cl = len(sites.at_level(sites.cluster_level)) if sites.cluster_level else None
+    contract = getattr(project, "contract", None)
+    crit_rows = []
+    for c in (contract.criteria if contract is not None else []):
+        for r in ind_rows:
+            if r["indicator_id"] == c.indicator and r["met"] is not None:
+                crit_rows.append({"site": r["site"], "criterion_id": c.id,
+                                  "indicator_id": c.indicator, "met": r["met"]})
     return SiteResult(
         nodes=pd.DataFrame(node_rows),
         indicators=pd.DataFrame(ind_rows, columns=["site", "indicator_id", "actual", "n",
                                                    "target", "achievement", "met"]),
         cadence=pd.DataFrame(cad_rows, columns=["site", "rule_id", "periods", "met",
                                                 "compliance"]),
-        cluster_level=sites.cluster_level, n_clusters=n_cl)
+        cluster_level=sites.cluster_level, n_clusters=n_cl,
+        criteria=pd.DataFrame(crit_rows, columns=["site", "criterion_id", "indicator_id", "met"]))

@@ -87,10 +87,16 @@ def _sites(s: Any, ev: Any, rules: Disclosure) -> dict[str, Any]:
                           "met": None if small else r["met"]}
         cad = s.cadence.loc[s.cadence["site"] == node["site"], "compliance"]
         compliance = float(cad.mean()) if len(cad) else math.nan
+        crit = (s.criteria.loc[s.criteria["site"] == node["site"], "met"]
+                if s.criteria is not None else [])
+        criteria = ({"met": int(sum(bool(x) for x in crit)), "total": len(crit)}
+                    if len(crit) else None)
         rows.append({"site": node["site"], "level": node["level"], "depth": int(node["depth"]),
                      "name": {"zh": node["name_zh"], "en": node["name_en"]},
-                     "indicators": cells, "cadence": _num(compliance)})
+                     "indicators": cells, "cadence": _num(compliance), "criteria": criteria})
     return {"cluster_level": s.cluster_level, "n_clusters": s.n_clusters,
+            "has_cadence": bool(len(s.cadence)),
+            "has_criteria": s.criteria is not None and bool(len(s.criteria)),
             "few_clusters": s.few_clusters,
             "indicators": [{"id": i, "name": names.get(i, {"zh": i, "en": i})} for i in ind_ids],
             "rows": rows}
