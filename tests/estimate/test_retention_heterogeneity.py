@@ -103,3 +103,24 @@ def test_few_clusters_warns_and_transferability():
     bad = df.loc[~((df["strength"] == "weak") & (df["g"] == 0))]
     with pytest.raises(DataError, match="subgroup 'weak' has no rows with g=0"):
         did_by_subgroup(bad, "y", "g", "p", "strength")
+
+
+def test_wild_hook():
+    """inference='wild' uses ek.did's wild cluster bootstrap when it exists, else says so."""
+    import inspect
+
+    from evalkit.errors import EstimationError
+    from evalkit.estimate.did import did
+
+    df = _panel()
+    if "inference" not in inspect.signature(did).parameters:
+        with pytest.raises(EstimationError, match="no wild cluster bootstrap"):
+            did_by_subgroup(df, "y", "g", "p", "strength", cluster="community",
+                            inference="wild")
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = did_by_subgroup(df, "y", "g", "p", "strength", cluster="community",
+                            inference="wild", reps=199, seed=1)
+    assert (r.table["conf_low"] < r.table["estimate"]).all()
+    assert "wild cluster bootstrap" in " ".join(r.notes)

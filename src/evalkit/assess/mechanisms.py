@@ -119,7 +119,7 @@ def assess_project(project: Any, evidence: Any, **stages: Any) -> Analytics | No
         # with few clusters did_by_subgroup warns (FewClustersWarning); the result carries
         # n_clusters/few_clusters and the report says so
         het[h.id] = did_by_subgroup(df, h.outcome, h.group, h.post, h.subgroup, unit=h.unit,
-                                    cluster=cluster)
+                                    cluster=cluster, inference=h.inference)
     parts["heterogeneity"] = het
     if spec.workforce is not None:
         w = spec.workforce

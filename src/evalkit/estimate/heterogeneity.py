@@ -242,16 +242,17 @@ def _wild(data: pd.DataFrame, rows: list[dict[str, Any]], levels: list[Any], sk:
 
     if cluster is None:
         raise SpecError("inference='wild' needs cluster=", hint="name the cluster column")
+    import inspect
+
+    if "inference" not in inspect.signature(did).parameters:
+        raise EstimationError(
+            "inference='wild': this version of evalkit has no wild cluster bootstrap in ek.did",
+            hint="use inference='analytic' and read the few-clusters note")
     out = []
     for lv, row in zip(levels, rows, strict=True):
         options: dict[str, Any] = {"cluster": cluster, "inference": "wild", "reps": reps,
                                    "seed": seed, "alpha": alpha}
-        try:
-            res = did(data.loc[sk == lv], outcome, group, post, **options)
-        except TypeError as exc:
-            raise EstimationError(
-                "inference='wild': this version of evalkit has no wild cluster bootstrap in "
-                "ek.did", hint="use inference='analytic' and read the few-clusters note") from exc
+        res = did(data.loc[sk == lv], outcome, group, post, **options)
         out.append({**row, "conf_low": float(res.ci[0]), "conf_high": float(res.ci[1]),
                     "p_value": float(res.pvalue)})
     return out

@@ -21,7 +21,7 @@ projects under datasets/ and docs/mechanisms.md)::
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -100,6 +100,7 @@ class HeterogeneitySpec(Spec):
     unit: str | None = None
     cluster: str | None = None
     cluster_level: str | None = None
+    inference: Literal["analytic", "wild"] = "analytic"
 
 
 class WorkforceSpec(Spec):
