@@ -175,6 +175,33 @@ def _budget() -> pd.DataFrame:
     ], columns=["line_id", "name_zh", "name_en", "category", "budget", "spent"])
 
 
+# partnership ledger (deterministic): quarter -> (union→provider, provider→union) transfers as
+# (resource, amount, value or None); staff hours valued at LEDGER_RATES, funds at face value
+LEDGER_RATES = {"staff_hours": 80.0, "volunteers": 30.0, "referrals": 200.0}
+LEDGER = {
+    "2025Q1": ([("funds", 75000, None), ("venues", 1, 6000.0)],
+               [("staff_hours", 250, None), ("referrals", 10, None)]),
+    "2025Q2": ([("funds", 75000, None), ("venues", 1, 6000.0), ("information", 4, 2000.0)],
+               [("staff_hours", 400, None), ("volunteers", 300, None), ("referrals", 20, None)]),
+    "2025Q3": ([("funds", 75000, None), ("venues", 1, 6000.0), ("information", 4, 2000.0)],
+               [("staff_hours", 520, None), ("volunteers", 500, None), ("referrals", 30, None),
+                ("information", 3, 3000.0)]),
+    "2025Q4": ([("funds", 75000, None), ("venues", 1, 6000.0), ("referrals", 10, None)],
+               [("staff_hours", 600, None), ("volunteers", 700, None), ("referrals", 40, None),
+                ("information", 4, 4000.0)]),
+}
+
+
+def _ledger() -> pd.DataFrame:
+    rows = []
+    for quarter, (given, received) in LEDGER.items():
+        for src, dst, items in (("union", "provider", given), ("provider", "union", received)):
+            for resource, amount, value in items:
+                rows.append({"period": quarter, "from_party": src, "to_party": dst,
+                             "resource": resource, "amount": amount, "value": value})
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     rng = np.random.default_rng(SEED)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -185,6 +212,7 @@ def main() -> None:
         "satisfaction.csv": _satisfaction(rng, participants),
         "panel.csv": _panel(rng),
         "budget.csv": _budget(),
+        "ledger.csv": _ledger(),
     }
     for name, frame in tables.items():
         frame.to_csv(OUT / name, index=False, lineterminator="\n")

@@ -45,6 +45,9 @@ class Evaluation:
         Findings that catch silent miscounts (:class:`~evalkit.assess.miscounts.IntakeCheck`:
         filter values absent from the data, spaces and full-width variants, zero-row counts,
         unused categories), errors first.
+    analytics
+        Mechanism analyses and per-site results (:class:`evalkit.assess.mechanisms.Analytics`;
+        None without ``analytics:`` or ``sites:`` in project.yaml).
     created
         When the evaluation ran (UTC), stamped on reports.
     """
@@ -60,6 +63,7 @@ class Evaluation:
     value: Any = None
     renewal: Any = None
     intake_checks: tuple[Any, ...] = ()
+    analytics: Any = None
     created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def __post_init__(self) -> None:
@@ -114,7 +118,7 @@ def evaluate(project: Project) -> Evaluation:
 
 def evaluate_evidence(project: Project, evidence: Evidence) -> Evaluation:
     """The estimate and assess stages on evidence that is already loaded and validated."""
-    from evalkit.assess import acceptance, cadence, renewal, scorecard, value
+    from evalkit.assess import acceptance, cadence, mechanisms, renewal, scorecard, value
     from evalkit.assess.achievement import indicator_table
     from evalkit.assess.miscounts import intake_checks
     from evalkit.estimate.pipeline import estimate_outcomes
@@ -127,5 +131,6 @@ def evaluate_evidence(project: Project, evidence: Evidence) -> Evaluation:
     stages["acceptance"] = acceptance.assess_project(project, evidence, **stages)
     stages["value"] = value.assess_project(project, evidence, **stages)
     stages["renewal"] = renewal.assess_project(project, evidence, **stages)
+    stages["analytics"] = mechanisms.assess_project(project, evidence, **stages)
     checks = tuple(intake_checks(project, evidence, indicators))
     return Evaluation(project=project, evidence=evidence, intake_checks=checks, **stages)

@@ -20,10 +20,12 @@ from pydantic import Field, ValidationError, model_validator
 
 from evalkit._yaml import safe_load as _safe_load
 from evalkit.errors import SpecError
+from evalkit.model import analytics as _analytics
 from evalkit.model import cadence as _cadence
 from evalkit.model import privacy_rules as _privacy_rules
 from evalkit.model import scorecard as _scorecard
 from evalkit.model import value as _value
+from evalkit.model.analytics import AnalyticsSpec
 from evalkit.model.cadence import CadenceRule
 from evalkit.model.calendar import CalendarKind
 from evalkit.model.common import Spec, Text
@@ -32,6 +34,7 @@ from evalkit.model.indicators import Indicator
 from evalkit.model.logic_model import LogicModel
 from evalkit.model.outcomes import Outcome
 from evalkit.model.scorecard import ScorecardSpec
+from evalkit.model.sites import Sites
 from evalkit.model.value import RenewalSpec, ValueSpec
 
 __all__ = ["Column", "DataSource", "Privacy", "Project", "ProjectInfo", "load_project"]
@@ -150,6 +153,8 @@ class Project(Spec):
     cadence: list[CadenceRule] = Field(default_factory=list)
     value: ValueSpec | None = None
     renewal: RenewalSpec | None = None
+    sites: Sites | None = None
+    analytics: AnalyticsSpec | None = None
     report: dict[str, Any] = Field(default_factory=dict)
     extensions: dict[str, Any] = Field(default_factory=dict)
     path: Path | None = Field(default=None, exclude=True)
@@ -217,7 +222,7 @@ class Project(Spec):
                     out.append(f"contract.criteria[{k}].target: {c.target:g} is above 100 but "
                                f"indicator {rate.id} is a percentage (declare allow_over_100: "
                                "true on the indicator if it can exceed 100%)")
-        for module in (_scorecard, _cadence, _value, _privacy_rules):
+        for module in (_scorecard, _cadence, _value, _privacy_rules, _analytics):
             out.extend(module.cross_check(self))
         return out
 

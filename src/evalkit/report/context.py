@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
+from evalkit.report.analytics import analytics_record
 from evalkit.report.disclosure import disclose
 from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, bilingual, plain
@@ -368,6 +369,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "method_notes": notes,
         "method_note_data": note_data,
         "column_labels": _column_labels(evaluation),
+        "analytics": analytics_record(evaluation, rules),
         "stamp": _stamp(evaluation, template),
         "charts": {},
     }

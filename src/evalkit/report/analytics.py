@@ -1,0 +1,137 @@
+"""``evaluation.analytics`` -> plain context (key ``analytics``) for the mechanism sections.
+
+Disclosure: counts of people (needs named per category, volunteers, converted workers, workers
+per town) below the threshold become ``"<k"`` together with every figure computed from them;
+activity counts (services, service points, stage gates) are not people and are shown.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from evalkit.data.privacy import is_small, small_cell
+from evalkit.report.plain import Disclosure, plain, table
+
+__all__ = ["analytics_record"]
+
+
+def _num(x: Any) -> Any:
+    return plain(x, Disclosure())
+
+
+def _partnership(r: Any, rules: Disclosure) -> dict[str, Any]:
+    return {"parties": list(r.parties), "reciprocity": _num(r.reciprocity),
+            "dependency": _num(r.dependency), "band": r.band, "trend": _num(r.trend),
+            "trend_word": r.trend_word, "depends_on": r.depends_on,
+            "periods": table(r.periods, rules), "by_resource": table(r.by_resource, rules)}
+
+
+def _needs(r: Any, rules: Disclosure) -> dict[str, Any]:
+    frame = r.table.rename(columns={"needs": "n"})
+    return {"top_k": r.top_k, "top_served": _num(r.top_served),
+            "top_service_share": _num(r.top_service_share), "mismatch": _num(r.mismatch),
+            "unserved_top": list(r.unserved_top), "table": table(frame, rules)}
+
+
+def _retention(r: Any, conv: Any, rules: Disclosure) -> dict[str, Any]:
+    hide = small_cell(rules.threshold)
+    small = is_small(r.n, rules.threshold)
+    out: dict[str, Any] = {
+        "horizon": _num(r.horizon), "observed": r.horizon_observed,
+        "n": hide if small else r.n, "events": hide if small else r.events,
+        "censored": hide if small else r.censored,
+        "retention": hide if small else _num(r.retention),
+        "ci": [hide, hide] if small else [_num(r.ci[0]), _num(r.ci[1])],
+        "conversion": None}
+    if conv is not None:
+        tiny = is_small(conv["converted"], rules.threshold)
+        out["conversion"] = {"share": hide if tiny else _num(conv["share"]),
+                             "converted": hide if tiny else int(conv["converted"]),
+                             "served": int(conv["served"])}
+    return out
+
+
+def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any]) -> dict[str, Any]:
+    return {"id": hid, "name": names.get(hid) or {"zh": hid, "en": hid},
+            "table": table(r.table.drop(columns=["n"]), rules),
+            "difference": plain(r.difference, rules), "p_value": _num(r.interaction["p_value"]),
+            "transferability": r.transferability, "concentrated_in": r.concentrated_in,
+            "few_clusters": r.few_clusters, "n_clusters": r.n_clusters, "se_kind": r.se_kind}
+
+
+def _workforce(r: Any, rules: Disclosure) -> dict[str, Any]:
+    last = r.table.loc[r.table["period"] == r.table["period"].iloc[-1]].copy()
+    last = last.rename(columns={"headcount": "n"})
+    return {"checks": table(r.checks, rules), "by_site": table(last, rules),
+            "trend": table(r.table.loc[r.table["site"] == "total"], rules)}
+
+
+def _sites(s: Any, ev: Any, rules: Disclosure) -> dict[str, Any]:
+    """One row per site: name (indented by depth), level, each indicator's actual (and
+    achievement against the site target), mean cadence compliance."""
+    names = {i.id: {"zh": i.name.zh, "en": i.name.en} for i in ev.project.indicators}
+    ind_ids = list(dict.fromkeys(s.indicators["indicator_id"]))
+    rows = []
+    for node in s.nodes.to_dict(orient="records"):
+        mine = s.indicators.loc[s.indicators["site"] == node["site"]].set_index("indicator_id")
+        cells: dict[str, Any] = {}
+        for iid in ind_ids:
+            if iid not in mine.index:
+                cells[iid] = None
+                continue
+            r = mine.loc[iid]
+            small = is_small(r["n"], rules.threshold) and not _activity(ev, iid, rules)
+            cells[iid] = {"actual": small_cell(rules.threshold) if small else _num(r["actual"]),
+                          "achievement": None if small else _num(r["achievement"]),
+                          "met": None if small else r["met"]}
+        cad = s.cadence.loc[s.cadence["site"] == node["site"], "compliance"]
+        compliance = float(cad.mean()) if len(cad) else math.nan
+        crit = (s.criteria.loc[s.criteria["site"] == node["site"], "met"]
+                if s.criteria is not None else [])
+        criteria = ({"met": int(sum(bool(x) for x in crit)), "total": len(crit)}
+                    if len(crit) else None)
+        rows.append({"site": node["site"], "level": node["level"], "depth": int(node["depth"]),
+                     "name": {"zh": node["name_zh"], "en": node["name_en"]},
+                     "indicators": cells, "cadence": _num(compliance), "criteria": criteria})
+    return {"cluster_level": s.cluster_level, "n_clusters": s.n_clusters,
+            "has_cadence": bool(len(s.cadence)),
+            "has_criteria": s.criteria is not None and bool(len(s.criteria)),
+            "few_clusters": s.few_clusters,
+            "indicators": [{"id": i, "name": names.get(i, {"zh": i, "en": i})} for i in ind_ids],
+            "rows": rows}
+
+
+def _activity(ev: Any, indicator_id: str, rules: Disclosure) -> bool:
+    """True when the indicator counts activities (its source has no person-id column)."""
+    for ind in ev.project.indicators:
+        if ind.id == indicator_id and ind.source in dict(ev.evidence.tables):
+            cols = {str(c) for c in ev.evidence.tables[ind.source].columns}
+            return not (cols & (rules.person_ids | rules.personal))
+    return False
+
+
+def analytics_record(ev: Any, rules: Disclosure) -> dict[str, Any] | None:
+    """Plain data for the mechanism sections; None when the evaluation has no analytics."""
+    a = getattr(ev, "analytics", None)
+    if a is None:
+        return None
+    spec = getattr(ev.project, "analytics", None)
+    hets = list(spec.heterogeneity) if spec is not None else []
+    names = {h.id: ({"zh": h.name.zh, "en": h.name.en} if h.name else None) for h in hets}
+    levels = {h.id: h.cluster_level or h.cluster for h in hets}
+    return {
+        "partnership": _partnership(a.partnership, rules) if a.partnership else None,
+        "needs_match": _needs(a.needs_match, rules) if a.needs_match else None,
+        "retention": _retention(a.retention, a.conversion, rules) if a.retention else None,
+        "coverage": ({"with_points": _num(a.coverage.with_points), "full": _num(a.coverage.full),
+                      "rates": plain(a.coverage.rates, rules),
+                      "table": table(a.coverage.table, rules)} if a.coverage else None),
+        "cycle": ({"summary": table(a.cycle.summary, rules),
+                   "problems": table(a.cycle.table.loc[a.cycle.table["status"].isin(
+                       ["late", "skipped", "incomplete"])], rules)} if a.cycle else None),
+        "heterogeneity": [{**_heterogeneity(k, v, rules, names), "cluster": levels.get(k)}
+                          for k, v in dict(a.heterogeneity).items()],
+        "workforce": _workforce(a.workforce, rules) if a.workforce else None,
+        "sites": _sites(a.sites, ev, rules) if a.sites is not None else None,
+    }
