@@ -243,6 +243,10 @@ CASES: list[Case] = [
          "disputes_per_100"),
     data("served 2", "panel.csv", PANEL_ROW, PANEL_ROW.replace(",1,1,13,", ",1,2,13,"), "served"),
     data("hours text", "service_log.csv", LOG_ROW, LOG_ROW.replace("1.5", "long"), "hours"),
+    data("count 1e300 in the log", "service_log.csv", LOG_ROW, LOG_ROW.replace(",5,0,", ",1e300,0,"),
+         "participants"),
+    data("hours 1e20 in the log", "service_log.csv", LOG_ROW, LOG_ROW.replace(",1.5", ",1e20"),
+         "hours"),
     Case("missing data file", [("data/budget.csv", "*", None)], DataError, "budget.csv"),  # type: ignore[arg-type]
     data("declared column missing", "satisfaction.csv", "respondent_id,date,overall",
          "respondent_id,day,overall", "date"),
