@@ -214,6 +214,23 @@ CASES: list[Case] = [
     spec("unknown operator", y(C2, C2.replace('">="', '"=>"')), "contract.criteria[1].operator"),
     spec("unknown measure", y("    measure: mean\n", "    measure: median\n"),
          "indicators[7].measure"),
+    spec("grade boundary nan", y("  grades: shenzhen ",
+                                 "  grades: [{grade: A, min: .nan}, {grade: B, min: 0}] "),
+         "scorecard.grades"),
+    spec("factor zero", y("    measure: percentage\n    source: satisfaction\n    numerator: "
+                          "{filter: {would_recommend: 1}",
+                          "    measure: percentage\n    factor: 0\n    source: satisfaction\n"
+                          "    numerator: {filter: {would_recommend: 1}"), "indicators[6].factor"),
+    spec("column type unknown", y("spent: {type: number,", "spent: {type: money,"),
+         "data.budget.columns.spent.type"),
+    spec("key not a list", y("    key: [line_id]", "    key: line_id"), "data.budget.key"),
+    spec("cadence per unknown", y("    per: month\n", "    per: fortnight\n"), "cadence[1].per"),
+    spec("scorecard total nan", y("  grades: shenzhen ", "  total: .nan\n  grades: shenzhen "),
+         "scorecard.total"),
+    spec("personal columns not a list", y("  personal_columns: [name, phone, id_number]",
+                                          "  personal_columns: {name: 1}"),
+         "privacy.personal_columns"),
+    spec("bool as a file name", y("file: data/budget.csv", "file: true"), "data.budget.file"),
     # ---- data values ------------------------------------------------------------------------
     data("spending NaN", "budget.csv", BUDGET_B3, BUDGET_B3.replace("17350", "NaN"), "spent"),
     data("spending blank", "budget.csv", BUDGET_B3, BUDGET_B3.replace("17350", ""), "spent"),
