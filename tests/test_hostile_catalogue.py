@@ -262,8 +262,8 @@ CASES: list[Case] = [
     data("hours text", "service_log.csv", LOG_ROW, LOG_ROW.replace("1.5", "long"), "hours"),
     data("count 1e300 in the log", "service_log.csv", LOG_ROW, LOG_ROW.replace(",5,0,", ",1e300,0,"),
          "participants"),
-    data("hours 1e20 in the log", "service_log.csv", LOG_ROW, LOG_ROW.replace(",1.5", ",1e20"),
-         "hours"),
+    data("disputes 1e20 in the panel", "panel.csv", PANEL_ROW,
+         PANEL_ROW.replace("3.13", "1e20"), "disputes_per_100"),
     Case("missing data file", [("data/budget.csv", "*", None)], DataError, "budget.csv"),  # type: ignore[arg-type]
     data("declared column missing", "satisfaction.csv", "respondent_id,date,overall",
          "respondent_id,day,overall", "date"),

@@ -90,10 +90,6 @@ def read_table(path: Path, *, sheet: str | None = None,
                     hint="use .csv, .xlsx or .parquet")
 
 
-#: numbers in data files larger than this in magnitude are refused as typos
-MAX_VALUE = 1e15
-
-
 def _check_source(name: str, source: DataSource, df: pd.DataFrame, file: Path) -> pd.DataFrame:
     import pandas as pd
 
@@ -112,12 +108,6 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, file: Path) -
     for col, spec in source.columns.items():
         if spec.type in ("number", "integer"):
             values = numeric_column(df, col, where)
-            huge = values.abs() > MAX_VALUE  # a typo (1e308) that would win any target
-            if bool(huge.any()):
-                row = huge.idxmax()
-                raise DataError(f"{where}: column {col!r} holds {values[row]:.6g} at row {row}, "
-                                f"beyond any plausible value (> {MAX_VALUE:g})",
-                                hint="correct the value; evalkit never guesses")
             if spec.type == "integer":
                 frac = values.notna() & (values % 1 != 0)
                 if bool(frac.any()):
