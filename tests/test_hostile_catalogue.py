@@ -47,6 +47,7 @@ BUDGET_B3 = "Materials and publicity,materials,18000,17350"
 SAT_ROW = "W0192,2025-12-12,4,1,志愿者很热情"
 PART_ROW = "W0001,pre,service,E09,孙芳娜,13926483088,440364533317919113,male,54,2025-01-15,3,3,3,3,2,4"
 LOG_ROW = "2025-01-02,enterprise_visit,E14,5,0,1.5"
+LEGAL_ROW = "2025-01-09,legal_consultation,E13,3,0,3.0"  # summed by indicator I3
 PANEL_ROW = "E01,2024-01,1,1,13,0,430,3.13"
 EV_ROW = "C3,visit_record,110,evidence/C3_visit_records.xlsx,yes,"
 
@@ -260,8 +261,8 @@ CASES: list[Case] = [
          "disputes_per_100"),
     data("served 2", "panel.csv", PANEL_ROW, PANEL_ROW.replace(",1,1,13,", ",1,2,13,"), "served"),
     data("hours text", "service_log.csv", LOG_ROW, LOG_ROW.replace("1.5", "long"), "hours"),
-    data("count 1e300 in the log", "service_log.csv", LOG_ROW, LOG_ROW.replace(",5,0,", ",1e300,0,"),
-         "participants"),
+    data("count 1e300 in the log", "service_log.csv", LEGAL_ROW,
+         LEGAL_ROW.replace(",3,0,", ",1e300,0,"), "participants"),
     data("disputes 1e20 in the panel", "panel.csv", PANEL_ROW,
          PANEL_ROW.replace("3.13", "1e20"), "disputes_per_100"),
     Case("missing data file", [("data/budget.csv", "*", None)], DataError, "budget.csv"),  # type: ignore[arg-type]
