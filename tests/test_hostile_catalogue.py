@@ -47,6 +47,7 @@ BUDGET_B3 = "Materials and publicity,materials,18000,17350"
 SAT_ROW = "W0192,2025-12-12,4,1,志愿者很热情"
 PART_ROW = "W0001,pre,service,E09,孙芳娜,13926483088,440364533317919113,male,54,2025-01-15,3,3,3,3,2,4"
 LOG_ROW = "2025-01-02,enterprise_visit,E14,5,0,1.5"
+LEGAL_ROW = "2025-01-09,legal_consultation,E13,3,0,3.0"  # summed by indicator I3
 PANEL_ROW = "E01,2024-01,1,1,13,0,430,3.13"
 EV_ROW = "C3,visit_record,110,evidence/C3_visit_records.xlsx,yes,"
 
@@ -214,6 +215,23 @@ CASES: list[Case] = [
     spec("unknown operator", y(C2, C2.replace('">="', '"=>"')), "contract.criteria[1].operator"),
     spec("unknown measure", y("    measure: mean\n", "    measure: median\n"),
          "indicators[7].measure"),
+    spec("grade boundary nan", y("  grades: shenzhen ",
+                                 "  grades: [{grade: A, min: .nan}, {grade: B, min: 0}] "),
+         "scorecard.grades"),
+    spec("factor zero", y("    measure: percentage\n    source: satisfaction\n    numerator: "
+                          "{filter: {would_recommend: 1}",
+                          "    measure: percentage\n    factor: 0\n    source: satisfaction\n"
+                          "    numerator: {filter: {would_recommend: 1}"), "indicators[6].factor"),
+    spec("column type unknown", y("spent: {type: number,", "spent: {type: money,"),
+         "data.budget.columns.spent.type"),
+    spec("key not a list", y("    key: [line_id]", "    key: line_id"), "data.budget.key"),
+    spec("cadence per unknown", y("    per: month\n", "    per: fortnight\n"), "cadence[1].per"),
+    spec("scorecard total nan", y("  grades: shenzhen ", "  total: .nan\n  grades: shenzhen "),
+         "scorecard.total"),
+    spec("personal columns not a list", y("  personal_columns: [name, phone, id_number]",
+                                          "  personal_columns: {name: 1}"),
+         "privacy.personal_columns"),
+    spec("bool as a file name", y("file: data/budget.csv", "file: true"), "data.budget.file"),
     # ---- data values ------------------------------------------------------------------------
     data("spending NaN", "budget.csv", BUDGET_B3, BUDGET_B3.replace("17350", "NaN"), "spent"),
     data("spending blank", "budget.csv", BUDGET_B3, BUDGET_B3.replace("17350", ""), "spent"),
@@ -243,6 +261,10 @@ CASES: list[Case] = [
          "disputes_per_100"),
     data("served 2", "panel.csv", PANEL_ROW, PANEL_ROW.replace(",1,1,13,", ",1,2,13,"), "served"),
     data("hours text", "service_log.csv", LOG_ROW, LOG_ROW.replace("1.5", "long"), "hours"),
+    data("count 1e300 in the log", "service_log.csv", LEGAL_ROW,
+         LEGAL_ROW.replace(",3,0,", ",1e300,0,"), "participants"),
+    data("disputes 1e20 in the panel", "panel.csv", PANEL_ROW,
+         PANEL_ROW.replace("3.13", "1e20"), "disputes_per_100"),
     Case("missing data file", [("data/budget.csv", "*", None)], DataError, "budget.csv"),  # type: ignore[arg-type]
     data("declared column missing", "satisfaction.csv", "respondent_id,date,overall",
          "respondent_id,day,overall", "date"),

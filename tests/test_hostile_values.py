@@ -174,8 +174,22 @@ def test_absurd_spending_is_refused(example_copy: Path) -> None:
     _edit(example_copy, "Materials and publicity,materials,18000,17350",
           "Materials and publicity,materials,18000,1e308", file="data/budget.csv")
     project = ek.load_project(example_copy / "project.yaml")
-    with pytest.raises(DataError, match=r"budget\.csv row 2, column spent"):
+    with pytest.raises(DataError, match=r"budget\.csv.*'spent'.*1e\+308"):
         ek.evaluate(project)
+
+
+def test_absurd_spending_passed_as_a_frame_is_refused() -> None:
+    import pandas as pd
+
+    from evalkit.assess.value import budget_table
+    from evalkit.model.value import BudgetSource
+
+    frame = pd.DataFrame({"line_id": ["B1", "B2"], "budget": [100.0, 1e300],
+                          "spent": [1e308, 50.0], "category": ["staff", "staff"]})
+    with pytest.raises(DataError) as info:
+        budget_table(frame, BudgetSource(source="budget", line="line_id", budget="budget",
+                                         spent="spent"))
+    assert "'spent'" in str(info.value) and "1e+308 at row 0" in str(info.value)
 
 
 @pytest.mark.parametrize(("cell", "fragment"), [(500, "0 to 10"), ("nan", "0 to 10"),

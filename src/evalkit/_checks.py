@@ -138,11 +138,27 @@ def numeric_column(df: pd.DataFrame, column: str, where: str = "data") -> pd.Ser
     return _finite(converted.astype("float64").where(converted.notna(), np.nan), column, where)
 
 
+#: numbers larger than this in magnitude are refused as typos (1e308 in a spending cell
+#: would print a 300-digit rate; a count of 1e300 would meet any target)
+MAX_VALUE = 1e15
+
+
 def _finite(values: pd.Series, column: str, where: str) -> pd.Series:
-    """``values`` unchanged; an infinite value is a :class:`DataError` naming its row."""
+    """``values`` unchanged; an infinite value, or one beyond :data:`MAX_VALUE`, is a
+    :class:`DataError` naming its row."""
     import numpy as np
 
-    inf = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+    arr = values.to_numpy(dtype="float64", na_value=np.nan)
+    huge = np.isfinite(arr) & (np.abs(arr) > MAX_VALUE)
+    if bool(huge.any()):
+        pos = int(huge.argmax())
+        raise DataError(
+            f"{where}: column {column!r} holds {float(arr[pos]):.6g} at row "
+            f"{values.index[pos]!r}, beyond any plausible value (> {MAX_VALUE:g}; "
+            f"{int(huge.sum())} such value(s))",
+            hint="correct the value (a typo?); evalkit never guesses",
+        )
+    inf = np.isinf(arr)
     if bool(inf.any()):
         pos = int(inf.argmax())
         raise DataError(

@@ -47,7 +47,7 @@ def _construct_mapping(loader: _StrictLoader, node: MappingNode,
             raise DuplicateKeyError(
                 None, None,
                 f"duplicate key {key!r}: first at line {first}, again at line {line} "
-                "(YAML keeps only the last one; delete or merge one of them)",
+                "(YAML would silently keep only the last one)",
                 key_node.start_mark)
         seen[key] = line
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)

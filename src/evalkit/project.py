@@ -18,6 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from evalkit._yaml import DuplicateKeyError as _DuplicateKeyError
 from evalkit._yaml import safe_load as _safe_load
 from evalkit.errors import SpecError
 from evalkit.model import analytics as _analytics
@@ -336,8 +337,9 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise SpecError(f"{file}:{where}: {problem}",
-                        hint="check indentation and quoting") from exc
+        hint = ("keep one of the two" if isinstance(exc, _DuplicateKeyError)
+                else "check indentation and quoting")
+        raise SpecError(f"{file}:{where}: {problem}", hint=hint) from exc
     except UnicodeDecodeError as exc:
         raise SpecError(f"{file}: not UTF-8 text", hint="save the file as UTF-8") from exc
     except RecursionError as exc:

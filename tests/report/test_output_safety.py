@@ -74,6 +74,17 @@ def test_ordinary_templates_are_unchanged() -> None:
     assert page == "1/1a1empty" "x&lt;ab" "a-3" "&lt;,2" "&lt;b&gt;c" "cb" "hi!" "012"
 
 
+def test_huge_numbers_print_in_scientific_notation() -> None:
+    # before: fmt_num(1e308) printed 309 digits
+    from evalkit.assess.acceptance import fmt
+    from evalkit.report.environment import fmt_num, fmt_pct, fmt_signed
+
+    assert fmt_num(1e308) == "1e+308" and fmt_num(-2.5e20, 2) == "-2.5e+20"
+    assert fmt_pct(1e306) == "1e+308%" and fmt_signed(1e300) == "+1e+300"
+    assert fmt(1e308) == "1e+308"
+    assert fmt_num(123456.75) == "123,456.8" and fmt_pct(0.934) == "93%"
+
+
 # ---- bidi controls --------------------------------------------------------------------------
 
 RLO = "\u202e"

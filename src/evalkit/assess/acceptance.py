@@ -115,6 +115,8 @@ def fmt(x: float) -> str:
     """A number for a sentence: thousands separated, at most two decimals."""
     if not math.isfinite(x):
         return "n/a"
+    if abs(x) >= 1e15:  # never a 300-digit number
+        return f"{x:.3g}"
     if float(x).is_integer():
         return f"{x:,.0f}"
     return f"{x:,.2f}".rstrip("0").rstrip(".")

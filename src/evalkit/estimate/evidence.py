@@ -127,6 +127,8 @@ def _fmt(x: float) -> str:
     if not math.isfinite(x):
         return "n/a"
     ax = abs(x)
+    if ax >= 1e15:  # never a 300-digit number
+        return f"{x:.3g}"
     if ax >= 1000:
         return f"{x:,.0f}"
     if ax >= 10:

@@ -46,6 +46,7 @@ LANGS = ("zh", "en")
 Kind = Literal["html", "markdown", "docx"]
 MISSING = "—"
 _MAX_REPEAT = 100_000
+_HUGE = 1e15  # numbers at least this large are printed in scientific notation
 
 
 def shipped_templates() -> Path:
@@ -113,6 +114,8 @@ def fmt_num(x: Any, digits: int | None = None) -> str:
     value = _finite(x)
     if value is None:
         return MISSING
+    if abs(value) >= _HUGE:  # never a 300-digit number (1e308 in a data file)
+        return f"{value:.3g}"
     if digits is None:
         if value == int(value) and abs(value) < 1e15:
             return f"{int(value):,}"
@@ -128,6 +131,8 @@ def fmt_pct(x: Any, digits: int = 0) -> str:
     if isinstance(x, str):
         return x
     value = _finite(x)
+    if value is not None and abs(100 * value) >= _HUGE:
+        return f"{100 * value:.3g}%"
     return MISSING if value is None else f"{100 * value:.{digits}f}%"
 
 
@@ -136,6 +141,8 @@ def fmt_signed(x: Any, digits: int = 2) -> str:
     if isinstance(x, str):
         return x
     value = _finite(x)
+    if value is not None and abs(value) >= _HUGE:
+        return f"{value:+.3g}"
     return MISSING if value is None else f"{value:+,.{digits}f}"
 
 
