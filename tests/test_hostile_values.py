@@ -224,3 +224,18 @@ def test_nan_points_cell_in_a_scorecard_sheet(tmp_path: Path) -> None:
     wb.save(tmp_path / "card.xlsx")
     with pytest.raises(DataError, match=r"row 2 column C \(分值\): expected a finite number"):
         read_scorecard_xlsx(tmp_path / "card.xlsx")
+
+
+def test_huge_number_in_a_data_file_is_refused_when_loaded(example_copy):
+    """1e300 in a numeric data column is an error naming file, column and row at loading."""
+    from evalkit.validate import validate_project
+
+    panel = example_copy / "data" / "panel.csv"
+    lines = panel.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("disputes_per_100")] = "1e300"
+    lines[1] = ",".join(row)
+    panel.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = validate_project(example_copy / "project.yaml")
+    assert any("disputes_per_100" in p and "too large" in p and "row 2" in p for p in problems)

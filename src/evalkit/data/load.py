@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from evalkit._checks import require_range
+from evalkit._checks import MAX_VALUE, require_range
 from evalkit.data.intake import _cells, read_source
 from evalkit.data.normalize import looks_like, normalize_text
 from evalkit.errors import DataError
@@ -120,6 +120,12 @@ def _numbers(df: pd.DataFrame, col: str, where: str, data_key: str,
         problems.append(f"{where}: column {col!r} must hold finite numbers, found "
                         f"{_cells(cells)} — correct the value or blank it out")
         values = values.where(~inf)
+    huge = np.abs(values.to_numpy(dtype="float64", na_value=np.nan)) > MAX_VALUE
+    if bool(huge.any()):
+        cells = [(int(r), float(values[r])) for r in values.index[huge]]
+        problems.append(f"{where}: column {col!r} holds numbers too large to be real "
+                        f"(above {MAX_VALUE:.0e}): {_cells(cells)} — correct the value")
+        values = values.where(~huge)
     return values
 
 
