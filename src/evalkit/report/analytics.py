@@ -53,11 +53,24 @@ def _retention(r: Any, conv: Any, rules: Disclosure) -> dict[str, Any]:
 
 
 def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any]) -> dict[str, Any]:
+    # rows are suppressed by their n (observations behind each subgroup estimate), as the main
+    # effect is; the n column itself is not printed. A suppressed subgroup hides the difference
+    # and the interaction test too (they would reveal it).
+    shown = table(r.table, rules)
+    hidden = False
+    if shown is not None:
+        hidden = any(is_small(n, rules.threshold) for n in r.table["n"])
+        shown = {"columns": [c for c in shown["columns"] if c != "n"],
+                 "records": [{k: v for k, v in rec.items() if k != "n"}
+                             for rec in shown["records"]]}
+    hide = small_cell(rules.threshold)
     return {"id": hid, "name": names.get(hid) or {"zh": hid, "en": hid},
-            "table": table(r.table.drop(columns=["n"]), rules),
-            "difference": plain(r.difference, rules), "p_value": _num(r.interaction["p_value"]),
+            "table": shown,
+            "difference": hide if hidden else plain(r.difference, rules),
+            "p_value": hide if hidden else _num(r.interaction["p_value"]),
             "transferability": r.transferability, "concentrated_in": r.concentrated_in,
-            "few_clusters": r.few_clusters, "n_clusters": r.n_clusters, "se_kind": r.se_kind}
+            "few_clusters": r.few_clusters, "n_clusters": r.n_clusters, "se_kind": r.se_kind,
+            "suppressed": hidden}
 
 
 def _workforce(r: Any, rules: Disclosure) -> dict[str, Any]:
