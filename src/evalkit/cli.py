@@ -15,6 +15,7 @@ evaluated once and every report written from that evaluation. A progress bar (tq
 a terminal for work that takes more than two seconds.
 
     evalkit portfolio DIR... -o FILE [--workers N] [--scheduler ADDRESS] [--lang zh|en]
+                      [--also pdf,docx]
 
 ``--allow-outside-files`` (demo, validate, report) lets project.yaml name data files outside
 its folder; without it such a file is an error (docs/privacy.md).
@@ -88,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     pf.add_argument("--scheduler", default=None,
                     help="address of a Dask scheduler (tcp://host:8786) to run on instead")
     pf.add_argument("--lang", choices=LANGS, default="zh")
+    pf.add_argument("--also", type=lambda v: _choices(v, ["pdf", "docx"], "format"), default=[],
+                    help="also write the summary for the decision meeting: pdf, docx or "
+                         "pdf,docx (beside the dashboard, same name)")
     pf.add_argument("--no-reports", action="store_true",
                     help="write only the dashboard, not each project's own report")
     return parser
@@ -234,6 +238,8 @@ def _portfolio(args: argparse.Namespace) -> int:
         if client is not None:
             client.close()  # type: ignore[no-untyped-call]
     written = portfolio.render(output, lang=args.lang)
+    for fmt in args.also:
+        print(f"evalkit: wrote {portfolio.render(output.with_suffix('.' + fmt), lang=args.lang)}")
     failures = portfolio.failures
     for rec in failures.to_dict("records"):
         where = "" if str(rec["error"]).startswith(str(rec["path"])) else f"{rec['path']}: "

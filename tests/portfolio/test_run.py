@@ -146,3 +146,25 @@ def test_dask_local_cluster_equals_local_run(serial, portfolio_dir):
     pd.testing.assert_frame_equal(_stable(remote.table), _stable(serial.table))
     pd.testing.assert_frame_equal(remote.failures, serial.failures)
     pd.testing.assert_frame_equal(remote.effects(), serial.effects())
+
+
+@pytest.mark.slow
+def test_meeting_summary_in_pdf_and_word(serial, tmp_path):
+    """The PDF and Word summaries hold the same projects and verdicts as the table."""
+    docx = pytest.importorskip("docx")
+    pytest.importorskip("weasyprint")
+    word = serial.render(tmp_path / "round.docx", lang="zh")
+    document = docx.Document(str(word))
+    projects = document.tables[1]
+    assert [c.text for c in projects.rows[0].cells][:4] == ["项目", "承接方", "合同金额（元）",
+                                                             "验收结论"]
+    assert len(projects.rows) == 1 + len(serial.table)
+    assert {row.cells[3].text for row in projects.rows[1:]} == {"附条件通过验收"}
+    assert "未能完成评估的项目" in [p.text for p in document.paragraphs]
+    pdf = serial.render(tmp_path / "round.pdf", lang="en")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Portfolio of purchased services" in text and "accepted with conditions" in text
+    assert "Click a column heading" not in text  # no controls in print
+    with pytest.raises(ek.RenderError, match=r"\.html, \.pdf or \.docx"):
+        serial.render(tmp_path / "round.xlsx")

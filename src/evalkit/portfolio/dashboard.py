@@ -152,17 +152,135 @@ def dashboard_context(portfolio: Portfolio, lang: str, out_dir: Path) -> dict[st
 
 
 def write_dashboard(portfolio: Portfolio, path: Path, *, lang: str = "zh") -> Path:
-    """Render the dashboard to ``path`` (atomically)."""
+    """Write the portfolio (atomically): ``.html`` the interactive dashboard, ``.pdf`` the same
+    page laid out for print (A4 landscape, no controls), ``.docx`` a Word summary for the
+    decision meeting (overview, the projects table, league tables, funnel readings, failures).
+    """
     from evalkit.errors import RenderError
-    from evalkit.report.atomic import atomic_write
+    from evalkit.report.atomic import atomic_path, atomic_write
     from evalkit.report.environment import make_environment
 
     if lang not in ("zh", "en"):
         raise RenderError(f"lang: expected zh or en, got {lang!r}")
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise RenderError(f"{path}: the portfolio dashboard is an HTML page",
-                          hint="give a file name ending in .html")
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf", ".docx"):
+        raise RenderError(f"{path}: the portfolio is written as .html, .pdf or .docx",
+                          hint="give a file name ending in .html, .pdf or .docx")
     env = make_environment(lang, kind="html")
     context = dashboard_context(portfolio, lang, path.parent)
-    html = env.get_template("portfolio.html.j2").render(**context)
-    return atomic_write(path, html)
+    if suffix == ".docx":
+        return _write_docx(context, path, lang, env)
+    html = env.get_template("portfolio.html.j2").render(**context, print_layout=suffix == ".pdf")
+    if suffix != ".pdf":
+        return atomic_write(path, html)
+    from evalkit.report.pdf import cjk_font_available, html_to_pdf
+
+    if lang == "zh" and not cjk_font_available():
+        from evalkit.report.pdf import FONT_HINT
+
+        raise RenderError("a Chinese PDF needs a CJK font", hint=FONT_HINT)
+    with atomic_path(path) as tmp:
+        html_to_pdf(html, tmp)
+    return path
+
+
+def _write_docx(context: dict[str, Any], path: Path, lang: str, env: Any) -> Path:
+    """A Word summary: the same figures as the dashboard, as headed tables."""
+    from evalkit.errors import RenderError
+    from evalkit.report.atomic import atomic_path
+    from evalkit.report.environment import fmt_num, fmt_pct, label_functions
+
+    try:
+        from docx import Document
+        from docx.oxml.ns import qn
+    except ImportError as exc:
+        raise RenderError("Word output needs python-docx",
+                          hint='pip install "evalkit[docx]"') from exc
+    t, _label = label_functions(env)
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+
+    from docx.enum.section import WD_ORIENT
+
+    section = doc.sections[0]  # landscape: the projects table is wide
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+
+    def grid(header: list[str] | None, rows: list[list[str]]) -> None:
+        top = 0 if header is None else 1
+        table = doc.add_table(rows=len(rows) + top, cols=len(header or rows[0]))
+        table.style = "Table Grid"
+        for j, text in enumerate(header or []):
+            table.cell(0, j).text = text
+        for i, row in enumerate(rows, start=top):
+            for j, text in enumerate(row):
+                table.cell(i, j).text = text
+
+    def verdict(key: Any) -> str:
+        return t(f"verdict.{key}", default=str(key or "—"))
+
+    def renewal(key: Any) -> str:
+        return t(f"recommendation.{key}", default=str(key or "—"))
+
+    doc.add_heading(t("portfolio.title"), level=0)
+    doc.add_paragraph(t("portfolio.subtitle", n=context["n_projects"], ok=context["n_ok"]))
+    doc.add_heading(t("portfolio.overview"), level=1)
+    overview = [[t("portfolio.projects"), f"{context['n_ok']} / {context['n_projects']}"],
+                [t("portfolio.amount"), f"{fmt_num(context['amount'], 0)} {t('meta.currency')}"]]
+    overview += [[verdict(k), str(v)] for k, v in sorted(context["verdicts"].items())]
+    overview += [[renewal(k), str(v)] for k, v in sorted(context["renewals"].items())]
+    grid(None, overview)
+    doc.add_heading(t("portfolio.table"), level=1)
+    header = [t(f"portfolio.col.{c}") for c in
+              ("project", "provider", "amount", "verdict", "score", "renewal", "effect",
+               "evidence", "cost_participant")]
+    rows = []
+    for r in context["rows"]:
+        effect = ("—" if r.get("estimate") is None else
+                  f"{fmt_num(r['estimate'], 2)} [{fmt_num(r['conf_low'], 2)}, "
+                  f"{fmt_num(r['conf_high'], 2)}] {r.get('outcome_label') or ''}")
+        score = fmt_num(r.get("score"), 1) + (f" · {r['grade_label']}" if r.get("grade_label")
+                                              else "")
+        rows.append([str(r.get("name") or r.get("project_id")), str(r.get("provider") or ""),
+                     fmt_num(r.get("amount"), 0), verdict(r.get("verdict")), score,
+                     renewal(r.get("renewal")), effect,
+                     str(r.get("evidence_level") if r.get("evidence_level") is not None
+                         else "—"),
+                     fmt_num(r.get("cost_per_participant"), 0)])
+    grid(header, rows)
+    doc.add_paragraph(t("portfolio.table_note"))
+    if context["leagues"]:
+        doc.add_heading(t("portfolio.league"), level=1)
+        doc.add_paragraph(t("portfolio.league_note"))
+        for lg in context["leagues"]:
+            doc.add_heading(lg["label"], level=2)
+            for w in lg["warnings"]:
+                doc.add_paragraph(f"⚠ {w}")
+            grid([t(f"portfolio.col.{c}") for c in ("project", "estimate", "shrunk", "rank",
+                                                    "versus")],
+                 [[str(r["project"]),
+                   f"{fmt_num(r['estimate'], 2)} [{fmt_num(r['conf_low'], 2)}, "
+                   f"{fmt_num(r['conf_high'], 2)}]",
+                   f"{fmt_num(r['shrunk'], 2)} [{fmt_num(r['shrunk_low'], 2)}, "
+                   f"{fmt_num(r['shrunk_high'], 2)}]",
+                   f"{r['rank_low']}–{r['rank_high']}",
+                   t(f"portfolio.versus.{r['versus_mean']}")] for r in lg["rows"]])
+            doc.add_paragraph(t("portfolio.league_mean", mean=fmt_num(lg["mean"], 2),
+                                tau=fmt_num(lg["tau2"] ** 0.5, 2)))
+    if context["funnels"]:
+        doc.add_heading(t("portfolio.funnel"), level=1)
+        doc.add_paragraph(t("portfolio.funnel_note"))
+        for f in context["funnels"]:
+            doc.add_heading(f["name"], level=2)
+            grid([t(f"portfolio.col.{c}") for c in ("project", "rate", "volume", "flag")],
+                 [[str(r["project_id"]), fmt_pct(r["rate"], 1), fmt_num(r["denominator"], 0),
+                   t(f"portfolio.flag.{r['flag']}")] for r in f["rows"]])
+    if context["failures"]:
+        doc.add_heading(t("portfolio.failures"), level=1)
+        for f in context["failures"]:
+            doc.add_paragraph(f"{f['path']}: {f['error']}")
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
+    return path
