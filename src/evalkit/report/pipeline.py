@@ -9,6 +9,7 @@ from jinja2 import Template, TemplateError
 
 from evalkit.errors import RenderError
 from evalkit.report.context import build_context
+from evalkit.report.document import document_context
 from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
 from evalkit.report.notes import localise_notes
 from evalkit.report.summary import summary_sentences
@@ -59,6 +60,7 @@ def prepare(
     localise_notes(context, lang)
     t, label = label_functions(env)
     context["summary"] = summary_sentences(context, t, label, lang)
+    document_context(evaluation, context, report=report, lang=lang, t=t)
     return env, template, context
 
 
