@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["BODY_FONTS", "HEADING_FONTS", "WordTable", "cell_text", "set_run_fonts",
-           "word_tables"]
+__all__ = ["BODY_FONTS", "HEADING_FONTS", "WordTable", "cell_text", "keep_rows_whole",
+           "set_run_fonts", "word_tables"]
 
 BODY_FONTS = ("Times New Roman", "宋体")
 HEADING_FONTS = ("Arial", "黑体")
@@ -34,6 +34,19 @@ def set_run_fonts(run: Any, fonts: tuple[str, str] = BODY_FONTS) -> None:
     for attr in ("w:ascii", "w:hAnsi", "w:cs"):
         rfonts.set(qn(attr), fonts[0])
     rfonts.set(qn("w:eastAsia"), fonts[1])
+
+
+def keep_rows_whole(table: Any) -> None:
+    """No row split across pages (``w:cantSplit``); the header row repeats on every page
+    (``w:tblHeader``)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for i, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        for tag in ("w:cantSplit", *(("w:tblHeader",) if i == 0 else ())):
+            if tr_pr.find(qn(tag)) is None:
+                tr_pr.append(OxmlElement(tag))
 
 
 class WordTable:
@@ -70,6 +83,7 @@ class WordTable:
         for r, values in enumerate(self.rows, start=1):
             for c, text in enumerate(values):
                 set_run_fonts(table.rows[r].cells[c].paragraphs[0].add_run(text))
+        keep_rows_whole(table)
         return str(etree.tostring(table._tbl, encoding="unicode"))
 
     def __html__(self) -> str:
