@@ -265,16 +265,23 @@ def _satisfaction(ev: Evaluation, threshold: int, t: T) -> dict[str, Any] | None
     small = is_small(n, threshold)
     items = []
     for col in columns:
+        if col not in frame.columns:
+            continue
         values = frame[col].dropna()
-        low, high = spec.columns[col].range if spec.columns[col].range else (
-            float(values.min()), float(values.max()))
+        declared = spec.columns[col] if col in spec.columns else None
+        span = declared.range if declared is not None else None
+        if span is None:
+            if not len(values):
+                continue
+            span = (float(values.min()), float(values.max()))
+        low, high = span
         scale = [int(v) for v in range(int(low), int(high) + 1)]
         answered = len(values)
         hidden = small or is_small(answered, threshold)
         shares = {str(v): (small_cell(threshold) if hidden else
                            float((values == v).sum()) / answered if answered else None)
                   for v in scale}
-        desc = spec.columns[col].description
+        desc = declared.description if declared is not None else None
         items.append({"id": col, "name": _text(desc) if desc is not None else
                       {"zh": col, "en": col}, "answered": small_cell(threshold) if hidden
                       else answered, "scale": scale, "shares": shares,
