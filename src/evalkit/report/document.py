@@ -268,7 +268,7 @@ def _satisfaction(ev: Evaluation, threshold: int, t: T) -> dict[str, Any] | None
         if col not in frame.columns:
             continue
         values = frame[col].dropna()
-        declared = spec.columns[col] if col in spec.columns else None
+        declared = spec.columns.get(col)
         span = declared.range if declared is not None else None
         if span is None:
             if not len(values):
