@@ -193,7 +193,12 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
                               "logic_model": None, "tornado": None}
     rows = context.get("indicators") or []
     if rows:
-        charts["indicators"] = _safely("indicators", lambda: plot_indicators(rows, lang), fmt)
+        from evalkit.report.environment import load_labels
+
+        labels = {k.split(".", 1)[1]: v for k, v in load_labels(lang).items()
+                  if k.startswith("status.")}
+        charts["indicators"] = _safely(
+            "indicators", lambda: plot_indicators(rows, lang, status_labels=labels), fmt)
     charts["logic_model"] = _safely("logic_model", lambda: _logic_model(evaluation, lang), fmt)
     charts["tornado"] = _safely("tornado", lambda: _tornado(evaluation, lang), fmt)
     effects = {e["id"]: e for e in context.get("effects", [])}
@@ -218,7 +223,9 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
             from evalkit.report.charts.event_study import plot_event_study
 
             charts["event_study"][oc.id] = _safely(
-                f"event_study:{oc.id}", partial(plot_event_study, study, lang), fmt)
+                f"event_study:{oc.id}",
+                partial(plot_event_study, study, lang, outcome=oc.name.get(lang),
+                        unit=oc.unit_label.get(lang) if oc.unit_label else None), fmt)
     return charts
 
 
