@@ -96,6 +96,7 @@ def page_setup(doc) -> None:
     run.font.size = Pt(9)
     set_fonts(run._element, BODY_LATIN, BODY_EA)
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    section.different_first_page_header_footer = True  # the cover has no header or number
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for piece in ("{{ t('page.before') }}", "PAGE", "{{ t('page.middle') }}", "NUMPAGES",
@@ -165,6 +166,9 @@ def native_table(doc, headers: list[str], cells: list[str], loop: str) -> None:
         run = cell.paragraphs[0].add_run(c)
         set_fonts(run._element, BODY_LATIN, BODY_EA)
     table.rows[3].cells[0].text = "{%tr endfor %}"
+    width = table._tbl.tblPr.find(qn("w:tblW"))
+    width.set(qn("w:type"), "pct")
+    width.set(qn("w:w"), "5000")  # the whole text width
     from docx.oxml import OxmlElement as _El
 
     for i, row in enumerate(table.rows):

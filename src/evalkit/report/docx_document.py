@@ -31,7 +31,7 @@ def _cover(ctx: Mapping[str, Any], t: T, label: L) -> WordTable:
     rows += [[t("doc.cover.period"), t("doc.cover.period_value", start=c["period"]["start"],
                                        end=c["period"]["end"])],
              [t("doc.cover.date"), c["date"]]]
-    return WordTable(["", ""], rows)
+    return WordTable([t("col.item"), t("col.value")], rows, share=0.8, header=False)
 
 
 def _overview(ctx: Mapping[str, Any], t: T, label: L) -> WordTable:
@@ -115,23 +115,24 @@ def _bands(ctx: Mapping[str, Any], t: T, label: L) -> WordTable:
                        high=fmt_num(b["below"])))
         mark = f"✔ {t('doc.conclusion.current')}" if label(b["grade"]) == current else ""
         rows.append([str(label(b["grade"])), span, mark])
-    return WordTable([t("doc.conclusion.band"), t("doc.conclusion.range"), ""], rows)
+    return WordTable([t("doc.conclusion.band"), t("doc.conclusion.range"), ""], rows,
+                     share=0.7)
 
 
 def _signatures(ctx: Mapping[str, Any], t: T, label: L) -> tuple[WordTable, WordTable]:
     sig = ctx["signatories"]
     blank = "\n\n\n"
     parties = WordTable(
-        [t("doc.basis.organization"), t("doc.signatures.signer"), t("doc.signatures.date")],
+        [t("doc.basis.organization"), t("doc.signatures.signer"), t("doc.signatures.date_col")],
         [[f"{t('doc.signatures.party.' + p['role'])}{t('doc.signatures.seal')}\n"
-          f"{label(p['name'])}{blank}", "", t("doc.signatures.date")]
+          f"{label(p['name'])}{blank}", "", t("doc.signatures.date_blank")]
          for p in sig["parties"]])
     panel_rows = ([[str(label(p["name"])), str(label(p["organization"])) if p.get(
         "organization") else "", str(label(p["role"])) if p.get("role") else "", "", ""]
         for p in sig["panel"]] if sig["panel"] else
         [["", "", "", "", ""] for _ in range(int(sig["panel_lines"]))])
     panel = WordTable([t("doc.basis.name"), t("doc.basis.organization"), t("doc.basis.role"),
-                       t("doc.signatures.signer"), t("doc.signatures.date")], panel_rows)
+                       t("doc.signatures.signer"), t("doc.signatures.date_col")], panel_rows)
     return parties, panel
 
 
