@@ -11,6 +11,11 @@ a docxtpl template: Jinja2 tags in paragraphs (``{{ … }}``, ``{%p … %}``) an
 (Word tables and PNG images). Fonts: 宋体 body and 黑体 headings (East Asian), Times New
 Roman / Arial for Latin text; the font table lists SimSun/SimHei/FangSong as alternates.
 An organization's own template may use any subset of these tags.
+
+The chapters follow ``sections`` (evalkit.report.document.section_plan) in the same order as
+the HTML and Markdown reports; each is shown when the report's plan holds it. The contents
+(目录) is written out from ``sections`` (no field to update in Word or WPS); table rows never
+split across pages and headings keep with the next paragraph.
 """
 
 from __future__ import annotations
@@ -125,28 +130,6 @@ def font_alternates(doc) -> None:
                 charset.set(qn("w:val"), "86")
             part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                         standalone=True)
-
-
-#: elements that follow w:updateFields in CT_Settings (ECMA-376 schema order)
-SETTINGS_AFTER_UPDATE_FIELDS = (
-    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
-    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-    "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
-    "listSeparator",
-)
-
-
-def update_fields_on_open(doc) -> None:
-    """Ask Word to refresh the contents and page fields when the file is opened."""
-    settings = doc.settings.element
-    el = OxmlElement("w:updateFields")
-    el.set(qn("w:val"), "true")
-    for child in settings:
-        if child.tag.split("}")[-1] in SETTINGS_AFTER_UPDATE_FIELDS:
-            child.addprevious(el)
-            return
-    settings.append(el)
 
 
 def native_table(doc, headers: list[str], cells: list[str], loop: str) -> None:

@@ -27,7 +27,7 @@ def test_chinese_headings_and_page_numbers(texts: dict[str, str]) -> None:
     for heading in ("项目评估报告", "目录", "摘要", "指标完成情况", "服务成效", "方法说明与数据质量"):
         assert heading in text
     squeezed = "".join(text.split())
-    assert "第1页/共" in squeezed
+    assert "第2页/共" in squeezed
 
 
 def test_english_page_numbers(texts: dict[str, str]) -> None:
