@@ -101,6 +101,9 @@ def test_same_key_numbers_in_every_format(demo_ev: Any, texts: dict[str, str],
 
 
 def test_markdown_is_not_html_escaped(texts: dict[str, str]) -> None:
-    md = texts["acceptance_zh.md"]
-    assert ">= 90" in md or ">= 24" in md
-    assert "&gt;" not in md and "&amp;" not in md
+    from evalkit.report.markdown import escape_context
+
+    for name in ("acceptance_zh.md", "evaluation_en.md"):
+        assert "&gt;" not in texts[name] and "&amp;" not in texts[name], name
+    assert escape_context(["目标 >= 90", "<5", "a & b"]) == ["目标 >= 90", "<5", "a & b"]
+    assert escape_context("<b>x</b> &amp;") == "&lt;b>x&lt;/b> &amp;amp;"
