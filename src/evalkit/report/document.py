@@ -227,7 +227,8 @@ def _receipt_issues(ev: Evaluation, value: Mapping[str, Any] | None) -> list[dic
         if problem:
             out.append({"id": line.id, "name": _text(line.name), "problem": problem,
                         "required": need, "handed": handed, "verified": verified})
-    flagged = [r for r in (value or {}).get("lines", []) if r.get("flag")]
+    flagged = [r for r in (value or {}).get("lines", [])
+               if r.get("flag") not in (None, "", "ok", "none")]
     for r in flagged:
         out.append({"id": r.get("id"), "name": r.get("name"), "problem": f"flag.{r['flag']}",
                     "required": None, "handed": None, "verified": None})
