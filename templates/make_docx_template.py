@@ -11,6 +11,11 @@ a docxtpl template: Jinja2 tags in paragraphs (``{{ … }}``, ``{%p … %}``) an
 (Word tables and PNG images). Fonts: 宋体 body and 黑体 headings (East Asian), Times New
 Roman / Arial for Latin text; the font table lists SimSun/SimHei/FangSong as alternates.
 An organization's own template may use any subset of these tags.
+
+The chapters follow ``sections`` (evalkit.report.document.section_plan) in the same order as
+the HTML and Markdown reports; each is shown when the report's plan holds it. The contents
+(目录) is written out from ``sections`` (no field to update in Word or WPS); table rows never
+split across pages and headings keep with the next paragraph.
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ def page_setup(doc) -> None:
     run.font.size = Pt(9)
     set_fonts(run._element, BODY_LATIN, BODY_EA)
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    section.different_first_page_header_footer = True  # the cover has no header or number
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for piece in ("{{ t('page.before') }}", "PAGE", "{{ t('page.middle') }}", "NUMPAGES",
@@ -126,28 +132,6 @@ def font_alternates(doc) -> None:
                                         standalone=True)
 
 
-#: elements that follow w:updateFields in CT_Settings (ECMA-376 schema order)
-SETTINGS_AFTER_UPDATE_FIELDS = (
-    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
-    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-    "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
-    "listSeparator",
-)
-
-
-def update_fields_on_open(doc) -> None:
-    """Ask Word to refresh the contents and page fields when the file is opened."""
-    settings = doc.settings.element
-    el = OxmlElement("w:updateFields")
-    el.set(qn("w:val"), "true")
-    for child in settings:
-        if child.tag.split("}")[-1] in SETTINGS_AFTER_UPDATE_FIELDS:
-            child.addprevious(el)
-            return
-    settings.append(el)
-
-
 def native_table(doc, headers: list[str], cells: list[str], loop: str) -> None:
     """A table whose body row repeats with ``{%tr for … %}`` (docxtpl)."""
     table = doc.add_table(rows=4, cols=len(headers))
@@ -165,50 +149,109 @@ def native_table(doc, headers: list[str], cells: list[str], loop: str) -> None:
         run = cell.paragraphs[0].add_run(c)
         set_fonts(run._element, BODY_LATIN, BODY_EA)
     table.rows[3].cells[0].text = "{%tr endfor %}"
+    width = table._tbl.tblPr.find(qn("w:tblW"))
+    width.set(qn("w:type"), "pct")
+    width.set(qn("w:w"), "5000")  # the whole text width
+    from docx.oxml import OxmlElement as _El
+
+    for i, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(_El("w:cantSplit"))
+        if i == 0:
+            tr_pr.append(_El("w:tblHeader"))
 
 
-def front(doc) -> None:
+def page_break(doc) -> None:
+    from docx.enum.text import WD_BREAK
+
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def keep_headings_with_next(doc) -> None:
+    """Headings never stand alone at a page foot (Word and WPS: "keep with next")."""
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        fmt = doc.styles[name].paragraph_format
+        fmt.keep_with_next = True
+        fmt.keep_together = True
+    doc.styles["Normal"].paragraph_format.widow_control = True
+
+
+def cover(doc) -> None:
+    para(doc, "{%p if cover.report_no %}")
+    para(doc, "{{ t('doc.cover.report_no') }}{{ t('doc.colon') }}{{ cover.report_no }}",
+         align=WD_ALIGN_PARAGRAPH.RIGHT)
+    para(doc, "{%p endif %}")
+    for _ in range(4):
+        doc.add_paragraph()
     para(doc, "{{ t('title.' ~ report) }}", "Title", align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(doc, "{{ label(project.name) }}", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(doc, "{{ t('subtitle', purchaser=label(project.purchaser)) }}",
-         align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(doc, "{{ t('toc') }}", "Heading 1")
-    toc = doc.add_paragraph()
-    field(toc, 'TOC \\o "1-2" \\h \\z \\u')
-    para(doc, "{{ t('section.summary') }}", "Heading 1")
-    para(doc, "{{ summary[0] }}")
-    para(doc, "{{ summary[1] }}")
-    para(doc, "{{ summary[2] }}")
-    para(doc, "{{ t('section.project') }}", "Heading 1")
-    para(doc, "{{p tables.meta }}")
+    para(doc, "{{ label(cover.project) }}", bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for _ in range(3):
+        doc.add_paragraph()
+    para(doc, "{{p tables.cover }}")
+    for _ in range(3):
+        doc.add_paragraph()
+    para(doc, "{{ label(cover.evaluator) if cover.evaluator else label(cover.provider) }}",
+         size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{{ cover.date }}", size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
+    page_break(doc)
+    para(doc, "{{ t('toc') }}", bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p for s in sections %}")
+    para(doc, "{{ s.title }}")
+    para(doc, "{%p endfor %}")
+    page_break(doc)
+
+
+def chapter(doc, key: str, body) -> None:
+    """One chapter of ``sections``: shown when the plan holds it, titled from the plan."""
+    para(doc, "{%p if '" + key + "' in sec %}")
+    para(doc, "{{ sec['" + key + "'].title }}", "Heading 1")
+    body(doc)
+    para(doc, "{%p endif %}")
+
+
+def summary(doc) -> None:
+    para(doc, "{%p for s in summary %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+
+
+def overview(doc) -> None:
+    para(doc, "{{p tables.overview }}")
     para(doc, "{%p if project.summary %}")
     para(doc, "{{ label(project.summary) }}")
     para(doc, "{%p endif %}")
-
-
-def logic_model(doc) -> None:
-    para(doc, "{%p if logic_model %}")
-    para(doc, "{{ t('section.logic_model') }}", "Heading 1")
+    para(doc, "{%p if logic_model and report == 'evaluation' %}")
+    para(doc, "{{ t('section.logic_model') }}", "Heading 2")
     para(doc, "{{p tables.logic_model }}")
-    para(doc, "{%p if logic_model.assumptions %}")
-    para(doc, "{{ t('logic.assumptions') }}", "Heading 2")
-    para(doc, "{%p for a in logic_model.assumptions %}")
-    para(doc, "{{ label(a) }}")
-    para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
+
+
+def basis(doc) -> None:
+    for key in ("basis", "methods"):
+        para(doc, "{{ t('doc.basis." + key + "') }}", "Heading 2")
+        para(doc, "{%p for x in basis." + key + " %}")
+        para(doc, "{{ loop.index }}. {{ label(x) }}")
+        para(doc, "{%p else %}")
+        para(doc, "{{ t('doc.basis.no_" + key + "') }}")
+        para(doc, "{%p endfor %}")
+    para(doc, "{{ t('doc.basis.analysis') }}")
+    para(doc, "{%p if basis.team %}")
+    para(doc, "{{ t('doc.basis.team') }}", "Heading 2")
+    para(doc, "{{p tables.team }}")
     para(doc, "{%p endif %}")
 
 
 def indicators(doc) -> None:
-    para(doc, "{{ t('section.indicators') }}", "Heading 1")
     para(doc, "{%p if charts.indicators %}")
     para(doc, "{{ charts.indicators }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc, "{%p endif %}")
     native_table(
         doc,
-        ["{{ t('col.indicator') }}", "{{ t('col.target') }}", "{{ t('col.actual') }}",
-         "{{ t('col.unit') }}", "{{ t('col.achievement') }}", "{{ t('col.status') }}"],
-        ["{{ r.id }} {{ label(r.name) }}", "{{ r.target | num }}", "{{ r.actual | num }}",
+        ["{{ t('col.indicator') }}", "{{ t('col.level') }}", "{{ t('col.baseline') }}",
+         "{{ t('col.target') }}", "{{ t('col.actual') }}", "{{ t('col.unit') }}",
+         "{{ t('col.achievement') }}", "{{ t('col.status') }}"],
+        ["{{ r.id }} {{ label(r.name) }}", "{{ t('level.' ~ r.level, default=r.level) }}",
+         "{{ r.baseline | num }}", "{{ r.target | num }}", "{{ r.actual | num }}",
          "{{ label(r.unit) }}", "{{ r.achievement | pct }}",
          "{{ t('status.' ~ r.status, default=r.status) }}"],
         "for r in indicators",
@@ -217,11 +260,17 @@ def indicators(doc) -> None:
     para(doc, "{{ t('indicators.periods') }}", "Heading 2")
     para(doc, "{{p tables.periods }}")
     para(doc, "{%p endif %}")
-
-
-def scorecard(doc) -> None:
+    para(doc, "{%p if tables.criteria %}")
+    para(doc, "{{ t('doc.indicators.criteria') }}", "Heading 2")
+    para(doc, "{{p tables.criteria }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if cadence %}")
+    para(doc, "{{ t('doc.indicators.cadence') }}", "Heading 2")
+    para(doc, "{{ t('cadence.intro') }}")
+    para(doc, "{{p tables.cadence }}")
+    para(doc, "{%p endif %}")
     para(doc, "{%p if scorecard %}")
-    para(doc, "{{ t('section.scorecard') }}", "Heading 1")
+    para(doc, "{{ t('doc.indicators.scorecard') }}", "Heading 2")
     para(doc, "{{ t('scorecard.total') }}: {{ scorecard.total | num(1) }} · "
               "{{ t('scorecard.grade') }}: {{ scorecard_grade }}", bold=True)
     para(doc, "{{p tables.scorecard }}")
@@ -229,24 +278,26 @@ def scorecard(doc) -> None:
 
 
 def outcomes(doc) -> None:
-    para(doc, "{%p if effects %}")
-    para(doc, "{{ t('section.outcomes') }}", "Heading 1")
     para(doc, "{{ t('outcomes.intro') }}")
     native_table(
         doc,
         ["{{ t('col.outcome') }}", "{{ t('col.estimate') }}", "{{ t('col.ci') }}",
-         "{{ t('col.pvalue') }}", "{{ t('col.n') }}", "{{ t('col.evidence') }}"],
+         "{{ t('col.pvalue') }}", "{{ t('col.n') }}", "{{ t('col.effect_size') }}",
+         "{{ t('col.evidence') }}"],
         ["{{ label(e.name) }}", "{{ e.estimate | signed }}", "{{ e.ci | ci }}",
-         "{{ e.pvalue | pvalue }}", "{{ e.n | num }}",
+         "{{ e.pvalue | pvalue }}", "{{ e.n | num }}", "{{ e.effect_size | num }}",
          "{{ t('sms.label', level=e.evidence_level) }} {{ label(e.design_label) }}"],
         "for e in effects",
     )
     para(doc, "{%p for e in effects %}")
+    para(doc, "{%p if report == 'evaluation' %}")
     para(doc, "{{ label(e.name) }}", "Heading 2")
+    para(doc, "{%p endif %}")
     para(doc, "{%p if e.suppressed %}")
     para(doc, "{{ t('outcomes.suppressed', threshold=privacy.threshold) }}")
     para(doc, "{%p else %}")
     para(doc, "{{ e.sentence[lang] }}")
+    para(doc, "{%p if report == 'evaluation' %}")
     para(doc, "{{ t('col.design') }}: {{ label(e.design_label) }}; "
               "{{ t('sms.label', level=e.evidence_level) }} — "
               "{{ t('sms.' ~ e.evidence_level, default='') }}; {{ t('col.method') }}: "
@@ -261,18 +312,24 @@ def outcomes(doc) -> None:
     para(doc, "{{ n }}", size=9)
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+
+
+def satisfaction(doc) -> None:
+    para(doc, "{%p if satisfaction %}")
+    para(doc, "{{ t('doc.satisfaction.sample') }}", "Heading 2")
+    para(doc, "{{p tables.sat_sample }}")
+    para(doc, "{%p if not satisfaction.invited %}")
+    para(doc, "{{ t('doc.satisfaction.no_invited') }}", size=9)
+    para(doc, "{%p endif %}")
+    para(doc, "{{ t('doc.satisfaction.items') }}", "Heading 2")
+    para(doc, "{%p for tb in tables.sat_items %}")
+    para(doc, "{{p tb }}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
-
-
-def quality(doc) -> None:
-    para(doc, "{{ t('section.data_quality') }}", "Heading 1")
-    para(doc, "{{ t('data_quality.intro') }}")
-    para(doc, "{{p tables.details }}")
-    para(doc, "{{ t('data_quality.missing') }}", "Heading 2")
-    para(doc, "{{p tables.missing }}")
     para(doc, "{%p if voices %}")
-    para(doc, "{{ t('section.voices') }}", "Heading 1")
+    para(doc, "{{ t('doc.satisfaction.voices') }}", "Heading 2")
     para(doc, "{%p if voices['items'] %}")
     para(doc, "{{ t('voices.intro', n=voices.n, shown=voices['items'] | length) }}")
     para(doc, "{%p for text in voices['items'] %}")
@@ -284,9 +341,7 @@ def quality(doc) -> None:
     para(doc, "{%p endif %}")
 
 
-def stages(doc) -> None:
-    para(doc, "{%p if value %}")
-    para(doc, "{{ t('section.value') }}", "Heading 1")
+def funds(doc) -> None:
     para(doc, "{{p tables.value }}")
     para(doc, "{%p if value.lines %}")
     para(doc, "{{ t('value.lines') }}", "Heading 2")
@@ -298,30 +353,58 @@ def stages(doc) -> None:
     para(doc, "{%p for s in value.flags %}")
     para(doc, "{{ label(s) }}")
     para(doc, "{%p endfor %}")
+    para(doc, "{%p if funds %}")
+    para(doc, "{{ t('doc.funds.surplus') }}", "Heading 2")
+    para(doc, "{{p tables.surplus }}")
+    para(doc, "{{ t('doc.funds.receipts') }}", "Heading 2")
+    para(doc, "{%p if tables.receipts %}")
+    para(doc, "{{p tables.receipts }}")
+    para(doc, "{%p else %}")
+    para(doc, "{{ t('doc.funds.no_receipt_issues') }}")
     para(doc, "{%p endif %}")
-    para(doc, "{%p if cadence %}")
-    para(doc, "{{ t('section.cadence') }}", "Heading 1")
-    para(doc, "{{ t('cadence.intro') }}")
-    para(doc, "{{p tables.cadence }}")
     para(doc, "{%p endif %}")
 
 
-def verdicts(doc, *, acceptance: bool) -> None:
-    para(doc, "{{ t('section.acceptance') }}", "Heading 1")
+def issues(doc) -> None:
+    para(doc, "{%p if issues %}")
+    para(doc, "{{ t('doc.issues.intro_' ~ report) }}")
+    para(doc, "{%p for s in issues %}")
+    para(doc, "{{ loop.index }}. {{ label(s) }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if acceptance and acceptance.deadline %}")
+    para(doc, "{{ t('acceptance.deadline') }}{{ t('doc.colon') }}{{ acceptance.deadline }}", bold=True)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p else %}")
+    para(doc, "{{ t('doc.issues.none') }}")
+    para(doc, "{%p endif %}")
+
+
+def conclusion(doc) -> None:
+    para(doc, "{%p if report == 'acceptance' or acceptance %}")
+    para(doc, "{%p if report == 'acceptance' %}")
+    para(doc, "{{ t('doc.conclusion.verdict') }}", "Heading 2")
+    para(doc, "{%p endif %}")
     para(doc, "{{ verdict_text }}", bold=True, size=13)
-    para(doc, "{{ t('section.criteria') }}", "Heading 2")
-    para(doc, "{{p tables.criteria }}")
-    para(doc, "{%p if acceptance and acceptance.conditions %}")
-    para(doc, "{{ t('acceptance.conditions') }}", "Heading 2")
-    para(doc, "{%p for s in acceptance.conditions %}")
+    para(doc, "{%p if acceptance and acceptance.weighted_share is not none %}")
+    para(doc, "{{ t('acceptance.weighted_share') }}: {{ acceptance.weighted_share | pct(1) }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p for s in (acceptance.reasons if acceptance else []) %}")
     para(doc, "{{ label(s) }}")
     para(doc, "{%p endfor %}")
-    para(doc, "{%p if acceptance.deadline %}")
-    para(doc, "{{ t('acceptance.deadline') }}: {{ acceptance.deadline }}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p if report == 'acceptance' %}")
+    para(doc, "{{ t('doc.conclusion.opinion') }}", "Heading 2")
+    para(doc, "{{ label(acceptance_opinion) if acceptance_opinion else "
+              "t('doc.conclusion.no_opinion') }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if tables.bands %}")
+    para(doc, "{{ t('doc.conclusion.grade') }}", "Heading 2")
+    para(doc, "{{ t('doc.conclusion.total', total=scorecard.total | num(1), "
+              "grade=scorecard_grade) }}", bold=True)
+    para(doc, "{{p tables.bands }}")
     para(doc, "{%p endif %}")
     para(doc, "{%p if renewal %}")
-    para(doc, "{{ t('section.renewal') }}", "Heading 1")
+    para(doc, "{{ t('section.renewal') }}", "Heading 2")
     para(doc, "{{ t('recommendation.' ~ renewal.recommendation, "
               "default=renewal.recommendation | string) }}", bold=True)
     para(doc, "{%p if renewal.consequence %}")
@@ -333,66 +416,64 @@ def verdicts(doc, *, acceptance: bool) -> None:
     para(doc, "{%p endif %}")
 
 
-def appendix(doc) -> None:
-    para(doc, "{{ t('section.methods') }}", "Heading 1")
+def signatures(doc) -> None:
+    para(doc, "{{ t('doc.signatures.intro_' ~ report) }}")
+    para(doc, "{{p tables.sign }}")
+    para(doc, "{%p if tables.panel %}")
+    para(doc, "{{ t('doc.signatures.panel') }}", "Heading 2")
+    para(doc, "{{p tables.panel }}")
+    para(doc, "{%p endif %}")
+
+
+def attachments(doc) -> None:
+    para(doc, "{{ t('doc.attachments.intro') }}")
+    para(doc, "{{p tables.attachments }}")
+
+
+def methods(doc) -> None:
     para(doc, "{{ t('methods.intro') }}")
     para(doc, "{%p for line in methods_lines %}")
     para(doc, "{{ line }}")
     para(doc, "{%p endfor %}")
     para(doc, "{{ t('privacy.note', threshold=privacy.threshold, cell=privacy.small_cell) }}",
          size=9)
-    para(doc, "{{ t('section.stamp') }}", "Heading 1")
+    para(doc, "{{ t('doc.outcomes.quality') }}", "Heading 2")
+    para(doc, "{{ t('data_quality.intro') }}")
+    para(doc, "{%p if report == 'evaluation' %}")
+    para(doc, "{{p tables.details }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{{ t('data_quality.missing') }}", "Heading 3")
+    para(doc, "{{p tables.missing }}")
+
+
+def stamp(doc) -> None:
     para(doc, "{{ t('stamp.intro') }}", size=9)
     para(doc, "{{p tables.stamp }}")
 
 
-def signatures(doc) -> None:
-    para(doc, "{{ t('section.signatures') }}", "Heading 1")
-    para(doc, "{{ t('signatures.intro') }}")
-    table = doc.add_table(rows=4, cols=2)
-    table.style = doc.styles["Table Grid"]
-    rows = [("{{ t('signatures.purchaser') }}: {{ label(project.purchaser) }}",
-             "{{ t('signatures.provider') }}: {{ label(project.provider) }}"),
-            ("{{ t('signatures.representative') }}:", "{{ t('signatures.representative') }}:"),
-            ("", ""),
-            ("{{ t('signatures.date') }}:", "{{ t('signatures.date') }}:")]
-    for r, (a, b) in enumerate(rows):
-        for c, text in enumerate((a, b)):
-            cell = table.rows[r].cells[c]
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(text)
-            set_fonts(run._element, BODY_LATIN, BODY_EA)
+#: the chapters in the order of evalkit.report.document.section_plan
+CHAPTERS = (("summary", summary), ("overview", overview), ("basis", basis),
+            ("indicators", indicators), ("outcomes", outcomes),
+            ("satisfaction", satisfaction), ("funds", funds), ("issues", issues),
+            ("conclusion", conclusion), ("signatures", signatures),
+            ("attachments", attachments), ("methods", methods), ("stamp", stamp))
 
 
 def build(kind: str, folder: Path = HERE / "docx") -> Path:
-    """Write ``<folder>/<kind>.docx`` (kind: "evaluation" or "acceptance")."""
+    """Write ``<folder>/<kind>.docx`` (kind: "evaluation" or "acceptance"). Both templates
+    hold every chapter; the report's ``sections`` decide which are shown."""
     doc = Document()
     styles(doc)
+    keep_headings_with_next(doc)
     page_setup(doc)
     font_alternates(doc)
-    update_fields_on_open(doc)
-    front(doc)
-    if kind == "evaluation":
-        logic_model(doc)
-    if kind == "acceptance":
-        verdicts(doc, acceptance=True)
-        indicators(doc)
-        outcomes(doc)
-        stages(doc)
-        scorecard(doc)
-        quality(doc)
-        appendix(doc)
-        signatures(doc)
-    else:
-        indicators(doc)
-        scorecard(doc)
-        outcomes(doc)
-        quality(doc)
-        stages(doc)
-        para(doc, "{%p if acceptance or renewal %}")
-        verdicts(doc, acceptance=False)
-        para(doc, "{%p endif %}")
-        appendix(doc)
+    cover(doc)
+    for key, body in CHAPTERS:
+        if key in ("signatures", "methods"):
+            para(doc, "{%p if '" + key + "' in sec %}")
+            page_break(doc)
+            para(doc, "{%p endif %}")
+        chapter(doc, key, body)
     doc.core_properties.author = "evalkit"
     doc.core_properties.title = kind
     import datetime as dt

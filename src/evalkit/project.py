@@ -38,7 +38,8 @@ from evalkit.model.scorecard import ScorecardSpec
 from evalkit.model.sites import Sites
 from evalkit.model.value import RenewalSpec, ValueSpec
 
-__all__ = ["Column", "DataSource", "Privacy", "Project", "ProjectInfo", "load_project"]
+__all__ = ["Column", "DataSource", "Person", "Privacy", "Project", "ProjectInfo",
+           "load_project"]
 
 
 #: a project period may last at most 10 years (docs/project-yaml.md)
@@ -59,8 +60,17 @@ class Period(Spec):
         return self
 
 
+class Person(Spec):
+    """One member of the evaluation team or of the acceptance panel (验收组)."""
+
+    name: Text
+    role: Text | None = None
+    organization: Text | None = None
+
+
 class ProjectInfo(Spec):
-    """Who bought what from whom, when.
+    """Who bought what from whom, when; and what the report's cover and front sections say
+    about the contract, the evaluator and how the evidence was gathered.
 
     ``calendar`` (``auto`` | ``contract`` | ``calendar``) says how weeks, months, quarters and
     years are counted (see :mod:`evalkit.model.calendar`); ``prorate`` (default true) scales
@@ -78,6 +88,17 @@ class ProjectInfo(Spec):
     # contract calendars (issue 11): how periods are counted, and pro-rating of partial ones
     calendar: CalendarKind = "auto"
     prorate: bool = True
+    evaluator: Text | None = None
+    contract_no: str | None = None
+    report_no: str | None = None
+    acceptance_report_no: str | None = None
+    report_date: dt.date | None = None
+    basis: list[Text] = Field(default_factory=list)
+    methods: list[Text] = Field(default_factory=list)
+    team: list[Person] = Field(default_factory=list)
+    acceptance_panel: list[Person] = Field(default_factory=list)
+    acceptance_opinion: Text | None = None
+    surplus_handling: Text | None = None
 
 
 class Privacy(Spec):

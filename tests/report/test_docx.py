@@ -18,12 +18,12 @@ qn = pytest.importorskip("docx.oxml.ns").qn
 
 def test_text_and_tables(demo_ev: Any, texts: dict[str, str]) -> None:
     text = texts["evaluation_zh.docx"]
-    for heading in ("项目评估报告", "摘要", "指标完成情况", "成效评估", "方法附录", "可重复性信息"):
+    for heading in ("项目评估报告", "摘要", "指标完成情况", "服务成效", "方法说明与数据质量", "可重复性信息"):
         assert heading in text
     for oid, result in demo_ev.effects.items():
         assert result.sentence("zh") in text, oid
     assert "Evaluation report" in texts["evaluation_en.docx"]
-    assert "签署" in texts["acceptance_zh.docx"]
+    assert "签字盖章" in texts["acceptance_zh.docx"]
 
 
 def test_indicator_table(demo_ev: Any, rendered: dict[str, Path]) -> None:
@@ -100,7 +100,7 @@ def test_acceptance_docx_criteria_and_signatures(demo_ev: Any, rendered: dict[st
     for criterion in demo_ev.project.contract.criteria:
         assert criterion.id in first_cells
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "签署" in text
+    assert "签字盖章" in text
     cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
     assert any(c.startswith("购买方（盖章）") for c in cells)
 

@@ -18,11 +18,11 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
 
 def test_headings_in_both_languages(texts: dict[str, str]) -> None:
     zh, en = texts["evaluation_zh.html"], texts["evaluation_en.html"]
-    for heading in ("项目评估报告", "摘要", "指标完成情况", "成效评估", "数据质量", "方法附录",
+    for heading in ("项目评估报告", "摘要", "指标完成情况", "服务成效", "数据质量", "方法说明与数据质量",
                     "可重复性信息"):
         assert heading in zh
     for heading in ("Evaluation report", "Executive summary", "Indicators against targets",
-                    "Outcomes", "Data quality", "Methods appendix", "Reproducibility"):
+                    "Outcomes", "Data quality", "Appendix A. Methods and data quality", "Reproducibility"):
         assert heading in en
     assert '<html lang="zh-CN">' in zh and '<html lang="en">' in en
 

@@ -13,13 +13,13 @@ def test_markdown_content(demo_ev: Any, texts: dict[str, str]) -> None:
     assert "| 指标 |" in zh
     for result in demo_ev.effects.values():
         assert fmt_ci(result.ci) in en
-    assert "## 签署" in texts["acceptance_zh.md"]
+    assert "## 十、签字盖章" in texts["acceptance_zh.md"]
 
 
 def test_markdown_escapes_free_text(hostile_rendered: dict[str, Any]) -> None:
     text = hostile_rendered["md"].read_text(encoding="utf-8")
     assert "<script>" not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;script>alert(1)&lt;/script>" in text
     assert "{{ 7*7 }}" in text and "{% raw %}" in text
 
 

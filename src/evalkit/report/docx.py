@@ -4,7 +4,9 @@ The template is rendered in the same sandbox as the HTML templates, with autoesc
 participant text such as ``<script>`` or ``{{ 7*7 }}`` is printed literally). Besides the
 plain context it receives ``tables.<name>`` (Word tables, insert with ``{{p tables.x }}``),
 ``charts.<name>`` (PNG images, ``{{ charts.indicators }}``), ``summary`` (three sentences),
-``verdict_text``, ``scorecard_grade`` and ``methods_lines``. Every run evalkit creates has
+``verdict_text``, ``scorecard_grade``, ``methods_lines`` and ``sec`` (the chapters of
+``sections`` by key, so a template can ask ``{%p if 'funds' in sec %}`` and print
+``{{ sec.funds.title }}``). Every run evalkit creates has
 East Asian fonts set (``w:eastAsia``: 宋体 body, 黑体 headings).
 """
 
@@ -66,6 +68,7 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
     from docx.shared import Mm
 
     from evalkit.report.charts import build_charts
+    from evalkit.report.docx_document import document_tables
     from evalkit.report.docx_tables import cell_text, word_tables
     from evalkit.report.environment import label_functions
     from evalkit.report.pipeline import prepare, template_error
@@ -95,7 +98,8 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
         "prepost": {k: image(v) for k, v in (pngs.get("prepost") or {}).items()},
         "event_study": {k: image(v) for k, v in (pngs.get("event_study") or {}).items()},
     }
-    ctx["tables"] = word_tables(ctx, t, label)
+    ctx["tables"] = {**word_tables(ctx, t, label), **document_tables(ctx, t, label, lang)}
+    ctx["sec"] = {s["key"]: s for s in ctx["sections"]}
     card = ctx.get("scorecard") or {}
     ctx["scorecard_grade"] = cell_text(card.get("grade"), label)
     verdict = (ctx.get("acceptance") or {}).get("verdict") or "pending"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["BODY_FONTS", "HEADING_FONTS", "WordTable", "cell_text", "set_run_fonts",
-           "word_tables"]
+__all__ = ["BODY_FONTS", "HEADING_FONTS", "WordTable", "cell_text", "full_width",
+           "keep_rows_whole", "set_run_fonts", "word_tables"]
 
 BODY_FONTS = ("Times New Roman", "宋体")
 HEADING_FONTS = ("Arial", "黑体")
@@ -36,12 +36,47 @@ def set_run_fonts(run: Any, fonts: tuple[str, str] = BODY_FONTS) -> None:
     rfonts.set(qn("w:eastAsia"), fonts[1])
 
 
+def full_width(table: Any, share: float = 1.0, *, centre: bool = False) -> None:
+    """Make ``table`` span ``share`` of the text width (``w:tblW`` in fiftieths of a percent),
+    columns sized by their content; optionally centred."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_pr = table._tbl.tblPr
+    width = tbl_pr.find(qn("w:tblW"))  # python-docx always writes one (schema order)
+    if width is None:
+        return
+    width.set(qn("w:type"), "pct")
+    width.set(qn("w:w"), str(round(5000 * share)))
+    if centre and tbl_pr.find(qn("w:jc")) is None:
+        jc = OxmlElement("w:jc")
+        jc.set(qn("w:val"), "center")
+        width.addnext(jc)  # w:jc follows w:tblW in CT_TblPr
+    table.autofit = True
+
+
+def keep_rows_whole(table: Any, *, header: bool = True) -> None:
+    """No row split across pages (``w:cantSplit``); the header row (when ``header``) repeats
+    on every page (``w:tblHeader``)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for i, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        for tag in ("w:cantSplit", *(("w:tblHeader",) if i == 0 and header else ())):
+            if tr_pr.find(qn(tag)) is None:
+                tr_pr.append(OxmlElement(tag))
+
+
 class WordTable:
     """A Word table as WordprocessingML (``<w:tbl>``), inserted with ``{{p tables.name }}``."""
 
-    def __init__(self, headers: list[str], rows: list[list[str]]) -> None:
+    def __init__(self, headers: list[str], rows: list[list[str]], share: float = 1.0, *,
+                 header: bool = True) -> None:
         self.headers = headers
         self.rows = rows
+        self.share = share
+        self.header = header
 
     def xml(self) -> str:
         """The ``<w:tbl>`` element (empty text when there are no rows)."""
@@ -53,7 +88,8 @@ class WordTable:
         from lxml import etree
 
         doc = Document()
-        table = doc.add_table(rows=1 + len(self.rows), cols=len(self.headers))
+        top = 1 if self.header else 0
+        table = doc.add_table(rows=top + len(self.rows), cols=len(self.headers))
         borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="8C99A6"/>'
                           for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         tbl_pr = table._tbl.tblPr
@@ -63,13 +99,15 @@ class WordTable:
             after[0].addprevious(element)
         else:
             tbl_pr.append(element)
-        for i, text in enumerate(self.headers):
+        for i, text in enumerate(self.headers if self.header else []):
             run = table.rows[0].cells[i].paragraphs[0].add_run(text)
             run.bold = True
             set_run_fonts(run, HEADING_FONTS)
-        for r, values in enumerate(self.rows, start=1):
+        for r, values in enumerate(self.rows, start=top):
             for c, text in enumerate(values):
                 set_run_fonts(table.rows[r].cells[c].paragraphs[0].add_run(text))
+        keep_rows_whole(table, header=self.header)
+        full_width(table, self.share, centre=self.share < 1)
         return str(etree.tostring(table._tbl, encoding="unicode"))
 
     def __html__(self) -> str:

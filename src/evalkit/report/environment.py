@@ -204,9 +204,12 @@ def load_labels(lang: str, template_dir: str | Path | None = None) -> dict[str, 
     labels: dict[str, str] = {}
     folders = [shipped_templates()] + ([Path(template_dir)] if template_dir else [])
     for folder in folders:
-        path = folder / "i18n" / f"{lang}.yaml"
-        if path.is_file():
-            labels |= _read_catalogue(path.resolve(), path.stat().st_mtime)
+        # <lang>.yaml, then the part catalogues <lang>.<part>.yaml (e.g. zh.document.yaml)
+        paths = [folder / "i18n" / f"{lang}.yaml",
+                 *sorted((folder / "i18n").glob(f"{lang}.*.yaml"))]
+        for path in paths:
+            if path.is_file():
+                labels |= _read_catalogue(path.resolve(), path.stat().st_mtime)
     return labels
 
 

@@ -11,6 +11,7 @@ from evalkit._text import strip_bidi_deep
 from evalkit.errors import RenderError
 from evalkit.report.context import build_context
 from evalkit.report.dates import localise_dates
+from evalkit.report.document import document_context
 from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
 from evalkit.report.notes import localise_notes
 from evalkit.report.summary import summary_sentences
@@ -63,6 +64,7 @@ def prepare(
     localise_notes(context, t, label)
     localise_dates(context, lang)
     context["summary"] = summary_sentences(context, t, label, lang)
+    document_context(evaluation, context, report=report, lang=lang, t=t)
     return env, template, context
 
 

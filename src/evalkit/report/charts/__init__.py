@@ -193,7 +193,12 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
                               "logic_model": None, "tornado": None}
     rows = context.get("indicators") or []
     if rows:
-        charts["indicators"] = _safely("indicators", lambda: plot_indicators(rows, lang), fmt)
+        from evalkit.report.environment import load_labels
+
+        labels = {k.split(".", 1)[1]: v for k, v in load_labels(lang).items()
+                  if k.startswith("status.")}
+        charts["indicators"] = _safely(
+            "indicators", lambda: plot_indicators(rows, lang, status_labels=labels), fmt)
     charts["logic_model"] = _safely("logic_model", lambda: _logic_model(evaluation, lang), fmt)
     sroi = (context.get("value") or {}).get("sroi") or {}
     if not isinstance(sroi.get("ratio"), str):  # "<k": built from a suppressed effect
@@ -220,8 +225,9 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
             from evalkit.report.charts.event_study import plot_event_study
 
             charts["event_study"][oc.id] = _safely(
-                f"event_study:{oc.id}", partial(plot_event_study, study, lang,
-                                                outcome=oc.name.get(lang)), fmt)
+                f"event_study:{oc.id}",
+                partial(plot_event_study, study, lang, outcome=oc.name.get(lang),
+                        unit=oc.unit_label.get(lang) if oc.unit_label else None), fmt)
     return charts
 
 

@@ -36,8 +36,19 @@ _TEXT = {
 }
 
 
-def plot_event_study(result: EffectResult, lang: str = "en", *,
-                     outcome: str | None = None) -> Figure:
+def _wrap(text: str, width: int) -> str:
+    """Break a long axis label over lines of at most ``width`` characters."""
+    if len(text) <= width:
+        return text
+    if " " in text:
+        import textwrap
+
+        return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def plot_event_study(result: EffectResult, lang: str = "en", *, outcome: str | None = None,
+                     unit: str | None = None) -> Figure:
     """Plot an event-study (or ``staggered_did(..., aggregate="dynamic")``) result.
 
     Points are the effects at each period relative to the start of treatment, bars their
@@ -52,8 +63,9 @@ def plot_event_study(result: EffectResult, lang: str = "en", *,
         :func:`evalkit.staggered_did` with ``aggregate="dynamic"``.
     lang
         ``"en"`` or ``"zh"`` labels.
-    outcome
-        The outcome's name for the axis label (default: the result's outcome column).
+    outcome, unit
+        The outcome's name and unit for the y axis (e.g. "每百名职工月均劳动争议", "件/百人");
+        the result's column name when not given.
 
     Returns
     -------
@@ -87,7 +99,11 @@ def plot_event_study(result: EffectResult, lang: str = "en", *,
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(-0.5, color="#999999", linestyle="--", linewidth=0.8)
     ax.set_xlabel(text["x"])
-    ax.set_ylabel(text["y"].format(outcome=outcome or result.outcome))
+    ylabel = _wrap(text["y"].format(outcome=outcome or result.outcome),
+                   20 if lang == "zh" else 34)
+    if unit:
+        ylabel += f"\n（{unit}）" if lang == "zh" else f"\n({unit})"
+    ax.set_ylabel(ylabel, fontsize=9)
     ref_label = result.extra.get("ref", -1)
     ax.set_title(text["title"].format(ref=ref_label))
     p = result.extra.get("pretrend_p")
@@ -96,5 +112,9 @@ def plot_event_study(result: EffectResult, lang: str = "en", *,
     if p is not None and p == p:
         title += "; " + text["pretest"].format(p=float(p))
     ax.legend(handles, labels, title=title, fontsize=8, title_fontsize=8, frameon=False)
-    ax.set_xticks(sorted(set(x.tolist())))
+    ticks = sorted(set(x.tolist()))
+    if len(ticks) > 16:  # every other period, so that the labels never touch
+        ticks = [t for t in ticks if t % 2 == 0]
+    ax.set_xticks(ticks)
+    ax.tick_params(axis="x", labelsize=8)
     return fig

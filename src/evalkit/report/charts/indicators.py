@@ -50,10 +50,22 @@ def _name(row: Mapping[str, Any], lang: str) -> str:
         text = str(row.get(f"name_{lang}", name or ""))
     ident = row.get("id", row.get("indicator_id", ""))
     text = f"{ident} {text}".strip()
-    return text if len(text) <= 26 else text[:25] + "…"
+    return _wrap(text, 14 if lang == "zh" else 28)
 
 
-def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en") -> Figure:
+def _wrap(text: str, width: int) -> str:
+    """Break a long label over lines of at most ``width`` characters (never truncated)."""
+    if len(text) <= width:
+        return text
+    if " " in text and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        import textwrap
+
+        return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en", *,
+                    status_labels: Mapping[str, str] | None = None) -> Figure:
     """Bar chart of achievement (1.0 = target) for each indicator.
 
     Parameters
@@ -64,6 +76,9 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en") -
         missing or suppressed (``"<5"``) — are drawn as empty rows.
     lang
         "zh" or "en".
+    status_labels
+        Status code -> label for the colour legend (the report's catalogue ``status.*``);
+        the code itself when absent.
 
     Returns
     -------
@@ -73,7 +88,7 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en") -
         raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
     text = _TEXT[lang]
     records = _records(rows)
-    height = max(2.2, 0.42 * len(records) + 1.1)
+    height = max(2.4, 0.46 * len(records) + 1.3)
     fig, ax = new_figure(6.4, height)
     names, values, colours, labels = [], [], [], []
     for row in records:
@@ -98,4 +113,17 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en") -
     ax.set_xlim(0, max(130.0, min(max(shown, default=0) * 1.15, 280.0)))
     ax.set_ylim(-0.6, len(records) + 0.2)
     ax.set_xlabel(text["x"])
+    from matplotlib.patches import Patch
+
+    by_colour: dict[str, list[str]] = {}  # one legend entry per colour, its statuses joined
+    for row in records:
+        code = str(row.get("status"))
+        name = str((status_labels or {}).get(code, code))
+        names_of = by_colour.setdefault(STATUS_COLOURS.get(code, STATUS_COLOURS["no_data"]), [])
+        if name not in names_of:
+            names_of.append(name)
+    handles = [Patch(facecolor=colour, label=" / ".join(found))
+               for colour, found in by_colour.items()]
+    fig.legend(handles=handles, fontsize=8, frameon=False, loc="outside lower center",
+               ncol=min(len(handles), 4))
     return fig

@@ -14,9 +14,11 @@ if TYPE_CHECKING:
 __all__ = ["plot_prepost"]
 
 _TEXT = {
-    "en": {"pre": "before", "post": "after", "y": "share of people", "mean": "mean {v:.2f}",
+    "en": {"pre": "before", "post": "after", "y": "share of people (%)", "mean": "mean {v:.2f}",
+           "x": "score ({lo:g}–{hi:g})",
            "title": "{outcome}: answers before ({n_pre} people) and after ({n_post} people)"},
-    "zh": {"pre": "前测", "post": "后测", "y": "人数占比", "mean": "均值 {v:.2f}",
+    "zh": {"pre": "前测", "post": "后测", "y": "人数占比（%）", "mean": "均值 {v:.2f}",
+           "x": "得分（{lo:g}–{hi:g} 分）",
            "title": "{outcome}：前测 {n_pre} 人、后测 {n_post} 人的得分分布"},
 }
 
@@ -59,17 +61,26 @@ def plot_prepost(pre: Sequence[float], post: Sequence[float], *, lang: str = "en
     fig, ax = new_figure(6.4, 3.2)
     width = (edges[1] - edges[0]) * 0.4
     centres = (edges[:-1] + edges[1:]) / 2
+    means = [float(v.mean()) if v.size else None for v in (a, b)]
+    top = 0.0
     for values, shift, colour, key in ((a, -width / 2, "#9aa5ae", "pre"),
                                        (b, width / 2, "#1f6fb2", "post")):
         counts, _ = np.histogram(values, bins=edges)
-        share = counts / max(values.size, 1)
+        share = 100 * counts / max(values.size, 1)
+        top = max(top, float(share.max()) if share.size else 0.0)
         ax.bar(centres + shift, share, width=width, color=colour, label=text[key])
-        if values.size:
-            mean = float(values.mean())
-            ax.axvline(mean, color=colour, linestyle="--", linewidth=1)
-            ax.text(mean, ax.get_ylim()[1] * 0.98, text["mean"].format(v=mean), color=colour,
-                    ha="center", va="top", fontsize=7.5)
+    ax.set_ylim(0, top * 1.22 if top else 1)
+    lower = 0 if means[1] is None or (means[0] is not None and means[0] <= means[1]) else 1
+    for i, (mean, colour) in enumerate(zip(means, ("#6f7a83", "#1f6fb2"), strict=True)):
+        if mean is None:
+            continue
+        # the lower mean's label to the left of its line, the higher to the right: no overlap
+        ax.axvline(mean, color=colour, linestyle="--", linewidth=1)
+        ax.text(mean + (-0.02 if i == lower else 0.02) * (hi - lo), top * 1.18,
+                text["mean"].format(v=mean), color=colour, ha="right" if i == lower else "left",
+                va="top", fontsize=7.5)
+    ax.set_xlabel(text["x"].format(lo=lo, hi=hi))
     ax.set_ylabel(text["y"])
     ax.set_title(text["title"].format(outcome=outcome, n_pre=a.size, n_post=b.size), fontsize=10)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
     return fig

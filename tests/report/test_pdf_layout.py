@@ -1,0 +1,141 @@
+"""Page layout of the PDF reports, measured on the rendered pages with pdfplumber.
+
+* no page is more than two-thirds empty, except the cover, the contents and the last page of
+  a chapter (the next page starts a chapter, or it is the last page);
+* no table row's cells land on two pages: WeasyPrint's laid-out pages hold each body row
+  (``<tr>`` outside ``<thead>``, whose header rows repeat on purpose) on one page only;
+* no heading is left alone at the foot of a page.
+
+The PDF measured is the one WeasyPrint writes from the same layout (``Document.write_pdf``).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pdfplumber = pytest.importorskip("pdfplumber", reason='pip install "evalkit[test]"')
+pytest.importorskip("weasyprint", reason='WeasyPrint is not installed (pip install "evalkit[pdf]")')
+
+HEADER, FOOTER = 55.0, 45.0  # points: running header and page number bands (A4 842 pt)
+MAX_EMPTY = 2 / 3
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _pages(path: Path) -> list[dict[str, Any]]:
+    """Per page: body text lines, the share of the body height in use, and flat text."""
+    out = []
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            height = float(page.height)
+            words = [w for w in page.extract_words(keep_blank_chars=False)
+                     if w["top"] > HEADER and w["bottom"] < height - FOOTER]
+            shapes = [o for o in page.rects + page.lines + page.curves + page.images
+                      if o["top"] > HEADER and o["bottom"] < height - FOOTER
+                      and o["bottom"] - o["top"] < 0.8 * height]
+            bottom = max([w["bottom"] for w in words] + [o["bottom"] for o in shapes] + [0])
+            lines: dict[int, list[str]] = {}
+            for w in words:
+                lines.setdefault(round(w["top"] / 3), []).append(w["text"])
+            out.append({
+                "fill": max(0.0, bottom - HEADER) / (height - HEADER - FOOTER),
+                "lines": [" ".join(v) for _, v in sorted(lines.items())],
+                "flat": _squash(" ".join(w["text"] for w in words)),
+            })
+    return out
+
+
+def _titles(html: str, level: str) -> list[str]:
+    found = re.findall(rf"<{level}[^>]*>(.*?)</{level}>", html, flags=re.S)
+    return [html_lib.unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in found]
+
+
+def _split_rows(document: Any) -> list[tuple[str, list[int]]]:
+    """Body table rows laid out on more than one page: (their text, the pages)."""
+    from weasyprint.formatting_structure import boxes
+
+    def rows(box: Any, header: bool = False) -> Any:
+        if isinstance(box, boxes.TableRowGroupBox):
+            header = header or bool(getattr(box, "is_header", False))
+        if isinstance(box, boxes.TableRowBox) and not header:
+            yield box
+        for child in getattr(box, "children", None) or []:
+            yield from rows(child, header)
+
+    pages: dict[int, list[int]] = {}
+    text: dict[int, str] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for row in rows(page._page_box):
+            key = id(row.element)
+            pages.setdefault(key, [])
+            if number not in pages[key]:
+                pages[key].append(number)
+            text[key] = "".join(row.element.itertext())[:40]
+    return [(text[k], v) for k, v in pages.items() if len(v) > 1]
+
+
+@pytest.fixture(scope="module")
+def pdfs(demo_ev: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """name -> the HTML, WeasyPrint's laid-out document and the PDF written from it."""
+    import weasyprint
+
+    from evalkit.report.html import render_html
+    from evalkit.report.pdf import _no_fetch
+
+    folder = tmp_path_factory.mktemp("layout")
+    out = {}
+    for report, lang in (("evaluation", "zh"), ("acceptance", "zh"), ("evaluation", "en")):
+        name = f"{report}_{lang}.pdf"
+        html = render_html(demo_ev, lang=lang, report=report, target="pdf")
+        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_no_fetch).render()
+        path = folder / name
+        document.write_pdf(path)
+        out[name] = {"html": html, "document": document, "path": path, "pages": _pages(path)}
+    return out
+
+
+@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+def test_no_near_empty_page_inside_a_chapter(pdfs: dict[str, dict[str, Any]],
+                                             name: str) -> None:
+    html, pages = pdfs[name]["html"], pdfs[name]["pages"]
+    chapters = [_squash(t) for t in _titles(html, "h2")]
+    bad = []
+    for i, page in enumerate(pages[2:-1], start=2):  # cover and contents may be short
+        nxt = pages[i + 1]["flat"]
+        ends_chapter = any(nxt.startswith(title) for title in chapters)
+        if page["fill"] < 1 - MAX_EMPTY and not ends_chapter:
+            bad.append((i + 1, round(page["fill"], 2), page["lines"][:2]))
+    assert not bad, f"{name}: pages more than two-thirds empty inside a chapter: {bad}"
+
+
+@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+def test_no_table_row_split_across_pages(pdfs: dict[str, dict[str, Any]], name: str) -> None:
+    split = _split_rows(pdfs[name]["document"])
+    assert not split, f"{name}: table rows split across pages: {split}"
+
+
+def test_split_rows_are_detected(pdfs: dict[str, dict[str, Any]]) -> None:
+    """The check can fail: without the stylesheet's rule a long row does split."""
+    import weasyprint
+
+    rows = "".join(f"<tr><td>{i}</td><td>{'text ' * 330}</td></tr>" for i in range(3))
+    html = f"<html><body><table>{rows}</table></body></html>"
+    assert _split_rows(weasyprint.HTML(string=html).render())
+    kept = html.replace("<html>", "<html><style>tr { break-inside: avoid; }</style>")
+    assert _split_rows(weasyprint.HTML(string=kept).render()) == []
+
+
+@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+def test_no_heading_alone_at_a_page_foot(pdfs: dict[str, dict[str, Any]], name: str) -> None:
+    html, pages = pdfs[name]["html"], pdfs[name]["pages"]
+    headings = {_squash(t) for level in ("h2", "h3", "h4", "h5") for t in _titles(html, level)}
+    stranded = [(i + 1, p["lines"][-1]) for i, p in enumerate(pages)
+                if p["lines"] and _squash(p["lines"][-1]) in headings]
+    assert not stranded, f"{name}: headings at a page foot: {stranded}"
