@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from evalkit.report.ledger import (
     INDICATOR_KEYS,
@@ -152,8 +152,71 @@ def _counts(counts: Mapping[str, Any], shares: Mapping[str, Any] | None,
     return counts, shares
 
 
+def _is_table(value: Any) -> TypeGuard[Mapping[str, Any]]:
+    return isinstance(value, Mapping) and isinstance(value.get("records"), list)
+
+
+def _hide(value: Any, book: Ledger) -> Any:
+    """``"<k"`` for a number or a printed share/interval; the number is remembered so that no
+    sentence repeats it."""
+    if is_number(value):
+        book.keep(value)
+        return book.hidden
+    if isinstance(value, str) and any(ch.isdigit() for ch in value):
+        return book.hidden
+    return value
+
+
+def _readable_details(out: dict[str, Any], book: Ledger) -> dict[str, Any]:
+    """The disclosure rules on the readable tables of the data-quality block
+    (:func:`evalkit.report.quality.readable_details`): ``{columns, records}``."""
+    rci = out.get("rci")
+    if _is_table(rci):
+        rows = [dict(r) for r in rci["records"]]
+        cells = {str(r["category"]): r.get("people") for r in rows if r.get("category") != "total"}
+        counts, _ = _counts(cells, None, book)
+        for r in rows:
+            key = str(r.get("category"))
+            if key in counts and counts[key] == book.hidden:
+                book.keep(r.get("people"))
+                r["people"] = book.hidden
+                r["people_share"] = _hide(r.get("people_share"), book)
+        out["rci"] = {**rci, "records": rows}
+    sample = out.get("sample")
+    if _is_table(sample):
+        rows = [dict(r) for r in sample["records"]]
+        counted = ("registered", "valid_pre", "valid_post", "analysed")
+        groups = [c for c in sample.get("columns", []) if c != "stage"]
+        small = [g for g in groups if any(r.get("stage") in counted and book.small(r.get(g))
+                                          for r in rows)]
+        for r in rows:
+            for g in groups:
+                if g in small or (small and r.get("stage") in ("overall_attrition",
+                                                                "differential_attrition")):
+                    r[g] = _hide(r.get(g), book)
+        out["sample"] = {**sample, "records": rows}
+    for key, n_items in (("baseline", ("n_treated", "n_control")), ("reliability", ("n_people",))):
+        block = out.get(key)
+        if _is_table(block) and any(r.get("item") in n_items and book.small(r.get("value"))
+                                    for r in block["records"]):
+            out[key] = {**block, "records": [{**r, "value": _hide(r.get("value"), book)}
+                                             for r in block["records"]]}
+            if key == "reliability":
+                out.pop("reliability_items", None)
+    means = out.get("means")
+    if _is_table(means) and "n_valid" in means.get("columns", []):
+        rows = []
+        for r in means["records"]:
+            if book.small(r.get("n_valid")):
+                r = {k: (_hide(v, book) if k not in ("wave", "group") else v)
+                     for k, v in r.items()}
+            rows.append(r)
+        out["means"] = {**means, "records": rows}
+    return out
+
+
 def _details(details: Mapping[str, Any], book: Ledger) -> dict[str, Any]:
-    out = dict(details)
+    out = _readable_details(dict(details), book)
     rci = out.get("rci")
     if isinstance(rci, Mapping) and isinstance(rci.get("counts"), Mapping):
         counts, shares = _counts(rci["counts"], rci.get("shares"), book)
