@@ -103,9 +103,15 @@ def allowed_tokens(ev: Any) -> set[str]:
     nodes = ev.scorecard.nodes
     rated = nodes[~nodes["source"].astype(str).str.startswith(("indicator:I6", "indicator:I7",
                                                                "effect:"))]
+    # the partnership ledger records resources the two organizations exchanged (money, venue
+    # hours, referrals), not people: its figures and its missing-value shares are allowed
+    ledger = ev.evidence.tables["ledger"]
+    ledger_missing = [m for m in ledger.isna().sum() if m]
     values = _numbers([spec, activity, ev.evidence.tables["budget"], ev.acceptance.evidence,
                        ev.evidence.tables["evidence"], ev.evidence.tables["service_log"],
-                       ev.cadence.rules, rated[["points", "value", "deducted"]]])
+                       ev.cadence.rules, rated[["points", "value", "deducted"]],
+                       ledger, ev.analytics.partnership, ledger_missing,
+                       [m / len(ledger) for m in ledger_missing]])
     tokens = {t.replace(",", "") for t in _TOKEN.findall(text)}
     for value in values:
         tokens |= renderings(value)

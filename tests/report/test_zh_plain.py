@@ -22,6 +22,7 @@ LITERALS = (">=", "<=", "&gt;=", "&lt;=", "True", "False", "None", "nan", "NaN")
 def _visible(text: str, suffix: str) -> str:
     """What a reader sees: HTML without tags, styles and charts; neither format's
     reproducibility stamp (file names and hashes, meant to be ASCII)."""
+    text = re.sub(r"`[^`\n]*`|<code>.*?</code>", " ", text)  # file locations (附件清单) as code
     if suffix == "html":
         text = re.sub(r"<style.*?</style>|<svg.*?</svg>|<section id=\"sec-stamp\".*?</section>",
                       " ", text, flags=re.S)

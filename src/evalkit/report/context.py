@@ -203,6 +203,26 @@ def _column_labels(ev: Evaluation) -> dict[str, dict[str, str]]:
     return out
 
 
+def _intake_checks(ev: Evaluation) -> list[dict[str, Any]]:
+    """The miscount checks, with each data column named by its description (a reader of the
+    report sees 活动类型, not activity_type)."""
+    import re
+
+    labels = _column_labels(ev)
+    out = []
+    for check in getattr(ev, "intake_checks", ()):
+        rec = check.to_dict()
+        for lang in ("zh", "en"):
+            text = rec[lang]
+            for column, name in labels.items():
+                if name.get(lang):
+                    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(column)}(?![A-Za-z0-9_])")
+                    text = pattern.sub(name[lang].replace("\\", "\\\\"), text)
+            rec[lang] = text
+        out.append(rec)
+    return out
+
+
 def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
     names = {oc.id: _text(oc.name) for oc in ev.project.outcomes}
     out = []
@@ -355,7 +375,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "indicator_rules": rules_used(indicators),
         "indicator_periods": _period_labels(indicators),
         "period_labels": _period_names(evaluation),
-        "intake_checks": [c.to_dict() for c in getattr(evaluation, "intake_checks", ())],
+        "intake_checks": _intake_checks(evaluation),
         "effects": effects,
         "designs": sorted({e["design"] for e in effects}),
         "missing": _missing(evaluation, rules),
