@@ -35,18 +35,25 @@ def _pages(path: Path) -> list[dict[str, Any]]:
     with pdfplumber.open(str(path)) as pdf:
         for page in pdf.pages:
             height = float(page.height)
-            words = [w for w in page.extract_words(keep_blank_chars=False)
+            words = [w for w in page.extract_words(keep_blank_chars=False,
+                                                    extra_attrs=["size", "fontname"])
                      if w["top"] > HEADER and w["bottom"] < height - FOOTER]
             shapes = [o for o in page.rects + page.lines + page.curves + page.images
                       if o["top"] > HEADER and o["bottom"] < height - FOOTER
                       and o["bottom"] - o["top"] < 0.8 * height]
             bottom = max([w["bottom"] for w in words] + [o["bottom"] for o in shapes] + [0])
             lines: dict[int, list[str]] = {}
+            heading_like: dict[int, bool] = {}
             for w in words:
-                lines.setdefault(round(w["top"] / 3), []).append(w["text"])
+                key = round(w["top"] / 3)
+                lines.setdefault(key, []).append(w["text"])
+                # a heading is set bold at body size or larger (a wrapped table cell is not)
+                big_bold = float(w["size"]) >= 10.4 and "bold" in str(w["fontname"]).lower()
+                heading_like[key] = heading_like.get(key, True) and big_bold
             out.append({
                 "fill": max(0.0, bottom - HEADER) / (height - HEADER - FOOTER),
                 "lines": [" ".join(v) for _, v in sorted(lines.items())],
+                "heading_like": [heading_like[k] for k, _ in sorted(lines.items())],
                 "flat": _squash(" ".join(w["text"] for w in words)),
             })
     return out
@@ -137,5 +144,5 @@ def test_no_heading_alone_at_a_page_foot(pdfs: dict[str, dict[str, Any]], name: 
     html, pages = pdfs[name]["html"], pdfs[name]["pages"]
     headings = {_squash(t) for level in ("h2", "h3", "h4", "h5") for t in _titles(html, level)}
     stranded = [(i + 1, p["lines"][-1]) for i, p in enumerate(pages)
-                if p["lines"] and _squash(p["lines"][-1]) in headings]
+                if p["lines"] and p["heading_like"][-1] and _squash(p["lines"][-1]) in headings]
     assert not stranded, f"{name}: headings at a page foot: {stranded}"
