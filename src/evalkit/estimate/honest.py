@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from scipy import optimize, stats
 
 from evalkit.errors import EstimationError, SpecError
+from evalkit.estimate.honest_arp import rm_interval
 from evalkit.estimate.honest_flci import flci
 
 __all__ = ["honest_did", "honest_sentence"]
@@ -122,7 +123,7 @@ def _m_values(m: Sequence[float] | float | None, method: str, se: float) -> Floa
 def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = None,
                num_post: int | None = None, *, method: Method = "relative_magnitude",
                m: Sequence[float] | float | None = None, alpha: float = 0.05,
-               l_vec: Sequence[float] | None = None) -> pd.DataFrame:
+               l_vec: Sequence[float] | None = None, grid_points: int = 1000) -> pd.DataFrame:
     r"""Robust confidence intervals when parallel trends may fail (Rambachan & Roth 2023).
 
     Parameters
@@ -209,19 +210,26 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     se = float(np.sqrt(lv @ sig[pre:, pre:] @ lv))
     z = float(stats.norm.ppf(1.0 - alpha / 2.0))
     mv = _m_values(m, method, se)
-    if method == "relative_magnitude":
-        raise EstimationError("method: 'relative_magnitude' (Δ^RM, the ARP conditional test) is "
-                              "not available in this version of evalkit",
-                              hint="use method='smoothness' (Δ^SD, the FLCI), or R "
-                                   "HonestDiD::createSensitivityResults_relativeMagnitudes")
+    if method == "relative_magnitude" and post < 2:
+        raise EstimationError("honest_did: method='relative_magnitude' needs at least 2 "
+                              "post-period coefficients in this version of evalkit",
+                              hint="use method='smoothness' for a single post period")
+
+    cache: dict[float, tuple[float, float]] = {}
 
     def interval(mm: float) -> tuple[float, float]:
-        return flci(beta, sig, pre, lv, float(mm), alpha)
+        key = float(mm)
+        if key not in cache:
+            cache[key] = (flci(beta, sig, pre, lv, key, alpha) if method == "smoothness" else
+                          rm_interval(beta, sig, pre, lv, key, alpha, grid_points=grid_points))
+        return cache[key]
 
     rows = [(float(mm), *interval(mm)) for mm in mv]
     out = pd.DataFrame(rows, columns=["m", "lb", "ub"])
     out.attrs.update({
-        "breakdown": _breakdown(interval, se), "original": (est - z * se, est + z * se),
+        "breakdown": _breakdown(interval, se if method == "smoothness" else 1.0,
+                                1e-6 * se if method == "smoothness" else 1e-2, cache),
+        "original": (est - z * se, est + z * se),
         "estimate": est, "method": method, "alpha": alpha, "l_vec": lv.tolist(),
         "num_pre": pre, "num_post": post,
     })
@@ -232,23 +240,39 @@ def _excludes_zero(ci: tuple[float, float]) -> bool:
     return ci[0] > 0.0 or ci[1] < 0.0
 
 
-def _breakdown(interval: Any, se: float) -> float:
+def _breakdown(interval: Any, step: float, xtol: float,
+               known: dict[float, tuple[float, float]]) -> float:
     """Largest M at which the interval excludes 0 (the interval widens with M)."""
     if not _excludes_zero(interval(0.0)):
         return math.nan
-    lo, hi = 0.0, se
-    for _ in range(40):
-        if not _excludes_zero(interval(hi)):
-            break
-        lo, hi = hi, hi * 4.0
+    tried = sorted(known)
+    inside = [mm for mm in tried if _excludes_zero(known[mm])]
+    lo = max(inside)
+    outside = [mm for mm in tried if mm > lo and not _excludes_zero(known[mm])]
+    if outside:
+        hi = min(outside)
     else:
-        return math.inf
+        hi = max(lo, step)
+        for _ in range(12):
+            if not _excludes_zero(interval(hi)):
+                break
+            lo, hi = hi, hi * 4.0
+        else:
+            return math.inf
+
+    sign = 1.0 if interval(0.0)[0] > 0 else -1.0
 
     def gap(mm: float) -> float:
         lb, ub = interval(mm)
-        return lb if lb + ub > 0 else -ub
+        value = lb if sign > 0 else -ub
+        return value if np.isfinite(value) else -1.0
 
-    return float(optimize.brentq(gap, lo, hi, xtol=1e-6 * se, rtol=1e-6))
+    if xtol >= 1e-3:  # grid-based intervals (relative magnitudes): plain bisection
+        while hi - lo > xtol:
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if gap(mid) > 0 else (lo, mid)
+        return lo
+    return float(optimize.brentq(gap, lo, hi, xtol=xtol, rtol=1e-6))
 
 
 def honest_sentence(frame: pd.DataFrame, lang: str = "en") -> str:
@@ -268,6 +292,11 @@ def honest_sentence(frame: pd.DataFrame, lang: str = "en") -> str:
     if math.isinf(bd):
         return ("在所试的任何偏离程度下，结论都成立。" if lang == "zh" else
                 "The finding holds for every size of violation tried.")
+    if frame.attrs.get("method") == "relative_magnitude":
+        if lang == "zh":
+            return (f"除非服务开始后的趋势偏离超过开始前最大偏离的 {bd:.2g} 倍，否则结论成立。")
+        return (f"The finding holds unless the trend violation after the start is more than "
+                f"{bd:.2g} times the largest before it.")
     if lang == "zh":
         return (f"除非服务开始后趋势差异的斜率每期变化超过 {bd:.3g}（结果变量单位），"
                 "否则结论成立。")
