@@ -25,6 +25,7 @@ from evalkit.estimate.honest_flci import flci
 __all__ = ["honest_did", "honest_sentence"]
 
 Method = Literal["relative_magnitude", "smoothness"]
+Test = Literal["hybrid", "conditional"]
 _METHODS = ("relative_magnitude", "smoothness")
 FloatArray = NDArray[np.float64]
 
@@ -123,7 +124,9 @@ def _m_values(m: Sequence[float] | float | None, method: str, se: float) -> Floa
 def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = None,
                num_post: int | None = None, *, method: Method = "relative_magnitude",
                m: Sequence[float] | float | None = None, alpha: float = 0.05,
-               l_vec: Sequence[float] | None = None, grid_points: int = 1000) -> pd.DataFrame:
+               l_vec: Sequence[float] | None = None, test: Test = "hybrid",
+               grid_points: int = 1000, grid: tuple[float, float] | None = None
+               ) -> pd.DataFrame:
     r"""Robust confidence intervals when parallel trends may fail (Rambachan & Roth 2023).
 
     Parameters
@@ -139,8 +142,10 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     method
         ``"smoothness"``: Δ^SD(M), the slope of the trend difference changes by at most ``M``
         between consecutive periods (``M = 0``: the pre-trend continues linearly); the interval
-        is the optimal fixed-length confidence interval (FLCI). ``"relative_magnitude"``:
-        Δ^RM(M̄), not yet available in this version (raises :class:`EstimationError`).
+        is the optimal fixed-length confidence interval (FLCI). ``"relative_magnitude"``
+        (default): Δ^RM(M̄), each post-period change in the trend difference is at most M̄
+        times the largest pre-period change; the interval inverts the ARP conditional (hybrid)
+        test on a grid of θ. Needs at least 2 post-period coefficients in this version.
     m
         The bounds ``M`` (or ``M̄``) to try, each ``>= 0``. Default for smoothness: 0 to the
         standard error of the target in 5 steps.
@@ -149,6 +154,13 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     l_vec
         Weights on the post-period effects defining ``θ = l'τ_post``; default the first post
         period (``(1, 0, …)``); ``(0.5, 0.5)`` is the average of two.
+    test
+        Relative magnitudes only: ``"hybrid"`` (R's default ``method = "C-LF"``, the
+        conditional test combined with a least-favourable first stage of size α/10) or
+        ``"conditional"`` (R's ``method = "Conditional"``).
+    grid_points, grid
+        Relative magnitudes only: the values of θ tested (``grid_points`` equally spaced over
+        ``grid``, default ``±20`` standard errors of ``l'β̂_post`` around 0, as in R).
 
     Returns
     -------
@@ -176,6 +188,18 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     ``cv_α``; evalkit minimises the convex half-length directly with the exact quantile, so
     the two agree to about 1e-4 (the simulation error of R's quantile).
 
+    Under Δ^RM(M̄), ``|δ_{t+1} − δ_t| ≤ M̄ · max_{s<0} |δ_{s+1} − δ_s|`` for post periods.
+    Δ^RM is the union over the position and sign of the largest pre-period change of
+    polyhedra ``{δ : Aδ ≤ 0}``; θ is in the interval if, for one of them, the moment
+    inequalities ``A(β̂ − (0, τ_post)) ≤ 0`` are not rejected by the Andrews–Roth–Pakes
+    conditional test (the post-period effects other than θ are nuisance parameters,
+    profiled out by a linear programme). The hybrid version first rejects when the LP
+    statistic exceeds a least-favourable critical value at level α/10, simulated from 1,000
+    normal draws generated exactly as R's ``set.seed(0); mvtnorm::rmvnorm`` so the
+    interval equals R's on the same grid. The interval is the smallest and largest accepted
+    grid point, so its ends move in steps of the grid (40 standard errors / 999 by
+    default); the breakdown M̄ is found by bisection to 0.01.
+
     References
     ----------
     Rambachan, A. & Roth, J. (2023). A more credible approach to parallel trends. *Review of
@@ -183,7 +207,12 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     a class of regression models. *Econometrica* 86(2), 655–683.
 
     R: ``HonestDiD::createSensitivityResults(betahat, sigma, numPrePeriods, numPostPeriods,
-    Mvec = m, l_vec = l_vec, alpha = alpha)`` (method FLCI) and ``constructOriginalCS(...)``.
+    Mvec = m, l_vec = l_vec, alpha = alpha)`` (smoothness, FLCI);
+    ``HonestDiD::createSensitivityResults_relativeMagnitudes(betahat, sigma, numPrePeriods,
+    numPostPeriods, Mbarvec = m, l_vec = l_vec, alpha = alpha)`` (relative magnitudes, C-LF);
+    ``constructOriginalCS(...)`` (``attrs["original"]``). Andrews, I., Roth, J. & Pakes, A.
+    (2023). Inference for linear conditional moment inequalities. *Review of Economic
+    Studies* 90(6), 2763–2791.
 
     Examples
     --------
@@ -194,6 +223,10 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     """
     if method not in _METHODS:
         raise SpecError(f"method: expected one of {', '.join(_METHODS)}, got {method!r}")
+    if test not in ("hybrid", "conditional"):
+        raise SpecError(f"test: expected 'hybrid' or 'conditional', got {test!r}")
+    if grid_points < 2:
+        raise SpecError(f"grid_points: expected at least 2, got {grid_points}")
     if not 0.0 < alpha < 1.0:
         raise SpecError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
     beta, sig, pre, post = _inputs(result_or_betahat, sigma, num_pre, num_post)
@@ -221,7 +254,8 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
         key = float(mm)
         if key not in cache:
             cache[key] = (flci(beta, sig, pre, lv, key, alpha) if method == "smoothness" else
-                          rm_interval(beta, sig, pre, lv, key, alpha, grid_points=grid_points))
+                          rm_interval(beta, sig, pre, lv, key, alpha, hybrid=test == "hybrid",
+                                      grid_points=grid_points, grid=grid))
         return cache[key]
 
     rows = [(float(mm), *interval(mm)) for mm in mv]

@@ -92,6 +92,34 @@ def _eta_lp(y: FloatArray, x: FloatArray, sd: FloatArray) -> tuple[float, FloatA
     return float(res.fun), -np.asarray(res.ineqlin.marginals, dtype=float), True
 
 
+_VERTEX_CACHE: dict[bytes, FloatArray] = {}
+
+
+def _vertices(x: FloatArray, sd: FloatArray) -> FloatArray:
+    """Dual vertices (rows, weights on the scaled moments) for one nuisance parameter."""
+    key = x.tobytes() + sd.tobytes()
+    found = _VERTEX_CACHE.get(key)
+    if found is not None:
+        return found
+    b = x / sd
+    m = b.size
+    rows: list[FloatArray] = []
+    for i in np.flatnonzero(b == 0):
+        w = np.zeros(m)
+        w[i] = 1.0
+        rows.append(w)
+    for i in np.flatnonzero(b > 0):
+        for j in np.flatnonzero(b < 0):
+            w = np.zeros(m)
+            w[i], w[j] = -b[j] / (b[i] - b[j]), b[i] / (b[i] - b[j])
+            rows.append(w)
+    out = np.vstack(rows) if rows else np.zeros((0, m))
+    if len(_VERTEX_CACHE) > 256:
+        _VERTEX_CACHE.clear()
+    _VERTEX_CACHE[key] = out
+    return out
+
+
 def _eta_one_nuisance(y: FloatArray, x: FloatArray, sd: FloatArray
                       ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``min_ν max_i (y_i − x_i ν)/sd_i`` for a scalar ``ν``, for each row of ``y``.
@@ -100,29 +128,13 @@ def _eta_one_nuisance(y: FloatArray, x: FloatArray, sd: FloatArray
     ``x_i = 0`` alone, or a pair with ``x_i > 0 > x_j`` weighted to cancel ``ν``. Returns η,
     the dual weights λ (one row per row of ``y``) and whether the LP is bounded.
     """
-    a = y / sd
-    b = x / sd
-    n, m = a.shape
-    cand: list[FloatArray] = []
-    weights: list[FloatArray] = []
-    for i in np.flatnonzero(b == 0):
-        cand.append(a[:, i])
-        w = np.zeros(m)
-        w[i] = 1.0
-        weights.append(w)
-    for i in np.flatnonzero(b > 0):
-        for j in np.flatnonzero(b < 0):
-            wi, wj = -b[j] / (b[i] - b[j]), b[i] / (b[i] - b[j])
-            cand.append(wi * a[:, i] + wj * a[:, j])
-            w = np.zeros(m)
-            w[i], w[j] = wi, wj
-            weights.append(w)
-    if not cand:
+    verts = _vertices(x, sd)
+    n, m = y.shape
+    if verts.shape[0] == 0:
         return np.full(n, np.nan), np.zeros((n, m)), np.zeros(n, dtype=bool)
-    values = np.column_stack(cand)
+    values = (y / sd) @ verts.T
     best = np.argmax(values, axis=1)
-    lam = np.vstack(weights)[best] / sd
-    return values[np.arange(n), best], lam, np.ones(n, dtype=bool)
+    return values[np.arange(n), best], verts[best] / sd, np.ones(n, dtype=bool)
 
 
 def least_favorable_cv(x: FloatArray, sigma: FloatArray, kappa: float, sims: int = 1000,
@@ -202,6 +214,17 @@ def _vlo_vup_dual(eta: float, s_t: FloatArray, gamma: FloatArray, sigma: FloatAr
 
 
 def _truncnorm_quantile(p: float, lo: float, hi: float) -> float:
+    """Quantile of N(0, 1) truncated to ``[lo, hi]`` (tail-safe; like TruncatedNormal::norminvp)."""
+    if lo > 0:  # upper tail: work with survival probabilities
+        s_lo, s_hi = special.ndtr(-lo), special.ndtr(-hi)
+        mass = s_lo - s_hi
+        if mass > 1e-300:
+            return float(-special.ndtri(s_lo - p * mass))
+    else:
+        c_lo, c_hi = special.ndtr(lo), special.ndtr(hi)
+        mass = c_hi - c_lo
+        if mass > 1e-300:
+            return float(special.ndtri(c_lo + p * mass))
     return float(stats.truncnorm.ppf(p, lo, hi))
 
 
