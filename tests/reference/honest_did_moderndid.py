@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 from moderndid.didhonest import sensitivity as S
-
 from tests.reference.test_honest_did_reference import BETAHAT, SIGMA
 
 np.set_printoptions(precision=17)

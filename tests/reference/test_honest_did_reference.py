@@ -74,6 +74,9 @@ R_ORIGINAL = (0.029, 0.064)  # Stata honestdid README, same data: "(Original)" r
 MD_SD_M = [0.01, 0.02, 0.03]
 MD_SD_LB = [0.01317487674704759, 0.0028343728059606, -0.00716484152820562]
 MD_SD_UB = [0.07868435565574257, 0.09073865962410049, 0.10073787395826672]
+MD_RM_MBAR = [0.5, 1.0, 2.0]  # grid: 1000 points over +-20 SE, as R's default
+MD_COND_LB = [0.02400189610725853, 0.01740595519228672, -0.00054966174291432]
+MD_COND_UB = [0.06687551205457529, 0.07200568832177559, 0.08776265828531934]
 
 
 def test_inputs_are_the_event_study():
@@ -111,3 +114,19 @@ def test_relative_magnitudes_match_r_readme():
     # README: "the breakdown value for a significant effect is Mbar = 2" (CI at 2 includes 0)
     assert 1.5 < out.attrs["breakdown"] < 2.0
     assert out.attrs["method"] == "relative_magnitude"
+
+
+def test_relative_magnitudes_conditional_test_equals_moderndid_on_the_same_grid():
+    """The deterministic ARP conditional test: moderndid's interval ends are grid points;
+    evalkit accepts each end and rejects the grid point just outside it (the full grid
+    inversion takes ~10 s per Mbar, checked by hand: identical to all printed digits)."""
+    from evalkit.estimate.honest_arp import rm_accepts, theta_grid
+
+    lv = np.array([1.0, 0.0])
+    grid = theta_grid(SIGMA, 5, lv)
+    for mbar, lb, ub in zip(MD_RM_MBAR, MD_COND_LB, MD_COND_UB, strict=True):
+        i, j = int(np.argmin(np.abs(grid - lb))), int(np.argmin(np.abs(grid - ub)))
+        assert_allclose([grid[i], grid[j]], [lb, ub], rtol=1e-12)
+        got = rm_accepts(BETAHAT, SIGMA, 5, lv, mbar, 0.05, grid[[i - 1, i, j, j + 1]],
+                         hybrid=False)
+        assert got.tolist() == [False, True, True, False], mbar

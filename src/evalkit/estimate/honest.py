@@ -110,7 +110,7 @@ def _m_values(m: Sequence[float] | float | None, method: str, se: float) -> Floa
     if m is None:
         if method == "relative_magnitude":
             return np.linspace(0.0, 2.0, 5)
-        return np.round(np.linspace(0.0, 5.0, 6) * se, 12) / 5.0 * 1.0
+        return np.linspace(0.0, se, 6)
     vals = np.atleast_1d(np.asarray(m, dtype=float))
     if vals.size == 0 or not np.all(np.isfinite(vals)):
         raise SpecError(f"m: expected finite values, got {list(vals)}")

@@ -281,20 +281,17 @@ def conditional_reject(y: FloatArray, x: FloatArray, sigma: FloatArray, alpha: f
     return bool(stat > cval)
 
 
-def rm_interval(betahat: FloatArray, sigma: FloatArray, pre: int, l_vec: FloatArray,
-                mbar: float, alpha: float, hybrid: bool = True, grid_points: int = 1000,
-                grid: tuple[float, float] | None = None) -> tuple[float, float]:
-    """Robust interval under Δ^RM(M̄): the grid points accepted for some choice of ``s``."""
+def rm_accepts(betahat: FloatArray, sigma: FloatArray, pre: int, l_vec: FloatArray,
+               mbar: float, alpha: float, thetas: FloatArray, hybrid: bool = True
+               ) -> NDArray[np.bool_]:
+    """Whether each θ in ``thetas`` is accepted under Δ^RM(M̄) for some choice of ``s``."""
     post = l_vec.size
     if post < 2:
         raise EstimationError("honest_did: method='relative_magnitude' needs at least 2 "
                               "post-period coefficients in this version",
                               hint="use method='smoothness' for a single post period")
     kappa = alpha / 10.0
-    sd_theta = float(np.sqrt(l_vec @ sigma[pre:, pre:] @ l_vec))
-    lo, hi = grid if grid is not None else (-20.0 * sd_theta, 20.0 * sd_theta)
-    thetas = np.linspace(lo, hi, grid_points)
-    accept = np.zeros(grid_points, dtype=bool)
+    accept = np.zeros(thetas.size, dtype=bool)
     gamma_inv = np.linalg.inv(construct_gamma(l_vec))
     for s in range(-(pre - 1), 1):
         for positive in (True, False):
@@ -314,6 +311,23 @@ def rm_interval(betahat: FloatArray, sigma: FloatArray, pre: int, l_vec: FloatAr
                 if lp is not None and lf is not None and lp[2] and lp[0] > lf:
                     continue  # rejected by the least-favourable first stage
                 accept[i] = not conditional_reject(ys[n_i], x, sig_y, alpha, kappa, lf, lp)
+    return accept
+
+
+def theta_grid(sigma: FloatArray, pre: int, l_vec: FloatArray, grid_points: int = 1000,
+               grid: tuple[float, float] | None = None) -> FloatArray:
+    """R HonestDiD's θ grid: ``grid_points`` values over ``±20`` SE of ``l'β̂_post``."""
+    sd_theta = float(np.sqrt(l_vec @ sigma[pre:, pre:] @ l_vec))
+    lo, hi = grid if grid is not None else (-20.0 * sd_theta, 20.0 * sd_theta)
+    return np.linspace(lo, hi, grid_points)
+
+
+def rm_interval(betahat: FloatArray, sigma: FloatArray, pre: int, l_vec: FloatArray,
+                mbar: float, alpha: float, hybrid: bool = True, grid_points: int = 1000,
+                grid: tuple[float, float] | None = None) -> tuple[float, float]:
+    """Robust interval under Δ^RM(M̄): the smallest and largest accepted grid points."""
+    thetas = theta_grid(sigma, pre, l_vec, grid_points, grid)
+    accept = rm_accepts(betahat, sigma, pre, l_vec, mbar, alpha, thetas, hybrid)
     if not accept.any():
         return np.nan, np.nan
     return float(thetas[accept].min()), float(thetas[accept].max())

@@ -61,7 +61,7 @@ def flci(betahat: FloatArray, sigma: FloatArray, num_pre: int, l_vec: FloatArray
     lower = np.tril(np.ones((k, k)))
 
     def sd(w: FloatArray) -> float:
-        return float(np.sqrt(max(w @ quad @ w + lin @ w + v_post, 1e-300)))
+        return float(np.sqrt(max(float(w @ quad @ w + lin @ w) + v_post, 1e-300)))
 
     def half(x: FloatArray) -> float:
         w, u = x[:k], x[k:]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from evalkit.errors import RenderError
 from evalkit.report.charts.base import new_figure
 
@@ -46,7 +48,8 @@ def plot_honest_did(frame: pd.DataFrame, lang: str = "en") -> Figure:
                           "lb, ub and attrs['original'])", hint="pass ek.honest_did(...)")
     m = frame["m"].to_numpy(dtype=float)
     lb, ub = frame["lb"].to_numpy(dtype=float), frame["ub"].to_numpy(dtype=float)
-    step = float(min((b - a) for a, b in zip(sorted(m), sorted(m)[1:]))) if m.size > 1 else 1.0
+    gaps = np.diff(np.sort(m))
+    step = float(gaps.min()) if gaps.size else 1.0
     step = step if step > 0 else 1.0
     x_orig = float(m.min()) - step
     fig, ax = new_figure(6.4, 3.8)
