@@ -18,14 +18,14 @@ __all__ = ["plot_honest_did"]
 
 _TEXT = {
     "en": {
-        "original": "original\n(parallel trends)", "robust": "robust interval",
+        "original": "original (parallel trends)", "tick": "original", "robust": "robust interval",
         "rm": "M̄: post-period violation at most M̄ × the largest pre-period one",
         "sd": "M: change in the slope of the trend difference per period",
         "y": "effect (95% interval)", "title": "How robust is the effect to non-parallel trends?",
         "breakdown": "breakdown {value}",
     },
     "zh": {
-        "original": "原区间\n（平行趋势）", "robust": "稳健区间",
+        "original": "原区间（平行趋势）", "tick": "原区间", "robust": "稳健区间",
         "rm": "M̄：服务开始后的趋势偏离不超过开始前最大偏离的 M̄ 倍",
         "sd": "M：趋势差异的斜率每期变化的上限",
         "y": "效应（95% 区间）", "title": "若平行趋势不成立，效应是否稳健？",
@@ -64,7 +64,7 @@ def plot_honest_did(frame: pd.DataFrame, lang: str = "en") -> Figure:
         ax.axvline(bd, color="#999999", linestyle=":", linewidth=0.9,
                    label=text["breakdown"].format(value=f"{bd:.3g}"))
     ax.set_xticks([x_orig, *m.tolist()])
-    ax.set_xticklabels([text["original"].split("\n")[0], *[f"{v:g}" for v in m]], fontsize=8)
+    ax.set_xticklabels([text["tick"], *[f"{v:g}" for v in m]], fontsize=8)
     rm = frame.attrs.get("method") == "relative_magnitude"
     ax.set_xlabel(text["rm"] if rm else text["sd"], fontsize=8)
     ax.set_ylabel(text["y"])
