@@ -119,3 +119,37 @@ def test_breakdown_nan_when_not_significant_at_zero():
                         m=[0.0, 0.1])
     assert math.isnan(out.attrs["breakdown"])
     assert "not significant" in honest_sentence(out, "en")
+
+
+def test_one_nuisance_closed_form_equals_the_linear_programme():
+    from evalkit.estimate.honest_arp import _eta_lp, _eta_one_nuisance, _max_program
+
+    rng = np.random.default_rng(0)
+    x = np.array([1.0, -2.0, 0.0, 0.5, -0.3, 0.0])
+    sd = np.array([1.0, 2.0, 0.5, 1.5, 1.0, 0.7])
+    ys = rng.normal(size=(20, 6))
+    eta, lam, ok = _eta_one_nuisance(ys, x, sd)
+    assert ok.all()
+    for y, e, lm in zip(ys, eta, lam, strict=True):
+        e_lp, _, ok_lp = _eta_lp(y, x[:, None], sd)
+        assert ok_lp
+        np.testing.assert_allclose(e, e_lp, atol=1e-9)
+        np.testing.assert_allclose(lm @ y, e_lp, atol=1e-9)  # a dual solution: λ'y = η
+        np.testing.assert_allclose([lm @ sd, lm @ x], [1.0, 0.0], atol=1e-12)
+    sigma = np.diag(sd**2)
+    w_t = np.column_stack([sd, x])
+    opt, _ = _max_program(ys[0], lam[0], sigma, w_t, 0.3)
+    w3 = np.column_stack([sd, x, np.zeros(6)])  # same LP through highs (extra zero column)
+    opt_lp, _ = _max_program(ys[0], lam[0], sigma, w3, 0.3)
+    np.testing.assert_allclose(opt, opt_lp, atol=1e-9)
+
+
+def test_relative_magnitude_with_three_post_periods_uses_the_lp():
+    """Two nuisance parameters go through HiGHS: the estimate is accepted, a far value not."""
+    from evalkit.estimate.honest_arp import rm_accepts
+
+    b = np.array([0.01, 0.0, 0.5, 0.4, 0.45])
+    v = np.diag([0.01, 0.01, 0.02, 0.02, 0.02]) + 0.002
+    got = rm_accepts(b, v, 2, np.array([1.0, 0.0, 0.0]), 1.0, 0.05, np.array([0.5, 5.0]),
+                     hybrid=False)
+    assert got.tolist() == [True, False]
