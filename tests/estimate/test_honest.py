@@ -101,6 +101,7 @@ def test_event_study_without_pre_periods_is_refused():
     ({"m": [0.1, -1.0]}, "m: the bounds must be >= 0"),
     ({"method": "both"}, "method: expected one of"),
     ({"l_vec": [1.0]}, "l_vec: expected 2"),
+    ({"l_vec": [0.0, 0.0]}, "l_vec: all weights are 0"),
     ({"num_pre": 0, "num_post": 5}, "num_pre"),
 ])
 def test_bad_inputs(kwargs, match):

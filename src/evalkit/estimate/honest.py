@@ -239,6 +239,9 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
         if lv.size != post or not np.all(np.isfinite(lv)):
             raise SpecError(f"l_vec: expected {post} finite weights (one per post-period "
                             f"coefficient), got {lv.size}")
+        if not np.any(lv != 0):
+            raise SpecError("l_vec: all weights are 0, so there is no effect to bound",
+                            hint="e.g. l_vec=[1, 0] for the first post period")
     est = float(lv @ beta[pre:])
     se = float(np.sqrt(lv @ sig[pre:, pre:] @ lv))
     z = float(stats.norm.ppf(1.0 - alpha / 2.0))
