@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "Comparison": "evalkit.compare",
     "its": "evalkit.estimate.its",
     "synth": "evalkit.estimate.synth",
+    "honest_did": "evalkit.estimate.honest",
 }
 _SUBMODULES = {"datasets", "model", "data", "estimate", "assess", "report", "portfolio"}
 
@@ -68,6 +69,7 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "event_study",
+    "honest_did",
     "its",
     "load_project",
     "model",
@@ -100,6 +102,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from evalkit import assess, data, datasets, estimate, model, report
     from evalkit.estimate.did import did
     from evalkit.estimate.event_study import event_study
+    from evalkit.estimate.honest import honest_did
     from evalkit.estimate.its import its
     from evalkit.estimate.prepost import prepost
     from evalkit.estimate.results import EffectResult
