@@ -126,3 +126,85 @@ def test_input_not_mutated():
     before = df.copy()
     ek.did(df, "y", "g", "p", weights="w", se="robust")
     pd.testing.assert_frame_equal(df, before)
+
+
+# ---------------------------------------------------------------- ek.twfe / ek.event_study
+def _staggered_panel(n_units: int = 300, n_periods: int = 6, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    unit = np.repeat(np.arange(n_units), n_periods)
+    t = np.tile(np.arange(2010, 2010 + n_periods), n_units)
+    start = rng.choice((3, 4, 99), size=n_units)[unit] + 2010
+    d = (t >= start).astype(float)
+    x = rng.normal(size=len(t))
+    y = (rng.normal(size=n_units)[unit] + 0.1 * (t - 2010) + 0.5 * d + 0.3 * x
+         + rng.normal(size=len(t)) * (1 + d))
+    df = pd.DataFrame({"id": unit, "year": t, "d": d, "x": x, "y": y,
+                       "w": rng.uniform(0.3, 3, len(t)), "site": unit // 10,
+                       "first": np.where(start > 2020, 0, start)})
+    df = df.sample(frac=0.9, random_state=1).reset_index(drop=True)  # unbalanced
+    df.loc[:4, "w"] = 0.0
+    return df
+
+
+def _quiet(fn, *args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kw)
+
+
+def test_twfe_equals_pyfixest_weights():
+    pf = pytest.importorskip("pyfixest")
+    df = _staggered_panel()
+    r = _quiet(ek.twfe, df, "y", "id", "year", "d", covariates="x", weights="w",
+               inference="analytic")
+    sub = df[df.w > 0]
+    # fixef_tol tightened so pyfixest's iterative demeaning is exact to the tolerance
+    m = _quiet(pf.feols, "y ~ d + x | id + year", data=sub, weights="w",
+               vcov={"CRV1": "id"}, fixef_tol=1e-14)
+    tab = r.table.set_index("term")
+    assert_allclose(tab.loc[["d", "x"], "estimate"], m.coef()[["d", "x"]], rtol=TOL)
+    assert_allclose(tab.loc[["d", "x"], "std_error"], m.se()[["d", "x"]], rtol=TOL)
+    assert r.n == len(sub) == m._N and r.dropped == {"zero weight": 5}
+    assert r.spec["weights"] == "w" and "weighted" in r.method
+
+
+def test_twfe_fe_dof_all_equals_statsmodels_lsdv_wls():
+    sm = pytest.importorskip("statsmodels.api")
+    df = _staggered_panel()
+    r = _quiet(ek.twfe, df, "y", "id", "year", "d", covariates="x", weights="w",
+               inference="analytic", fe_dof="all")
+    sub = df[df.w > 0]
+    X = pd.get_dummies(sub[["d", "x"]].assign(id=sub.id.astype(str), year=sub.year.astype(str)),
+                       columns=["id", "year"], drop_first=True, dtype=float)
+    m = sm.WLS(sub.y, sm.add_constant(X), weights=sub.w).fit(
+        cov_type="cluster", cov_kwds={"groups": sub.id})
+    assert_allclose(r.estimate, m.params["d"], rtol=TOL)
+    assert_allclose(r.se, m.bse["d"], rtol=TOL)
+
+
+def test_event_study_equals_pyfixest_weights():
+    pf = pytest.importorskip("pyfixest")
+    df = _staggered_panel()
+    r = ek.event_study(df, "y", "id", "year", "first", weights="w", inference="analytic")
+    sub = df[df.w > 0]
+    rel = np.where(sub["first"] > 0, sub.year - sub["first"], -1)
+    m = _quiet(pf.feols, "y ~ i(rel, ref=-1) | id + year", data=sub.assign(rel=rel),
+               weights="w", vcov={"CRV1": "id"}, fixef_tol=1e-14)
+    ev = r.extra["event_times"].set_index("event_time")
+    assert len(m.coef()) == 6
+    for name, coef in m.coef().items():
+        k = float(name.split("::")[1].rstrip("]"))
+        assert_allclose(ev.loc[k, "estimate"], coef, rtol=TOL)
+        assert_allclose(ev.loc[k, "std_error"], m.se()[name], rtol=TOL)
+    assert r.dropped == {"zero weight": 5} and r.spec["weights"] == "w"
+
+
+def test_twfe_wild_bootstrap_runs_on_the_weighted_fit():
+    # with equal weights the weighted bootstrap is the unweighted one, draw for draw
+    df = _staggered_panel().assign(w=2.5)
+    kw = {"cluster": "site", "inference": "wild", "reps": 199, "seed": 4}
+    a = _quiet(ek.twfe, df, "y", "id", "year", "d", weights="w", **kw)
+    b = _quiet(ek.twfe, df, "y", "id", "year", "d", **kw)
+    assert_allclose([a.pvalue, *a.ci], [b.pvalue, *b.ci], rtol=1e-9)
+    c = _quiet(ek.twfe, _staggered_panel(), "y", "id", "year", "d", weights="w", **kw)
+    assert c.pvalue != a.pvalue

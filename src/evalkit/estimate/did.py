@@ -103,8 +103,8 @@ def weighted_mean_se(y: npt.NDArray[np.float64],
                      w: npt.NDArray[np.float64]) -> tuple[float, float]:
     """Weighted mean and its linearisation SE (unweighted: the mean and s/sqrt(n)).
 
-    :math:`\bar y_w = \\sum w_i y_i / \\sum w_i`, :math:`SE^2 = \frac{n}{n-1}
-    \\sum w_i^2 (y_i - \bar y_w)^2 / (\\sum w_i)^2` (Stata ``mean y [pweight=w]``).
+    :math:`\\bar y_w = \\sum w_i y_i / \\sum w_i`, :math:`SE^2 = \\frac{n}{n-1}
+    \\sum w_i^2 (y_i - \\bar y_w)^2 / (\\sum w_i)^2` (Stata ``mean y [pweight=w]``).
     """
     n = len(y)
     sw = float(w.sum())
@@ -253,7 +253,7 @@ def did(
     R: ``fixest::feols(y ~ group*post, data, vcov = "hetero")`` (or ``cluster = ~unit``);
     Stata: ``regress y i.group##i.post, vce(robust)`` or ``didregress``.
 
-    Weights (``weights="w"``): weighted least squares, :math:`\\hat\beta = (X'WX)^{-1}X'Wy`;
+    Weights (``weights="w"``): weighted least squares, :math:`\\hat\\beta = (X'WX)^{-1}X'Wy`;
     classical :math:`s^2(X'WX)^{-1}` with :math:`s^2 = \\sum_i w_i e_i^2/(N-K)`; HC1 and CR1
     with scores :math:`w_i x_i e_i` and the same N/(N-K) and G/(G-1)(N-1)/(N-K) factors, N the
     rows of positive weight. These equal statsmodels ``WLS(y, X, weights=w).fit(cov_type=
