@@ -208,3 +208,98 @@ def test_twfe_wild_bootstrap_runs_on_the_weighted_fit():
     assert_allclose([a.pvalue, *a.ci], [b.pvalue, *b.ci], rtol=1e-9)
     c = _quiet(ek.twfe, _staggered_panel(), "y", "id", "year", "d", weights="w", **kw)
     assert c.pvalue != a.pvalue
+
+
+# ---------------------------------------------------------------- ek.staggered_did
+@pytest.fixture(scope="module")
+def mpdta_w():
+    moderndid = pytest.importorskip("moderndid")
+    data = moderndid.load_mpdta()
+    df = data.to_pandas() if hasattr(data, "to_pandas") else data
+    z = (df.lpop - df.lpop.mean()) / df.lpop.std()  # lpop is constant within county
+    return df.assign(w=np.exp(z))
+
+
+def _md_att_gt(df, **kw):
+    moderndid = pytest.importorskip("moderndid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return moderndid.att_gt(data=df, yname="lemp", tname="year", gname="first.treat",
+                                boot=False, weightsname="w", **kw)
+
+
+STAGGERED_CASES = [
+    ("never", "dr", False, True),
+    ("notyet", "dr", True, True),
+    ("never", "reg", True, True),
+    ("notyet", "ipw", True, True),
+    ("never", "dr", True, False),
+    ("notyet", "reg", True, False),
+    ("never", "ipw", True, False),
+]
+
+
+@pytest.mark.parametrize(("control", "method", "covariates", "panel"), STAGGERED_CASES)
+def test_staggered_att_gt_equals_moderndid_weightsname(mpdta_w, control, method, covariates,
+                                                       panel):
+    data = mpdta_w if panel else mpdta_w.assign(rid=np.arange(len(mpdta_w)))
+    r = ek.staggered_did(data, "lemp", "countyreal" if panel else "rid", "year", "first.treat",
+                         control=control, method=method, weights="w",
+                         covariates="lpop" if covariates else None, panel=panel)
+    res = _md_att_gt(mpdta_w, idname="countyreal" if panel else None,
+                     xformla="~lpop" if covariates else None, est_method=method, panel=panel,
+                     control_group="nevertreated" if control == "never" else "notyettreated")
+    cells = r.extra["att_gt"]
+    assert_allclose(cells["estimate"], np.asarray(res.att_gt), rtol=0, atol=TOL)
+    assert_allclose(cells["std_error"], np.asarray(res.se_gt), rtol=0, atol=TOL)
+    unweighted = ek.staggered_did(data, "lemp", "countyreal" if panel else "rid", "year",
+                                  "first.treat", control=control, method=method,
+                                  covariates="lpop" if covariates else None, panel=panel)
+    assert abs(unweighted.estimate - r.estimate) > 1e-3  # the weights matter here
+    assert r.spec["weights"] == "w" and any("weighted" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("agg", ["simple", "dynamic", "group", "calendar"])
+def test_staggered_aggregates_equal_r_did_aggte_with_weights(mpdta_w, agg):
+    """R ``did::aggte`` weighs cohorts by ``pg = mean(weights.ind * (G == g))``.
+
+    moderndid 0.2's ``att_gt`` does not carry the weight column into its result
+    (``weights_ind`` is None), so its ``aggte`` falls back to equal unit weights; the
+    reference is moderndid's ``aggte`` given the unit weights R passes (``weights.ind``), in
+    moderndid's unit order (by cohort, never-treated last, then by id — checked below).
+    """
+    moderndid = pytest.importorskip("moderndid")
+    res = _md_att_gt(mpdta_w, idname="countyreal", est_method="dr")
+    units = mpdta_w.sort_values(["countyreal", "year"]).drop_duplicates("countyreal")
+    units = units.assign(k=units["first.treat"].replace(0, np.inf)).sort_values(
+        ["k", "countyreal"])
+    assert np.array_equal(units["k"].to_numpy(), np.asarray(res.G))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ag = moderndid.aggte(res._replace(weights_ind=units["w"].to_numpy()), type=agg)
+    r = ek.staggered_did(mpdta_w, "lemp", "countyreal", "year", "first.treat", weights="w",
+                         aggregate=agg)
+    assert_allclose([r.estimate, r.se], [ag.overall_att, ag.overall_se], rtol=0, atol=TOL)
+    if agg != "simple":
+        comp = r.extra["components"]
+        assert_allclose(comp["estimate"], np.asarray(ag.att_by_event), rtol=0, atol=TOL)
+        assert_allclose(comp["std_error"], np.asarray(ag.se_by_event), rtol=0, atol=TOL)
+
+
+def test_staggered_weights_scale_free_and_checked(mpdta_w):
+    kw = {"covariates": "lpop", "aggregate": "dynamic"}
+    a = ek.staggered_did(mpdta_w, "lemp", "countyreal", "year", "first.treat", weights="w", **kw)
+    b = ek.staggered_did(mpdta_w.assign(w=mpdta_w.w * 9.0), "lemp", "countyreal", "year",
+                         "first.treat", weights="w", **kw)
+    assert_allclose([a.estimate, a.se], [b.estimate, b.se], rtol=1e-10)
+    varying = mpdta_w.assign(w=mpdta_w.w + 0.01 * (mpdta_w.year - 2003))
+    with pytest.raises(DataError, match="'w' varies within unit 'countyreal'"):
+        ek.staggered_did(varying, "lemp", "countyreal", "year", "first.treat", weights="w")
+    # a unit of weight 0 is left out (its 5 rows counted), as if it were not in the data
+    first = mpdta_w.countyreal.iloc[0]
+    zero = mpdta_w.assign(w=mpdta_w.w.where(mpdta_w.countyreal != first, 0.0))
+    z = ek.staggered_did(zero, "lemp", "countyreal", "year", "first.treat", weights="w")
+    gone = ek.staggered_did(mpdta_w[mpdta_w.countyreal != first], "lemp", "countyreal", "year",
+                            "first.treat", weights="w")
+    assert z.dropped == {"zero weight": 5}
+    assert_allclose([z.estimate, z.se], [gone.estimate, gone.se], rtol=1e-12)
