@@ -303,3 +303,65 @@ def test_staggered_weights_scale_free_and_checked(mpdta_w):
                             "first.treat", weights="w")
     assert z.dropped == {"zero weight": 5}
     assert_allclose([z.estimate, z.se], [gone.estimate, gone.se], rtol=1e-12)
+
+
+# ---------------------------------------------------------------- ek.prepost
+def _waves(n: int = 80, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    pre = rng.normal(10, 2, n)
+    post = pre + 0.8 + rng.normal(0, 1.5, n)
+    w = rng.uniform(0.5, 4, n)
+    w[:3] = 0.0
+    return pd.DataFrame({"id": np.tile(np.arange(n), 2), "wave": ["pre"] * n + ["post"] * n,
+                         "score": np.r_[pre, post], "w": np.r_[w, w]})
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "greater"])
+def test_prepost_weighted_t_equals_wls_hc1(alternative):
+    sm = pytest.importorskip("statsmodels.api")
+    df = _waves()
+    r = ek.prepost(df, "score", "id", "wave", "pre", "post", weights="w",
+                   alternative=alternative)
+    wide = df.pivot(index="id", columns="wave", values="score").join(
+        df.drop_duplicates("id").set_index("id")["w"])
+    wide = wide[wide.w > 0]
+    d = (wide["post"] - wide["pre"]).to_numpy()
+    m = sm.WLS(d, np.ones(len(d)), weights=wide.w.to_numpy()).fit(cov_type="HC1",
+                                                                   use_t=True)
+    assert_allclose([r.estimate, r.se], [m.params[0], m.bse[0]], rtol=TOL)
+    from scipy import stats
+
+    t = m.params[0] / m.bse[0]
+    p = 2 * stats.t.sf(abs(t), len(d) - 1) if alternative == "two-sided" else \
+        stats.t.sf(t, len(d) - 1)
+    assert_allclose(r.pvalue, p, rtol=1e-10)
+    if alternative == "two-sided":
+        assert_allclose(r.ci, m.conf_int(alpha=0.05)[0], rtol=1e-8)  # both t(n-1)
+    assert r.n == 77 and r.dropped == {"zero_weight": 3} and r.spec["weights"] == "w"
+    # weighted descriptive means and d_z by hand
+    ww = wide.w.to_numpy()
+    assert_allclose(r.extra["mean_pre"], (ww * wide["pre"]).sum() / ww.sum(), rtol=1e-12)
+    sd = np.sqrt(len(d) / (len(d) - 1) * (ww * (d - r.estimate) ** 2).sum() / ww.sum())
+    assert_allclose(r.extra["cohens_dz"], r.estimate / sd, rtol=1e-12)
+
+
+def test_prepost_equal_weights_is_the_paired_t():
+    df = _waves().assign(w=3.0)
+    r = ek.prepost(df, "score", "id", "wave", "pre", "post", weights="w")
+    u = ek.prepost(df, "score", "id", "wave", "pre", "post")
+    assert_allclose([r.estimate, r.se, r.pvalue, *r.ci], [u.estimate, u.se, u.pvalue, *u.ci],
+                    rtol=1e-12)
+
+
+def test_prepost_weights_refused_and_checked():
+    from evalkit.errors import EstimationError
+
+    df = _waves()
+    for test in ("wilcoxon", "mcnemar"):
+        with pytest.raises(EstimationError, match="test='t' only"):
+            ek.prepost(df, "score", "id", "wave", "pre", "post", test=test, weights="w")
+    differ = df.assign(w=df.w.where(df.wave == "pre", df.w + 1))
+    with pytest.raises(DataError, match="differs between the pre and post rows"):
+        ek.prepost(differ, "score", "id", "wave", "pre", "post", weights="w")
+    with pytest.raises(DataError, match=r"'w'.*>= 0"):
+        ek.prepost(df.assign(w=-df.w), "score", "id", "wave", "pre", "post", weights="w")
