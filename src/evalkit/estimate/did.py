@@ -29,7 +29,7 @@ from evalkit.estimate.inference import (
     t_inference,
 )
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
-from evalkit.estimate.weights import weight_column, weights_note
+from evalkit.estimate.weights import weight_column, weighted_mean_se, weights_note
 from evalkit.estimate.wild import (
     BootWeights,
     Inference,
@@ -97,22 +97,6 @@ def check_alpha(alpha: float) -> float:
         raise SpecError(f"alpha: expected a number between 0 and 1, got {alpha!r}",
                         hint="use e.g. alpha=0.05 for 95% intervals")
     return float(alpha)
-
-
-def weighted_mean_se(y: npt.NDArray[np.float64],
-                     w: npt.NDArray[np.float64]) -> tuple[float, float]:
-    """Weighted mean and its linearisation SE (unweighted: the mean and s/sqrt(n)).
-
-    :math:`\\bar y_w = \\sum w_i y_i / \\sum w_i`, :math:`SE^2 = \\frac{n}{n-1}
-    \\sum w_i^2 (y_i - \\bar y_w)^2 / (\\sum w_i)^2` (Stata ``mean y [pweight=w]``).
-    """
-    n = len(y)
-    sw = float(w.sum())
-    mean = float(w @ y / sw)
-    if n < 2:
-        return mean, math.nan
-    r = w * (y - mean)
-    return mean, math.sqrt(n / (n - 1) * float(r @ r)) / sw
 
 
 def se_note(kind: VcovKind, cluster_name: str | None, n_clusters: int | None, fe_dof: str,

@@ -10,6 +10,7 @@ weighted least squares, as R ``lm(weights=)`` and Stata ``[aweight=]``).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,7 +22,7 @@ from evalkit.errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["unit_weights", "weight_column", "weights_note"]
+__all__ = ["unit_weights", "weight_column", "weighted_mean_se", "weights_note"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -80,6 +81,22 @@ def unit_weights(w: FloatArray, u: IntArray, n_units: int, column: str, unit: st
             "row of a unit the same weight")
     out: FloatArray = lo
     return out
+
+
+def weighted_mean_se(y: npt.NDArray[np.float64],
+                     w: npt.NDArray[np.float64]) -> tuple[float, float]:
+    """Weighted mean and its linearisation SE (unweighted: the mean and s/sqrt(n)).
+
+    :math:`\\bar y_w = \\sum w_i y_i / \\sum w_i`, :math:`SE^2 = \\frac{n}{n-1}
+    \\sum w_i^2 (y_i - \\bar y_w)^2 / (\\sum w_i)^2` (Stata ``mean y [pweight=w]``).
+    """
+    n = len(y)
+    sw = float(w.sum())
+    mean = float(w @ y / sw)
+    if n < 2:
+        return mean, math.nan
+    r = w * (y - mean)
+    return mean, math.sqrt(n / (n - 1) * float(r @ r)) / sw
 
 
 def weights_note(column: str) -> str:
