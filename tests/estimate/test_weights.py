@@ -395,3 +395,11 @@ def test_did_weighted_wild_bootstrap_equals_brute_force_wls():
     p = np.mean(np.abs(t0) * (1 + 1e-9) < np.abs(draws))
     assert r.extra["wild_bootstrap"]["enumerated"]
     assert r.pvalue == p
+
+
+def test_staggered_unit_with_some_zero_weight_rows_is_an_error(mpdta_w):
+    first = mpdta_w.countyreal.iloc[0]
+    partly = mpdta_w.assign(w=mpdta_w.w.where(
+        (mpdta_w.countyreal != first) | (mpdta_w.year != 2004), 0.0))
+    with pytest.raises(DataError, match="varies within unit 'countyreal' for 1 unit"):
+        ek.staggered_did(partly, "lemp", "countyreal", "year", "first.treat", weights="w")

@@ -280,7 +280,12 @@ def staggered_did(
     require_values(dict(zip(covs, Z.T, strict=True)), where)
     z_ok = np.asarray(~np.isnan(Z).any(axis=1), dtype=bool) if covs else None
     wts = None if weights is None else weight_column(df, weights, where)
-    if wts is not None:
+    if wts is not None and weights is not None:
+        from evalkit.estimate.inference import cluster_codes
+
+        has_id = df[unit].notna().to_numpy()  # one weight per unit, zeros included
+        codes, n_ids = cluster_codes(df[unit].to_numpy()[has_id])
+        unit_weights(wts[has_id], codes, n_ids, weights, unit, where)
         z_ok = wts > 0 if z_ok is None else z_ok & (wts > 0)
     cp = cohort_panel(df, outcome, unit, time, cohort, where, extra_ok=z_ok)
     dropped = dict(cp.dropped)
