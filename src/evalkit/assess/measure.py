@@ -68,7 +68,33 @@ def compute_value(df: pd.DataFrame, spec: Compute, where: str = "data") -> tuple
     values = numeric_column(rows, col, where).dropna()
     if op == "sum":
         return float(values.sum()), int(values.size)
+    if spec.weight is not None:
+        return _weighted_mean(rows, values, spec.weight, where)
     return (float(values.mean()) if values.size else math.nan), int(values.size)
+
+
+def _weighted_mean(rows: pd.DataFrame, values: pd.Series, weight: str,
+                   where: str) -> tuple[float, int]:
+    """``sum(w * x) / sum(w)`` over the non-missing values; n = values of positive
+    weight. A used row whose weight is missing or negative is a :class:`DataError`."""
+    import pandas as pd
+
+    from evalkit.errors import DataError
+
+    w = numeric_column(rows, weight, where).loc[values.index]
+    bad = w.isna() | (w < 0)
+    if bool(bad.any()):
+        row = bad.idxmax()
+        label = row.item() if hasattr(row, "item") else row
+        found = "a missing value" if pd.isna(w.loc[row]) else f"{float(w.loc[row]):g}"
+        raise DataError(
+            f"{where}: weight column {weight!r} must be a number >= 0 on every row averaged, "
+            f"found {found} at row {label!r} ({int(bad.sum())} such row(s))",
+            hint="give every record a weight (0 to leave it out), or remove weight: from the "
+            "indicator's compute")
+    total = float(w.sum())
+    n = int((w > 0).sum())
+    return (float((w * values).sum()) / total if total > 0 else math.nan), n
 
 
 @dataclass(frozen=True)

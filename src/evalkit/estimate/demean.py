@@ -18,6 +18,8 @@ Singletons (a level observed once) carry no information once their effect is abs
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -90,6 +92,7 @@ def demean(
     *,
     tol: float = 1e-12,
     maxiter: int = 10_000,
+    weights: FloatArray | None = None,
 ) -> FloatArray:
     """Residuals of each column of ``X`` after projecting out one or two factors' dummies.
 
@@ -102,10 +105,15 @@ def demean(
     tol, maxiter
         Convergence settings for alternating projections (only used when both factors have
         more than :data:`EXACT_MAX_LEVELS` levels).
+    weights
+        Positive row weights: the projection is then weighted least squares (weighted group
+        means, as pyfixest and fixest with ``weights=``).
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim == 1:
         X = X[:, None]
+    if weights is not None:
+        return _demean_weighted(X, factors, np.asarray(weights, dtype=np.float64), tol, maxiter)
     codes = [recode(f) for f in factors]
     if len(codes) == 1:
         a, na = codes[0]
@@ -145,6 +153,64 @@ def demean(
     scale = max(1.0, float(np.max(np.abs(X)))) if X.size else 1.0
     for _ in range(maxiter):
         x_new = _demean_cols(_demean_cols(x, b, cb), a, ca)
+        delta = float(np.max(np.abs(x_new - x))) if x.size else 0.0
+        x = x_new
+        if delta < tol * scale:
+            return x
+    raise EstimationError(
+        f"demean: alternating projections did not converge in {maxiter} iterations",
+        hint="the fixed effects may be nearly disconnected; check the panel structure",
+    )
+
+
+def _wdemean_cols(X: FloatArray, codes: IntArray, w: FloatArray, wsum: npt.NDArray[Any]) -> FloatArray:
+    """Column-wise ``x - weighted_mean_by_group(x)``."""
+    out = np.empty(X.shape, order="F")
+    n_levels = len(wsum)
+    for j in range(X.shape[1]):
+        col = np.ascontiguousarray(X[:, j])
+        means = np.bincount(codes, weights=w * col, minlength=n_levels) / wsum
+        np.subtract(col, means[codes], out=out[:, j])
+    return out
+
+
+def _demean_weighted(X: FloatArray, factors: list[IntArray], w: FloatArray, tol: float,
+                     maxiter: int) -> FloatArray:
+    r"""Weighted within transformation: the W-orthogonal projection off the factor dummies.
+
+    Same algorithm as the unweighted one with counts replaced by sums of weights:
+    :math:`\tilde D_B'W\tilde D_B = \operatorname{diag}(w_B) - C_w'\operatorname{diag}(1/w_A)
+    C_w` with :math:`C_w` the A × B matrix of summed weights.
+    """
+    codes = [recode(f) for f in factors]
+    if len(codes) == 1:
+        a, na = codes[0]
+        return _wdemean_cols(X, a, w, np.bincount(a, weights=w, minlength=na))
+    if len(codes) != 2:
+        raise EstimationError("demean: only one or two fixed-effect factors are supported")
+    (a, na), (b, nb) = sorted(codes, key=lambda c: -c[1])
+    wa = np.bincount(a, weights=w, minlength=na)
+    wb = np.bincount(b, weights=w, minlength=nb)
+    x1 = _wdemean_cols(X, a, w, wa)
+    if nb <= EXACT_MAX_LEVELS:
+        from scipy import sparse
+
+        Cs = sparse.csr_matrix((w, (a, b)), shape=(na, nb))
+        M = np.diag(wb) - (Cs.T @ sparse.diags(1.0 / wa) @ Cs).toarray()
+        r = np.empty((nb, X.shape[1]))
+        for j in range(X.shape[1]):
+            r[:, j] = np.bincount(b, weights=w * x1[:, j], minlength=nb)
+        gamma = np.linalg.pinv(M, rcond=1e-12, hermitian=True) @ r
+        out = np.empty(X.shape, order="F")
+        for j in range(X.shape[1]):
+            fitted = gamma[b, j]
+            fmeans = np.bincount(a, weights=w * fitted, minlength=na) / wa
+            np.subtract(x1[:, j], fitted - fmeans[a], out=out[:, j])
+        return out
+    x = x1
+    scale = max(1.0, float(np.max(np.abs(X)))) if X.size else 1.0
+    for _ in range(maxiter):
+        x_new = _wdemean_cols(_wdemean_cols(x, b, w, wb), a, w, wa)
         delta = float(np.max(np.abs(x_new - x))) if x.size else 0.0
         x = x_new
         if delta < tol * scale:

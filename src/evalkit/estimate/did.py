@@ -30,6 +30,7 @@ from evalkit.estimate.inference import (
 )
 from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
+from evalkit.estimate.weights import weight_column, weighted_mean_se, weights_note
 from evalkit.estimate.wild import (
     BootWeights,
     Inference,
@@ -141,6 +142,7 @@ def did(
     unit: str | None = None,
     covariates: str | Sequence[str] | None = None,
     cluster: str | None = None,
+    weights: str | None = None,
     se: SE = "auto",
     alpha: float = 0.05,
     fe_dof: FeDof = "nested",
@@ -169,6 +171,10 @@ def did(
         Numeric control variable(s), entered linearly.
     cluster
         Column to cluster standard errors on (must nest ``unit`` when both are given).
+    weights
+        Column of sampling or analytic weights (numbers >= 0): weighted least squares, with
+        weighted group means in the within transformation. Rows of weight 0 are dropped
+        (``dropped["zero weight"]``). See Notes.
     se
         ``"classical"``, ``"robust"`` (HC1), ``"cluster"`` (CR1), or ``"auto"``: cluster on
         ``cluster`` or ``unit`` when given, else robust.
@@ -229,6 +235,17 @@ def did(
     R: ``fixest::feols(y ~ group*post, data, vcov = "hetero")`` (or ``cluster = ~unit``);
     Stata: ``regress y i.group##i.post, vce(robust)`` or ``didregress``.
 
+    Weights (``weights="w"``): weighted least squares, :math:`\\hat\\beta = (X'WX)^{-1}X'Wy`;
+    classical :math:`s^2(X'WX)^{-1}` with :math:`s^2 = \\sum_i w_i e_i^2/(N-K)`; HC1 and CR1
+    with scores :math:`w_i x_i e_i` and the same N/(N-K) and G/(G-1)(N-1)/(N-K) factors, N the
+    rows of positive weight. These equal statsmodels ``WLS(y, X, weights=w).fit(cov_type=
+    "nonrobust" | "HC1" | "cluster")``, pyfixest ``feols(..., weights="w")`` and R
+    ``lm(y ~ group*post, weights = w)`` / ``fixest::feols(..., weights = ~w)``. They are
+    analytic weights (Stata ``[aweight=w]``); with ``se="robust"`` or ``"cluster"`` the
+    standard errors are those of Stata ``[pweight=w]`` (sampling weights), which is the
+    choice for survey data. Every estimate and SE is unchanged when all weights are
+    multiplied by one number. ``extra["means"]`` then holds weighted cell means.
+
     References
     ----------
     Wooldridge, J. M. (2020). *Introductory Econometrics*, 7th ed., §13.2 (Example 13.3).
@@ -249,6 +266,7 @@ def did(
     check_column_args(where, outcome=outcome, group=group, post=post)
     covs = as_list(covariates)
     require_columns(df, [outcome, group, post, unit, cluster, *covs], where)
+    wts = None if weights is None else weight_column(df, weights, where)
     check_choice("se", se, ("classical", "robust", "cluster", "auto"))
     check_choice("fe_dof", fe_dof, ("nested", "all"))
     check_wild_options(inference, reps, boot_weights, seed)
@@ -269,6 +287,12 @@ def did(
     dropped: dict[str, int] = {}
     if not ok.all():
         dropped["missing values"] = int((~ok).sum())
+    if wts is not None:
+        zero = ok & (wts == 0)
+        if zero.any():
+            dropped["zero weight"] = int(zero.sum())
+            ok &= ~zero
+    w = np.ones(int(ok.sum())) if wts is None else wts[ok]
     y, g, p, Z = y[ok], g[ok], p[ok], Z[ok]
     require_variation(y, outcome, where)
 
@@ -302,6 +326,7 @@ def did(
             dropped["singleton units"] = int(single.sum())
             keep = ~single
             y, g, p, Z, u_codes = y[keep], g[keep], p[keep], Z[keep], u_codes[keep]
+            w = w[keep]
             ok_idx = np.flatnonzero(ok)[keep]
             ok = np.zeros(len(df), dtype=bool)
             ok[ok_idx] = True
@@ -314,12 +339,10 @@ def did(
     for gv in (0, 1):
         for pv in (0, 1):
             m = (g == gv) & (p == pv)
-            vals = y[m]
-            mean = float(vals.mean())
-            sd = float(vals.std(ddof=1)) if len(vals) > 1 else math.nan
+            mean, sem = weighted_mean_se(y[m], w[m])
             cell[(gv, pv)] = mean
             rows.append({group: gv, post: pv, "n": int(m.sum()), "mean": mean,
-                         "std_error": sd / math.sqrt(len(vals))})
+                         "std_error": sem})
     means = pd.DataFrame(rows)
     means_did = (cell[(1, 1)] - cell[(1, 0)]) - (cell[(0, 1)] - cell[(0, 0)])
 
@@ -335,9 +358,15 @@ def did(
         assert u_codes is not None
         X = np.column_stack([p, g * p, Z])
         names = [post, inter, *covs]
-        both = demean(np.column_stack([y, X]), [u_codes])
+        both = demean(np.column_stack([y, X]), [u_codes],
+                      weights=None if wts is None else w)
         yd, Xd = both[:, 0], both[:, 1:]
         n_abs = n_units
+    ybar = float(np.average(yd, weights=w))
+    tss = float((w * (yd - ybar) ** 2).sum())
+    if wts is not None:  # weighted least squares = OLS on rows scaled by sqrt(w)
+        sw = np.sqrt(w)
+        yd, Xd = yd * sw, Xd * sw[:, None]
 
     cl = None
     n_cl = None
@@ -362,6 +391,8 @@ def did(
         t, pv_, lo, hi = t_inference(float(fit.coef[j]), float(se_vec[j]), fit.df_resid, alpha)
         table_rows.append(tidy_row(names[j], fit.coef[j], se_vec[j], t, pv_, lo, hi))
     notes = [se_note(kind, cl_col, n_cl, fe_dof, unit is not None)]
+    if weights is not None:
+        notes.append(weights_note(weights))
     wb = None
     if wild:
         assert cl is not None and n_cl is not None
@@ -373,7 +404,6 @@ def did(
         notes.append(wild_note(wb))
     table = tidy_frame(table_rows)
     head = table_rows[0]
-    tss = float(((yd - yd.mean()) ** 2).sum())
     if unit is not None:
         notes.append(note("did.unit_fe", unit=str(unit)))
     notes.append(note("did.parallel"))
@@ -390,7 +420,8 @@ def did(
         "inference": "wild" if wb is not None else "analytic",
         "wild_bootstrap": wb.to_dict() if wb is not None else None,
     }
-    method = "difference-in-differences (OLS" + (", unit fixed effects" if unit else "") + ")"
+    method = ("difference-in-differences (" + ("WLS" if weights else "OLS")
+              + (", unit fixed effects" if unit else "") + ")")
     return EffectResult(
         estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
         pvalue=head["p_value"], n=n, method=method, design="did", outcome=outcome, term=inter,
@@ -398,7 +429,8 @@ def did(
         n_dropped=sum(dropped.values()), dropped=dropped,
         evidence_level=evidence_level("did", covariates=bool(covs)), notes=tuple(notes),
         spec={"outcome": outcome, "group": group, "post": post, "unit": unit,
-              "covariates": tuple(covs), "cluster": cluster, "se": se, "alpha": alpha,
+              "covariates": tuple(covs), "cluster": cluster, "weights": weights, "se": se,
+              "alpha": alpha,
               "fe_dof": fe_dof, "inference": inference, "reps": reps,
               "boot_weights": boot_weights, "seed": seed},
         extra=extra,

@@ -33,6 +33,7 @@ from evalkit.estimate.inference import (
 from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 from evalkit.estimate.twfe import fe_fit, panel_codes
+from evalkit.estimate.weights import weight_column, weights_note
 from evalkit.estimate.wild import (
     BootWeights,
     Inference,
@@ -152,6 +153,7 @@ def event_study(
     ref: int = -1,
     window: tuple[int, int] | None = None,
     cluster: str | None = None,
+    weights: str | None = None,
     alpha: float = 0.05,
     fe_dof: FeDof = "nested",
     inference: Inference = "auto",
@@ -176,6 +178,12 @@ def event_study(
         ``hi`` (binned end points). ``None`` estimates every relative time separately.
     cluster
         Column to cluster on (default ``unit``); must nest units.
+    weights
+        Column of sampling or analytic weights (>= 0; rows of weight 0 dropped): weighted
+        least squares with a weighted within transformation, as :func:`evalkit.twfe`
+        (pyfixest ``feols(..., weights="w")``, R ``fixest::feols(..., weights = ~w)``, Stata
+        ``reghdfe ... [aweight=w]``). The headline stays the equally weighted average of the
+        post-period coefficients.
     alpha
         1 - confidence level.
     fe_dof
@@ -238,8 +246,11 @@ def event_study(
         raise SpecError(
             f"window: expected (lo, hi) with lo <= {min(ref, -1)} and hi >= {max(ref, 0)}, "
             f"got {window!r}", hint="e.g. window=(-4, 4)")
+    wts = None if weights is None else weight_column(df, weights, where)
     cp = cohort_panel(df, outcome, unit, time, cohort, where,
-                      extra_cols=[cluster] if cluster else [])
+                      extra_cols=[cluster] if cluster else [],
+                      extra_ok=None if wts is None else wts > 0)
+    w = None if wts is None else wts[cp.keep]
     u, t = cp.u, cp.t
     g_row = cp.g_unit[u]
     treated = np.isfinite(g_row)
@@ -291,16 +302,24 @@ def event_study(
     from evalkit.estimate.demean import drop_singletons
 
     dropped = dict(cp.dropped)
+    if wts is not None and bool((wts == 0).any()):
+        # rows of weight 0 were left out with the missing ones: count them on their own
+        zero = int((wts == 0).sum())
+        dropped["zero weight"] = zero
+        dropped["missing values"] -= zero
+        if not dropped["missing values"]:
+            del dropped["missing values"]
     yv = cp.y
     keep = drop_singletons([u, t])
     if not keep.all():
         dropped["singletons"] = int((~keep).sum())
         yv, D, u, t, cl = yv[keep], np.asfortranarray(D[keep]), u[keep], t[keep], cl[keep]
+        w = None if w is None else w[keep]
         cl, n_cl = cluster_codes(cl)
     wild = use_wild(inference, True, n_cl)
     check_cluster_count(n_cl, cl_col, warn=not wild)
     fit, n_u, n_t = fe_fit(yv, D, names, u, t, cl, n_cl, nested=True, fe_dof=fe_dof,
-                           where=where)
+                           where=where, weights=w)
     se_vec = fit.se
     post_idx = [j for j, k in enumerate(est_levels) if k >= 0]
     pre_idx = [j for j, k in enumerate(est_levels) if k < 0]
@@ -327,9 +346,11 @@ def event_study(
     pre = _pretrend(wald_test(fit.coef[pre_idx], fit.vcov[np.ix_(pre_idx, pre_idx)],
                               fit.df_resid), fit.df_resid)
     notes.insert(0, se_note("cluster", cl_col, n_cl, fe_dof, True))
+    if weights is not None:
+        notes.insert(1, weights_note(weights))
     wb = None
     if wild:
-        yb, Xb, _, _ = unit_demeaned_design(yv, D, u, t)
+        yb, Xb, _, _ = unit_demeaned_design(yv, D, u, t, weights=w)
         contrast = np.zeros(Xb.shape[1])
         contrast[: len(a)] = a
         wb = wild_cluster_test(Xb, yb, cl, n_cl, contrast, alpha=alpha, reps=reps,
@@ -344,12 +365,13 @@ def event_study(
     return EffectResult(
         estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
         pvalue=head["p_value"], n=fit.n, method="event study (two-way fixed effects, "
-        f"reference period {ref})", design="event_study", outcome=outcome, term="average post",
+        + ("weighted, " if weights else "") + f"reference period {ref})", design="event_study", outcome=outcome, term="average post",
         table=tidy_frame(rows), statistic=head["statistic"], df=fit.df_resid, alpha=alpha,
         n_dropped=sum(dropped.values()), dropped=dropped,
         evidence_level=evidence_level("event_study"), notes=tuple(notes),
         spec={"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "ref": ref,
-              "window": window, "cluster": cluster, "alpha": alpha, "fe_dof": fe_dof,
+              "window": window, "cluster": cluster, "weights": weights, "alpha": alpha,
+              "fe_dof": fe_dof,
               "inference": inference, "reps": reps, "boot_weights": boot_weights, "seed": seed},
         extra={"event_times": events, "pretrend_test": pre, "n_units": n_u, "n_periods": n_t,
                "n_clusters": n_cl, "vcov": pd.DataFrame(fit.vcov, index=names, columns=names),

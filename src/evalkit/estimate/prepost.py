@@ -45,6 +45,7 @@ def prepost(
     alternative: Alternative = "two-sided",
     alpha: float = 0.05,
     label: str | None = None,
+    weights: str | None = None,
 ) -> EffectResult:
     """Change from the ``pre`` wave to the ``post`` wave for the same people.
 
@@ -70,6 +71,10 @@ def prepost(
         1 − confidence level of the interval.
     label
         Readable name of the outcome for sentences (stored in ``extra["label"]``).
+    weights
+        Column of sampling weights, one per person (the same on the person's pre and post
+        rows; ``test="t"`` only). People of weight 0 are dropped (``dropped["zero_weight"]``).
+        See Notes.
 
     Returns
     -------
@@ -120,6 +125,19 @@ def prepost(
       :math:`2\\arcsin\\sqrt{p_{post}} - 2\\arcsin\\sqrt{p_{pre}}`. R ``mcnemar.test(table)``
       (``exact2x2::mcnemar.exact`` for the exact test); Stata ``mcc post pre``.
 
+    Weights (``weights="w"``, ``test="t"``): the estimate is the weighted mean change
+    :math:`\\bar d_w = \\sum w_i d_i / \\sum w_i` and its standard error the survey
+    (linearisation) one, :math:`SE^2 = \\frac{n}{n-1}\\sum w_i^2 (d_i - \\bar d_w)^2 /
+    (\\sum w_i)^2`, with t(n-1) inference: equal to statsmodels ``WLS(d, ones,
+    weights=w).fit(cov_type="HC1")``, Stata ``mean d [pweight=w]`` and R
+    ``survey::svymean(~d, svydesign(ids = ~1, weights = ~w))`` (with ``degf`` n-1). These are
+    sampling (probability) weights: the SE does not change when all weights are multiplied
+    by one number, and does not treat a weight as a count of people (as statsmodels
+    ``DescrStatsW`` and Stata ``[fweight=]`` would). With equal weights it is the paired t.
+    Means and SDs in ``extra`` are then weighted (:math:`s_w^2 = \\frac{n}{n-1}\\sum w_i
+    (x_i - \\bar x_w)^2/\\sum w_i`); d_z, d_av and g_av use them, without intervals.
+    Wilcoxon and McNemar have no weighted form here and refuse weights.
+
     Effect sizes (t and Wilcoxon), all for post − pre (Lakens 2013):
 
     * :math:`d_z = \\bar d / s_d`;
@@ -163,9 +181,20 @@ def prepost(
     check_choice("alternative", alternative, ALTERNATIVES)
     if not (isinstance(alpha, int | float) and 0.0 < float(alpha) < 1.0):
         raise SpecError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
+    if weights is not None and test != "t":
+        raise EstimationError(
+            f"{where}: weights= is supported with test='t' only, got test={test!r}",
+            hint="use test='t' for a weighted mean change, or drop weights= for the "
+            "Wilcoxon / McNemar test (they have no survey-weighted form in evalkit)")
     pairs = make_pairs(df, outcome, unit, time, pre, post, where)
     spec = {"outcome": outcome, "unit": unit, "time": time, "pre": pre, "post": post,
-            "test": test, "alternative": alternative, "alpha": alpha}
+            "test": test, "alternative": alternative, "alpha": alpha, "weights": weights}
+    if weights is not None:
+        from evalkit.estimate._paired_weights import pair_weights, weighted_change
+
+        pairs, w = pair_weights(df, pairs, unit, time, pre, post, weights, where)
+        return weighted_change(pairs, w, outcome, weights, alternative, float(alpha), label,
+                               spec, where)
     if test == "mcnemar":
         return _mcnemar(pairs, outcome, alternative, float(alpha), label, spec, where)
     return _continuous(pairs, outcome, test, alternative, float(alpha), label, spec, where)

@@ -31,6 +31,7 @@ from evalkit.estimate.staggered_aggregate import (
 )
 from evalkit.estimate.staggered_aggregate import aggregate as aggregate_cells
 from evalkit.estimate.staggered_cells import panel_2x2, rc_2x2
+from evalkit.estimate.weights import unit_weights, weight_column, weights_note
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,8 +69,12 @@ def _check_covariates(Z: FloatArray, covs: list[str], where: str) -> None:
 
 
 def _cells(cp: CohortPanel, Zrow: FloatArray, covs: list[str], control: str, method: str,
-           panel: bool, where: str) -> tuple[Cells, list[dict[str, Any]], list[str]]:
-    """Estimate every ATT(g,t) with the varying base period (R did's default)."""
+           panel: bool, where: str, w_unit: FloatArray | None = None,
+           ) -> tuple[Cells, list[dict[str, Any]], list[str]]:
+    """Estimate every ATT(g,t) with the varying base period (R did's default).
+
+    ``w_unit``: one sampling weight per unit (R did's ``weightsname``), or None.
+    """
     periods = cp.periods
     T = len(periods)
     g_unit = cp.g_unit
@@ -84,6 +89,7 @@ def _cells(cp: CohortPanel, Zrow: FloatArray, covs: list[str], control: str, met
             Zw = np.full((n, T, k), np.nan)
             Zw[cp.u, cp.t, :] = Zrow
     never = ~np.isfinite(g_unit)
+    wu = np.ones(n) if w_unit is None else w_unit
     inf_all = np.zeros((n, len(cohorts) * (T - 1)), order="F")
     dy_cache: dict[tuple[int, int], FloatArray] = {}
     groups: list[float] = []
@@ -108,18 +114,19 @@ def _cells(cp: CohortPanel, Zrow: FloatArray, covs: list[str], control: str, met
                     dy_cache[(tc, base)] = Y[:, tc] - Y[:, base]
                 dy = dy_cache[(tc, base)]
                 if not covs:
-                    y1 = dy[treated_u]
-                    y0 = dy[ctrl_u]
-                    m1 = float(y1.mean())
-                    m0 = float(y0.mean())
+                    y1, w1 = dy[treated_u], wu[treated_u]
+                    y0, w0 = dy[ctrl_u], wu[ctrl_u]
+                    s1, s0 = float(w1.sum()), float(w0.sum())
+                    m1 = float(w1 @ y1) / s1
+                    m0 = float(w0 @ y0) / s0
                     att = m1 - m0
-                    full[treated_u] = (n / n_t) * (y1 - m1)
-                    full[ctrl_u] = (-n / n_c) * (y0 - m0)
+                    full[treated_u] = (n / s1) * w1 * (y1 - m1)
+                    full[ctrl_u] = (-n / s0) * w0 * (y0 - m0)
                 else:
                     sub = treated_u | ctrl_u
                     X = np.column_stack([np.ones(int(sub.sum())), Zw[sub, base, :]])
                     att, inf = panel_2x2(dy[sub], treated_u[sub].astype(float), X, method,
-                                         where)
+                                         where, None if w_unit is None else w_unit[sub])
                     full[sub] = n / sub.sum() * inf
             else:
                 rows = ((cp.t == tc) | (cp.t == base)) & (treated_u | ctrl_u)[cp.u]
@@ -130,7 +137,8 @@ def _cells(cp: CohortPanel, Zrow: FloatArray, covs: list[str], control: str, met
                     notes.append(note("staggered.empty_cell", g=f"{g:g}", t=f"{now:g}"))
                     continue
                 X = np.column_stack([np.ones(int(rows.sum())), Zrow[rows]])
-                att, inf = rc_2x2(cp.y[rows], postv, D, X, method, where)
+                att, inf = rc_2x2(cp.y[rows], postv, D, X, method, where,
+                                  None if w_unit is None else w_unit[cp.u[rows]])
                 full[:] = np.bincount(cp.u[rows], weights=n / rows.sum() * inf, minlength=n)
             groups.append(g)
             times.append(now)
@@ -141,7 +149,7 @@ def _cells(cp: CohortPanel, Zrow: FloatArray, covs: list[str], control: str, met
         raise DataError(f"{where}: no ATT(g,t) could be estimated",
                         hint="check that cohorts have comparison units in the same periods")
     cells = Cells(group=np.array(groups), time=np.array(times), att=np.array(atts),
-                  inf=inf_all[:, :len(atts)], g_unit=g_unit)
+                  inf=inf_all[:, :len(atts)], g_unit=g_unit, w_unit=w_unit)
     return cells, info, notes
 
 
@@ -154,6 +162,7 @@ def staggered_did(
     *,
     control: Literal["never", "notyet"] = "never",
     covariates: str | Sequence[str] | None = None,
+    weights: str | None = None,
     method: Literal["dr", "reg", "ipw"] = "dr",
     aggregate: Literal["simple", "dynamic", "group", "calendar"] = "simple",
     panel: bool = True,
@@ -179,6 +188,9 @@ def staggered_did(
         treated in period t.
     covariates
         Numeric covariates for conditional parallel trends (values from the base period).
+    weights
+        Column of sampling weights, one per unit (the same on each of a unit's rows; units
+        of weight 0 are dropped): R did's ``weightsname``. See Notes.
     method
         ``"dr"`` doubly robust (``DRDID::drdid_panel`` / ``drdid_rc``, the R did default),
         ``"reg"`` outcome regression, ``"ipw"`` (stabilised) inverse probability weighting.
@@ -228,6 +240,14 @@ def staggered_did(
     est_method = "dr", bstrap = FALSE)`` then ``did::aggte(type = "simple")``;
     Stata: ``csdid y, ivar(id) time(year) gvar(first_treat) method(dripw)``.
 
+    Weights (``weights="w"``, R ``att_gt(..., weightsname = "w")``): sampling weights per
+    unit (probability weights, Stata's ``pweight`` sense). They enter each 2x2 estimator as
+    ``DRDID``'s ``i.weights`` (weighted means, weighted outcome regressions and a weighted
+    propensity-score logit, and in every term of the influence function), the cohort shares
+    :math:`\\hat p_g = N^{-1}\\sum_i w_i 1[G_i = g]` of the aggregations and their
+    weight-influence term. Results are unchanged when every weight is multiplied by one
+    number; a unit whose rows carry different weights is an error.
+
     References
     ----------
     Callaway, B., & Sant'Anna, P. H. C. (2021). Difference-in-differences with multiple time
@@ -260,9 +280,27 @@ def staggered_did(
     Z = covariate_matrix(df, covs, where)
     require_values(dict(zip(covs, Z.T, strict=True)), where)
     z_ok = np.asarray(~np.isnan(Z).any(axis=1), dtype=bool) if covs else None
+    wts = None if weights is None else weight_column(df, weights, where)
+    if wts is not None and weights is not None:
+        from evalkit.estimate.inference import cluster_codes
+
+        has_id = df[unit].notna().to_numpy()  # one weight per unit, zeros included
+        codes, n_ids = cluster_codes(df[unit].to_numpy()[has_id])
+        unit_weights(wts[has_id], codes, n_ids, weights, unit, where)
+        z_ok = wts > 0 if z_ok is None else z_ok & (wts > 0)
     cp = cohort_panel(df, outcome, unit, time, cohort, where, extra_ok=z_ok)
     dropped = dict(cp.dropped)
     notes: list[str] = []
+    w_unit = None
+    if wts is not None and weights is not None:
+        w_unit = unit_weights(wts[cp.keep], cp.u, cp.n_units, weights, unit, where)
+        zero = int((wts == 0).sum())
+        if zero:  # counted on their own, not as missing values
+            dropped["zero weight"] = zero
+            dropped["missing values"] -= zero
+            if not dropped["missing values"]:
+                del dropped["missing values"]
+        notes.append(weights_note(weights))
     Zrow = Z[cp.keep]
     if cp.n_late:
         notes.append(note("staggered.late", n=cp.n_late))
@@ -281,6 +319,7 @@ def staggered_did(
                              periods=cp.periods, g_unit=cp.g_unit[full], keep=keep,
                              dropped=dropped, n_units=int(full.sum()), n_late=cp.n_late)
             Zrow = Zrow[rows]
+            w_unit = None if w_unit is None else w_unit[full]
     if not np.isfinite(cp.g_unit).any():
         raise DataError(f"{where}: no unit has a cohort in {cohort!r} within the data's periods",
                         hint="cohort = first treated period; 0 or missing for never treated")
@@ -292,7 +331,7 @@ def staggered_did(
             hint="use control='notyet' to compare with units not yet treated, or add "
             "never-treated units")
     _check_covariates(Zrow, covs, where)
-    cells, info, cell_notes = _cells(cp, Zrow, covs, control, method, panel, where)
+    cells, info, cell_notes = _cells(cp, Zrow, covs, control, method, panel, where, w_unit)
     notes.extend(cell_notes)
     n = cells.inf.shape[0]
     cell_se = se_from_if(cells.inf)
@@ -373,7 +412,8 @@ def staggered_did(
         n_dropped=sum(dropped.values()), dropped=dropped,
         evidence_level=evidence_level("staggered_did", covariates=bool(covs)), notes=tuple(notes),
         spec={"outcome": outcome, "unit": unit, "time": time, "cohort": cohort,
-              "control": control, "covariates": tuple(covs), "method": method,
+              "control": control, "covariates": tuple(covs), "weights": weights,
+              "method": method,
               "aggregate": aggregate, "panel": panel, "bootstrap": bootstrap, "n_boot": n_boot,
               "seed": seed, "alpha": alpha},
         extra=extra,

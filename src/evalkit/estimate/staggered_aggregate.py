@@ -26,6 +26,7 @@ class Cells:
     att: FloatArray
     inf: FloatArray
     g_unit: FloatArray  # cohort of each of the N units/rows (inf = never treated)
+    w_unit: FloatArray | None = None  # unit sampling weights (None: equal)
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,10 @@ def se_from_if(inf: FloatArray) -> FloatArray:
 
 
 def _pg(cells: Cells, groups: FloatArray) -> FloatArray:
+    """Cohort shares :math:`\\hat p_g = N^{-1}\\sum_i w_i 1[G_i = g]` (w = 1 unweighted)."""
     g_unit = cells.g_unit
-    return np.array([float(np.mean(g_unit == g)) for g in groups])
+    w = np.ones(len(g_unit)) if cells.w_unit is None else cells.w_unit
+    return np.array([float(np.mean(w * (g_unit == g))) for g in groups])
 
 
 def _combine(cells: Cells, idx: npt.NDArray[np.intp], pg: FloatArray,
@@ -59,18 +62,21 @@ def _combine(cells: Cells, idx: npt.NDArray[np.intp], pg: FloatArray,
     att = float(cells.att[idx] @ w)
     inf = cells.inf[:, idx] @ w
     if with_wif:
-        inf = inf + _wif_times(cells.g_unit, cells.group[idx], pg, cells.att[idx])
+        inf = inf + _wif_times(cells.g_unit, cells.group[idx], pg, cells.att[idx],
+                               cells.w_unit)
     return att, inf
 
 
 def _wif_times(g_unit: FloatArray, groups: FloatArray, pg: FloatArray,
-               att: FloatArray) -> FloatArray:
-    """``wif @ att`` without forming the N x k matrix (R ``did:::wif``)."""
+               att: FloatArray, w_unit: FloatArray | None = None) -> FloatArray:
+    """``wif @ att`` without forming the N x k matrix (R ``did:::wif``, with the unit
+    weights ``weights.ind`` when given)."""
     s = pg.sum()
+    w = np.ones(len(g_unit)) if w_unit is None else w_unit
     a = np.zeros(len(g_unit))
     b = np.zeros(len(g_unit))
     for g, p, at in zip(groups, pg, att, strict=True):
-        ind = (g_unit == g).astype(np.float64) - p
+        ind = w * (g_unit == g) - p
         a += ind * at
         b += ind
     out: FloatArray = a / s - b * float(pg @ att) / s**2
@@ -113,7 +119,8 @@ def aggregate(cells: Cells, kind: str) -> Aggregate:
         pg = _pg(cells, np.array(groups))
         w = pg / pg.sum()
         overall = float(att_arr @ w)
-        overall_inf = inf_mat @ w + _wif_times(cells.g_unit, np.array(groups), pg, att_arr)
+        overall_inf = inf_mat @ w + _wif_times(cells.g_unit, np.array(groups), pg, att_arr,
+                                               cells.w_unit)
         return Aggregate([f"g={g:g}" for g in groups], groups, att_arr, inf_mat, overall,
                          overall_inf)
     times = sorted({float(t) for t in cells.time[post]})

@@ -25,18 +25,21 @@ FloatArray = npt.NDArray[np.float64]
 TRIM = 0.995
 
 
-def logit(X: FloatArray, d: FloatArray, where: str = "propensity score") -> tuple[FloatArray, FloatArray]:
-    """Logit of ``d`` on ``X``: fitted probabilities (clipped) and ``n (X'WX)^{-1}``."""
+def logit(X: FloatArray, d: FloatArray, where: str = "propensity score",
+          iw: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+    """Logit of ``d`` on ``X`` (weighted by ``iw``): fitted probabilities (clipped) and
+    ``n (X'WX)^{-1}`` (R ``glm(..., weights = iw)``'s ``vcov() * n``)."""
     n, k = X.shape
+    iw = np.ones(n) if iw is None else iw
     beta = np.zeros(k)
     p1 = float(d.mean())
     beta[0] = np.log(p1 / (1 - p1)) if 0 < p1 < 1 else 0.0
     for _ in range(100):
         eta = X @ beta
         p = 1.0 / (1.0 + np.exp(-eta))
-        w = p * (1 - p)
+        w = iw * p * (1 - p)
         H = X.T @ (X * w[:, None])
-        g = X.T @ (d - p)
+        g = X.T @ (iw * (d - p))
         try:
             step = np.linalg.solve(H, g)
         except np.linalg.LinAlgError as exc:
@@ -51,18 +54,23 @@ def logit(X: FloatArray, d: FloatArray, where: str = "propensity score") -> tupl
             f"{where}: the propensity-score logit did not converge (perfect separation?)",
             hint="the covariates predict treatment perfectly; drop or coarsen covariates")
     p = 1.0 / (1.0 + np.exp(-(X @ beta)))
-    w = p * (1 - p)
+    w = iw * p * (1 - p)
     hess_inv = np.linalg.inv(X.T @ (X * w[:, None])) * n
     return np.clip(p, 1e-6, 1 - 1e-6), hess_inv
 
 
-def _ols(X: FloatArray, y: FloatArray, mask: npt.NDArray[np.bool_], where: str) -> FloatArray:
+def _ols(X: FloatArray, y: FloatArray, mask: npt.NDArray[np.bool_], where: str,
+         iw: FloatArray | None = None) -> FloatArray:
     Xs = X[mask]
+    ys = y[mask]
+    if iw is not None:  # weighted least squares
+        sw = np.sqrt(iw[mask])
+        Xs, ys = Xs * sw[:, None], ys * sw
     if Xs.shape[0] < X.shape[1] or np.linalg.matrix_rank(Xs) < X.shape[1]:
         raise EstimationError(
             f"{where}: the outcome regression has collinear covariates or too few comparison "
             "units", hint="drop covariates that repeat each other or do not vary")
-    return np.asarray(np.linalg.lstsq(Xs, y[mask], rcond=None)[0], dtype=np.float64)
+    return np.asarray(np.linalg.lstsq(Xs, ys, rcond=None)[0], dtype=np.float64)
 
 
 def _alr_ols(X: FloatArray, w: FloatArray, resid: FloatArray) -> FloatArray:
@@ -73,25 +81,32 @@ def _alr_ols(X: FloatArray, w: FloatArray, resid: FloatArray) -> FloatArray:
 
 
 def panel_2x2(dy: FloatArray, D: FloatArray, X: FloatArray, method: str,
-              where: str = "staggered_did") -> tuple[float, FloatArray]:
-    """ATT and influence function for panel data (``dy = y_t - y_base``, X with intercept)."""
+              where: str = "staggered_did", iw: FloatArray | None = None,
+              ) -> tuple[float, FloatArray]:
+    """ATT and influence function for panel data (``dy = y_t - y_base``, X with intercept).
+
+    ``iw``: unit sampling weights (``DRDID``'s ``i.weights``), or None for equal weights.
+    """
     n = len(dy)
+    iw = np.ones(n) if iw is None else iw
     if method == "reg":
-        beta = _ols(X, dy, D == 0, where)
+        beta = _ols(X, dy, D == 0, where, iw)
         out = X @ beta
-        md = D.mean()
-        eta_t = (D * dy).mean() / md
-        eta_c = (D * out).mean() / md
-        alr = _alr_ols(X, 1 - D, dy - out)
-        inf_treat = (D * dy - D * eta_t) / md
-        inf_cont = (D * out - D * eta_c + alr @ (D[:, None] * X).mean(axis=0)) / md
+        wd = iw * D
+        md = wd.mean()
+        eta_t = (wd * dy).mean() / md
+        eta_c = (wd * out).mean() / md
+        alr = _alr_ols(X, iw * (1 - D), dy - out)
+        inf_treat = (wd * dy - wd * eta_t) / md
+        inf_cont = (wd * out - wd * eta_c + alr @ (wd[:, None] * X).mean(axis=0)) / md
         return float(eta_t - eta_c), inf_treat - inf_cont
-    ps, hess = logit(X, D, where)
+    ps, hess = logit(X, D, where, iw)
     trim = np.ones(n)
     trim[D == 0] = ps[D == 0] < TRIM
+    trim = trim * iw
     w_t = trim * D
     w_c = trim * ps * (1 - D) / (1 - ps)
-    alr_ps = ((D - ps)[:, None] * X) @ hess
+    alr_ps = ((iw * (D - ps))[:, None] * X) @ hess
     if method == "ipw":
         eta_t = (w_t * dy).mean() / w_t.mean()
         eta_c = (w_c * dy).mean() / w_c.mean()
@@ -99,12 +114,12 @@ def panel_2x2(dy: FloatArray, D: FloatArray, X: FloatArray, method: str,
         m2 = ((w_c * (dy - eta_c))[:, None] * X).mean(axis=0)
         inf_cont = (w_c * dy - w_c * eta_c + alr_ps @ m2) / w_c.mean()
         return float(eta_t - eta_c), inf_treat - inf_cont
-    beta = _ols(X, dy, D == 0, where)
+    beta = _ols(X, dy, D == 0, where, iw)
     out = X @ beta
     r = dy - out
     eta_t = (w_t * r).mean() / w_t.mean()
     eta_c = (w_c * r).mean() / w_c.mean()
-    alr = _alr_ols(X, 1 - D, r)
+    alr = _alr_ols(X, iw * (1 - D), r)
     inf_treat = (w_t * r - w_t * eta_t - alr @ (w_t[:, None] * X).mean(axis=0)) / w_t.mean()
     m2 = ((w_c * (r - eta_c))[:, None] * X).mean(axis=0)
     m3 = (w_c[:, None] * X).mean(axis=0)
@@ -113,33 +128,39 @@ def panel_2x2(dy: FloatArray, D: FloatArray, X: FloatArray, method: str,
 
 
 def rc_2x2(y: FloatArray, post: FloatArray, D: FloatArray, X: FloatArray, method: str,
-           where: str = "staggered_did") -> tuple[float, FloatArray]:
-    """ATT and influence function for repeated cross-sections (rows of two periods)."""
+           where: str = "staggered_did", iw: FloatArray | None = None,
+           ) -> tuple[float, FloatArray]:
+    """ATT and influence function for repeated cross-sections (rows of two periods).
+
+    ``iw``: row sampling weights (``DRDID``'s ``i.weights``), or None for equal weights.
+    """
     n = len(y)
+    iw = np.ones(n) if iw is None else iw
     cpre = (D == 0) & (post == 0)
     cpost = (D == 0) & (post == 1)
     if method == "reg":
-        o_pre = X @ _ols(X, y, cpre, where)
-        o_post = X @ _ols(X, y, cpost, where)
-        w_tpre, w_tpost, w_c = D * (1 - post), D * post, D
+        o_pre = X @ _ols(X, y, cpre, where, iw)
+        o_post = X @ _ols(X, y, cpost, where, iw)
+        w_tpre, w_tpost, w_c = iw * D * (1 - post), iw * D * post, iw * D
         e_tpre = (w_tpre * y).mean() / w_tpre.mean()
         e_tpost = (w_tpost * y).mean() / w_tpost.mean()
         e_c = (w_c * (o_post - o_pre)).mean() / w_c.mean()
-        a_pre = _alr_ols(X, (1 - D) * (1 - post), y - o_pre)
-        a_post = _alr_ols(X, (1 - D) * post, y - o_post)
+        a_pre = _alr_ols(X, iw * (1 - D) * (1 - post), y - o_pre)
+        a_post = _alr_ols(X, iw * (1 - D) * post, y - o_post)
         inf_treat = ((w_tpost * y - w_tpost * e_tpost) / w_tpost.mean()
                      - (w_tpre * y - w_tpre * e_tpre) / w_tpre.mean())
         deriv = (w_c[:, None] * X).mean(axis=0)
         inf_cont = (w_c * (o_post - o_pre) - w_c * e_c + a_post @ deriv - a_pre @ deriv) / w_c.mean()
         return float(e_tpost - e_tpre - e_c), inf_treat - inf_cont
-    ps, hess = logit(X, D, where)
+    ps, hess = logit(X, D, where, iw)
     trim = np.ones(n)
     trim[D == 0] = ps[D == 0] < TRIM
+    trim = trim * iw
     w_tpre = trim * D * (1 - post)
     w_tpost = trim * D * post
     w_cpre = trim * ps * (1 - D) * (1 - post) / (1 - ps)
     w_cpost = trim * ps * (1 - D) * post / (1 - ps)
-    alr_ps = ((D - ps)[:, None] * X) @ hess
+    alr_ps = ((iw * (D - ps))[:, None] * X) @ hess
 
     def _eta(w: FloatArray, v: FloatArray) -> tuple[FloatArray, float]:
         e = np.asarray(w * v / w.mean(), dtype=np.float64)
@@ -160,8 +181,8 @@ def rc_2x2(y: FloatArray, post: FloatArray, D: FloatArray, X: FloatArray, method
         return float((a2 - a1) - (a4 - a3)), inf_treat - inf_cont
     tpre = (D == 1) & (post == 0)
     tpost = (D == 1) & (post == 1)
-    b_cpre, b_cpost = _ols(X, y, cpre, where), _ols(X, y, cpost, where)
-    b_tpre, b_tpost = _ols(X, y, tpre, where), _ols(X, y, tpost, where)
+    b_cpre, b_cpost = _ols(X, y, cpre, where, iw), _ols(X, y, cpost, where, iw)
+    b_tpre, b_tpost = _ols(X, y, tpre, where, iw), _ols(X, y, tpost, where, iw)
     o_cpre, o_cpost, o_tpre, o_tpost = X @ b_cpre, X @ b_cpost, X @ b_tpre, X @ b_tpost
     o_c = post * o_cpost + (1 - post) * o_cpre
     w_d = trim * D
@@ -177,10 +198,10 @@ def rc_2x2(y: FloatArray, post: FloatArray, D: FloatArray, X: FloatArray, method
     e_dpre, a_dpre = _eta(w_d, o_tpre - o_cpre)
     e_dt0, a_dt0 = _eta(w_dt0, o_tpre - o_cpre)
     att = ((a_tpost - a_tpre) - (a_cpost - a_cpre) + (a_dpost - a_dt1) - (a_dpre - a_dt0))
-    al_cpre = _alr_ols(X, (1 - D) * (1 - post), y - o_cpre)
-    al_cpost = _alr_ols(X, (1 - D) * post, y - o_cpost)
-    al_tpre = _alr_ols(X, D * (1 - post), y - o_tpre)
-    al_tpost = _alr_ols(X, D * post, y - o_tpost)
+    al_cpre = _alr_ols(X, iw * (1 - D) * (1 - post), y - o_cpre)
+    al_cpost = _alr_ols(X, iw * (1 - D) * post, y - o_cpost)
+    al_tpre = _alr_ols(X, iw * D * (1 - post), y - o_tpre)
+    al_tpost = _alr_ols(X, iw * D * post, y - o_tpost)
 
     def _mom(w: FloatArray, v: FloatArray) -> FloatArray:
         out: FloatArray = (v[:, None] * X).mean(axis=0) / w.mean()

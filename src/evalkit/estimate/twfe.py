@@ -33,6 +33,7 @@ from evalkit.estimate.inference import (
 )
 from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
+from evalkit.estimate.weights import weight_column, weights_note
 from evalkit.estimate.wild import (
     BootWeights,
     Inference,
@@ -141,8 +142,13 @@ def fe_fit(
     nested: bool,
     fe_dof: str,
     where: str,
+    weights: npt.NDArray[np.float64] | None = None,
 ) -> tuple[OLSFit, int, int]:
-    """Absorb unit and time effects and fit with CR1 errors. Returns fit, units, periods."""
+    """Absorb unit and time effects and fit with CR1 errors. Returns fit, units, periods.
+
+    With ``weights`` the demeaning uses weighted means and the fit is weighted least squares
+    (rows scaled by the square root of the weight), as pyfixest ``feols(weights=)``.
+    """
     from evalkit.estimate.demean import demean, recode
 
     u, n_u = recode(u)
@@ -150,7 +156,9 @@ def fe_fit(
     both = np.empty((len(y), X.shape[1] + 1), order="F")
     both[:, 0] = y
     both[:, 1:] = X
-    both = demean(both, [u, t])
+    both = demean(both, [u, t], weights=weights)
+    if weights is not None:
+        both *= np.sqrt(weights)[:, None]
     n_abs = n_u + n_t - 1
     n_nested = n_u - 1 if (nested and fe_dof == "nested") else 0
     fit = ols_fit(both[:, 1:], both[:, 0], names, kind="cluster", clusters=cl, n_clusters=n_cl,
@@ -167,6 +175,7 @@ def twfe(
     *,
     covariates: str | Sequence[str] | None = None,
     cluster: str | None = None,
+    weights: str | None = None,
     alpha: float = 0.05,
     fe_dof: FeDof = "nested",
     inference: Inference = "auto",
@@ -186,6 +195,9 @@ def twfe(
         Time-varying numeric controls.
     cluster
         Column to cluster standard errors on (default: ``unit``); must nest units.
+    weights
+        Column of sampling or analytic weights (>= 0; rows of weight 0 dropped): weighted
+        least squares with weighted means in the within transformation (see Notes).
     alpha
         1 - confidence level.
     fe_dof
@@ -226,6 +238,15 @@ def twfe(
     R: ``fixest::feols(y ~ d | unit + time, data, cluster = ~unit)``;
     Stata: ``reghdfe y d, absorb(unit time) vce(cluster unit)``.
 
+    Weights: the unit and period effects are projected out in the weighted metric (weighted
+    group means; the exact two-factor solve uses sums of weights in place of counts), then
+    :math:`\\hat\\beta = (\\tilde X'W\\tilde X)^{-1}\\tilde X'W\\tilde y` with CR1 scores
+    :math:`\\sum_{i\\in g} w_i\\tilde x_i e_i` and the same small-sample factor. Equal to
+    pyfixest ``feols("y ~ d | unit + time", weights="w", vcov={"CRV1": "unit"})`` and R
+    ``fixest::feols(..., weights = ~w)``; Stata ``reghdfe y d [aweight=w], absorb(unit
+    time) vce(cluster unit)`` (with clustered SEs aweight and pweight coincide). The wild
+    bootstrap, when used, runs on the weighted regression.
+
     References
     ----------
     Correia, S. (2016). Linear models with high-dimensional fixed effects.
@@ -242,6 +263,7 @@ def twfe(
     check_column_args(where, outcome=outcome, unit=unit, time=time, treatment=treatment)
     covs = as_list(covariates)
     require_columns(df, [outcome, unit, time, treatment, cluster, *covs], where)
+    wts = None if weights is None else weight_column(df, weights, where)
     check_choice("fe_dof", fe_dof, ("nested", "all"))
     check_wild_options(inference, reps, boot_weights, seed)
     alpha = check_alpha(alpha)
@@ -258,6 +280,10 @@ def twfe(
     dropped: dict[str, int] = {}
     if not ok.all():
         dropped["missing values"] = int((~ok).sum())
+    if wts is not None and bool((ok & (wts == 0)).any()):
+        dropped["zero weight"] = int((ok & (wts == 0)).sum())
+        ok &= wts > 0
+    w = None if wts is None else wts[ok]
     u, _, t, _, t_values = panel_codes(df, unit, time, ok, where)
     cl_col = cluster if cluster is not None else unit
     cl_all = u if cluster is None else cluster_codes(df[cluster].to_numpy()[ok])[0]
@@ -270,6 +296,7 @@ def twfe(
     if not keep.all():
         dropped["singletons"] = int((~keep).sum())
         y, d, Z, u, t, cl_all = y[keep], d[keep], Z[keep], u[keep], t[keep], cl_all[keep]
+        w = None if w is None else w[keep]
     if len(y) == 0:
         raise DataError(f"{where}: no rows left after dropping missing values and singletons",
                         hint="each unit needs at least two periods")
@@ -302,16 +329,18 @@ def twfe(
     X[:, 0] = d
     X[:, 1:] = Z
     fit, n_u2, n_t2 = fe_fit(y, X, names, u, t, cl, n_cl, nested=True,
-                             fe_dof=fe_dof, where=where)
+                             fe_dof=fe_dof, where=where, weights=w)
     se_vec = fit.se
     rows = []
     for j, name in enumerate(names):
         st, p, lo, hi = t_inference(float(fit.coef[j]), float(se_vec[j]), fit.df_resid, alpha)
         rows.append(tidy_row(name, fit.coef[j], se_vec[j], st, p, lo, hi))
     notes.insert(0, se_note("cluster", cl_col, n_cl, fe_dof, True))
+    if weights is not None:
+        notes.insert(1, weights_note(weights))
     wb = None
     if wild:
-        yb, Xb, _, _ = unit_demeaned_design(y, X, u, t)
+        yb, Xb, _, _ = unit_demeaned_design(y, X, u, t, weights=w)
         contrast = np.zeros(Xb.shape[1])
         contrast[0] = 1.0
         wb = wild_cluster_test(Xb, yb, cl, n_cl, contrast, alpha=alpha, reps=reps,
@@ -334,13 +363,15 @@ def twfe(
         notes.append(note("twfe.no_se"))
     return EffectResult(
         estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
-        pvalue=head["p_value"], n=len(y), method="two-way fixed effects (unit and period effects)",
+        pvalue=head["p_value"], n=len(y), method="two-way fixed effects (unit and period effects"
+        + (", weighted)" if weights else ")"),
         design="twfe", outcome=outcome, term=treatment, table=tidy_frame(rows),
         statistic=head["statistic"], df=fit.df_resid, alpha=alpha,
         n_dropped=sum(dropped.values()), dropped=dropped,
         evidence_level=evidence_level("twfe", covariates=bool(covs)), notes=tuple(notes),
         spec={"outcome": outcome, "unit": unit, "time": time, "treatment": treatment,
-              "covariates": tuple(covs), "cluster": cluster, "alpha": alpha, "fe_dof": fe_dof,
+              "covariates": tuple(covs), "cluster": cluster, "weights": weights, "alpha": alpha,
+              "fe_dof": fe_dof,
               "inference": inference, "reps": reps, "boot_weights": boot_weights, "seed": seed},
         extra=extra,
     )

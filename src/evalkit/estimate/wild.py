@@ -270,13 +270,16 @@ _MAX_DUMMY_CELLS = 30_000_000
 
 
 def unit_demeaned_design(
-    y: FloatArray, X: FloatArray, u: IntArray, t: IntArray
+    y: FloatArray, X: FloatArray, u: IntArray, t: IntArray,
+    weights: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, int, bool]:
     """``y`` and ``[X, period dummies]`` demeaned within unit, for the bootstrap.
 
     Unit effects are nested in the clusters, so projecting them out leaves the wild
     bootstrap unchanged; period effects are not, so they enter as dummy columns (the first
-    period dropped). Returns ``(y, X, number of slopes kept first, exact)``.
+    period dropped). Returns ``(y, X, number of slopes kept first, exact)``. With
+    ``weights`` the demeaning is weighted and the rows are scaled by the square root of the
+    weight (the bootstrap of the weighted least-squares fit).
     """
     from evalkit.estimate.demean import demean, recode
 
@@ -284,14 +287,18 @@ def unit_demeaned_design(
     t, n_t = recode(t)
     n, k = X.shape
     if n * n_t > _MAX_DUMMY_CELLS:
-        both = demean(np.column_stack([y, X]), [u, t])
+        both = demean(np.column_stack([y, X]), [u, t], weights=weights)
+        if weights is not None:
+            both *= np.sqrt(weights)[:, None]
         return both[:, 0], both[:, 1:], k, False
     full = np.zeros((n, 1 + k + n_t - 1), order="F")
     full[:, 0] = y
     full[:, 1:1 + k] = X
     rows = np.flatnonzero(t > 0)
     full[rows, k + t[rows]] = 1.0
-    both = demean(full, [u])
+    both = demean(full, [u], weights=weights)
+    if weights is not None:
+        both *= np.sqrt(weights)[:, None]
     return both[:, 0], both[:, 1:], k, True
 
 

@@ -69,11 +69,13 @@ class Compute(Spec):
 
     Exactly one of ``count`` (rows), ``distinct`` (distinct values of a column), ``sum`` or
     ``mean`` (of a numeric column). ``filter`` keeps rows whose column equals the value (or is in
-    the list of values).
+    the list of values). ``weight`` (with ``mean`` only) names a column of sampling weights:
+    the value is then the weighted mean ``sum(w * x) / sum(w)``.
 
     YAML example::
 
         compute: {filter: {activity_type: group_session}, count: true}
+        compute: {mean: satisfaction, weight: survey_weight}
     """
 
     filter: dict[str, FilterValue] = Field(default_factory=dict)
@@ -81,12 +83,16 @@ class Compute(Spec):
     distinct: str | None = None
     sum: str | None = None
     mean: str | None = None
+    weight: str | None = None
 
     @model_validator(mode="after")
     def _one_operation(self) -> Compute:
         ops = [self.count, self.distinct is not None, self.sum is not None, self.mean is not None]
         if sum(ops) != 1:
             raise ValueError("give exactly one of count: true, distinct, sum or mean")
+        if self.weight is not None and self.mean is None:
+            raise ValueError("weight: only goes with mean: (a weighted mean); remove it or "
+                             "compute a mean")
         return self
 
     @property
@@ -104,7 +110,8 @@ class Compute(Spec):
         """Every column this computation reads."""
         cols = list(self.filter)
         _, col = self.operation
-        return [*cols, col] if col else cols
+        cols = [*cols, col] if col else cols
+        return [*cols, self.weight] if self.weight else cols
 
 
 class Aggregate(Spec):
