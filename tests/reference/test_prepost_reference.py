@@ -145,3 +145,26 @@ def test_mcnemar_one_sided_is_exact_binomial(alternative: str) -> None:
     else:
         assert r.ci[0] == -1.0 and r.ci[1] > r.estimate
     assert "percentage points" in r.sentence("en")
+
+
+def test_agresti_min_interval_matches_propcis() -> None:
+    """Agresti–Min (2005) adjusted Wald ("Wald+2") interval: R ``PropCIs::diffpropci.mp``.
+
+    Documentation example ``diffpropci.mp(b = 40, c = 20, n = 160, conf.level = 0.95)``
+    prints the interval -0.21601726 -0.03089632 and estimate -0.1234568 (rdrr.io example
+    output, PropCIs 0.3-0). PropCIs' difference is (c - b)/n in its own labels, so its b = 40
+    is evalkit's 1 -> 0 count and its c = 20 the 0 -> 1 count. With 0.5 added to each cell:
+    centre = (20.5 - 40.5)/162 = -0.12345679,
+    SE = sqrt(((20.5 + 40.5)/162 - (20/162)^2)/162).
+    """
+    n01, n10, n00, n11 = 20, 40, 60, 40
+    pre = [0] * n01 + [1] * n10 + [0] * n00 + [1] * n11
+    post = [1] * n01 + [0] * n10 + [0] * n00 + [1] * n11
+    r = ek.prepost(long(pre, post), "y", "id", "wave", "pre", "post", test="mcnemar")
+    assert r.n == 160
+    assert_allclose(r.ci, (-0.21601726, -0.03089632), atol=5e-9)
+    centre = (20.5 - 40.5) / 162
+    assert_allclose(centre, -0.1234568, atol=5e-8)
+    half = 1.959963984540054 * math.sqrt(((20.5 + 40.5) / 162 - centre**2) / 162)
+    assert_allclose(r.ci, (centre - half, centre + half), rtol=1e-12)
+    assert_allclose(r.estimate, (20 - 40) / 160, rtol=1e-12)  # unadjusted point estimate
