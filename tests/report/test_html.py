@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from numpy.testing import assert_allclose
 
 #: the demo's totals (target, actual) and how the report must print them, written out by hand

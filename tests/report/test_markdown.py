@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 
-
 def test_markdown_content(demo_ev: Any, texts: dict[str, str]) -> None:
     zh, en = texts["evaluation_zh.md"], texts["evaluation_en.md"]
     assert zh.startswith("# 项目评估报告") and en.startswith("# Evaluation report")
