@@ -72,15 +72,21 @@ def test_time_labels_compared_as_text() -> None:
     assert r.n == 3
 
 
-def test_effect_size_intervals_contain_estimates() -> None:
+def test_effect_size_intervals_scale_with_the_standardiser() -> None:
+    """d_av's interval is d_z's rescaled by s_D / s_av and g_av's is d_av's times J
+    (published reference values: tests/reference/test_effect_size_reference.py)."""
     rng = np.random.default_rng(3)
     x = rng.normal(3, 1, 40)
     y = x + rng.normal(0.3, 0.8, 40)
     r = ek.prepost(long(list(x), list(y)), "y", "id", "wave", "pre", "post")
-    for key in ("cohens_dz", "cohens_d_av", "hedges_g_av"):
-        lo, hi = r.extra[key + "_ci"]
-        assert lo < r.extra[key] < hi
-    assert abs(r.extra["hedges_g_av"]) < abs(r.extra["cohens_d_av"])
+    s_av = math.sqrt((np.var(x, ddof=1) + np.var(y, ddof=1)) / 2)
+    scale = np.std(y - x, ddof=1) / s_av
+    assert_allclose(r.extra["cohens_d_av_ci"], np.array(r.extra["cohens_dz_ci"]) * scale,
+                    rtol=1e-12)
+    j = 1 - 3 / (4 * (2 * 40 - 2) - 1)
+    assert_allclose(r.extra["hedges_g_av"], j * r.extra["cohens_d_av"], rtol=1e-12)
+    assert_allclose(r.extra["hedges_g_av_ci"], np.array(r.extra["cohens_d_av_ci"]) * j,
+                    rtol=1e-12)
 
 
 def test_mcnemar_no_discordant_pairs() -> None:

@@ -9,8 +9,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from numpy.testing import assert_allclose
 
-from evalkit.report.environment import fmt_ci, fmt_num, fmt_pvalue, fmt_signed
+#: the demo's totals (target, actual) and how the report must print them, written out by hand
+#: from the formatting rules (integers with thousands separators; 2 decimals below 100)
+INDICATOR_CELLS = {
+    "I1": ((24.0, 26.0), ("24", "26")),
+    "I2": ((104.0, 110.0), ("104", "110")),
+    "I3": ((150.0, 188.0), ("150", "188")),
+    "I4": ((900.0, 1019.0), ("900", "1,019")),
+    "I5": ((120.0, 221.0), ("120", "221")),
+    "I6": ((90.0, 91.81818181818183), ("90", "91.82")),
+    "I7": ((85.0, 84.0909090909091), ("85", "84.09")),
+    "I8": ((2.8, 2.2586041666666667), ("2.80", "2.26")),
+}
+#: the demo's effects (estimate, ci, n) and their printed estimate, interval, p and n
+EFFECT_CELLS = {
+    "wellbeing": ((0.4233333333333334, (0.3547338831037332, 0.4919327835629336), 250),
+                  ("+0.42", "[0.35, 0.49]", "<0.001", "250")),
+    "wellbeing_vs_comparison": (
+        (0.45700938421524984, (0.33136322343391544, 0.5826555449965842), 346),
+        ("+0.46", "[0.33, 0.58]", "<0.001", "346")),
+    "disputes": ((-0.8585190972222221, (-1.00932652095891, -0.7077116734855342), 960),
+                 ("-0.86", "[-1.01, -0.71]", "<0.001", "960")),
+}
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
@@ -32,11 +54,18 @@ def test_indicators_against_targets(demo_ev: Any, texts: dict[str, str]) -> None
     frame = demo_ev.indicators
     if "disaggregation" in frame.columns:
         frame = frame[frame["disaggregation"].fillna("").astype(str) == ""]
-    for row in frame[frame["period"] == "total"].itertuples():
+    totals = frame[frame["period"] == "total"]
+    assert sorted(totals["indicator_id"]) == sorted(INDICATOR_CELLS)
+    for row in totals.itertuples():
+        (target, actual), (target_text, actual_text) = INDICATOR_CELLS[row.indicator_id]
+        # the demo data are what the literals were written for (update both together)
+        assert_allclose((row.target, row.actual), (target, actual), rtol=1e-12)
         block = re.search(rf'<tr id="ind-{row.indicator_id}">(.*?)</tr>', html, re.S)
         assert block is not None, row.indicator_id
-        assert fmt_num(row.target) in block.group(1)
-        assert fmt_num(row.actual) in block.group(1)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", block.group(1), re.S)
+        texts_in_cells = [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
+        assert target_text in texts_in_cells, (row.indicator_id, target_text, texts_in_cells)
+        assert actual_text in texts_in_cells, (row.indicator_id, actual_text, texts_in_cells)
         assert row.name_en.replace("'", "&#39;") in block.group(1)
 
 
@@ -46,14 +75,18 @@ def test_each_effect_with_estimate_ci_p_n_sentence(demo_ev: Any, texts: dict[str
 
     for lang in ("zh", "en"):
         page = texts[f"evaluation_{lang}.html"]
+        assert sorted(demo_ev.effects) == sorted(EFFECT_CELLS)
         for oid, result in demo_ev.effects.items():
+            (estimate, ci, n), printed = EFFECT_CELLS[oid]
+            assert_allclose((result.estimate, *result.ci), (estimate, *ci), rtol=1e-12)
+            assert result.n == n and result.pvalue < 0.001
             row = re.search(rf'<tr id="eff-{oid}">(.*?)</tr>', page, re.S)
             assert row is not None, oid
-            cells = html_lib.unescape(row.group(1))
-            assert fmt_signed(result.estimate) in cells
-            assert fmt_ci(result.ci) in cells
-            assert fmt_pvalue(result.pvalue) in cells
-            assert fmt_num(result.n) in cells
+            cells = [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                     for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+            for text in printed:  # a cell starts with the number (n may carry a unit)
+                pattern = re.compile(rf"^{re.escape(text)}(?![\d.,])")
+                assert any(pattern.match(c) for c in cells), (oid, text, cells)
             assert html_lib.escape(result.sentence(lang)) in page
 
 
