@@ -116,8 +116,9 @@ def _person(p: Any) -> dict[str, Any]:
 
 def _cover(ev: Evaluation, ctx: Mapping[str, Any], report: str, lang: str) -> dict[str, Any]:
     info = ev.project.project
-    created = (ctx.get("stamp") or {}).get("created") or ""
-    date = info.report_date or (dt.date.fromisoformat(created[:10]) if created else None)
+    # the evaluation's own timestamp (the context's stamp is already written out in words)
+    created = getattr(ev, "created", None)
+    date = info.report_date or (created.date() if created is not None else None)
     number = (info.acceptance_report_no or info.report_no) if report == "acceptance" \
         else info.report_no
     return {
