@@ -1,0 +1,142 @@
+"""Estimators on a dask DataFrame (computed by partitions) equal the in-memory ones."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import evalkit as ek
+from evalkit.errors import DataError, EstimationError
+
+dd = pytest.importorskip("dask.dataframe")
+dask = pytest.importorskip("dask")
+
+TOL = 1e-10
+
+
+@pytest.fixture(autouse=True)
+def _synchronous():
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
+def panel(n_units: int = 240, n_periods: int = 8, *, unbalanced: bool = False,
+          seed: int = 1) -> pd.DataFrame:
+    """Simulated panel: staggered-free adoption at period 5 for 40% of units, a covariate,
+    sites of 6 units, unit and period effects, heteroskedastic noise."""
+    rng = np.random.default_rng(seed)
+    uid = np.repeat(np.arange(n_units), n_periods)
+    per = np.tile(np.arange(2015, 2015 + n_periods), n_units)
+    treated = rng.random(n_units) < 0.4
+    d = (treated[uid] & (per >= 2019)).astype(float)
+    x = rng.normal(size=len(uid)) + 0.3 * d
+    y = (5 + rng.normal(size=n_units)[uid] + 0.2 * (per - 2015) + 1.5 * d + 0.8 * x
+         + rng.normal(size=len(uid)) * (1 + 0.5 * treated[uid]))
+    df = pd.DataFrame({"id": uid, "year": per, "y": y, "d": d, "x": x,
+                       "site": (uid // 6).astype(str)})
+    if unbalanced:
+        df = df[rng.random(len(df)) > 0.2]
+        df.loc[df.index[:5], "y"] = np.nan  # missing outcome rows
+        # a unit observed once (singleton) and a period observed once
+        df = pd.concat([df, pd.DataFrame({"id": [9999], "year": [2015], "y": [1.0], "d": [0.0],
+                                          "x": [0.1], "site": ["solo"]})], ignore_index=True)
+    return df.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+def same(a: ek.EffectResult, b: ek.EffectResult) -> None:
+    ta, tb = a.to_frame(), b.to_frame()
+    assert list(ta["term"]) == list(tb["term"])
+    for col in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"):
+        np.testing.assert_allclose(ta[col].to_numpy(float), tb[col].to_numpy(float),
+                                   rtol=TOL, atol=TOL, err_msg=col)
+    assert a.n == b.n and a.dropped == b.dropped and a.n_dropped == b.n_dropped
+    assert a.df == b.df and a.notes == b.notes
+    for key in ("n_units", "n_periods", "n_clusters", "balanced", "staggered", "vcov_type"):
+        assert a.extra[key] == b.extra[key], key
+    assert math.isclose(a.extra["small_sample_factor"], b.extra["small_sample_factor"],
+                        rel_tol=1e-14)
+    np.testing.assert_allclose(a.extra["vcov"].to_numpy(), b.extra["vcov"].to_numpy(),
+                               rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.filterwarnings("ignore::evalkit.estimate.twfe.StaggeredTimingWarning")
+@pytest.mark.parametrize("unbalanced", [False, True])
+@pytest.mark.parametrize("cluster", [None, "site"])
+@pytest.mark.parametrize("covariates", [None, ["x"]])
+def test_twfe_dask_equals_pandas(unbalanced, cluster, covariates):
+    df = panel(unbalanced=unbalanced)
+    before = df.copy()
+    ddf = dd.from_pandas(df, npartitions=5)
+    dbefore = ddf.compute()
+    kw = {"covariates": covariates, "cluster": cluster, "inference": "analytic"}
+    ref = ek.twfe(df, "y", "id", "year", "d", **kw)
+    got = ek.twfe(ddf, "y", "id", "year", "d", **kw)
+    same(got, ref)
+    assert got.extra["backend"] == "dask"
+    pd.testing.assert_frame_equal(df, before)
+    pd.testing.assert_frame_equal(ddf.compute(), dbefore)
+    if unbalanced:
+        assert got.dropped["singletons"] >= 1 and got.dropped["missing values"] == 5
+        assert not got.extra["balanced"]
+
+
+def test_twfe_dask_indexed_by_unit_no_shuffle():
+    df = panel(n_units=120)
+    ddf = dd.from_pandas(df.set_index("id").sort_index(), npartitions=4)
+    assert ddf.known_divisions
+    ref = ek.twfe(df, "y", "id", "year", "d", covariates="x", fe_dof="all")
+    same(ek.twfe(ddf, "y", "id", "year", "d", covariates="x", fe_dof="all"), ref)
+
+
+@pytest.mark.filterwarnings("ignore::evalkit.estimate.twfe.StaggeredTimingWarning")
+def test_twfe_dask_singleton_period_and_text_periods():
+    df = panel(n_units=60, unbalanced=True, seed=3)
+    df["year"] = df["year"].astype(str)
+    # a period seen once: dropped (then its unit may become a singleton) as in memory
+    extra = pd.DataFrame({"id": [0, 0], "year": ["2031", "2030"], "y": [1.0, 2.0],
+                          "d": [1.0, 1.0], "x": [0.0, 0.0], "site": ["0", "0"]})
+    df = pd.concat([df, extra], ignore_index=True)
+    ddf = dd.from_pandas(df, npartitions=3)
+    ref = ek.twfe(df, "y", "id", "year", "d", inference="analytic")
+    same(ek.twfe(ddf, "y", "id", "year", "d", inference="analytic"), ref)
+
+
+def test_twfe_dask_staggered_warning_matches():
+    df = panel(n_units=80)
+    df.loc[(df["id"] % 5 == 0) & (df["year"] >= 2017), "d"] = 1.0
+    ddf = dd.from_pandas(df, npartitions=3)
+    with pytest.warns(ek.StaggeredTimingWarning if hasattr(ek, "StaggeredTimingWarning")
+                      else Warning):
+        got = ek.twfe(ddf, "y", "id", "year", "d")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ek.twfe(df, "y", "id", "year", "d")
+    same(got, ref)
+
+
+def test_twfe_dask_unsupported_options_are_clear():
+    df = panel(n_units=60)
+    ddf = dd.from_pandas(df, npartitions=2)
+    with pytest.raises(EstimationError, match=r"inference='wild'.*dask") as e:
+        ek.twfe(ddf, "y", "id", "year", "d", inference="wild")
+    assert "df.compute()" in (e.value.hint or "")
+    # 10 sites < 30 clusters: in memory "auto" would use the wild bootstrap
+    with pytest.raises(EstimationError, match="inference='auto' with 10 clusters"):
+        ek.twfe(ddf, "y", "id", "year", "d", cluster="site")
+
+
+def test_twfe_dask_data_errors():
+    df = panel(n_units=40)
+    dup = pd.concat([df, df.iloc[:1]], ignore_index=True)
+    with pytest.raises(DataError, match="appear more than once"):
+        ek.twfe(dd.from_pandas(dup, npartitions=2), "y", "id", "year", "d")
+    bad = df.assign(site=np.where(df["year"] > 2018, "a", df["site"]))
+    with pytest.raises(DataError, match="does not nest"):
+        ek.twfe(dd.from_pandas(bad, npartitions=2), "y", "id", "year", "d", cluster="site",
+                inference="analytic")
+    with pytest.raises(DataError, match="not found"):
+        ek.twfe(dd.from_pandas(df, npartitions=2), "y", "id", "year", "nope")
