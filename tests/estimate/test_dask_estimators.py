@@ -140,3 +140,61 @@ def test_twfe_dask_data_errors():
                 inference="analytic")
     with pytest.raises(DataError, match="not found"):
         ek.twfe(dd.from_pandas(df, npartitions=2), "y", "id", "year", "nope")
+
+
+def did_frame(seed: int = 2) -> pd.DataFrame:
+    """Two-period panel of 300 units (some seen once) in 30 sites, a covariate."""
+    rng = np.random.default_rng(seed)
+    n_u = 300
+    uid = np.repeat(np.arange(n_u), 2)
+    post = np.tile([0.0, 1.0], n_u)
+    grp = (rng.random(n_u) < 0.5).astype(float)[uid]
+    x = rng.normal(size=len(uid))
+    y = 10 + rng.normal(size=n_u)[uid] + 0.5 * post + 2 * grp * post + 0.7 * x \
+        + rng.normal(size=len(uid)) * (1 + grp)
+    df = pd.DataFrame({"id": uid, "post": post, "g": grp, "y": y, "x": x,
+                       "site": uid % 30})
+    drop = rng.random(len(df)) < 0.05  # some units seen once (singletons with unit FE)
+    df = df[~drop].reset_index(drop=True)
+    df.loc[3, "x"] = np.nan
+    return df.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("kw", [
+    {"se": "classical"},
+    {"se": "robust", "covariates": "x"},
+    {"cluster": "site", "inference": "analytic"},
+    {"unit": "id", "covariates": "x"},
+    {"unit": "id", "cluster": "site", "fe_dof": "all", "inference": "analytic"},
+    {"unit": "id", "se": "robust"},
+])
+def test_did_dask_equals_pandas(kw):
+    df = did_frame()
+    ddf = dd.from_pandas(df, npartitions=4)
+    ref = ek.did(df, "y", "g", "post", **kw)
+    got = ek.did(ddf, "y", "g", "post", **kw)
+    ta, tb = got.to_frame(), ref.to_frame()
+    assert list(ta["term"]) == list(tb["term"])
+    for col in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"):
+        np.testing.assert_allclose(ta[col].to_numpy(float), tb[col].to_numpy(float),
+                                   rtol=TOL, atol=TOL, err_msg=col)
+    assert (got.n, got.dropped, got.df, got.notes) == (ref.n, ref.dropped, ref.df, ref.notes)
+    for key in ("n_clusters", "n_units", "vcov_type"):
+        assert got.extra[key] == ref.extra[key], key
+    for key in ("means_did", "r_squared", "small_sample_factor"):
+        assert math.isclose(got.extra[key], ref.extra[key], rel_tol=1e-10), key
+    pd.testing.assert_frame_equal(got.extra["means"], ref.extra["means"], rtol=1e-10)
+
+
+def test_did_dask_unsupported_and_errors():
+    df = did_frame()
+    ddf = dd.from_pandas(df, npartitions=3)
+    with pytest.raises(EstimationError, match="inference='wild'"):
+        ek.did(ddf, "y", "g", "post", unit="id", inference="wild")
+    with pytest.raises(EstimationError, match="inference='auto' with 10 clusters"):
+        ek.did(ddf.assign(site=ddf["site"] % 10), "y", "g", "post", cluster="site")
+    bad = df.assign(g=np.where((df["post"] == 1) & (df["id"] < 10), 1 - df["g"], df["g"]))
+    with pytest.raises(DataError, match="changes within unit"):
+        ek.did(dd.from_pandas(bad, npartitions=3), "y", "g", "post", unit="id")
+    with pytest.raises(DataError, match="must be 0/1"):
+        ek.did(dd.from_pandas(df.assign(g=df["g"] * 2), npartitions=3), "y", "g", "post")

@@ -13,7 +13,7 @@ from evalkit.errors import EstimationError
 if TYPE_CHECKING:
     from evalkit.estimate.results import EffectResult
 
-__all__ = ["dask_dispatch", "is_dask", "unit_partitioned", "unsupported"]
+__all__ = ["dask_dispatch", "is_dask", "run_partitions", "unit_partitioned", "unsupported"]
 
 
 def is_dask(df: Any) -> bool:
@@ -56,3 +56,12 @@ def unit_partitioned(df: Any, unit: str) -> tuple[Any, Any, bool]:
     if df.npartitions == 1:
         return df, df, False
     return df, df.shuffle(on=unit), True
+
+
+def run_partitions(fn: Any, frame: Any, spec: Any) -> list[Any]:
+    """``[fn(partition, spec) for each partition]``, computed by dask (the active scheduler or
+    distributed client), in partition order."""
+    import importlib
+
+    dask: Any = importlib.import_module("dask")
+    return list(dask.compute(*[dask.delayed(fn)(p, spec) for p in frame.to_delayed()]))

@@ -43,6 +43,7 @@ from evalkit._checks import (
     require_values,
 )
 from evalkit.errors import DataError, EstimationError
+from evalkit.estimate.dask_common import run_partitions as _run
 from evalkit.estimate.dask_common import unit_partitioned, unsupported
 from evalkit.estimate.did import as_list, check_alpha, covariate_matrix, se_note
 from evalkit.estimate.notes import note
@@ -206,13 +207,6 @@ def _order_periods(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
             and bool(as_number.notna().all()):
         t_values = t_values[np.argsort(as_number.to_numpy(dtype=np.float64), kind="stable")]
     return t_values
-
-
-def _run(fn: Any, frame: Any, s: _Spec) -> list[Any]:
-    import importlib
-
-    dask: Any = importlib.import_module("dask")
-    return list(dask.compute(*[dask.delayed(fn)(p, s) for p in frame.to_delayed()]))
 
 
 def dask_twfe(
