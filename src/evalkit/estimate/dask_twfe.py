@@ -96,7 +96,7 @@ def _prep(part: Any, s: _Spec) -> dict[str, Any]:
             "times": np.asarray(part[s.time].to_numpy()[ok])}
 
 
-def _local(part: Any, s: _Spec) -> tuple[FloatArray, FloatArray, IntArray, IntArray, Any]:
+def _local(part: Any, s: _Spec, check: bool = False) -> tuple[FloatArray, FloatArray, IntArray, IntArray, Any]:
     """Estimation rows of one partition: y, X, local unit codes, period codes, cluster values."""
     import pandas as pd
 
@@ -107,8 +107,12 @@ def _local(part: Any, s: _Spec) -> tuple[FloatArray, FloatArray, IntArray, IntAr
     n_t = len(s.t_values)
     u, _ = cluster_codes(part[s.unit].to_numpy()[ok])
     t = np.asarray(pd.Index(s.t_values).get_indexer(part[s.time].to_numpy()[ok]), dtype=np.intp)
-    key = u.astype(np.int64) * n_t + t
-    if len(np.unique(key)) < len(key):
+    if check and len(u):
+        n_u = int(u.max()) + 1
+        key = u.astype(np.int64) * n_t + t
+        dup = (bool(np.bincount(key, minlength=n_u * n_t).max() > 1)
+               if n_u * n_t <= 50_000_000 else len(np.unique(key)) < len(key))
+    if check and len(u) and dup:
         raise DataError(
             f"{W}: some ({s.unit!r}, {s.time!r}) pairs appear more than once",
             hint="keep one row per unit and period (aggregate or drop duplicates first)",
@@ -132,7 +136,7 @@ def _pass_counts(part: Any, s: _Spec) -> dict[str, Any]:
     """Period counts, checks and the FWL moments of one partition."""
     import pandas as pd
 
-    y, X, u, t, cl = _local(part, s)
+    y, X, u, t, cl = _local(part, s, check=True)
     n_t = len(s.t_values)
     n_u = int(u.max()) + 1 if len(u) else 0
     d = X[:, 0]
