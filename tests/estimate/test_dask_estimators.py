@@ -198,3 +198,10 @@ def test_did_dask_unsupported_and_errors():
         ek.did(dd.from_pandas(bad, npartitions=3), "y", "g", "post", unit="id")
     with pytest.raises(DataError, match="must be 0/1"):
         ek.did(dd.from_pandas(df.assign(g=df["g"] * 2), npartitions=3), "y", "g", "post")
+
+
+def test_estimators_without_a_partitioned_version_say_so():
+    ddf = dd.from_pandas(panel(n_units=20), npartitions=2)
+    with pytest.raises(DataError, match=r"dask DataFrame is not supported here") as e:
+        ek.staggered_did(ddf, "y", "id", "year", "first")
+    assert "df.compute()" in (e.value.hint or "")
