@@ -45,6 +45,12 @@ def check_frame(df: Any, where: str = "data", *, allow_empty: bool = False) -> p
     import pandas as pd
 
     if not isinstance(df, pd.DataFrame):
+        if type(df).__module__.split(".")[0] == "dask":
+            raise DataError(
+                f"{where}: a dask {type(df).__name__} is not supported here (only ek.twfe and "
+                "ek.did compute by partitions)",
+                hint="compute it into memory first (df.compute()) and pass the pandas DataFrame",
+            )
         raise DataError(
             f"{where}: expected a pandas DataFrame, got {type(df).__name__}",
             hint="pass a DataFrame, e.g. pd.read_csv(...)",

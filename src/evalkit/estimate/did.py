@@ -19,6 +19,7 @@ from evalkit._checks import (
     require_variation,
 )
 from evalkit.errors import DataError, SpecError
+from evalkit.estimate.dask_common import dask_dispatch, is_dask
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import (
     VcovKind,
@@ -259,6 +260,8 @@ def did(
     >>> round(r.estimate, 2), round(r.se, 2)
     (-11863.9, 7456.65)
     """
+    if is_dask(df):  # a dask DataFrame: computed by partitions (estimate/dask_did.py)
+        return dask_dispatch("did", locals())
     import pandas as pd
 
     where = "did"

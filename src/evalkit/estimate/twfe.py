@@ -20,6 +20,7 @@ from evalkit._checks import (
     require_variation,
 )
 from evalkit.errors import DataError, EvalkitWarning
+from evalkit.estimate.dask_common import dask_dispatch, is_dask
 from evalkit.estimate.did import FeDof, as_list, check_alpha, covariate_matrix, se_note
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import (
@@ -258,6 +259,8 @@ def twfe(
     >>> r = ek.twfe(panel, "y", "id", "year", "treated")  # doctest: +SKIP
     >>> r.estimate, r.se  # doctest: +SKIP
     """
+    if is_dask(df):  # a dask DataFrame: computed by partitions (estimate/dask_twfe.py)
+        return dask_dispatch("twfe", locals())
     where = "twfe"
     check_frame(df, where)
     check_column_args(where, outcome=outcome, unit=unit, time=time, treatment=treatment)
