@@ -65,3 +65,42 @@ def run_partitions(fn: Any, frame: Any, spec: Any) -> list[Any]:
 
     dask: Any = importlib.import_module("dask")
     return list(dask.compute(*[dask.delayed(fn)(p, spec) for p in frame.to_delayed()]))
+
+
+class NormalEquations:
+    """Solve X'X b = v for the summed partition grams: the collinearity check with the
+    regressors' names, then a Cholesky factor of the column-scaled X'X shared by the first
+    solve, the refinement step and the inverse (for the sandwich)."""
+
+    def __init__(self, xtx: Any, names: list[str], where: str) -> None:
+        import numpy as np
+        from scipy import linalg
+
+        from evalkit.errors import EstimationError
+        from evalkit.estimate.inference import collinear_columns
+
+        bad = collinear_columns(xtx)
+        if bad:
+            cols = ", ".join(repr(names[j]) for j in sorted(bad))
+            raise EstimationError(
+                f"{where}: regressor(s) {cols} are collinear with the others (or constant "
+                "within the fixed effects) and cannot be estimated",
+                hint="drop the named covariate(s), or remove ones that repeat another column "
+                "or do not vary within units")
+        self._sc = 1.0 / np.sqrt(np.diag(xtx))
+        self._cf = linalg.cho_factor(xtx * self._sc[:, None] * self._sc[None, :],
+                                     check_finite=False)
+        self._k = len(names)
+
+    def solve(self, v: Any) -> Any:
+        from scipy import linalg
+
+        return self._sc * linalg.cho_solve(self._cf, self._sc * v, check_finite=False)
+
+    def inverse(self) -> Any:
+        import numpy as np
+        from scipy import linalg
+
+        sc = self._sc
+        return sc[:, None] * linalg.cho_solve(self._cf, np.eye(self._k),
+                                              check_finite=False) * sc[None, :]

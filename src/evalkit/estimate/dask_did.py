@@ -34,8 +34,8 @@ from evalkit._checks import (
     require_values,
 )
 from evalkit.errors import DataError, EstimationError
+from evalkit.estimate.dask_common import NormalEquations, unit_partitioned, unsupported
 from evalkit.estimate.dask_common import run_partitions as _run
-from evalkit.estimate.dask_common import unit_partitioned, unsupported
 from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 
@@ -205,11 +205,10 @@ def dask_did(
     than 30 clusters) and ``weights``.
     """
     import pandas as pd
-    from scipy import linalg
 
     from evalkit.estimate.did import as_list, check_alpha, resolve_vcov, se_note
     from evalkit.estimate.evidence import evidence_level
-    from evalkit.estimate.inference import check_cluster_count, collinear_columns, t_inference
+    from evalkit.estimate.inference import check_cluster_count, t_inference
     from evalkit.estimate.wild import check_wild_options, use_wild
 
     check_column_args(W, outcome=outcome, group=group, post=post)
@@ -304,21 +303,12 @@ def dask_did(
     xtx = sum(p["xtx"] for p in parts)
     xty = sum(p["xty"] for p in parts)
     k = len(names)
-    bad = collinear_columns(xtx)
-    if bad:
-        cols = ", ".join(repr(names[j]) for j in sorted(bad))
-        raise EstimationError(
-            f"{W}: regressor(s) {cols} are collinear with the others (or constant within "
-            "the fixed effects) and cannot be estimated",
-            hint="drop the named covariate(s), or remove ones that repeat another column or do "
-            "not vary within units")
-    sc = 1.0 / np.sqrt(np.diag(xtx))
-    cf = linalg.cho_factor(xtx * sc[:, None] * sc[None, :], check_finite=False)
-    coef = sc * linalg.cho_solve(cf, sc * xty, check_finite=False)
+    normal = NormalEquations(xtx, names, W)
+    coef = normal.solve(xty)
     res = _run(_pass_resid, frame, replace(s, coef=coef))
-    coef = coef + sc * linalg.cho_solve(cf, sc * sum(r[0] for r in res), check_finite=False)
+    coef = coef + normal.solve(sum(r[0] for r in res))
     rss = float(sum(r[1] for r in res))
-    xtx_inv = sc[:, None] * linalg.cho_solve(cf, np.eye(k), check_finite=False) * sc[None, :]
+    xtx_inv = normal.inverse()
     k_full = k + n_abs
     if n - k_full <= 0:
         raise EstimationError(

@@ -43,8 +43,8 @@ from evalkit._checks import (
     require_values,
 )
 from evalkit.errors import DataError, EstimationError
+from evalkit.estimate.dask_common import NormalEquations, unit_partitioned, unsupported
 from evalkit.estimate.dask_common import run_partitions as _run
-from evalkit.estimate.dask_common import unit_partitioned, unsupported
 from evalkit.estimate.did import as_list, check_alpha, covariate_matrix, se_note
 from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
@@ -239,11 +239,10 @@ def dask_twfe(
     estimator would switch to the wild bootstrap), ``weights``, more than
     :data:`~evalkit.estimate.demean.EXACT_MAX_LEVELS` periods.
     """
-    from scipy import linalg
 
     from evalkit.estimate.demean import EXACT_MAX_LEVELS
     from evalkit.estimate.evidence import evidence_level
-    from evalkit.estimate.inference import check_cluster_count, collinear_columns, t_inference
+    from evalkit.estimate.inference import check_cluster_count, t_inference
     from evalkit.estimate.twfe import StaggeredTimingWarning
     from evalkit.estimate.wild import WILD_AUTO_BELOW, check_wild_options
 
@@ -352,26 +351,17 @@ def dask_twfe(
     xty = sum(g[1] for g in grams)
     terms = [treatment, *covs]
     k = len(terms)
-    bad = collinear_columns(xtx)
-    if bad:
-        cols = ", ".join(repr(terms[j]) for j in sorted(bad))
-        raise EstimationError(
-            f"{W}: regressor(s) {cols} are collinear with the others (or constant within "
-            "the fixed effects) and cannot be estimated",
-            hint="drop the named covariate(s), or remove ones that repeat another column or do "
-            "not vary within units")
-    sc = 1.0 / np.sqrt(np.diag(xtx))
-    cf = linalg.cho_factor(xtx * sc[:, None] * sc[None, :], check_finite=False)
-    coef = sc * linalg.cho_solve(cf, sc * xty, check_finite=False)
+    normal = NormalEquations(xtx, terms, W)
+    coef = normal.solve(xty)
     scores = _run(_pass_scores, by_unit, replace(s, coef=coef))
     xte = sum(p[0] for p in scores)
-    coef = coef + sc * linalg.cho_solve(cf, sc * xte, check_finite=False)  # refinement step
+    coef = coef + normal.solve(xte)  # refinement step
     if cluster is None:
         meat = sum(p[1] for p in scores)
     else:
         S = pd.concat([p[1] for p in scores]).groupby(level=0, sort=False).sum().to_numpy()
         meat = S.T @ S
-    xtx_inv = sc[:, None] * linalg.cho_solve(cf, np.eye(k), check_finite=False) * sc[None, :]
+    xtx_inv = normal.inverse()
     k_dof = k + (n_u + n_t - 1) - (n_u - 1 if fe_dof == "nested" else 0)
     if n - k_dof <= 0:
         raise EstimationError(
