@@ -195,7 +195,7 @@ class Comparison:
         """Write the table to an .xlsx sheet (atomically); returns the path."""
         from openpyxl import Workbook
 
-        from evalkit.report.atomic import atomic_path
+        from evalkit._atomic import atomic_path
 
         target = Path(path)
         wide = self.to_frame()
@@ -217,7 +217,7 @@ class Comparison:
         except ImportError as exc:
             raise RenderError("Word output needs python-docx",
                               hint='pip install "evalkit[docx]"') from exc
-        from evalkit.report.atomic import atomic_path
+        from evalkit._atomic import atomic_path
 
         target = Path(path)
         wide = self.to_frame()

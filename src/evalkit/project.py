@@ -193,7 +193,7 @@ class Project(Spec):
     def data_path(self, name: str) -> Path:
         """Absolute path of data source ``name``; a SpecError when it leaves the project
         folder (absolute, ``..`` or a symbolic link out) unless ``allow_outside``."""
-        from evalkit.data.paths import resolve_inside
+        from evalkit.model.paths import resolve_inside
 
         return resolve_inside(self.root, self.data[name].file, f"data.{name}.file",
                               allow_outside=self.allow_outside)
@@ -383,7 +383,7 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
                         hint="fix the fields named above") from exc
     problems = project.problems()
     if not allow_outside:
-        from evalkit.data.paths import outside_problem
+        from evalkit.model.paths import outside_problem
 
         problems += [p for name, source in project.data.items()
                      if (p := outside_problem(project.root, source.file, f"data.{name}.file"))]

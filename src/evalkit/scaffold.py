@@ -117,8 +117,8 @@ def init_project(folder: str | Path, *, start: dt.date | None = None) -> list[Pa
     SpecError
         ``folder/project.yaml`` exists (it is never overwritten).
     """
+    from evalkit._atomic import atomic_path, atomic_write
     from evalkit.project import load_project
-    from evalkit.report.atomic import atomic_path, atomic_write
 
     root = Path(folder)
     spec = root / "project.yaml"

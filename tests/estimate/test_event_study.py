@@ -84,7 +84,7 @@ def test_input_not_mutated_and_site_clusters():
 def test_plot_event_study_en_zh():
     from matplotlib.figure import Figure
 
-    from evalkit.report.charts.event_study import plot_event_study
+    from evalkit.plot.event_study import plot_event_study
 
     r = ek.event_study(_panel(), "y", "id", "year", "first", window=(-3, 3))
     fig = plot_event_study(r, lang="en")
@@ -103,7 +103,7 @@ def test_plot_event_study_en_zh():
 
 
 def test_plot_dynamic_staggered():
-    from evalkit.report.charts.event_study import plot_event_study
+    from evalkit.plot.event_study import plot_event_study
 
     r = ek.staggered_did(_panel(n_units=300), "y", "id", "year", "first", aggregate="dynamic")
     fig = plot_event_study(r, lang="zh")

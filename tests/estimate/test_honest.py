@@ -67,7 +67,7 @@ def test_from_event_study_result_and_sentence():
 def test_plot_in_both_languages():
     from matplotlib.figure import Figure
 
-    from evalkit.report.charts.honest import plot_honest_did
+    from evalkit.plot.honest import plot_honest_did
 
     out = ek.honest_did(B, V, 3, 2, method="smoothness", m=[0.0, 0.1])
     for lang in ("en", "zh"):

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from evalkit._atomic import atomic_path, atomic_write
 from evalkit.errors import RenderError
 from evalkit.report import pdf
-from evalkit.report.atomic import atomic_path, atomic_write
 
 
 def test_atomic_write(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_report_gets_ordinary_permissions(tmp_path):
     mode of the report it replaces)."""
     import os
 
-    from evalkit.report.atomic import atomic_write
+    from evalkit._atomic import atomic_write
 
     umask = os.umask(0o022)
     try:

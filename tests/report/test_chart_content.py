@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from evalkit.plot.base import figure_svg
+from evalkit.plot.event_study import plot_event_study
+from evalkit.plot.indicators import plot_indicators
+from evalkit.plot.prepost import plot_prepost
+from evalkit.plot.tornado import tornado
 from evalkit.report.charts import build_charts, prepost_values
-from evalkit.report.charts.base import figure_svg
-from evalkit.report.charts.event_study import plot_event_study
-from evalkit.report.charts.indicators import plot_indicators
-from evalkit.report.charts.prepost import plot_prepost
-from evalkit.report.charts.tornado import tornado
 from evalkit.report.context import build_context
 
 BAD_TEXT = ("nan", "None", "{", "}", "NaN", "inf")

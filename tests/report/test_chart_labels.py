@@ -16,7 +16,7 @@ def _texts(fig: Any) -> list[str]:
 
 
 def test_prepost_axes_have_units_and_mean_labels_do_not_overlap() -> None:
-    from evalkit.report.charts.prepost import plot_prepost
+    from evalkit.plot.prepost import plot_prepost
 
     rng = np.random.default_rng(1)
     pre, post = rng.integers(1, 6, 200), rng.integers(2, 6, 200)
@@ -31,7 +31,7 @@ def test_prepost_axes_have_units_and_mean_labels_do_not_overlap() -> None:
 
 
 def test_event_study_axis_names_the_outcome_not_its_column(demo_ev: Any) -> None:
-    from evalkit.report.charts.event_study import plot_event_study
+    from evalkit.plot.event_study import plot_event_study
 
     study = demo_ev.details["disputes"]["event_study"]
     fig = plot_event_study(study, "zh", outcome="每百名职工月均劳动争议", unit="件/百人")
@@ -42,7 +42,7 @@ def test_event_study_axis_names_the_outcome_not_its_column(demo_ev: Any) -> None
 
 
 def test_indicator_chart_has_a_legend_and_whole_labels(demo_ev: Any) -> None:
-    from evalkit.report.charts.indicators import plot_indicators
+    from evalkit.plot.indicators import plot_indicators
 
     labels = {"on_track": "达标", "above_target": "超额完成", "on_target": "按进度达标"}
     fig = plot_indicators(demo_ev.indicators[demo_ev.indicators["period"] == "total"], "zh",

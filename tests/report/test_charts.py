@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from evalkit.plot.base import cjk_font_name, figure_png, figure_svg
+from evalkit.plot.indicators import plot_indicators
+from evalkit.plot.prepost import plot_prepost
 from evalkit.report.charts import build_charts
-from evalkit.report.charts.base import cjk_font_name, figure_png, figure_svg
-from evalkit.report.charts.indicators import plot_indicators
-from evalkit.report.charts.prepost import plot_prepost
 from evalkit.report.context import build_context
 
 

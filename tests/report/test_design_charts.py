@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 
 import evalkit as ek
 from evalkit.errors import RenderError
-from evalkit.report.charts.designs import plot_its, plot_synth
+from evalkit.plot.designs import plot_its, plot_synth
 
 
 def _panel():

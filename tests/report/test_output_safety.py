@@ -171,7 +171,7 @@ def _child(code: str, tmp_path: Path) -> subprocess.Popen[bytes]:
 def test_killed_writer_leaves_no_temp_file(tmp_path: Path, sig: str) -> None:
     proc = _child("""
         import time
-        from evalkit.report.atomic import atomic_path
+        from evalkit._atomic import atomic_path
         with atomic_path("out/report.pdf") as tmp:
             time.sleep(600)
         """, tmp_path)

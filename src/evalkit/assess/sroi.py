@@ -91,7 +91,7 @@ class SroiResult:
         Outcome × year: value and discounted value.
     sensitivity
         One row per varied factor: the low / high value and the SROI ratio at each, sorted
-        by swing (largest first); feed it to :func:`evalkit.report.charts.tornado.tornado`.
+        by swing (largest first); feed it to :func:`evalkit.plot.tornado.tornado`.
     """
 
     pv: float
@@ -109,7 +109,7 @@ class SroiResult:
 
     def tornado(self, lang: str = "zh") -> Figure:
         """Tornado chart of :attr:`sensitivity`."""
-        from evalkit.report.charts.tornado import tornado
+        from evalkit.plot.tornado import tornado
 
         return tornado(self.sensitivity, self.ratio, lang=lang)
 

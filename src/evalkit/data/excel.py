@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit._atomic import atomic_path
 from evalkit._text import spreadsheet_text
 from evalkit.errors import DataError, SpecError
-from evalkit.report.atomic import atomic_path
 
 if TYPE_CHECKING:
     from evalkit.assess.scorecard import ScorecardResult

@@ -155,7 +155,7 @@ def logic_model_svg(model: LogicModel, *, lang: str = "zh", title: str | None = 
 def write_svg(model: LogicModel, path: str | Path, *, lang: str = "zh",
               title: str | None = None) -> Path:
     """Write :func:`logic_model_svg` to ``path`` atomically (temp file, then rename)."""
-    from evalkit.report.atomic import atomic_write
+    from evalkit._atomic import atomic_write
 
     return atomic_write(path, logic_model_svg(model, lang=lang, title=title))
 

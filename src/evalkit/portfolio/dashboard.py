@@ -29,7 +29,7 @@ def _finite(x: Any) -> float | None:
 
 
 def _league_chart(table: Any, mean: float, lang: str, title: str) -> str:
-    from evalkit.report.charts.base import figure_svg, new_figure
+    from evalkit.plot.base import figure_svg, new_figure
 
     labels = {"zh": ("各项目估计（95% 区间）", "收缩后估计（95% 区间）", "组合均值", "效果"),
               "en": ("project estimate (95% CI)", "shrunken estimate (95% interval)",
@@ -54,8 +54,8 @@ def _league_chart(table: Any, mean: float, lang: str, title: str) -> str:
 def _funnel_chart(rates: Any, p0: float, lang: str, title: str) -> str:
     import numpy as np
 
+    from evalkit.plot.base import figure_svg, new_figure
     from evalkit.portfolio.fair import funnel_limits
-    from evalkit.report.charts.base import figure_svg, new_figure
 
     labels = {"zh": ("项目", "组合整体比例", "95% 控制限", "99.8% 控制限", "样本量（分母）", "比例（%）"),
               "en": ("project", "portfolio rate", "95% limits", "99.8% limits",
@@ -156,8 +156,8 @@ def write_dashboard(portfolio: Portfolio, path: Path, *, lang: str = "zh") -> Pa
     page laid out for print (A4 landscape, no controls), ``.docx`` a Word summary for the
     decision meeting (overview, the projects table, league tables, funnel readings, failures).
     """
+    from evalkit._atomic import atomic_path, atomic_write
     from evalkit.errors import RenderError
-    from evalkit.report.atomic import atomic_path, atomic_write
     from evalkit.report.environment import make_environment
 
     if lang not in ("zh", "en"):
@@ -186,8 +186,8 @@ def write_dashboard(portfolio: Portfolio, path: Path, *, lang: str = "zh") -> Pa
 
 def _write_docx(context: dict[str, Any], path: Path, lang: str, env: Any) -> Path:
     """A Word summary: the same figures as the dashboard, as headed tables."""
+    from evalkit._atomic import atomic_path
     from evalkit.errors import RenderError
-    from evalkit.report.atomic import atomic_path
     from evalkit.report.environment import fmt_num, fmt_pct, label_functions
 
     try:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import TemplateError
 
+from evalkit._atomic import atomic_path
 from evalkit.errors import RenderError
-from evalkit.report.atomic import atomic_path
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from evalkit.report.atomic import atomic_write
+from evalkit._atomic import atomic_write
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.report.atomic import atomic_write
+from evalkit._atomic import atomic_write
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation

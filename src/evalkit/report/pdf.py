@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit._atomic import atomic_path
 from evalkit.errors import RenderError
-from evalkit.report.atomic import atomic_path
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
@@ -39,7 +39,7 @@ def cjk_font_available() -> bool:
             out = ""
         if out.strip():
             return True
-    from evalkit.report.charts.base import cjk_font_name
+    from evalkit.plot.base import cjk_font_name
 
     return cjk_font_name() is not None
 

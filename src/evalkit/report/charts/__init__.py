@@ -100,7 +100,7 @@ def namespaced(svg: str, prefix: str) -> str:
 def _encode(fig: Any, fmt: Format, name: str) -> Any:
     from markupsafe import Markup
 
-    from evalkit.report.charts.base import figure_png, figure_svg
+    from evalkit.plot.base import figure_png, figure_svg
 
     prefix = "ek-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
     if fig is None:
@@ -170,7 +170,7 @@ def _tornado(evaluation: Evaluation, lang: str) -> Any:
     sroi = getattr(getattr(evaluation, "value", None), "sroi", None)
     if sroi is None or not hasattr(sroi, "sensitivity") or len(sroi.sensitivity) == 0:
         return None
-    from evalkit.report.charts.tornado import tornado
+    from evalkit.plot.tornado import tornado
 
     return tornado(sroi.sensitivity, sroi.ratio, lang=lang)
 
@@ -186,7 +186,7 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
         ``event_study`` (outcome id -> chart); SVG text (``fmt="svg"``) or PNG bytes.
     """
     from evalkit.data.privacy import is_small
-    from evalkit.report.charts.indicators import plot_indicators
+    from evalkit.plot.indicators import plot_indicators
 
     threshold = int(context["privacy"]["threshold"])
     charts: dict[str, Any] = {"indicators": None, "prepost": {}, "event_study": {},
@@ -211,7 +211,7 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
         values = _safely_values(evaluation, oc)
         if values is not None and not any(is_small(len(v), threshold) or len(v) == 0
                                            for v in values):
-            from evalkit.report.charts.prepost import plot_prepost
+            from evalkit.plot.prepost import plot_prepost
 
             rng = (float(oc.scale.range[0]), float(oc.scale.range[1])) if oc.scale else None
             charts["prepost"][oc.id] = _safely(
@@ -222,7 +222,7 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
         study = (evaluation.details.get(oc.id) or {}).get("event_study")
         if study is not None and record.get("event_study") and \
                 not record["event_study"]["suppressed"]:
-            from evalkit.report.charts.event_study import plot_event_study
+            from evalkit.plot.event_study import plot_event_study
 
             charts["event_study"][oc.id] = _safely(
                 f"event_study:{oc.id}",

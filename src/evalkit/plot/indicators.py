@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import RenderError
-from evalkit.report.charts.base import new_figure
+from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from evalkit.errors import RenderError
-from evalkit.report.charts.base import new_figure
+from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

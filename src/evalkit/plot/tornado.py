@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evalkit.report.charts.base import new_figure
+from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
     import pandas as pd

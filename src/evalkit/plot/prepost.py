@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from evalkit.errors import RenderError
-from evalkit.report.charts.base import new_figure
+from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
