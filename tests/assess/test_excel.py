@@ -6,8 +6,9 @@ import openpyxl
 import pytest
 
 from evalkit.assess.scorecard import score_scorecard
-from evalkit.data.excel import read_scorecard_xlsx, write_scorecard_xlsx
+from evalkit.data.excel import read_scorecard_xlsx
 from evalkit.errors import DataError, SpecError
+from evalkit.report.scorecard_xlsx import write_scorecard_xlsx
 
 HEADER = ["一级指标", "二级指标", "三级指标", "分值", "评分标准", "需提供材料"]
 ROWS = [

@@ -114,7 +114,8 @@ def test_scorecard_xlsx_neutralizes_formulas(tmp_path: Path) -> None:
     import openpyxl
 
     from evalkit.assess.scorecard import score_scorecard
-    from evalkit.data.excel import read_scorecard_xlsx, write_scorecard_xlsx
+    from evalkit.data.excel import read_scorecard_xlsx
+    from evalkit.report.scorecard_xlsx import write_scorecard_xlsx
 
     wb = openpyxl.Workbook()
     ws = wb.active

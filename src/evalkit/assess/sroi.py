@@ -108,10 +108,16 @@ class SroiResult:
     warnings: tuple[str, ...] = field(default=())
 
     def tornado(self, lang: str = "zh") -> Figure:
-        """Tornado chart of :attr:`sensitivity`."""
+        """Tornado chart of :attr:`sensitivity` (the same picture as :meth:`plot`)."""
+        return self.plot(lang=lang)
+
+    def plot(self, lang: str = "zh", ax: Any = None) -> Figure:
+        """The sensitivity tornado: the SROI ratio at each factor's low and high value around
+        the base ratio (:func:`evalkit.plot.tornado.tornado`); ``ax`` draws on an Axes of
+        your own."""
         from evalkit.plot.tornado import tornado
 
-        return tornado(self.sensitivity, self.ratio, lang=lang)
+        return tornado(self.sensitivity, self.ratio, lang=lang, ax=ax)
 
     def summary(self, lang: str = "en") -> str:
         """Plain text: ratio, PV, payback and every factor with its provenance."""

@@ -1,5 +1,5 @@
-"""Scorecards in funders' Excel layout: read a 评分表 into a :class:`ScorecardSpec`, write the
-scores back.
+"""Scorecards in funders' Excel layout: read a 评分表 into a :class:`ScorecardSpec` (the
+scores are written back by :func:`evalkit.report.scorecard_xlsx.write_scorecard_xlsx`).
 
 The sheet has a header row with 一级指标, 二级指标, 三级指标, 分值, 评分标准, 需提供材料 (the
 last two optional; 分数 / 权重 are accepted for 分值, 评分细则 for 评分标准, 佐证材料 for
@@ -19,16 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit._atomic import atomic_path
-from evalkit._text import spreadsheet_text
 from evalkit.errors import DataError, SpecError
 
 if TYPE_CHECKING:
-    from evalkit.assess.scorecard import ScorecardResult
     from evalkit.model.scorecard import ScorecardSpec
 
-__all__ = ["HEADERS", "OUTPUT_HEADERS", "ScorecardSheet", "read_scorecard_xlsx",
-           "write_scorecard_xlsx"]
+__all__ = ["HEADERS", "OUTPUT_HEADERS", "ScorecardSheet", "cell_grid", "cell_text",
+           "open_sheet", "read_scorecard_xlsx"]
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "level1": ("一级指标",), "level2": ("二级指标",), "level3": ("三级指标",),
@@ -61,7 +58,7 @@ def _letter(col: int) -> str:
     return str(get_column_letter(col))
 
 
-def _grid(ws: Any) -> dict[tuple[int, int], Any]:
+def cell_grid(ws: Any) -> dict[tuple[int, int], Any]:
     """Cell values with merged ranges filled by their top-left value."""
     values = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row}
     for rng in ws.merged_cells.ranges:
@@ -72,7 +69,9 @@ def _grid(ws: Any) -> dict[tuple[int, int], Any]:
     return values
 
 
-def _open(path: Path, sheet: str | None) -> tuple[Any, Any]:
+def open_sheet(path: Path, sheet: str | None) -> tuple[Any, Any]:
+    """``(workbook, worksheet)`` of ``sheet`` (the active one when None); DataError naming the
+    file when it is missing, unreadable or has no such sheet."""
     import openpyxl
 
     if not path.is_file():
@@ -97,7 +96,8 @@ def _find_header(ws: Any, grid: dict[tuple[int, int], Any], where: str) -> tuple
                     hint="name the columns 一级指标, 二级指标, 三级指标, 分值, 评分标准, 需提供材料")
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell's value as stripped text ("" for an empty cell)."""
     return "" if value is None else str(value).strip()
 
 
@@ -125,9 +125,9 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
     from evalkit.model.scorecard import ScorecardSpec
 
     file = Path(path)
-    _wb, ws = _open(file, sheet)
+    _wb, ws = open_sheet(file, sheet)
     where = f"{file.name}, sheet {ws.title!r}"
-    grid = _grid(ws)
+    grid = cell_grid(ws)
     header, cols = _find_header(ws, grid, where)
     levels = [cols[k] for k in ("level1", "level2", "level3") if k in cols]
     problems: list[str] = []
@@ -136,7 +136,7 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
     ratings: dict[str, dict[str, Any]] = {}
     last: list[str] = [""] * len(levels)
     for r in range(header + 1, ws.max_row + 1):
-        names = [_text(grid.get((r, c))) for c in levels]
+        names = [cell_text(grid.get((r, c))) for c in levels]
         raw_points = grid.get((r, cols["points"]))
         if not any(names) and raw_points in (None, ""):
             continue
@@ -184,8 +184,8 @@ def read_scorecard_xlsx(path: str | Path, sheet: str | None = None, *,
             path_ids = node["id"].split(".")
             siblings = node["children"]
         node["points"] = points
-        node["criteria"] = _text(grid.get((r, cols["criteria"]))) if "criteria" in cols else ""
-        node["evidence"] = _text(grid.get((r, cols["evidence"]))) if "evidence" in cols else ""
+        node["criteria"] = cell_text(grid.get((r, cols["criteria"]))) if "criteria" in cols else ""
+        node["evidence"] = cell_text(grid.get((r, cols["evidence"]))) if "evidence" in cols else ""
         rows[node["id"]] = r
         mark = _mark(grid, r, cols, ws.title, problems, points)
         if mark is not None:
@@ -212,7 +212,7 @@ def _mark(grid: dict[tuple[int, int], Any], r: int, cols: dict[str, int], sheet:
     if "score" not in cols:
         return None
     raw = grid.get((r, cols["score"]))
-    if raw is None or _text(raw) == "":
+    if raw is None or cell_text(raw) == "":
         return None
     try:
         value = float(str(raw).strip().rstrip("分"))
@@ -226,8 +226,8 @@ def _mark(grid: dict[tuple[int, int], Any], r: int, cols: dict[str, int], sheet:
         return None
     mark: dict[str, Any] = {"value": value}
     for key, field_name in (("reason", "reason"), ("evidence_status", "evidence")):
-        if key in cols and _text(grid.get((r, cols[key]))):
-            mark[field_name] = _text(grid.get((r, cols[key])))
+        if key in cols and cell_text(grid.get((r, cols[key]))):
+            mark[field_name] = cell_text(grid.get((r, cols[key])))
     return mark
 
 
@@ -249,59 +249,3 @@ def _node(n: dict[str, Any]) -> dict[str, Any]:
     if n.get("evidence"):
         out["evidence"] = n["evidence"]
     return out
-
-
-def write_scorecard_xlsx(result: ScorecardResult, source: str | Path,
-                         out: str | Path | None = None, *, sheet: str | None = None) -> Path:
-    """Copy the funder's sheet with 得分, 扣分原因 and 材料情况 filled in for every leaf.
-
-    Parameters
-    ----------
-    result
-        The scored scorecard (node ids as :func:`read_scorecard_xlsx` gives them).
-    source
-        The workbook the scorecard was read from (not modified unless ``out`` is it).
-    out
-        Where to write; default: ``source`` with "_scored" before the suffix. Written
-        atomically (temp file in the same folder, then :func:`os.replace`).
-    sheet
-        Sheet name; the active sheet by default.
-    """
-    src = Path(source)
-    layout = read_scorecard_xlsx(src, sheet)
-    wb, ws = _open(src, layout.sheet)
-    grid = _grid(ws)
-    target = Path(out) if out is not None else src.with_name(f"{src.stem}_scored{src.suffix}")
-    first = max(c for c in range(1, ws.max_column + 1)
-                if _text(grid.get((layout.header_row, c)))) + 1
-    placed: dict[str, int] = {}
-    for title in OUTPUT_HEADERS:
-        existing = [c for c in range(1, ws.max_column + 1)
-                    if _text(grid.get((layout.header_row, c))) == title]
-        if existing:
-            placed[title] = existing[0]
-        else:
-            placed[title] = first
-            first += 1
-        ws.cell(row=layout.header_row, column=placed[title], value=title)
-    by_id = {str(r["node_id"]): r for r in result.nodes.to_dict(orient="records")}
-    missing = [i for i in layout.rows if i not in by_id]
-    if missing:
-        raise SpecError(f"{src.name}: the result has no score for row(s) "
-                        f"{', '.join(str(layout.rows[i]) for i in missing)}",
-                        hint="score the scorecard read from this same sheet")
-    # rater text is neutralized: "=…", "+…", "-…", "@…" would run as formulas (OWASP)
-    for node_id, r in layout.rows.items():
-        rec = by_id[node_id]
-        ws.cell(row=r, column=placed["得分"], value=round(float(rec["points"]), 2))
-        ws.cell(row=r, column=placed["扣分原因"],
-                value=spreadsheet_text(rec.get("reason_zh") or ""))
-        ws.cell(row=r, column=placed["材料情况"],
-                value=spreadsheet_text(rec.get("evidence_status") or ""))
-    end = max(layout.rows.values()) + 1
-    ws.cell(row=end, column=placed["得分"] - 1, value="合计 / 等级")
-    ws.cell(row=end, column=placed["得分"], value=round(result.total, 2))
-    ws.cell(row=end, column=placed["扣分原因"], value=spreadsheet_text(result.grade))
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
-    return target

@@ -18,10 +18,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+# the spec's rule (which columns identify a person), re-exported for the report's ledger
+from evalkit.model.privacy_rules import PERSON_ID_COLUMNS, identifying_columns
+
 if TYPE_CHECKING:
     import pandas as pd
 
-    from evalkit.project import Project
 
 __all__ = [
     "MASK",
@@ -39,10 +41,6 @@ __all__ = [
 
 #: what replaces a personal value found inside free text
 MASK = "***"
-
-#: column names that identify one person wherever they appear
-PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
-                     "member_id", "student_id", "patient_id", "resident_id")
 
 #: personal numbers typed into free text: mainland mobile numbers (with or without +86 and
 #: separators), landlines with an area code, 18-digit resident ID numbers (15-digit old
@@ -181,21 +179,3 @@ def mask_text(text: str, values: Iterable[str] = ()) -> str:
     '*** ***, ***'
     """
     return masker(values)(text)
-
-
-def identifying_columns(project: Project) -> dict[str, str]:
-    """Columns whose values identify a person, with why: ``"personal data"`` (declared in
-    ``privacy.personal_columns`` or ``personal: true``) or ``"a person id"`` (a usual person-id
-    name such as ``worker_id``, the unit of a pre/post outcome, or a key column of a data
-    source holding personal columns)."""
-    personal = project.personal_columns()
-    out = {c: "a person id" for c in PERSON_ID_COLUMNS}
-    for oc in project.outcomes:
-        if oc.unit and oc.design == "prepost":
-            out[str(oc.unit)] = "a person id"
-    for source in project.data.values():
-        if personal & set(source.columns):
-            for key in set(source.key) - {"wave", "period", "time", "date"}:
-                out[key] = "a person id"
-    out.update({c: "personal data" for c in personal})
-    return out

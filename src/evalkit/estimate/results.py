@@ -281,6 +281,21 @@ class EffectResult:
             lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
 
+    def design_label(self, lang: str = "en") -> str:
+        """The design in words (zh or en), e.g. "difference-in-differences"."""
+        from evalkit.estimate.evidence import DESIGN_LABELS
+
+        return DESIGN_LABELS["zh" if lang == "zh" else "en"].get(self.design, self.method)
+
+    def plot(self, lang: str = "en", ax: Any = None) -> Any:
+        """The result's picture (a matplotlib Figure): event times for an event study or a
+        dynamic staggered DiD, paths and weights for ``ek.synth``, the series for ``ek.its``,
+        otherwise each term's estimate with its interval. See :func:`evalkit.estimate.
+        result_plot.plot_result`; ``ax`` draws on an Axes of your own."""
+        from evalkit.estimate.result_plot import plot_result
+
+        return plot_result(self, lang=lang, ax=ax)
+
     def sentence(self, lang: str = "en") -> str:
         """One plain-language sentence (zh or en) a non-statistician can read."""
         from evalkit.estimate.evidence import plain_sentence

@@ -4,7 +4,7 @@ A report prints the categories of a disaggregation, the values a filter selects,
 a comparison names and every comment of a voice column. None of them may be a personal
 column (``privacy.personal_columns`` or ``personal: true``: names, phone numbers, ID numbers)
 or a person id (``worker_id`` and the like, see
-:func:`evalkit.data.privacy.identifying_columns`): a ``name`` disaggregation would print every
+:func:`identifying_columns`): a ``name`` disaggregation would print every
 participant's name. Counting people by such a column (``distinct: worker_id``) stays allowed:
 its result is a count.
 """
@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from evalkit.data.privacy import identifying_columns
-
 if TYPE_CHECKING:
     from evalkit.project import Project
 
-__all__ = ["cross_check"]
+__all__ = ["PERSON_ID_COLUMNS", "cross_check", "identifying_columns"]
+
+#: column names that identify one person wherever they appear
+PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
+                     "member_id", "student_id", "patient_id", "resident_id")
 
 
 def _problem(where: str, column: str, why: str, role: str) -> str:
@@ -77,4 +79,22 @@ def cross_check(project: Project) -> list[str]:
         if col in ident:
             out.append(_problem("report.voices.column", col, ident[col],
                                 "a voice column (its texts are printed)"))
+    return out
+
+
+def identifying_columns(project: Project) -> dict[str, str]:
+    """Columns whose values identify a person, with why: ``"personal data"`` (declared in
+    ``privacy.personal_columns`` or ``personal: true``) or ``"a person id"`` (a usual person-id
+    name such as ``worker_id``, the unit of a pre/post outcome, or a key column of a data
+    source holding personal columns)."""
+    personal = project.personal_columns()
+    out = {c: "a person id" for c in PERSON_ID_COLUMNS}
+    for oc in project.outcomes:
+        if oc.unit and oc.design == "prepost":
+            out[str(oc.unit)] = "a person id"
+    for source in project.data.values():
+        if personal & set(source.columns):
+            for key in set(source.key) - {"wave", "period", "time", "date"}:
+                out[key] = "a person id"
+    out.update({c: "personal data" for c in personal})
     return out

@@ -1,7 +1,7 @@
 """Matplotlib set-up shared by every chart: Agg backend, CJK font, deterministic SVG.
 
-Every chart function in :mod:`evalkit.report.charts` returns a matplotlib ``Figure``; the
-report turns it into inline SVG with :func:`figure_svg` (fixed ids, no timestamps, so the same
+Every chart function in :mod:`evalkit.plot` returns a matplotlib ``Figure`` (drawn on the
+``ax`` given, or on a new figure); the report turns it into inline SVG with :func:`figure_svg` (fixed ids, no timestamps, so the same
 data gives byte-identical output) or into PNG for Word with :func:`figure_png`.
 """
 
@@ -71,8 +71,11 @@ def _configure() -> None:
     )
 
 
-def new_figure(width: float = 6.4, height: float = 3.6) -> tuple[Figure, Any]:
-    """A new figure and axes with evalkit's style (never touches pyplot's global state)."""
+def new_figure(width: float = 6.4, height: float = 3.6, *, ax: Any = None) -> tuple[Figure, Any]:
+    """A new figure and axes with evalkit's style (never touches pyplot's global state); with
+    ``ax`` (a matplotlib Axes the caller made), that axes and its figure instead."""
+    if ax is not None:
+        return ax.figure, ax
     _configure()
     from matplotlib.figure import Figure
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,12 +39,14 @@ def _check(lang: str) -> dict[str, str]:
     return _TEXT[lang]
 
 
-def plot_synth(result: EffectResult, lang: str = "en", top: int = 8) -> Figure:
+def plot_synth(result: EffectResult, lang: str = "en", top: int = 8, *,
+               ax: Any = None) -> Figure:
     """Treated units' mean against the synthetic comparison, with the donor weights.
 
     Left: the two paths by period (for SDID the synthetic path is shifted by the
     time-weighted pre-period gap, as in synthdid's plot), the start marked, time weights as
-    bars under the pre-period. Right: the ``top`` largest unit weights.
+    bars under the pre-period. Right: the ``top`` largest unit weights. Given ``ax`` (a
+    matplotlib Axes), only the paths are drawn there and its figure is returned.
     """
     text = _check(lang)
     traj = result.extra.get("trajectories")
@@ -52,9 +54,13 @@ def plot_synth(result: EffectResult, lang: str = "en", top: int = 8) -> Figure:
     if traj is None or weights is None:
         raise RenderError(f"plot_synth: the result ({result.method}) is not from ek.synth",
                           hint="pass a result of ek.synth(...)")
-    fig, _ = new_figure(8.4, 3.8)  # evalkit's style and CJK font
-    fig.clear()
-    ax, axw = fig.subplots(1, 2, width_ratios=[2.2, 1])
+    axw = None
+    if ax is None:
+        fig, _ = new_figure(8.4, 3.8)  # evalkit's style and CJK font
+        fig.clear()
+        ax, axw = fig.subplots(1, 2, width_ratios=[2.2, 1])
+    else:
+        fig, ax = new_figure(ax=ax)
     time = traj.columns[0]
     x = np.arange(len(traj))
     ax.plot(x, traj["treated"], color="#1f77b4", label=text["treated"])
@@ -70,11 +76,11 @@ def plot_synth(result: EffectResult, lang: str = "en", top: int = 8) -> Figure:
     step = max(1, len(x) // 8)
     ax.set_xticks(x[::step], [str(v) for v in traj[time].to_numpy()[::step]])
     ax.set_ylabel(result.outcome)
-    from evalkit.estimate.evidence import DESIGN_LABELS
-
-    method = DESIGN_LABELS[lang].get(result.design, result.method)
+    method = result.design_label(lang)
     ax.set_title(text["synth_title"].format(method=method, outcome=result.outcome), fontsize=10)
     ax.legend(fontsize=8, frameon=False)
+    if axw is None:
+        return fig
     w = weights[weights > 0].sort_values(ascending=False).head(top)
     axw.barh([str(i) for i in w.index[::-1]], w.to_numpy()[::-1], color="#d62728")
     axw.set_title(text["weights"].format(k=len(w)), fontsize=9)
@@ -82,14 +88,15 @@ def plot_synth(result: EffectResult, lang: str = "en", top: int = 8) -> Figure:
     return fig
 
 
-def plot_its(result: EffectResult, lang: str = "en") -> Figure:
-    """Observed series, the fitted segments and the counterfactual (earlier trend continued)."""
+def plot_its(result: EffectResult, lang: str = "en", *, ax: Any = None) -> Figure:
+    """Observed series, the fitted segments and the counterfactual (earlier trend continued);
+    drawn on ``ax`` (a matplotlib Axes; its figure is returned) or on a new figure."""
     text = _check(lang)
     series = result.extra.get("series")
     if series is None:
         raise RenderError(f"plot_its: the result ({result.method}) is not from ek.its",
                           hint="pass a result of ek.its(...)")
-    fig, ax = new_figure(6.4, 3.8)
+    fig, ax = new_figure(6.4, 3.8, ax=ax)
     t = series.iloc[:, 0].to_numpy(dtype=float)
     post = series["post"].to_numpy(dtype=bool)
     ax.plot(t, series["observed"], "o", color="#6c757d", markersize=3, label=text["observed"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import RenderError
 from evalkit.plot.base import new_figure
@@ -48,7 +48,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 def plot_event_study(result: EffectResult, lang: str = "en", *, outcome: str | None = None,
-                     unit: str | None = None) -> Figure:
+                     unit: str | None = None, ax: Any = None) -> Figure:
     """Plot an event-study (or ``staggered_did(..., aggregate="dynamic")``) result.
 
     Points are the effects at each period relative to the start of treatment, bars their
@@ -66,6 +66,8 @@ def plot_event_study(result: EffectResult, lang: str = "en", *, outcome: str | N
     outcome, unit
         The outcome's name and unit for the y axis (e.g. "每百名职工月均劳动争议", "件/百人");
         the result's column name when not given.
+    ax
+        A matplotlib Axes to draw on (its figure is returned); a new figure when None.
 
     Returns
     -------
@@ -81,7 +83,7 @@ def plot_event_study(result: EffectResult, lang: str = "en", *, outcome: str | N
             "aggregate='dynamic')",
         )
     text = _TEXT[lang]
-    fig, ax = new_figure(6.4, 3.8)
+    fig, ax = new_figure(6.4, 3.8, ax=ax)
     x = events["event_time"].to_numpy(dtype=float)
     est = events["estimate"].to_numpy(dtype=float)
     lo = events["conf_low"].to_numpy(dtype=float)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,11 +34,12 @@ _TEXT = {
 }
 
 
-def plot_honest_did(frame: pd.DataFrame, lang: str = "en") -> Figure:
+def plot_honest_did(frame: pd.DataFrame, lang: str = "en", *, ax: Any = None) -> Figure:
     """Robust interval per bound M (or M̄) beside the original interval, with the breakdown.
 
     ``frame`` is the output of :func:`ek.honest_did <evalkit.estimate.honest.honest_did>`.
     Like R HonestDiD's ``createSensitivityPlot`` / ``createSensitivityPlot_relativeMagnitudes``.
+    Drawn on ``ax`` (a matplotlib Axes; its figure is returned) or on a new figure.
     """
     if lang not in _TEXT:
         raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
@@ -52,7 +53,7 @@ def plot_honest_did(frame: pd.DataFrame, lang: str = "en") -> Figure:
     step = float(gaps.min()) if gaps.size else 1.0
     step = step if step > 0 else 1.0
     x_orig = float(m.min()) - step
-    fig, ax = new_figure(6.4, 3.8)
+    fig, ax = new_figure(6.4, 3.8, ax=ax)
     o_lb, o_ub = frame.attrs["original"]
     ax.errorbar([x_orig], [(o_lb + o_ub) / 2], yerr=[[(o_ub - o_lb) / 2]], fmt="none",
                 ecolor="#d62728", capsize=4, linewidth=1.6, label=text["original"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evalkit.plot.base import new_figure
 
@@ -27,6 +27,7 @@ def tornado(
     lang: str = "zh",
     top: int = 12,
     title: str | None = None,
+    ax: Any = None,
 ) -> Figure:
     """Horizontal bars from the base ratio to the ratio at each factor's low and high value.
 
@@ -43,6 +44,8 @@ def tornado(
         Show the ``top`` factors with the largest swing (largest at the top).
     title
         Overrides the default title.
+    ax
+        A matplotlib Axes to draw on (its figure is returned); a new figure when None.
     """
     from evalkit._checks import check_choice
 
@@ -51,7 +54,7 @@ def tornado(
     frame = sensitivity.assign(
         _swing=(sensitivity["ratio_high"] - sensitivity["ratio_low"]).abs()
     ).sort_values("_swing", ascending=False, kind="stable").head(top).iloc[::-1]
-    fig, ax = new_figure(7.0, 0.45 * len(frame) + 1.4)
+    fig, ax = new_figure(7.0, 0.45 * len(frame) + 1.4, ax=ax)
     ys = list(range(len(frame)))
     low = frame["ratio_low"].to_numpy(dtype=float)
     high = frame["ratio_high"].to_numpy(dtype=float)
