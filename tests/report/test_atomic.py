@@ -75,3 +75,64 @@ def test_report_gets_ordinary_permissions(tmp_path):
         assert out.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(umask)
+
+
+def _ordinary_mode(write: Any, out: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        write(out)
+    finally:
+        os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o644  # mkstemp's 0600 would hide it from others
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_logic_model_svg_gets_ordinary_permissions(tmp_path: Path) -> None:
+    """model/diagram.py once had its own writer and left the SVG 0600; it now uses the one
+    atomic writer (permissions, fsync, temp file removed)."""
+    import evalkit as ek
+    from evalkit.model.diagram import write_svg
+
+    lm = ek.load_project(ek.datasets.path("workers_home") / "project.yaml").logic_model
+    assert lm is not None
+    _ordinary_mode(lambda out: write_svg(lm, out), tmp_path / "lm" / "lm.svg")
+
+
+def test_scored_workbook_gets_ordinary_permissions(tmp_path: Path) -> None:
+    """The scorecard write-back (once data/excel.py's own writer) uses the one writer too."""
+    import openpyxl
+
+    from evalkit.assess.scorecard import score_scorecard
+    from evalkit.data.excel import read_scorecard_xlsx
+    from evalkit.report.scorecard_xlsx import write_scorecard_xlsx
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["一级指标", "二级指标", "三级指标", "分值"])
+    ws.append(["项目管理", "档案", "个案档案", 10])
+    src = tmp_path / "card.xlsx"
+    wb.save(src)
+    result = score_scorecard(read_scorecard_xlsx(src).spec, ratings={"third_party": {"1.1.1": 8}})
+    _ordinary_mode(lambda out: write_scorecard_xlsx(result, src, out), tmp_path / "o" / "s.xlsx")
+
+
+def test_one_atomic_writer() -> None:
+    """Only evalkit/_atomic.py makes temporary files or renames them onto a target."""
+    import ast
+
+    import evalkit
+
+    pkg = Path(evalkit.__file__).parent
+    found = []
+    for path in pkg.rglob("*.py"):
+        if path.name == "_atomic.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in (
+                    "replace", "rename", "mkstemp", "NamedTemporaryFile") and \
+                    isinstance(node.value, ast.Name) and node.value.id in ("os", "tempfile"):
+                found.append(f"{path.relative_to(pkg)}:{node.lineno} {node.value.id}.{node.attr}")
+    assert found == []
