@@ -174,3 +174,19 @@ def test_tornado_chart(lang):
     assert len(labels) == 12                               # top 12 of 15
     assert labels[-1] == res.sensitivity.iloc[0][f"label_{lang}"]   # largest swing on top
     assert ("SROI 比率" if lang == "zh" else "SROI ratio") in ax.get_xlabel()
+
+
+def test_plot_draws_the_sensitivity_ratios():
+    """``SroiResult.plot()``: each bar runs from the base ratio to the ratio at the factor's
+    low (first series) or high value (second), for the 12 largest swings, largest on top."""
+    from matplotlib.figure import Figure
+
+    res = sroi(OUTCOMES, 5000, discount_rate=0.05)
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert res.plot(lang="en", ax=ax) is fig
+    top = res.sensitivity.head(12).iloc[::-1]
+    low, high = ax.containers[0], ax.containers[1]
+    assert [p.get_x() for p in low] == pytest.approx([res.ratio] * 12)
+    assert [p.get_x() + p.get_width() for p in low] == pytest.approx(top["ratio_low"].tolist())
+    assert [p.get_x() + p.get_width() for p in high] == pytest.approx(top["ratio_high"].tolist())

@@ -154,3 +154,101 @@ def test_replace_keeps_the_contract(results):
     pd.testing.assert_frame_equal(r.to_frame(), results["did"].to_frame())
     assert_allclose(r.se().to_numpy(), results["did"].se().to_numpy())
     assert np.isfinite(float(r.se))
+
+
+# -- .plot(): every result draws its estimates -------------------------------------------------
+
+def _points(ax) -> dict[float, tuple[float, float, float]]:
+    """x -> (y, bar low, bar high) of every errorbar drawn on ``ax``."""
+    out: dict[float, tuple[float, float, float]] = {}
+    for container in ax.containers:
+        data_line, _caps, (bars, *_) = container.lines
+        for (x, y), seg in zip(data_line.get_xydata(), bars.get_segments(), strict=True):
+            lo, hi = sorted((seg[0][1], seg[1][1]))
+            out[float(x)] = (float(y), float(lo), float(hi))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", NAMES)
+def test_plot_draws_the_estimates(results, name, lang):
+    """The plotted points are the result's estimates and the bars its intervals: the terms of
+    ``to_frame()`` (in order) or, for an event study, ``event_times`` by event time."""
+    r = results[name]
+    fig = r.plot(lang=lang)
+    ax = fig.axes[0]
+    drawn = _points(ax)
+    if r.event_times is not None:
+        ev = r.event_times
+        want = ev[~ev["reference"]] if "reference" in ev else ev
+        x = want["event_time"].to_numpy(dtype=float)
+    else:
+        want = r.to_frame()
+        x = np.arange(len(want), dtype=float)
+        assert [t.get_text() for t in ax.get_xticklabels()] == want["term"].astype(str).tolist()
+    got = np.array([drawn[v] for v in x])
+    finite = np.isfinite(want[["conf_low", "conf_high"]].to_numpy())
+    assert_allclose(got[:, 0], want["estimate"].to_numpy(), rtol=1e-12)
+    assert_allclose(got[:, 1:][finite], want[["conf_low", "conf_high"]].to_numpy()[finite],
+                    rtol=1e-12)
+    assert len(drawn) == len(want)
+    text = " ".join([ax.get_ylabel(), ax.get_title(), ax.get_xlabel()])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in text) == (lang == "zh")
+
+
+def test_plot_on_an_axes_of_ones_own(results):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert results["did"].plot(ax=ax) is fig
+    assert_allclose(ax.containers[0].lines[0].get_ydata(), results["did"].coef().to_numpy())
+    fig2 = Figure()
+    ax2 = fig2.add_subplot()
+    assert results["event_study"].plot(lang="zh", ax=ax2) is fig2 and ax2.containers
+
+
+def test_plot_synth_and_its_results():
+    rng = np.random.default_rng(0)
+    unit = np.repeat([f"s{i}" for i in range(8)], 12)
+    t = np.tile(np.arange(12), 8)
+    d = ((unit == "s7") & (t >= 8)).astype(int)
+    y = rng.normal(size=8)[np.repeat(np.arange(8), 12)] + 0.2 * t - 1.0 * d + rng.normal(
+        scale=0.2, size=len(t))
+    r = ek.synth(pd.DataFrame({"unit": unit, "t": t, "y": y, "d": d}), "y", "unit", "t", "d",
+                 method="sc", se=None, placebo_in_space=False)
+    ax = r.plot(lang="zh").axes[0]
+    assert_allclose(ax.lines[0].get_ydata(), r.extra["trajectories"]["treated"])
+    assert_allclose(ax.lines[1].get_ydata(), r.extra["trajectories"]["synthetic"])
+    assert "合成控制" in ax.get_title()
+    s = pd.DataFrame({"m": np.arange(1, 25), "v": np.r_[np.arange(12.0), np.arange(12.0) + 3]
+                      + np.sin(np.arange(24))})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        its = ek.its(s, "v", "m", start=13)
+    ax = its.plot().axes[0]
+    assert_allclose(ax.lines[0].get_ydata(), its.extra["series"]["observed"])
+
+
+def test_plot_refuses_what_it_cannot_draw(results):
+    with pytest.raises(ek.SpecError, match="lang"):
+        results["did"].plot(lang="fr")
+    frame = results["did"].to_frame()
+    frame["estimate"] = np.nan
+    empty = dataclasses.replace(results["did"], table=frame)
+    with pytest.raises(ek.EstimationError, match="nothing to plot"):
+        empty.plot()
+
+
+def test_results_import_matplotlib_only_when_plotted():
+    """``import evalkit`` never imports matplotlib (tests/test_project.py); neither do the
+    estimators and their result type: ``.plot()`` imports it when called."""
+    import subprocess
+    import sys
+
+    code = ("import sys, evalkit as ek\n"
+            "for name in ('EffectResult', 'prepost', 'did', 'twfe', 'event_study', "
+            "'staggered_did', 'synth', 'its'):\n"
+            "    getattr(ek, name)\n"
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
