@@ -116,3 +116,23 @@ def test_type_hint_imports_are_not_counted(copy_of_package: Path, tmp_path: Path
                  "if TYPE_CHECKING:\n    from evalkit.evaluation import Evaluation  # noqa\n")
     code, out = _lint(pkg.parent)
     assert code == 0, out
+
+
+def test_no_private_name_crosses_a_stage() -> None:
+    """A name starting with ``_`` is a module's own business: no module imports one from
+    another top-level stage (validate.py once took ``_load_source`` from data/load.py)."""
+    import ast
+
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        here = rel.parts[1] if len(rel.parts) > 1 else ""
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            parts = node.module.split(".")
+            if parts[0] != "evalkit" or len(parts) < 2 or parts[1] == here:
+                continue
+            found += [f"{'/'.join(rel.parts)}: {a.name} from {node.module}" for a in node.names
+                      if a.name.startswith("_") and not a.name.startswith("__")]
+    assert found == []
