@@ -10,7 +10,8 @@ Which picture:
 * ``ek.its``: the observed series, fitted segments and the counterfactual
   (:func:`evalkit.plot.designs.plot_its`);
 * every other result (pre/post, DiD, TWFE, staggered simple/group/calendar): each term's
-  estimate with its confidence interval (:func:`evalkit.plot.estimates.plot_estimates`).
+  estimate with its confidence interval (:func:`evalkit.plot.estimates.plot_estimates`),
+  the intercept left out (a level, not an effect, it would set the scale).
 
 A result with no finite estimate has nothing to draw: EstimationError. matplotlib is imported
 only here, when a picture is asked for.
@@ -29,7 +30,10 @@ if TYPE_CHECKING:
 
     from evalkit.estimate.results import EffectResult
 
-__all__ = ["plot_result"]
+__all__ = ["INTERCEPT", "plot_result"]
+
+#: the term name estimators give the constant
+INTERCEPT = "(Intercept)"
 
 
 def plot_result(result: EffectResult, *, lang: str = "en", ax: Any = None) -> Figure:
@@ -68,12 +72,15 @@ def plot_result(result: EffectResult, *, lang: str = "en", ax: Any = None) -> Fi
 
         return plot_its(result, lang, ax=ax)
     frame = result.to_frame()
+    if (frame["term"] != INTERCEPT).any():
+        frame = frame[frame["term"] != INTERCEPT].reset_index(drop=True)
     if not any(math.isfinite(float(v)) for v in frame["estimate"]):
         raise EstimationError(
             f"{result.method}: the result has no finite estimate, so there is nothing to plot",
             hint="check result.notes and result.dropped for why the estimate is missing")
     from evalkit.plot.estimates import plot_estimates
 
-    return plot_estimates(frame, lang, outcome=result.design_label(lang) + ": " + result.outcome
-                          if result.outcome else result.design_label(lang),
-                          level=100 * (1 - result.alpha), ax=ax)
+    title = result.design_label(lang)
+    if result.outcome:
+        title += ("：" if lang == "zh" else ": ") + result.outcome
+    return plot_estimates(frame, lang, outcome=title, level=100 * (1 - result.alpha), ax=ax)
