@@ -210,28 +210,6 @@ def test_plot_on_an_axes_of_ones_own(results):
     assert results["event_study"].plot(lang="zh", ax=ax2) is fig2 and ax2.containers
 
 
-def test_plot_synth_and_its_results():
-    rng = np.random.default_rng(0)
-    unit = np.repeat([f"s{i}" for i in range(8)], 12)
-    t = np.tile(np.arange(12), 8)
-    d = ((unit == "s7") & (t >= 8)).astype(int)
-    y = rng.normal(size=8)[np.repeat(np.arange(8), 12)] + 0.2 * t - 1.0 * d + rng.normal(
-        scale=0.2, size=len(t))
-    r = ek.synth(pd.DataFrame({"unit": unit, "t": t, "y": y, "d": d}), "y", "unit", "t", "d",
-                 method="sc", se=None, placebo_in_space=False)
-    ax = r.plot(lang="zh").axes[0]
-    assert_allclose(ax.lines[0].get_ydata(), r.extra["trajectories"]["treated"])
-    assert_allclose(ax.lines[1].get_ydata(), r.extra["trajectories"]["synthetic"])
-    assert "合成控制" in ax.get_title()
-    s = pd.DataFrame({"m": np.arange(1, 25), "v": np.r_[np.arange(12.0), np.arange(12.0) + 3]
-                      + np.sin(np.arange(24))})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        its = ek.its(s, "v", "m", start=13)
-    ax = its.plot().axes[0]
-    assert_allclose(ax.lines[0].get_ydata(), its.extra["series"]["observed"])
-
-
 def test_plot_refuses_what_it_cannot_draw(results):
     with pytest.raises(ek.SpecError, match="lang"):
         results["did"].plot(lang="fr")

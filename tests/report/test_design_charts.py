@@ -43,3 +43,20 @@ def test_plot_synth_and_its(lang):
         plot_synth(its, lang)
     with pytest.raises(RenderError):
         plot_its(r, "fr")
+
+
+def test_result_plot_draws_synth_and_its():
+    """``r.plot()`` on ek.synth / ek.its results: the paths and the series the result holds."""
+    r = ek.synth(_panel(), "y", "unit", "t", "d", method="sc", se=None,
+                 placebo_in_space=False)
+    ax = r.plot(lang="zh").axes[0]
+    assert_allclose(ax.lines[0].get_ydata(), r.extra["trajectories"]["treated"])
+    assert_allclose(ax.lines[1].get_ydata(), r.extra["trajectories"]["synthetic"])
+    assert "合成控制" in ax.get_title()
+    s = pd.DataFrame({"m": np.arange(1, 25), "v": np.r_[np.arange(12.0), np.arange(12.0) + 3]
+                      + np.sin(np.arange(24))})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        its = ek.its(s, "v", "m", start=13)
+    ax = its.plot().axes[0]
+    assert_allclose(ax.lines[0].get_ydata(), its.extra["series"]["observed"])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["LABELS", "cjk_font_name", "figure_png", "figure_svg", "new_figure"]
+__all__ = ["LABELS", "cjk_font_name", "figure_png", "figure_svg", "labels", "new_figure"]
 
 #: families tried in order for Chinese text (Debian: fonts-noto-cjk, fonts-wqy-microhei)
 CJK_FAMILIES = (
@@ -69,6 +69,15 @@ def _configure() -> None:
             "axes.spines.right": False,
         }
     )
+
+
+def labels(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
+    """``table[lang]``: a chart's words in ``"zh"`` or ``"en"``; RenderError for another lang."""
+    if lang not in table:
+        from evalkit.errors import RenderError
+
+        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    return table[lang]
 
 
 def new_figure(width: float = 6.4, height: float = 3.6, *, ax: Any = None) -> tuple[Figure, Any]:

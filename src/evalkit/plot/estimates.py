@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import RenderError
-from evalkit.plot.base import new_figure
+from evalkit.plot.base import labels, new_figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,20 +39,18 @@ def plot_estimates(frame: pd.DataFrame, lang: str = "en", *, outcome: str = "",
     level
         Confidence level in percent, for the axis label.
     ax
-        A matplotlib Axes to draw on (its figure is returned); a new figure when None.
+        Where to draw: an Axes of your own (whose figure is returned), else a new figure.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    if lang not in _TEXT:
-        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    text = labels(_TEXT, lang)
     if not {"term", "estimate", "conf_low", "conf_high"} <= set(frame.columns):
         raise RenderError("plot_estimates: expected columns term, estimate, conf_low, conf_high",
                           hint="pass a result's to_frame()")
     import numpy as np
 
-    text = _TEXT[lang]
     est = frame["estimate"].to_numpy(dtype=float)
     lo = frame["conf_low"].to_numpy(dtype=float)
     hi = frame["conf_high"].to_numpy(dtype=float)
