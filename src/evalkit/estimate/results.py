@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 Design = Literal[
     "post_only",
@@ -287,7 +288,7 @@ class EffectResult:
 
         return DESIGN_LABELS["zh" if lang == "zh" else "en"].get(self.design, self.method)
 
-    def plot(self, lang: str = "en", ax: Any = None) -> Any:
+    def plot(self, lang: str = "en", ax: Any = None) -> Figure:
         """The result's picture (a matplotlib Figure): event times for an event study or a
         dynamic staggered DiD, paths and weights for ``ek.synth``, the series for ``ek.its``,
         otherwise each term's estimate with its interval. See :func:`evalkit.estimate.
