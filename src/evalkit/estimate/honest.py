@@ -10,6 +10,7 @@ value: the largest ``M`` at which the interval still excludes zero.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -18,7 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
-from evalkit.errors import EstimationError, SpecError
+from evalkit.errors import EstimationError, EvalkitWarning, SpecError
 from evalkit.estimate.honest_arp import rm_interval
 from evalkit.estimate.honest_flci import flci
 
@@ -43,6 +44,8 @@ def _from_result(result: Any) -> tuple[FloatArray, FloatArray, int, int]:
                         "event-time coefficients (extra['vcov'])",
                         hint="use ek.event_study(...), or pass betahat and sigma directly")
     ev = events[~events["reference"].astype(bool)].sort_values("event_time")
+    if getattr(result, "design", None) == "staggered_did":
+        ev = _staggered_event_times(ev)
     missing = [t for t in ev["term"] if t not in vcov.index]
     if missing:
         raise SpecError(f"result_or_betahat: terms {missing} have no row in extra['vcov']",
@@ -59,6 +62,28 @@ def _from_result(result: Any) -> tuple[FloatArray, FloatArray, int, int]:
     beta = ev["estimate"].to_numpy(dtype=float)
     sigma = vcov.loc[terms, terms].to_numpy(dtype=float)
     return beta, sigma, pre, post
+
+
+def _staggered_event_times(ev: pd.DataFrame) -> pd.DataFrame:
+    """A dynamic ``ek.staggered_did`` result: drop e = -1, as R HonestDiD and moderndid do.
+
+    Its ATT(g,t) use a varying base period, so e = -1 is an estimate (period g-1 against
+    g-2), not a zero, and each pre-period estimate is a one-period change. R's
+    ``honest_did.AGGTEobj`` drops e = -1 and asks for a universal base period; moderndid's
+    ``honest_did`` drops it and goes on. evalkit follows moderndid and says so.
+    """
+    times = ev["event_time"].to_numpy(dtype=float)
+    for part, sel in (("pre", times < -1), ("post", times >= 0)):
+        if sel.sum() > 1 and not np.all(np.diff(times[sel]) == 1):
+            raise SpecError(f"result_or_betahat: the {part}-period event times "
+                            f"{times[sel].tolist()} are not consecutive",
+                            hint="honest_did needs one coefficient per period (as R "
+                                 "HonestDiD); pass betahat and sigma of consecutive periods")
+    warnings.warn("honest_did: the staggered DiD uses a varying base period, so its "
+                  "pre-period estimates are one-period changes; e=-1 is dropped as the "
+                  "reference (as moderndid's honest_did; R HonestDiD asks for a universal "
+                  "base period). Read the bounds as approximate.", EvalkitWarning, stacklevel=4)
+    return ev[ev["event_time"] != -1]
 
 
 def _inputs(result_or_betahat: Any, sigma: Any, num_pre: int | None, num_post: int | None
