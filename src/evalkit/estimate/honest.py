@@ -19,7 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
-from evalkit.errors import EstimationError, EvalkitWarning, SpecError
+from evalkit.errors import EvalkitWarning, SpecError
 from evalkit.estimate.honest_arp import rm_interval
 from evalkit.estimate.honest_flci import flci
 
@@ -157,8 +157,11 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     Parameters
     ----------
     result_or_betahat
-        A result of :func:`ek.event_study <evalkit.estimate.event_study.event_study>` (its
-        event-time coefficients and ``extra["vcov"]`` are used), or the vector
+        A result of :func:`ek.event_study <evalkit.estimate.event_study.event_study>` or of
+        ``ek.staggered_did(..., aggregate="dynamic")`` (its event-time coefficients and
+        ``extra["vcov"]`` are used; for the staggered result e = -1 is dropped as the
+        reference, as moderndid does, with a warning about its varying base period), or the
+        vector
         ``β̂ = (β̂_pre, β̂_post)`` of event-study coefficients without the reference period,
         earliest first.
     sigma, num_pre, num_post
@@ -170,7 +173,8 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
         is the optimal fixed-length confidence interval (FLCI). ``"relative_magnitude"``
         (default): Δ^RM(M̄), each post-period change in the trend difference is at most M̄
         times the largest pre-period change; the interval inverts the ARP conditional (hybrid)
-        test on a grid of θ. Needs at least 2 post-period coefficients in this version.
+        test on a grid of θ; with one post-period coefficient there is no nuisance
+        parameter and every moment enters the test (R's ``numPostPeriods = 1``).
     m
         The bounds ``M`` (or ``M̄``) to try, each ``>= 0``. Default for smoothness: 0 to the
         standard error of the target in 5 steps.
@@ -271,10 +275,6 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     se = float(np.sqrt(lv @ sig[pre:, pre:] @ lv))
     z = float(stats.norm.ppf(1.0 - alpha / 2.0))
     mv = _m_values(m, method, se)
-    if method == "relative_magnitude" and post < 2:
-        raise EstimationError("honest_did: method='relative_magnitude' needs at least 2 "
-                              "post-period coefficients in this version of evalkit",
-                              hint="use method='smoothness' for a single post period")
 
     cache: dict[float, tuple[float, float]] = {}
 
