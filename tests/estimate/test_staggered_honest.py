@@ -131,3 +131,16 @@ def test_relative_magnitudes_equal_moderndid_on_the_same_sigma(dyn):
                         grid_points=200)
     assert_allclose(out["lb"], RM_MD_LB, rtol=1e-12)
     assert_allclose(out["ub"], RM_MD_UB, rtol=1e-12)
+
+
+def test_relative_magnitudes_on_the_staggered_result(dyn):
+    """4 post periods (3 nuisance parameters): fast now, and R's union over every pre-period
+    change: at M̄ = 0.5 the identified set for e=0 is -0.0199 -+ 0.5 * 0.031 (the earliest
+    change, e=-3 -> e=-2, is the largest), so the interval must contain [-0.0354, -0.0044]."""
+    with pytest.warns(EvalkitWarning):
+        out = ek.honest_did(dyn, m=[0.5], test="conditional", grid_points=200)
+    ev = dyn.event_times.set_index("term")["estimate"]
+    biggest = abs(ev["e=-2"] - ev["e=-3"])
+    assert biggest > abs(0 - ev["e=-2"])
+    lo, hi = ev["e=0"] - 0.5 * biggest, ev["e=0"] + 0.5 * biggest
+    assert out.loc[0, "lb"] < lo and out.loc[0, "ub"] > hi

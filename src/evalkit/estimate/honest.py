@@ -82,7 +82,7 @@ def _staggered_event_times(ev: pd.DataFrame) -> pd.DataFrame:
     warnings.warn("honest_did: the staggered DiD uses a varying base period, so its "
                   "pre-period estimates are one-period changes; e=-1 is dropped as the "
                   "reference (as moderndid's honest_did; R HonestDiD asks for a universal "
-                  "base period). Read the bounds as approximate.", EvalkitWarning, stacklevel=4)
+                  "base period). Read the bounds as approximate.", EvalkitWarning, stacklevel=5)
     return ev[ev["event_time"] != -1]
 
 
