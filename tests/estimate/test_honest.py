@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import evalkit as ek
-from evalkit.errors import EstimationError, SpecError
+from evalkit.errors import SpecError
 from evalkit.estimate.honest import honest_sentence
 from evalkit.estimate.honest_arp import construct_gamma, r_normal_draws, rm_constraints
 
@@ -110,9 +110,85 @@ def test_bad_inputs(kwargs, match):
         ek.honest_did(B, **args)
 
 
-def test_relative_magnitude_needs_two_post_periods():
-    with pytest.raises(EstimationError, match="at least 2 post-period"):
-        ek.honest_did(B, V, 4, 1)
+# one post period: the first three rows of the mpdta dynamic event study, rounded (e=-3, e=-2, e=0;
+# tests/estimate/test_staggered_honest.py)
+B1 = np.array([0.030507, -0.000563, -0.019932])
+V1 = np.array([[2.26e-4, -2.08e-5, 1.88e-5], [-2.08e-5, 1.767e-4, -4.96e-6],
+               [1.88e-5, -4.96e-6, 1.399e-4]])
+
+
+def _arp_no_nuisance_reference(mbar, grid_points, hybrid):
+    """moderndid 0.2.0's no-nuisance ARP test (``compute_arp_ci``) over R's choices of the
+    largest pre-period change (``s = -(pre-1), ..., 0``; both signs), accepted set united."""
+    arp = pytest.importorskip("moderndid.didhonest.arp_no_nuisance")
+    from moderndid.didhonest.arp_nuisance import compute_least_favorable_cv
+
+    sd = float(np.sqrt(V1[2, 2]))
+    acc, grid = None, None
+    for s in (-1, 0):
+        for pos in (True, False):
+            a = rm_constraints(2, 1, mbar, s, pos)
+            kw = {}
+            if hybrid:
+                kw = dict(hybrid_flag="LF", hybrid_kappa=0.005,
+                          lf_cv=compute_least_favorable_cv(x_t=None, sigma=a @ V1 @ a.T,
+                                                           hybrid_kappa=0.005, seed=0))
+            res = arp.compute_arp_ci(beta_hat=B1, sigma=V1, A=a, d=np.zeros(len(a)),
+                                     n_pre_periods=2, n_post_periods=1, alpha=0.05,
+                                     grid_lb=-20 * sd, grid_ub=20 * sd,
+                                     grid_points=grid_points, **kw)
+            grid = res.theta_grid
+            acc = res.accept_grid if acc is None else acc | res.accept_grid
+    return grid[acc].min(), grid[acc].max(), grid[1] - grid[0]
+
+
+def test_relative_magnitude_with_one_post_period_equals_the_no_nuisance_arp_test():
+    out = ek.honest_did(B1, V1, 2, 1, m=[0.5, 1.0], test="conditional", grid_points=300)
+    for mbar, row in zip([0.5, 1.0], out.itertuples(), strict=True):
+        lo, hi, _ = _arp_no_nuisance_reference(mbar, 300, hybrid=False)
+        np.testing.assert_allclose([row.lb, row.ub], [lo, hi], rtol=1e-12)
+    # hybrid: the least-favourable critical value is drawn with R's generator here and with
+    # numpy's in moderndid, so the ends may differ by a grid step
+    hyb = ek.honest_did(B1, V1, 2, 1, m=[1.0], grid_points=300)
+    lo, hi, step = _arp_no_nuisance_reference(1.0, 300, hybrid=True)
+    np.testing.assert_allclose(hyb[["lb", "ub"]].to_numpy()[0], [lo, hi], atol=1.01 * step)
+
+
+def test_dual_vertices_give_the_linear_programme_value():
+    from evalkit.estimate.honest_arp import _eta_lp, dual_vertices
+
+    rng = np.random.default_rng(1)
+    for k in (2, 3):
+        x = rng.normal(size=(9, k))
+        sd = rng.uniform(0.5, 2.0, size=9)
+        verts = dual_vertices(x, sd)
+        assert verts is not None
+        np.testing.assert_allclose(verts @ sd, 1.0, atol=1e-10)
+        np.testing.assert_allclose(verts @ x, 0.0, atol=1e-10)
+        assert (verts >= 0).all()
+        for y in rng.normal(size=(15, 9)):
+            eta, _, ok = _eta_lp(y, x, sd)
+            assert ok
+            np.testing.assert_allclose(np.max(verts @ y), eta, atol=1e-9)
+
+
+def test_many_post_periods_vertex_path_equals_the_lp_path(monkeypatch):
+    """3 post periods (2 nuisance parameters): the vectorised path accepts exactly the θ
+    the per-point linear programmes accept (conditional test, grid points near the ends)."""
+    import evalkit.estimate.honest_arp as arp
+
+    b = np.array([0.01, 0.0, 0.5, 0.4, 0.45])
+    v = np.diag([0.01, 0.01, 0.02, 0.02, 0.02]) + 0.002
+    lv = np.array([1.0, 0.0, 0.0])
+    lo, hi = arp.rm_interval(b, v, 2, lv, 1.0, 0.05, hybrid=False, grid_points=200)
+    step = float(np.diff(arp.theta_grid(v, 2, lv, 200))[0])
+    thetas = np.array([lo - step, lo, lo + step, 0.5, hi - step, hi, hi + step])
+    fast = arp.rm_accepts(b, v, 2, lv, 1.0, 0.05, thetas, hybrid=False)
+    monkeypatch.setattr(arp, "_MAX_BASES", 0)
+    arp._VERTEX_CACHE.clear()
+    slow = arp.rm_accepts(b, v, 2, lv, 1.0, 0.05, thetas, hybrid=False)
+    arp._VERTEX_CACHE.clear()
+    assert fast.tolist() == slow.tolist() == [False, True, True, True, True, True, False]
 
 
 def test_breakdown_nan_when_not_significant_at_zero():

@@ -144,3 +144,62 @@ def test_hodges_lehmann_large_n_order_statistic(n: int) -> None:
                    test="wilcoxon")
     assert_allclose(r.extra["hodges_lehmann_ci"], (walsh[c - 1], walsh[m - c]), rtol=1e-12)
     assert_allclose(r.extra["hodges_lehmann"], np.median(walsh), rtol=1e-12)
+
+
+# R's sleep data (Student 1908; ``datasets::sleep``): extra hours of sleep, drug 1 and drug 2,
+# the same ten patients. ``wilcox.test(extra ~ group, data = sleep, paired = TRUE)`` prints
+# "Wilcoxon signed rank test with continuity correction ... V = 0, p-value = 0.009091"
+# (e.g. BYU-I Statistics Notebook, "Sleep paired Wilcoxon", byuistats.github.io; cited in
+# docs/prepost.md). Differences drug 1 - drug 2: one zero (patient 5) and one tie (-1.3).
+SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+
+
+def test_sleep_zero_difference_r_method_matches_r() -> None:
+    """R's x - y is evalkit's post - pre with post = drug 1, pre = drug 2. R has a zero and a
+    tie, so it uses the normal approximation: n = 9 non-zero, V = 0, E = 22.5,
+    Var = 9*10*19/24 - (2^3 - 2)/48 = 71.125, z = (0 - 22.5 + 0.5)/sqrt(71.125)."""
+    z = (0 - 22.5 + 0.5) / math.sqrt(9 * 10 * 19 / 24 - 6 / 48)
+    assert_allclose(2 * stats.norm.cdf(z), 0.009091, atol=5e-7)  # the formula is R's print
+    df = long(SLEEP_2, SLEEP_1)
+    r = ek.prepost(df, "y", "id", "wave", "pre", "post", test="wilcoxon",
+                   wilcoxon_method="r")
+    assert r.statistic == 0.0 and r.extra["wilcoxon_exact"] is False
+    assert_allclose(r.pvalue, 0.009091, atol=5e-7)
+    assert_allclose(r.pvalue, 2 * stats.norm.cdf(z), rtol=1e-12)
+    # the default (scipy): zero dropped, exact distribution of the 9 non-zero differences,
+    # p = 2 * P(V <= 0) = 2/2^9
+    default = ek.prepost(df, "y", "id", "wave", "pre", "post", test="wilcoxon")
+    assert default.pvalue == 2 / 2**9
+    assert default.extra["n_zero"] == 1
+
+
+def test_r_method_exact_branch_matches_r() -> None:
+    """No zeros, no ties, n < 50: R's exact psignrank; R prints V = 40, p = 0.01953 for
+    ``wilcox.test(x, y, paired = TRUE, alternative = "greater")`` (post = x, pre = y)."""
+    r = ek.prepost(long(HW_Y, HW_X), "y", "id", "wave", "pre", "post", test="wilcoxon",
+                   alternative="greater", wilcoxon_method="r")
+    assert r.statistic == 40.0 and r.extra["wilcoxon_exact"] is True
+    assert r.pvalue == 10 / 512
+    two = ek.prepost(long(HW_Y, HW_X), "y", "id", "wave", "pre", "post", test="wilcoxon",
+                     wilcoxon_method="r")
+    assert two.pvalue == 2 * 10 / 512
+
+
+def test_r_method_with_ties_matches_r_correct_true() -> None:
+    """Cross Validated 270889 (ties): R's default correct = TRUE prints p = 0.0001419."""
+    r = ek.prepost(long([0.0] * 19, CV_DAT), "y", "id", "wave", "pre", "post",
+                   test="wilcoxon", wilcoxon_method="r")
+    assert r.statistic == 190.0
+    assert_allclose(r.pvalue, 0.0001419, atol=5e-8)
+    # and equal to scipy's normal approximation with the continuity correction
+    ref = stats.wilcoxon(CV_DAT, method="approx", correction=True)
+    assert_allclose(r.pvalue, ref.pvalue, rtol=1e-12)
+
+
+def test_wilcoxon_method_is_checked() -> None:
+    from evalkit.errors import SpecError
+
+    with pytest.raises(SpecError, match="wilcoxon_method"):
+        ek.prepost(long(HW_X, HW_Y), "y", "id", "wave", "pre", "post", test="wilcoxon",
+                   wilcoxon_method="R")  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["qsignrank", "signed_rank"]
+__all__ = ["qsignrank", "r_wilcox_paired", "signed_rank"]
 
 #: beyond this many non-zero differences the Walsh averages are not formed (memory)
 _MAX_WALSH = 5000
@@ -72,18 +72,72 @@ def _hodges_lehmann(
     return est, (lo, hi)
 
 
-def signed_rank(diff: np.ndarray, alternative: str, alpha: float) -> dict[str, Any]:
+def r_wilcox_paired(diff: np.ndarray, alternative: str) -> tuple[float, float, bool]:
+    r"""R's ``wilcox.test(post, pre, paired = TRUE)`` with its defaults: ``(V, p, exact)``.
+
+    As R (``stats:::wilcox.test.default``): zeros dropped, ``V`` = sum of the ranks of the
+    positive differences; exact ``psignrank`` p-value when fewer than 50 non-zero differences,
+    no ties and no zeros; otherwise the normal approximation with the tie correction
+    :math:`\sigma^2 = n(n+1)(2n+1)/24 - \sum(t^3 - t)/48` and the continuity correction
+    (``correct = TRUE``): :math:`z = (V - n(n+1)/4 - c)/\sigma`, ``c`` = sign(z)/2
+    two-sided, 1/2 for "greater", -1/2 for "less".
+    """
+    import numpy as np
+    from scipy import stats
+
+    zeros = bool(np.any(diff == 0))
+    x = diff[diff != 0]
+    n = x.shape[0]
+    r = stats.rankdata(np.abs(x))
+    v = float(r[x > 0].sum())
+    ties = len(np.unique(r)) != n
+    if n < 50 and not ties and not zeros:
+        cdf = _signrank_cdf(n)
+
+        def upper(w: float) -> float:  # P(V >= w)
+            k = int(w) - 1
+            return float(1.0 - cdf[k]) if k >= 0 else 1.0
+
+        lower = float(cdf[int(v)])
+        if alternative == "two-sided":
+            p = min(1.0, 2 * (upper(v) if v > n * (n + 1) / 4 else lower))
+        else:
+            p = upper(v) if alternative == "greater" else lower
+        return v, p, True
+    _, counts = np.unique(r, return_counts=True)
+    z = v - n * (n + 1) / 4
+    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - float(np.sum(counts**3 - counts)) / 48)
+    corr = {"two-sided": float(np.sign(z)) * 0.5, "greater": 0.5, "less": -0.5}[alternative]
+    zc = (z - corr) / sigma
+    if alternative == "two-sided":
+        p = 2 * min(float(stats.norm.cdf(zc)), float(stats.norm.sf(zc)))
+    else:
+        p = float(stats.norm.sf(zc)) if alternative == "greater" else float(stats.norm.cdf(zc))
+    return v, p, False
+
+
+def signed_rank(diff: np.ndarray, alternative: str, alpha: float,
+                method: str = "scipy") -> dict[str, Any]:
     """Wilcoxon signed-rank test on ``diff`` (post − pre) plus HL estimate and rank-biserial r.
 
-    Returns keys ``wilcoxon_statistic`` (scipy's: min(W+, W−) two-sided, W+ one-sided),
-    ``wilcoxon_pvalue``, ``w_plus``, ``w_minus``, ``n_zero``, ``rank_biserial``
+    ``method="scipy"``: ``scipy.stats.wilcoxon`` unchanged; ``method="r"``: R's
+    ``wilcox.test`` defaults (:func:`r_wilcox_paired`).
+
+    Returns keys ``wilcoxon_statistic`` (scipy's: min(W+, W−) two-sided, W+ one-sided; with
+    ``method="r"`` R's V = W+), ``wilcoxon_pvalue``, ``wilcoxon_method``, ``wilcoxon_exact``
+    (R's choice; None for scipy), ``w_plus``, ``w_minus``, ``n_zero``, ``rank_biserial``
     (:math:`(W^+ - W^-)/(W^+ + W^-)`, Kerby 2014), ``hodges_lehmann`` and
     ``hodges_lehmann_ci``.
     """
     import numpy as np
     from scipy import stats
 
-    res = stats.wilcoxon(diff, alternative=alternative)
+    if method == "r":
+        v, pval, exact = r_wilcox_paired(diff, alternative)
+        statistic = v
+    else:
+        res = stats.wilcoxon(diff, alternative=alternative)
+        statistic, pval, exact = float(res.statistic), float(res.pvalue), None
     nz = diff[diff != 0]
     ranks = stats.rankdata(np.abs(nz))
     w_plus = float(ranks[nz > 0].sum())
@@ -91,8 +145,10 @@ def signed_rank(diff: np.ndarray, alternative: str, alpha: float) -> dict[str, A
     total = w_plus + w_minus
     hl, hl_ci = _hodges_lehmann(nz, alternative, alpha)
     return {
-        "wilcoxon_statistic": float(res.statistic),
-        "wilcoxon_pvalue": float(res.pvalue),
+        "wilcoxon_statistic": statistic,
+        "wilcoxon_pvalue": pval,
+        "wilcoxon_method": method,
+        "wilcoxon_exact": exact,
         "w_plus": w_plus,
         "w_minus": w_minus,
         "n_zero": int(diff.shape[0] - nz.shape[0]),

@@ -10,6 +10,7 @@ value: the largest ``M`` at which the interval still excludes zero.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -18,7 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
-from evalkit.errors import EstimationError, SpecError
+from evalkit.errors import EvalkitWarning, SpecError
 from evalkit.estimate.honest_arp import rm_interval
 from evalkit.estimate.honest_flci import flci
 
@@ -43,6 +44,8 @@ def _from_result(result: Any) -> tuple[FloatArray, FloatArray, int, int]:
                         "event-time coefficients (extra['vcov'])",
                         hint="use ek.event_study(...), or pass betahat and sigma directly")
     ev = events[~events["reference"].astype(bool)].sort_values("event_time")
+    if getattr(result, "design", None) == "staggered_did":
+        ev = _staggered_event_times(ev)
     missing = [t for t in ev["term"] if t not in vcov.index]
     if missing:
         raise SpecError(f"result_or_betahat: terms {missing} have no row in extra['vcov']",
@@ -59,6 +62,28 @@ def _from_result(result: Any) -> tuple[FloatArray, FloatArray, int, int]:
     beta = ev["estimate"].to_numpy(dtype=float)
     sigma = vcov.loc[terms, terms].to_numpy(dtype=float)
     return beta, sigma, pre, post
+
+
+def _staggered_event_times(ev: pd.DataFrame) -> pd.DataFrame:
+    """A dynamic ``ek.staggered_did`` result: drop e = -1, as R HonestDiD and moderndid do.
+
+    Its ATT(g,t) use a varying base period, so e = -1 is an estimate (period g-1 against
+    g-2), not a zero, and each pre-period estimate is a one-period change. R's
+    ``honest_did.AGGTEobj`` drops e = -1 and asks for a universal base period; moderndid's
+    ``honest_did`` drops it and goes on. evalkit follows moderndid and says so.
+    """
+    times = ev["event_time"].to_numpy(dtype=float)
+    for part, sel in (("pre", times < -1), ("post", times >= 0)):
+        if sel.sum() > 1 and not np.all(np.diff(times[sel]) == 1):
+            raise SpecError(f"result_or_betahat: the {part}-period event times "
+                            f"{times[sel].tolist()} are not consecutive",
+                            hint="honest_did needs one coefficient per period (as R "
+                                 "HonestDiD); pass betahat and sigma of consecutive periods")
+    warnings.warn("honest_did: the staggered DiD uses a varying base period, so its "
+                  "pre-period estimates are one-period changes; e=-1 is dropped as the "
+                  "reference (as moderndid's honest_did; R HonestDiD asks for a universal "
+                  "base period). Read the bounds as approximate.", EvalkitWarning, stacklevel=5)
+    return ev[ev["event_time"] != -1]
 
 
 def _inputs(result_or_betahat: Any, sigma: Any, num_pre: int | None, num_post: int | None
@@ -132,8 +157,11 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     Parameters
     ----------
     result_or_betahat
-        A result of :func:`ek.event_study <evalkit.estimate.event_study.event_study>` (its
-        event-time coefficients and ``extra["vcov"]`` are used), or the vector
+        A result of :func:`ek.event_study <evalkit.estimate.event_study.event_study>` or of
+        ``ek.staggered_did(..., aggregate="dynamic")`` (its event-time coefficients and
+        ``extra["vcov"]`` are used; for the staggered result e = -1 is dropped as the
+        reference, as moderndid does, with a warning about its varying base period), or the
+        vector
         ``β̂ = (β̂_pre, β̂_post)`` of event-study coefficients without the reference period,
         earliest first.
     sigma, num_pre, num_post
@@ -145,7 +173,8 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
         is the optimal fixed-length confidence interval (FLCI). ``"relative_magnitude"``
         (default): Δ^RM(M̄), each post-period change in the trend difference is at most M̄
         times the largest pre-period change; the interval inverts the ARP conditional (hybrid)
-        test on a grid of θ. Needs at least 2 post-period coefficients in this version.
+        test on a grid of θ; with one post-period coefficient there is no nuisance
+        parameter and every moment enters the test (R's ``numPostPeriods = 1``).
     m
         The bounds ``M`` (or ``M̄``) to try, each ``>= 0``. Default for smoothness: 0 to the
         standard error of the target in 5 steps.
@@ -246,10 +275,6 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     se = float(np.sqrt(lv @ sig[pre:, pre:] @ lv))
     z = float(stats.norm.ppf(1.0 - alpha / 2.0))
     mv = _m_values(m, method, se)
-    if method == "relative_magnitude" and post < 2:
-        raise EstimationError("honest_did: method='relative_magnitude' needs at least 2 "
-                              "post-period coefficients in this version of evalkit",
-                              hint="use method='smoothness' for a single post period")
 
     cache: dict[float, tuple[float, float]] = {}
 

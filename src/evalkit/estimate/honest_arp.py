@@ -92,7 +92,7 @@ def _eta_lp(y: FloatArray, x: FloatArray, sd: FloatArray) -> tuple[float, FloatA
     return float(res.fun), -np.asarray(res.ineqlin.marginals, dtype=float), True
 
 
-_VERTEX_CACHE: dict[bytes, FloatArray] = {}
+_VERTEX_CACHE: dict[bytes, FloatArray | None] = {}
 
 
 def _vertices(x: FloatArray, sd: FloatArray) -> FloatArray:
@@ -124,12 +124,20 @@ def _eta_one_nuisance(y: FloatArray, x: FloatArray, sd: FloatArray
                       ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``min_ν max_i (y_i − x_i ν)/sd_i`` for a scalar ``ν``, for each row of ``y``.
 
+    ``x`` with no column (shape ``(m, 0)``): no nuisance parameter, ``η = max_i y_i/sd_i``.
+
     By LP duality the minimum is the largest value over the dual vertices: a moment with
     ``x_i = 0`` alone, or a pair with ``x_i > 0 > x_j`` weighted to cancel ``ν``. Returns η,
     the dual weights λ (one row per row of ``y``) and whether the LP is bounded.
     """
-    verts = _vertices(x, sd)
     n, m = y.shape
+    if x.ndim == 2:  # no nuisance parameter (one post period): the largest scaled moment
+        z = y / sd
+        best = np.argmax(z, axis=1)
+        lam = np.zeros((n, m))
+        lam[np.arange(n), best] = 1.0 / sd[best]
+        return z[np.arange(n), best], lam, np.ones(n, dtype=bool)
+    verts = _vertices(x, sd)
     if verts.shape[0] == 0:
         return np.full(n, np.nan), np.zeros((n, m)), np.zeros(n, dtype=bool)
     values = (y / sd) @ verts.T
@@ -137,13 +145,60 @@ def _eta_one_nuisance(y: FloatArray, x: FloatArray, sd: FloatArray
     return values[np.arange(n), best], verts[best] / sd, np.ones(n, dtype=bool)
 
 
+_MAX_BASES = 50_000
+
+
+def dual_vertices(x: FloatArray, sd: FloatArray) -> FloatArray | None:
+    """Vertices of the dual polytope ``{λ ≥ 0 : λ'sd = 1, λ'X = 0}`` (rows), or None.
+
+    The LP ``η = min_{η,ν} η`` s.t. ``y − Xν ≤ η·sd`` has the dual ``max λ'y`` over that
+    polytope, which is bounded (``sd > 0``), so ``η`` is the largest ``λ'y`` over its
+    vertices: the basic solutions on ``k + 1`` moments (``k`` nuisance parameters). Enumerating
+    them once turns every LP of a θ grid and of the 1,000 least-favourable draws into one
+    matrix product. None when there are too many bases (the caller solves LPs instead) or
+    ``[sd, X]`` is rank deficient.
+    """
+    from itertools import combinations
+    from math import comb
+
+    key = b"v" + sd.tobytes() + x.tobytes() + bytes(x.shape[1])
+    if key in _VERTEX_CACHE:
+        return _VERTEX_CACHE[key]
+    w = np.column_stack([sd, x])
+    m, k1 = w.shape
+    if comb(m, k1) > _MAX_BASES or np.linalg.matrix_rank(w) < k1:
+        _VERTEX_CACHE[key] = None
+        return None
+    subsets = np.array(list(combinations(range(m), k1)), dtype=np.intp)
+    mats = np.transpose(w[subsets], (0, 2, 1))  # (bases, k+1, k+1): W_S'
+    dets = np.linalg.det(mats)
+    scale = np.prod(np.linalg.norm(w[subsets], axis=2), axis=1)
+    ok = np.abs(dets) > 1e-12 * scale
+    rhs = np.zeros((int(ok.sum()), k1, 1))
+    rhs[:, 0, 0] = 1.0
+    lam_s = np.linalg.solve(mats[ok], rhs)[:, :, 0]
+    feasible = np.all(lam_s >= -1e-12, axis=1)
+    lam = np.zeros((int(feasible.sum()), m))
+    rows = np.repeat(np.arange(lam.shape[0]), k1)
+    lam[rows, subsets[ok][feasible].ravel()] = np.maximum(lam_s[feasible], 0.0).ravel()
+    lam = np.unique(np.round(lam, 14), axis=0) if lam.size else lam
+    out = lam if lam.shape[0] else None
+    if len(_VERTEX_CACHE) > 256:
+        _VERTEX_CACHE.clear()
+    _VERTEX_CACHE[key] = out
+    return out
+
+
 def least_favorable_cv(x: FloatArray, sigma: FloatArray, kappa: float, sims: int = 1000,
                        seed: int = 0) -> float:
     """The ``1 − κ`` quantile of the LP statistic ``η`` under the least favourable null."""
     sd = np.sqrt(np.diag(sigma))
     draws = r_mvnorm(sigma, sims, seed)
-    if x.shape[1] == 1:
-        etas = _eta_one_nuisance(draws, x[:, 0], sd)[0]
+    verts = dual_vertices(x, sd) if x.shape[1] > 1 else None
+    if x.shape[1] <= 1:
+        etas = _eta_one_nuisance(draws, x[:, 0] if x.shape[1] else x, sd)[0]
+    elif verts is not None:
+        etas = np.max(draws @ verts.T, axis=1)
     else:
         etas = np.array([_eta_lp(xi, x, sd)[0] for xi in draws])
     return float(np.nanquantile(etas, 1.0 - kappa))
@@ -155,6 +210,11 @@ def _max_program(s_t: FloatArray, gamma: FloatArray, sigma: FloatArray, w_t: Flo
     if w_t.shape[1] == 2:  # one nuisance parameter: the vertices are singles and pairs
         eta, sol, ok = _eta_one_nuisance(f[None, :], w_t[:, 1], w_t[:, 0])
         return (float(eta[0]), sol[0]) if ok[0] else (np.nan, np.zeros(f.size))
+    verts = dual_vertices(w_t[:, 1:], w_t[:, 0])
+    if verts is not None:
+        vals = verts @ f
+        j = int(np.argmax(vals))
+        return float(vals[j]), verts[j]
     beq = np.zeros(w_t.shape[1])
     beq[0] = 1.0
     res = optimize.linprog(-f, A_eq=w_t.T, b_eq=beq, bounds=[(0, None)] * f.size,
@@ -246,7 +306,8 @@ def conditional_reject(y: FloatArray, x: FloatArray, sigma: FloatArray, alpha: f
     b_idx = lam > _TOL_LAMBDA
     degenerate = int(b_idx.sum()) != k + 1
     x_b = x[b_idx]
-    full_rank = min(x_b.shape) > 0 and np.linalg.matrix_rank(x_b) == min(x_b.shape)
+    full_rank = k == 0 or (min(x_b.shape) > 0
+                           and np.linalg.matrix_rank(x_b) == min(x_b.shape))
     if degenerate or not full_rank:
         var_b = float(lam @ sigma @ lam)
         if abs(var_b) < np.finfo(float).eps:
@@ -286,17 +347,15 @@ def rm_accepts(betahat: FloatArray, sigma: FloatArray, pre: int, l_vec: FloatArr
                ) -> NDArray[np.bool_]:
     """Whether each θ in ``thetas`` is accepted under Δ^RM(M̄) for some choice of ``s``."""
     post = l_vec.size
-    if post < 2:
-        raise EstimationError("honest_did: method='relative_magnitude' needs at least 2 "
-                              "post-period coefficients in this version",
-                              hint="use method='smoothness' for a single post period")
     kappa = alpha / 10.0
     accept = np.zeros(thetas.size, dtype=bool)
     gamma_inv = np.linalg.inv(construct_gamma(l_vec))
     for s in range(-(pre - 1), 1):
         for positive in (True, False):
             a = rm_constraints(pre, post, mbar, s, positive)
-            rows = np.any(a[:, pre:] != 0, axis=1)
+            # R's postPeriodMomentsOnly: with 2+ post periods only the rows that involve
+            # them; with one post period (no nuisance parameter) every row, as R
+            rows = np.any(a[:, pre:] != 0, axis=1) if post > 1 else np.ones(len(a), bool)
             ag = a[:, pre:] @ gamma_inv
             one, x = ag[rows, 0], ag[rows, 1:]
             y_all = (a @ betahat)[rows]
@@ -304,10 +363,18 @@ def rm_accepts(betahat: FloatArray, sigma: FloatArray, pre: int, l_vec: FloatArr
             lf = least_favorable_cv(x, sig_y, kappa) if hybrid else None
             todo = np.flatnonzero(~accept)
             ys = y_all[None, :] - thetas[todo, None] * one[None, :]
-            if x.shape[1] == 1:
-                etas, lams, oks = _eta_one_nuisance(ys, x[:, 0], np.sqrt(np.diag(sig_y)))
+            verts = dual_vertices(x, np.sqrt(np.diag(sig_y))) if x.shape[1] > 1 else None
+            if x.shape[1] <= 1:
+                etas, lams, oks = _eta_one_nuisance(ys, x[:, 0] if x.shape[1] else x,
+                                                    np.sqrt(np.diag(sig_y)))
+            elif verts is not None:
+                vals = ys @ verts.T
+                best = np.argmax(vals, axis=1)
+                etas, lams = vals[np.arange(len(todo)), best], verts[best]
+                oks = np.ones(len(todo), dtype=bool)
+            vectorised = x.shape[1] <= 1 or verts is not None
             for n_i, i in enumerate(todo):
-                lp = (float(etas[n_i]), lams[n_i], bool(oks[n_i])) if x.shape[1] == 1 else None
+                lp = (float(etas[n_i]), lams[n_i], bool(oks[n_i])) if vectorised else None
                 if lp is not None and lf is not None and lp[2] and lp[0] > lf:
                     continue  # rejected by the least-favourable first stage
                 accept[i] = not conditional_reject(ys[n_i], x, sig_y, alpha, kappa, lf, lp)

@@ -46,6 +46,7 @@ def prepost(
     alpha: float = 0.05,
     label: str | None = None,
     weights: str | None = None,
+    wilcoxon_method: Literal["scipy", "r"] = "scipy",
 ) -> EffectResult:
     """Change from the ``pre`` wave to the ``post`` wave for the same people.
 
@@ -75,6 +76,13 @@ def prepost(
         Column of sampling weights, one per person (the same on the person's pre and post
         rows; ``test="t"`` only). People of weight 0 are dropped (``dropped["zero_weight"]``).
         See Notes.
+    wilcoxon_method
+        ``test="wilcoxon"`` only. ``"scipy"`` (default): ``scipy.stats.wilcoxon`` —
+        zero differences dropped and, below 50 pairs, the exact distribution even when
+        differences are tied or zero. ``"r"``: as R's ``wilcox.test(post, pre, paired =
+        TRUE)`` with its defaults — exact only with fewer than 50 non-zero differences, no
+        ties and no zeros, otherwise the normal approximation with tie and continuity
+        corrections; the statistic is then R's V (sum of the positive ranks). See Notes.
 
     Returns
     -------
@@ -116,6 +124,13 @@ def prepost(
       correlation are in ``extra``. R ``wilcox.test(post, pre, paired = TRUE,
       correct = FALSE)`` (scipy applies no continuity correction in the normal
       approximation; R's default ``correct = TRUE`` does); Stata ``signrank post = pre``.
+      With zero or tied differences and fewer than 50 pairs the two differ more: scipy
+      keeps the exact distribution of the non-zero differences (ranks of ties averaged),
+      R switches to the normal approximation. R's sleep data (``wilcox.test(extra ~ group,
+      data = sleep, paired = TRUE)``: one zero, one tie): evalkit/scipy p = 0.0039 (=
+      2/2^9), R V = 0, p = 0.009091; ``wilcoxon_method="r"`` reproduces R's value. No R
+      call reproduces scipy's choice here (R's ``exact = TRUE`` with zeros still falls back
+      to the normal approximation).
     * McNemar (0/1 outcome): with :math:`b` = pairs 0→1 and :math:`c` = pairs 1→0, the
       estimate is :math:`(b - c)/n`. Two-sided: exact binomial test of :math:`b` out of
       :math:`b + c` at 1/2 when :math:`b + c < 25`, else :math:`\\chi^2 = (|b-c|-1)^2/(b+c)`
@@ -179,6 +194,7 @@ def prepost(
     where = f"prepost({outcome!r})"
     check_choice("test", test, TESTS)
     check_choice("alternative", alternative, ALTERNATIVES)
+    check_choice("wilcoxon_method", wilcoxon_method, ("scipy", "r"))
     if not (isinstance(alpha, int | float) and 0.0 < float(alpha) < 1.0):
         raise SpecError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
     if weights is not None and test != "t":
@@ -188,7 +204,8 @@ def prepost(
             "Wilcoxon / McNemar test (they have no survey-weighted form in evalkit)")
     pairs = make_pairs(df, outcome, unit, time, pre, post, where)
     spec = {"outcome": outcome, "unit": unit, "time": time, "pre": pre, "post": post,
-            "test": test, "alternative": alternative, "alpha": alpha, "weights": weights}
+            "test": test, "alternative": alternative, "alpha": alpha, "weights": weights,
+            "wilcoxon_method": wilcoxon_method}
     if weights is not None:
         from evalkit.estimate._paired_weights import pair_weights, weighted_change
 
@@ -197,7 +214,8 @@ def prepost(
                                spec, where)
     if test == "mcnemar":
         return _mcnemar(pairs, outcome, alternative, float(alpha), label, spec, where)
-    return _continuous(pairs, outcome, test, alternative, float(alpha), label, spec, where)
+    return _continuous(pairs, outcome, test, alternative, float(alpha), label, spec, where,
+                       wilcoxon_method)
 
 
 def _t_interval(
@@ -240,7 +258,7 @@ def _describe(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 def _continuous(
     pairs: Pairs, outcome: str, test: str, alternative: str, alpha: float,
-    label: str | None, spec: dict[str, Any], where: str,
+    label: str | None, spec: dict[str, Any], where: str, wilcoxon_method: str = "scipy",
 ) -> EffectResult:
     import numpy as np
 
@@ -274,7 +292,7 @@ def _continuous(
     else:
         from evalkit.estimate._rank import signed_rank
 
-        w = signed_rank(diff, alternative, alpha)
+        w = signed_rank(diff, alternative, alpha, wilcoxon_method)
         extra.update(w)
         method, stat, pvalue, stat_df = ("Wilcoxon signed-rank test", w["wilcoxon_statistic"],
                                          w["wilcoxon_pvalue"], None)

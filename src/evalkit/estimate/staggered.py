@@ -28,6 +28,7 @@ from evalkit.estimate.staggered_aggregate import (
     Cells,
     multiplier_bootstrap,
     se_from_if,
+    vcov_frame,
 )
 from evalkit.estimate.staggered_aggregate import aggregate as aggregate_cells
 from evalkit.estimate.staggered_cells import panel_2x2, rc_2x2
@@ -392,6 +393,7 @@ def staggered_did(
         ev["conf_high"] = ev["estimate"] + cz * ev["std_error"]
         ev["reference"] = False
         extra["event_times"] = ev
+        extra["vcov"] = vcov_frame(agg)  # analytic (influence function), also with bootstrap
         extra["ref"] = "varying base period"
     notes.insert(0, note("se.multiplier_bootstrap", draws=n_boot, seed=seed) if bootstrap
                  else note("se.influence_function"))

@@ -8,11 +8,16 @@ influence-function term for having estimated those weights ("wif").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Aggregate", "Cells", "aggregate", "multiplier_bootstrap", "se_from_if"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Aggregate", "Cells", "aggregate", "multiplier_bootstrap", "se_from_if",
+           "vcov_frame"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -46,6 +51,22 @@ def se_from_if(inf: FloatArray) -> FloatArray:
     n = inf.shape[0]
     se: FloatArray = np.sqrt(np.einsum("ij,ij->j", inf, inf)) / n
     return se
+
+
+def vcov_frame(agg: Aggregate) -> pd.DataFrame:
+    """Joint covariance of the aggregated components from their influence functions.
+
+    :math:`\\hat V = N^{-2}\\,\\Psi'\\Psi` with :math:`\\Psi` the N x k matrix of influence
+    functions (R: ``t(IF) %*% IF / n / n`` with ``IF = aggte(..., type = "dynamic")$
+    inf.function$dynamic.inf.func.e``, as ``HonestDiD::honest_did`` builds it). Its diagonal
+    is the square of :func:`se_from_if`. Labelled by the components' terms (``e=-2``, …).
+    """
+    import pandas as pd
+
+    n = agg.inf.shape[0]
+    V = agg.inf.T @ agg.inf / n / n
+    return pd.DataFrame(V, index=pd.Index(agg.labels, name="term"),
+                        columns=pd.Index(agg.labels, name="term"))
 
 
 def _pg(cells: Cells, groups: FloatArray) -> FloatArray:

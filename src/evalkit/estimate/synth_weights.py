@@ -160,10 +160,23 @@ def frank_wolfe_batch(Y: FloatArray, zeta: float | FloatArray, intercept: bool,
     prev = np.full(B, np.inf)
     val = np.full(B, np.inf)
     active = np.ones(B, dtype=bool)
-    thresh = np.broadcast_to(np.asarray(min_decrease, dtype=np.float64) ** 2, (B,))
+    thresh = np.broadcast_to(np.asarray(min_decrease, dtype=np.float64) ** 2, (B,)).copy()
+    out = x.copy()
+    where = np.arange(B)  # row of the full batch held in each working row
     it = 0
     while it < max_iter and active.any():
         it += 1
+        if it % 64 == 0 and 2 * int(active.sum()) < len(active):
+            # drop the stopped problems from the working arrays (they are frozen anyway);
+            # every operation is row by row, so the survivors' iterates are unchanged
+            out[where[~active]] = x[~active]
+            keep = np.flatnonzero(active)
+            where, x, G, Ab, bb, z2, eta = (where[keep], x[keep], G[keep], Ab[keep], bb[keep],
+                                            z2[keep], eta[keep])
+            step_cols, diagG, hg, xx, xGx, xAb = (step_cols[keep], diagG[keep], hg[keep],
+                                                  xx[keep], xGx[keep], xAb[keep])
+            prev, val, thresh, active = prev[keep], val[keep], thresh[keep], active[keep]
+            rows = np.arange(len(keep))
         i = np.argmin(hg, axis=1)
         xi = x[rows, i]
         hgi = hg[rows, i]
@@ -187,7 +200,8 @@ def frank_wolfe_batch(Y: FloatArray, zeta: float | FloatArray, intercept: bool,
         prev = np.where(active, val, prev)
         val = np.where(active, new_val, val)
         active = active & ((it < 2) | (prev - val > thresh))
-    return x
+    out[where] = x
+    return out
 
 
 def sparsify_rows(v: FloatArray) -> FloatArray:
