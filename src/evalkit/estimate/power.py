@@ -66,7 +66,7 @@ def cohens_h(p1: float, p2: float) -> float:
     Same as R ``pwr::ES.h(p2, p1)`` and statsmodels ``proportion_effectsize(p2, p1)``.
 
     >>> round(cohens_h(0.5, 0.65), 4)
-    0.3046
+    0.3047
     """
     for name, p in (("baseline", p1), ("target", p2)):
         _check_number(name, p, low=0.0, high=1.0)
@@ -76,7 +76,7 @@ def cohens_h(p1: float, p2: float) -> float:
 def design_effect(cluster_size: float, icc: float) -> float:
     """Variance inflation of a clustered sample: ``1 + (m − 1)·ICC`` (Kish 1965).
 
-    >>> design_effect(20, 0.05)
+    >>> round(design_effect(20, 0.05), 6)
     1.95
     """
     _check_number("cluster_size", cluster_size, low=1.0)
