@@ -188,3 +188,32 @@ def test_import_evalkit_does_not_import_statsmodels_or_pingouin() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_minimum_detectable_only_for_paired_prepost() -> None:
+    import pandas as pd
+
+    from evalkit.estimate.power import mde_record, minimum_detectable
+
+    rng = np.random.default_rng(7)
+    pre = rng.normal(3, 1, 40)
+    post = pre + rng.normal(0.3, 0.8, 40)
+    w = rng.uniform(1, 2, 40)
+    df = pd.DataFrame({"id": [*range(40)] * 2, "wave": ["pre"] * 40 + ["post"] * 40,
+                       "y": np.r_[pre, post], "w": np.r_[w, w]})
+    r = ek.prepost(df, "y", "id", "wave", "pre", "post")
+    m = minimum_detectable(r)
+    assert m is not None and m.n == 40 and m.solved == "effect"
+    sd = float(np.std(post - pre, ddof=1))
+    np.testing.assert_allclose(m.delta, m.effect * sd, rtol=1e-12)
+    # the d_z solved reaches exactly 80% power in the noncentral t (scipy, not statsmodels)
+    crit = stats.t.ppf(0.975, 39)
+    ncp = m.effect * math.sqrt(40)
+    np.testing.assert_allclose(stats.nct.sf(crit, 39, ncp) + stats.nct.cdf(-crit, 39, ncp),
+                               0.8, atol=1e-6)
+    assert mde_record(r)["n"] == 40
+    weighted = ek.prepost(df, "y", "id", "wave", "pre", "post", weights="w")
+    assert minimum_detectable(weighted) is None
+    binary = df.assign(y=(df["y"] > 3).astype(int))
+    assert minimum_detectable(ek.prepost(binary, "y", "id", "wave", "pre", "post",
+                                         test="mcnemar")) is None

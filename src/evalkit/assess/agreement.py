@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 
     from evalkit.model.scorecard import ScorecardSpec
 
-__all__ = ["MIN_ITEMS", "AgreementResult", "agreement_band", "icc_table", "rater_agreement"]
+__all__ = ["MIN_ITEMS", "AgreementResult", "agreement_band", "agreement_for", "icc_table",
+           "rater_agreement", "role_item_shares"]
 
 #: fewest items every role rated for an ICC (with fewer, the F test has < 4 numerator df and
 #: the interval spans almost the whole range)
@@ -254,3 +255,16 @@ def rater_agreement(spec: ScorecardSpec, ratings: Mapping[str, Mapping[str, Any]
         pvalue=float(row["pval"]), form="ICC(A,1)", roles=tuple(rated),
         items=tuple(str(i) for i in complete.index),
         icc_average=float(table.loc["ICC(A,k)", "ICC"]), _ratings=complete.copy())
+
+
+def agreement_for(spec: ScorecardSpec) -> tuple[AgreementResult | None, str]:
+    """The evaluation's agreement step: ``(result, "")`` when two or more roles rated enough
+    of the same items, ``(None, why)`` when roles rated but the ICC cannot be computed, and
+    ``(None, "")`` when fewer than two roles rated anything (nothing to compare)."""
+    rated = [r for r, marks in spec.ratings.items() if marks]
+    if len(rated) < 2:
+        return None, ""
+    try:
+        return rater_agreement(spec), ""
+    except EstimationError as exc:
+        return None, str(exc)

@@ -52,7 +52,8 @@ from evalkit._checks import check_choice
 from evalkit.errors import EstimationError, SpecError
 from evalkit.estimate.power_result import PowerDesign, PowerResult
 
-__all__ = ["PowerResult", "cohens_h", "design_effect", "power"]
+__all__ = ["PowerResult", "cohens_h", "design_effect", "mde_record", "minimum_detectable",
+           "power"]
 
 _DESIGNS: tuple[PowerDesign, ...] = ("paired", "two_group", "did", "proportions")
 _ALTERNATIVES = ("two-sided", "greater", "less")
@@ -254,6 +255,65 @@ def power(
         design_effect=deff,
         engine=name,
     )
+
+
+_power_analysis = power
+
+
+def minimum_detectable(result: Any, *, power: float = 0.8) -> PowerResult | None:
+    """The smallest change a paired pre/post result's sample could detect (Bloom 1995).
+
+    For an :class:`~evalkit.estimate.results.EffectResult` of a pre/post design on a measured
+    outcome (paired t-test or Wilcoxon; ``extra["sd_diff"]`` holds the SD of the changes):
+    ``ek.power("paired", n=result.n, power=power, sd=sd_diff, alpha=result.alpha,
+    alternative=result.alternative)``. ``None`` for any other result (a proportion, a DiD …),
+    or when the sample has fewer than 3 pairs or the changes do not vary, or for a weighted
+    estimate (its information is not that of ``n`` equally weighted pairs).
+
+    This is the minimum detectable effect of the design the evaluation used — what it *could*
+    have found — not "observed power" computed from the estimate, which adds nothing to the
+    p-value (Hoenig & Heisey 2001).
+
+    Examples
+    --------
+    >>> import evalkit as ek, numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> pre = rng.normal(3, 1, 250); post = pre + rng.normal(0.4, 1, 250)
+    >>> df = pd.DataFrame({"id": [*range(250)] * 2, "wave": ["pre"] * 250 + ["post"] * 250,
+    ...                    "y": np.r_[pre, post]})
+    >>> r = ek.prepost(df, "y", "id", "wave", "pre", "post")
+    >>> minimum_detectable(r).n
+    250
+    """
+    extra = getattr(result, "extra", None) or {}
+    sd = extra.get("sd_diff") if hasattr(extra, "get") else None
+    n = getattr(result, "n", 0)
+    spec = getattr(result, "spec", None) or {}
+    if hasattr(spec, "get") and spec.get("weights"):
+        return None
+    if (getattr(result, "design", None) != "pre_post" or not isinstance(sd, int | float)
+            or not math.isfinite(sd) or sd <= 0 or not isinstance(n, int) or n < 3):
+        return None
+    given = getattr(result, "alternative", "two-sided")
+    alternative: Literal["two-sided", "greater", "less"] = "two-sided"
+    if given == "greater":
+        alternative = "greater"
+    elif given == "less":
+        alternative = "less"
+    return _power_analysis("paired", n=n, power=power, sd=float(sd),
+                           alpha=float(getattr(result, "alpha", 0.05)),
+                           alternative=alternative)
+
+
+def mde_record(result: Any, *, power: float = 0.8) -> dict[str, Any] | None:
+    """:func:`minimum_detectable` as plain values for a report context: ``n, delta (outcome
+    units), effect (d_z), power, alpha, alternative``; ``None`` when there is none."""
+    r = minimum_detectable(result, power=power)
+    if r is None or r.delta is None:
+        return None
+    return {"n": int(r.n), "delta": abs(float(r.delta)), "effect": abs(float(r.effect)),
+            "power": float(r.power), "alpha": float(r.alpha), "alternative": r.alternative}
 
 
 def _whole(x: float) -> float:
