@@ -125,7 +125,7 @@ def _with_complaints_indicator(tmp_path, *, filter_value: str, zero_is_valid: bo
 
 
 def _log(kinds):
-    return pd.DataFrame({"date": ["2025-03-0%d" % (k + 1) for k in range(len(kinds))],
+    return pd.DataFrame({"date": [f"2025-03-0{k + 1}" for k in range(len(kinds))],
                          "activity_type": kinds,
                          "enterprise_id": [f"E{k}" for k in range(len(kinds))]})
 
