@@ -91,6 +91,7 @@ def test_agreement_sentence_in_the_scorecard_section(demo_ev: Any, tmp_path: Pat
         agreement.band]
     assert (f"评分人（购买方、第三方）之间评分一致性{band}（ICC = {icc:.2f}，95%置信区间 "
             f"{lo:.2f} 至 {hi:.2f}，共同评分 6 项") in zh
+    assert (hi - lo > 0.5) == ("置信区间很宽" in zh)          # 6 items: a wide interval
     html = Path(ev.render(tmp_path / "r.en.html", lang="en")).read_text(encoding="utf-8")
     assert f"is {agreement.band} (ICC = {icc:.2f}, 95% confidence interval" in html
     # the bundled example: three roles share one rated item, so no ICC and no sentence
