@@ -38,6 +38,20 @@ _DESIGN_TEXT = {
 }
 
 
+#: the sentence for each quantity solved for (``str.format`` fields: who, size, pct, alpha)
+_SENTENCES = {
+    "zh": {"n": "要有{pct}的把握发现{size}的变化，需要{who}（显著性水平{alpha}）。",
+           "power": "{who}的样本发现{size}的变化的把握为{pct}（显著性水平{alpha}）。",
+           "effect": "{who}的样本能发现的最小变化为{size}（把握{pct}，显著性水平{alpha}）。"},
+    "en": {"n": "To detect {size} with {pct} power, the evaluation needs {who} (significance "
+                "level {alpha}).",
+           "power": "With {who}, the chance of detecting {size} is {pct} (significance level "
+                    "{alpha}).",
+           "effect": "With {who}, the survey could detect {size} or more ({pct} power, "
+                     "significance level {alpha})."},
+}
+
+
 @dataclass(frozen=True, repr=False)
 class PowerResult:
     """Result of a power analysis (immutable).
@@ -163,31 +177,17 @@ class PowerResult:
             from evalkit.errors import SpecError
 
             raise SpecError(f"lang: expected 'zh' or 'en', got {lang!r}")
-        pct = f"{100 * self.power:.0f}%"
-        size = _size_text(self, lang)
-        who = _n_text(self.n)
+        paired = self.design == "paired"
         if lang == "zh":
-            unit = "对" if self.design == "paired" else "人"
-            group = "" if self.design == "paired" else "服务组"
-            other = ("" if self.n_other is None else f"、对照组{_n_text(self.n_other)}人")
-            if self.solved == "n":
-                return (f"要有{pct}的把握发现{size}的变化，需要{group}{who}{unit}{other}"
-                        f"（显著性水平{self.alpha:g}）。")
-            if self.solved == "power":
-                return (f"{group}{who}{unit}{other}的样本发现{size}的变化的把握为{pct}"
-                        f"（显著性水平{self.alpha:g}）。")
-            return (f"{group}{who}{unit}{other}的样本能发现的最小变化为{size}"
-                    f"（把握{pct}，显著性水平{self.alpha:g}）。")
-        unit = "pairs" if self.design == "paired" else "people served"
-        other = "" if self.n_other is None else f" and {_n_text(self.n_other)} in comparison"
-        if self.solved == "n":
-            return (f"To detect {size} with {pct} power, the evaluation needs {who} {unit}"
-                    f"{other} (significance level {self.alpha:g}).")
-        if self.solved == "power":
-            return (f"With {who} {unit}{other}, the chance of detecting {size} is {pct} "
-                    f"(significance level {self.alpha:g}).")
-        return (f"With {who} {unit}{other}, the survey could detect {size} or more "
-                f"({pct} power, significance level {self.alpha:g}).")
+            who = (f"{_n_text(self.n)}对" if paired else f"服务组{_n_text(self.n)}人"
+                   + ("" if self.n_other is None else f"、对照组{_n_text(self.n_other)}人"))
+        else:
+            who = (f"{_n_text(self.n)} pairs" if paired else f"{_n_text(self.n)} people served"
+                   + ("" if self.n_other is None else
+                      f" and {_n_text(self.n_other)} in comparison"))
+        return _SENTENCES[lang][self.solved].format(
+            who=who, size=_size_text(self, lang), pct=f"{100 * self.power:.0f}%",
+            alpha=f"{self.alpha:g}")
 
     def __str__(self) -> str:
         return self.summary()
