@@ -217,3 +217,14 @@ def test_minimum_detectable_only_for_paired_prepost() -> None:
     binary = df.assign(y=(df["y"] > 3).astype(int))
     assert minimum_detectable(ek.prepost(binary, "y", "id", "wave", "pre", "post",
                                          test="mcnemar")) is None
+
+
+def test_solved_comparison_group_is_rounded_up() -> None:
+    r = ek.power("two_group", effect=0.5, power=0.8, ratio=1.3)
+    assert r.n_other == math.ceil(r.n * 1.3)
+    # the rounded groups reach the power (pwr.t2n.test power equation, scipy)
+    n1, n2 = r.n, r.n_other
+    df = n1 + n2 - 2
+    ncp = 0.5 * math.sqrt(n1 * n2 / (n1 + n2))
+    crit = stats.t.ppf(0.975, df)
+    assert stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp) >= 0.8

@@ -235,14 +235,17 @@ def power(
         raise EstimationError(  # statsmodels' root-finder did not converge
             f"power: the solution for {solved} gives power {achieved:.4g}, not {power:g}",
             hint="check that the inputs describe a feasible design")
-    n_other = None if design == "paired" else _whole(n_out * ratio)
+    n_other: float | None = None
+    if design != "paired":  # a solved comparison group is rounded up like the served one
+        n_other = (float(math.ceil(n_out * ratio - 1e-9)) if solved == "n"
+                   else _whole(n_out * ratio))
     return PowerResult(
         design=design,
         solved=solved,  # type: ignore[arg-type]
         effect=float(effect),
         n=_whole(n_out),
         n_exact=n_exact,
-        n_other=n_other,
+        n_other=None if n_other is None else _whole(n_other),
         power=float(power) if power is not None else achieved,
         achieved_power=achieved,
         alpha=float(alpha),
