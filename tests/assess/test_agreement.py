@@ -146,3 +146,8 @@ def test_refuses_no_variation_and_bad_options() -> None:
         rater_agreement(card({"purchaser": P, "third_party": T}), roles=["expert"])
     with pytest.raises(SpecError, match="min_items"):
         rater_agreement(card({"purchaser": P, "third_party": T}), min_items=1)
+
+
+def test_identical_ratings_are_perfect_agreement() -> None:
+    r = rater_agreement(card({"purchaser": P, "third_party": dict(P)}))
+    assert r.icc == pytest.approx(1.0) and r.ci == (1.0, 1.0) and r.band == "excellent"

@@ -119,7 +119,10 @@ class AgreementResult:
 
     def sentence(self, lang: str = "en", role_names: Mapping[str, str] | None = None) -> str:
         """Plain words, e.g. ``评分人之间一致性良好（ICC = 0.82，95%置信区间0.61–0.93，5项）。``"""
-        names = role_names or {}
+        from evalkit.assess.scorecard import ROLE_ZH
+
+        names = dict(ROLE_ZH) if lang == "zh" else {}
+        names.update(role_names or {})
         who = [names.get(r, r) for r in self.roles]
         lo, hi = self.ci
         if lang == "zh":
@@ -250,8 +253,13 @@ def rater_agreement(spec: ScorecardSpec, ratings: Mapping[str, Mapping[str, Any]
     if not math.isfinite(float(row["ICC"])):
         raise EstimationError("rater agreement: the ICC could not be computed (no variation "
                               "between items)")
+    ci = (float(row["ci_low"]), float(row["ci_high"]))
+    if bool((values == values[:, :1]).all()):
+        # every role gave every item the same share: no residual variance, F = ∞, and the
+        # interval's limits both tend to 1 (pingouin returns NaN for ∞/∞)
+        ci = (1.0, 1.0)
     return AgreementResult(
-        icc=float(row["ICC"]), ci=(float(row["ci_low"]), float(row["ci_high"])),
+        icc=float(row["ICC"]), ci=ci,
         pvalue=float(row["pval"]), form="ICC(A,1)", roles=tuple(rated),
         items=tuple(str(i) for i in complete.index),
         icc_average=float(table.loc["ICC(A,k)", "ICC"]), _ratings=complete.copy())
