@@ -217,7 +217,7 @@ def rater_agreement(spec: ScorecardSpec, ratings: Mapping[str, Mapping[str, Any]
     >>> from evalkit.assess.agreement import rater_agreement
     >>> r = rater_agreement(project.scorecard)  # doctest: +SKIP
     >>> r.sentence("zh")                        # doctest: +SKIP
-    '采购方、第三方之间评分一致性良好（ICC = 0.82，95%置信区间0.61至0.93，共同评分6项）。'
+    '购买方、第三方之间评分一致性良好（ICC = 0.82，95%置信区间0.61至0.93，共同评分6项）。'
     """
     if isinstance(min_items, bool) or not isinstance(min_items, int) or min_items < 3:
         raise SpecError(f"rater_agreement: min_items must be an integer >= 3, got {min_items!r}")
