@@ -228,3 +228,14 @@ def test_solved_comparison_group_is_rounded_up() -> None:
     ncp = 0.5 * math.sqrt(n1 * n2 / (n1 + n2))
     crit = stats.t.ppf(0.975, df)
     assert stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp) >= 0.8
+
+
+def test_mde_when_statsmodels_returns_a_negative_root_in_an_array() -> None:
+    # TTestPower().solve_power(nobs=73, power=0.8) returns array([-0.33...]) (statsmodels
+    # 0.14-0.15 fallback root-finder); the MDE is its magnitude and reaches 80% power
+    r = ek.power("paired", n=73, power=0.8)
+    crit = stats.t.ppf(0.975, 72)
+    ncp = r.effect * math.sqrt(73)
+    assert r.effect > 0
+    np.testing.assert_allclose(stats.nct.sf(crit, 72, ncp) + stats.nct.cdf(-crit, 72, ncp),
+                               0.8, atol=1e-6)

@@ -49,7 +49,7 @@ import math
 from typing import Any, Literal
 
 from evalkit._checks import check_choice
-from evalkit.errors import EstimationError, SpecError
+from evalkit.errors import EstimationError, EvalkitError, SpecError
 from evalkit.estimate.power_result import PowerDesign, PowerResult
 
 __all__ = ["PowerResult", "cohens_h", "design_effect", "mde_record", "minimum_detectable",
@@ -211,7 +211,7 @@ def power(
         if solved == "n":
             kw[n_key] = None
             value = engine.solve_power(effect_size=effect, power=power, **kw)
-            n_exact = float(value) * deff
+            n_exact = _scalar(value) * deff
             n_out = float(math.ceil(n_exact - 1e-9))
             achieved = float(engine.power(effect_size=effect, **_with(kw, n_key, n_out / deff)))
         elif solved == "power":
@@ -221,7 +221,7 @@ def power(
         else:
             value = engine.solve_power(effect_size=None, power=power,
                                        **_with(kw, n_key, float(n or 0) / deff))
-            effect = sign * abs(float(value))
+            effect = sign * abs(_scalar(value))  # the root-finder may return -d (two-sided)
             n_exact = n_out = float(n or 0)
             achieved = float(engine.power(effect_size=effect, **_with(kw, n_key, n_out / deff)))
     except (ValueError, RuntimeError, ZeroDivisionError) as exc:  # pragma: no cover - defensive
@@ -312,11 +312,25 @@ def minimum_detectable(result: Any, *, power: float = 0.8) -> PowerResult | None
 def mde_record(result: Any, *, power: float = 0.8) -> dict[str, Any] | None:
     """:func:`minimum_detectable` as plain values for a report context: ``n, delta (outcome
     units), effect (d_z), power, alpha, alternative``; ``None`` when there is none."""
-    r = minimum_detectable(result, power=power)
+    try:
+        r = minimum_detectable(result, power=power)
+    except EvalkitError:  # a report line never stops a report
+        return None
     if r is None or r.delta is None:
         return None
     return {"n": int(r.n), "delta": abs(float(r.delta)), "effect": abs(float(r.effect)),
             "power": float(r.power), "alpha": float(r.alpha), "alternative": r.alternative}
+
+
+def _scalar(value: Any) -> float:
+    """statsmodels' ``solve_power`` returns a float or, from its fallback root-finder, a
+    one-element array."""
+    import numpy as np
+
+    flat = np.ravel(np.asarray(value, dtype=float))
+    if flat.size != 1:
+        raise EstimationError(f"power: statsmodels returned {flat.size} solutions")
+    return float(flat[0])
 
 
 def _whole(x: float) -> float:
