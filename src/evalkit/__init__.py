@@ -44,6 +44,8 @@ _LAZY: dict[str, str] = {
     "its": "evalkit.estimate.its",
     "synth": "evalkit.estimate.synth",
     "honest_did": "evalkit.estimate.honest",
+    "power": "evalkit.estimate.power",
+    "PowerResult": "evalkit.estimate.power_result",
 }
 _SUBMODULES = {"datasets", "model", "data", "estimate", "assess", "report", "portfolio"}
 
@@ -56,6 +58,7 @@ __all__ = [
     "EvalkitWarning",
     "Evaluation",
     "Portfolio",
+    "PowerResult",
     "Project",
     "RenderError",
     "SpecError",
@@ -74,6 +77,7 @@ __all__ = [
     "load_project",
     "model",
     "portfolio",
+    "power",
     "prepost",
     "report",
     "staggered_did",
@@ -104,6 +108,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from evalkit.estimate.event_study import event_study
     from evalkit.estimate.honest import honest_did
     from evalkit.estimate.its import its
+    from evalkit.estimate.power import power
+    from evalkit.estimate.power_result import PowerResult
     from evalkit.estimate.prepost import prepost
     from evalkit.estimate.results import EffectResult
     from evalkit.estimate.staggered import staggered_did

@@ -107,3 +107,78 @@ def test_command_line_validate(tmp_path, capsys):
     with pytest.warns(EvalkitWarning, match=r"activity_type: 10 row\(s\)"):
         assert main(["validate", str(spaced)]) == 0            # counted: a note, not an error
     assert "is valid" in capsys.readouterr().out
+
+
+def _with_complaints_indicator(tmp_path, *, filter_value: str, zero_is_valid: bool,
+                               labels: bool = False):
+    """The service-year project plus a judged count indicator of complaints (direction
+    increase: e.g. 'complaints handled'), optionally declaring a true zero."""
+    project = ek.load_project(write(tmp_path))
+    spec = project.model_dump(mode="python", exclude={"path", "sha256"})
+    extra = dict(spec["indicators"][0])
+    extra.update(id="I9", compute={"filter": {"activity_type": filter_value}, "count": True},
+                 zero_is_valid=zero_is_valid, period=None, targets={})
+    spec["indicators"].append(extra)
+    if labels:
+        spec["data"]["service_log"]["columns"]["activity_type"] = {"labels": {"走访": 1}}
+    return ek.Project.model_validate(spec)
+
+
+def _log(kinds):
+    return pd.DataFrame({"date": [f"2025-03-0{k + 1}" for k in range(len(kinds))],
+                         "activity_type": kinds,
+                         "enterprise_id": [f"E{k}" for k in range(len(kinds))]})
+
+
+def test_true_zero_is_an_error_without_the_opt_out(tmp_path):
+    project = _with_complaints_indicator(tmp_path, filter_value="投诉", zero_is_valid=False)
+    found = [c for c in intake_checks(project, {"service_log": _log(["走访", "走访"])})
+             if c.where.startswith("indicators[1]")]
+    assert [(c.level, c.key) for c in found] == [("error", "filter_value_absent")]
+    assert "indicators[1].zero_is_valid: true" in found[0].en      # the message names the fix
+    assert "indicators[1].zero_is_valid: true" in found[0].zh
+
+
+def test_zero_is_valid_accepts_a_true_zero(tmp_path):
+    project = _with_complaints_indicator(tmp_path, filter_value="投诉", zero_is_valid=True)
+    found = [c for c in intake_checks(project, {"service_log": _log(["走访", "需求调研"])})
+             if c.where.startswith("indicators[1]")]
+    assert found == []                          # neither filter_value_absent nor zero_rows
+
+
+def test_zero_is_valid_does_not_silence_a_typo(tmp_path):
+    # 需求调查 typed for 需求调研, which is in the data: still an error, and it says why
+    project = _with_complaints_indicator(tmp_path, filter_value="需求调查", zero_is_valid=True)
+    found = [c for c in intake_checks(project, {"service_log": _log(["走访", "需求调研"])})
+             if c.where.startswith("indicators[1]")]
+    assert [(c.level, c.key, c.where) for c in found] == [
+        ("error", "filter_value_absent", "indicators[1].compute.filter.activity_type")]
+    assert "close to '需求调研'" in found[0].en
+    assert "indicators[1].zero_is_valid does not cover" in found[0].en
+    assert "像是笔误" in found[0].zh
+
+
+def test_zero_is_valid_does_not_cover_text_on_a_labelled_column(tmp_path):
+    # a column read as numbers through labels never matches a text filter value
+    project = _with_complaints_indicator(tmp_path, filter_value="投诉", zero_is_valid=True,
+                                         labels=True)
+    found = [c for c in intake_checks(project, {"service_log": _log([1, 1])})
+             if c.where.startswith("indicators[1]")]
+    assert [c.level for c in found] == ["error"]
+    assert "read as numbers through its labels" in found[0].en
+
+
+def test_zero_is_valid_from_project_yaml_through_validate(tmp_path):
+    # the indicator and the cadence rule both filter a category with no record; only the
+    # indicator declares the zero true (cadence rules have no opt-out: a rule must be met)
+    plain = write(tmp_path / "plain", filter_value="投诉")
+    problems, _ = _validate(plain)
+    assert {p.split(".")[0] for p in problems if "never occurs" in p} == {
+        "indicators[0]", "cadence[0]"}
+    declared = write(tmp_path / "declared", filter_value="投诉")
+    text = declared.read_text(encoding="utf-8").replace(
+        "    target: 104\n", "    target: 104\n    zero_is_valid: true\n", 1)
+    declared.write_text(text, encoding="utf-8")
+    problems, _ = _validate(declared)
+    assert not any(p.startswith("indicators[0]") for p in problems)
+    assert any(p.startswith("cadence[0].filter.activity_type") for p in problems)

@@ -20,6 +20,14 @@ Errors
     A cadence rule, or an indicator that a contract criterion judges (direction increase or
     maintain), that counts no record in the project period.
 
+A true zero (no complaints were received, no case needed a referral) is declared with
+``indicators[].zero_is_valid: true``. The indicator's zero counts are then accepted, and so are
+its filter values that occur nowhere in the data — but only a value that cannot be a typo:
+one not close (difflib ratio below 0.6) to any value present in the column, on a column that
+is not read as numbers through ``labels`` (a text value there never matches). A value that
+looks like a typo of a value present (需求调查 for 需求调研) stays an error whose message says
+that ``zero_is_valid`` does not cover it.
+
 (A header that differs from a column named in project.yaml only by spaces or full-width
 characters, ``"activity_type "``, is an error of the data loader, which names the option
 that reads it.)
@@ -98,6 +106,7 @@ class _Use:
     judged: bool
     numerator: bool
     date: str | None
+    zero_ok: bool = False
 
 
 def _uses(project: Project) -> list[_Use]:
@@ -113,7 +122,8 @@ def _uses(project: Project) -> list[_Use]:
             out.append(_Use(f"indicators[{k}].{field}", f"indicator {ind.id}", f"指标 {ind.id}",
                             ind.source, spec,
                             ind.direction == "decrease", ind.id in judged, field == "numerator",
-                            date_column(ind, project) if ind.period else None))
+                            date_column(ind, project) if ind.period else None,
+                            ind.zero_is_valid))
     for k, rule in enumerate(project.cadence):
         spec = Compute(filter=rule.filter, count=rule.distinct is None, distinct=rule.distinct)
         out.append(_Use(f"cadence[{k}]", f"cadence rule {rule.id}",
@@ -132,7 +142,42 @@ def _shown(values: list[str], n: int = 5) -> str:
     return ", ".join(values[:n]) + (" …" if len(values) > n else "")
 
 
-def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str]) -> list[IntakeCheck]:
+#: how close (difflib ratio) a filter value may be to a value present before ``zero_is_valid``
+#: stops covering it: it then looks like a typo
+_TYPO_CUTOFF = 0.6
+
+
+def _labelled(project: Project, source: str, column: str) -> bool:
+    """Does the column declare ``labels`` (text answers read as numbers when loading)?"""
+    src = project.data.get(source)
+    col = src.columns.get(column) if src is not None else None
+    return getattr(col, "labels", None) is not None
+
+
+def _zero_accepted(use: _Use, text: str, have: list[str],
+                   labelled: bool) -> tuple[bool, str, str]:
+    """Does ``zero_is_valid`` cover the absent filter value ``text``? (accepted, why zh, en)
+
+    Only for a value that cannot be a typo: not close to any value present in the column, and
+    not a text value on a column its ``labels`` turn into numbers (it could never match)."""
+    if not use.zero_ok:
+        return False, "", ""
+    where = use.where.split(".")[0]
+    if labelled:
+        return (False, f"；该列按 labels 读作数值，文字筛选值永远匹配不到，{where}.zero_is_valid "
+                "不适用，请按数值筛选",
+                f"; the column is read as numbers through its labels, so a text value never "
+                f"matches and {where}.zero_is_valid does not cover it — filter by the number")
+    typo = difflib.get_close_matches(text, have, n=1, cutoff=_TYPO_CUTOFF)
+    if typo:
+        return (False, f"；它与数据中的“{typo[0]}”很接近，像是笔误，{where}.zero_is_valid 不适用",
+                f"; it is close to {typo[0]!r}, which is in the data, so it looks like a typo "
+                f"that {where}.zero_is_valid does not cover")
+    return True, "", ""
+
+
+def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
+            project: Project | None = None) -> list[IntakeCheck]:
     out = []
     for col, value in use.spec.filter.items():
         if col not in df.columns:
@@ -143,23 +188,35 @@ def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str]) -> list[
         present = canonical(df[col]).dropna()
         counts = present.value_counts()
         have = [str(v) for v in counts.index]
+        labelled = project is not None and _labelled(project, use.source, col)
         for v in values:
             text = canonical_text(v)
             if text in counts.index:
+                continue
+            ok, why_zh, why_en = _zero_accepted(use, text, have if col not in personal else [],
+                                                labelled)
+            if ok:
                 continue
             if col in personal:  # personal data is never quoted
                 have = []
             close = difflib.get_close_matches(text, have, n=3, cutoff=0.5)
             shown = close or have[:5]
             level: Level = "warning" if use.decrease else "error"
+            fix_zh, fix_en = "若是笔误请改正，否则该项计数为 0", "a typo here counts 0 — correct it"
+            if use.zero_ok:
+                fix_zh, fix_en = "请改正", "correct it"
+            elif use.where.startswith("indicators["):
+                opt = f"{use.where.split('.')[0]}.zero_is_valid: true"
+                fix_zh += f"；若确实为 0（如未收到投诉），请设置 {opt}"
+                fix_en += f", or if 0 is the true count set {opt}"
             out.append(IntakeCheck(
                 level, "filter_value_absent", f"{use.where}.filter.{col}",
                 f"{use.label_zh} 的筛选值“{text}”在 {file} 的 {col} 列中一条也没有"
-                f"（{'最接近的值' if close else '该列的值'}：{'、'.join(shown) or '无'}）；"
-                "若是笔误请改正，否则该项计数为 0",
+                f"（{'最接近的值' if close else '该列的值'}：{'、'.join(shown) or '无'}）"
+                f"{why_zh}；{fix_zh}",
                 f"{use.label}: filter value {text!r} never occurs in column {col!r} of {file} "
                 f"({'closest values present' if close else 'values present'}: "
-                f"{_shown(shown) or 'none'}); a typo here counts 0 — correct it"))
+                f"{_shown(shown) or 'none'}){why_en}; {fix_en}"))
     return out
 
 
@@ -179,7 +236,7 @@ def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project) -> list[Inta
         rows = _in_period(use, _select(df, use.spec, use.where), project)
     except EvalkitError:  # a missing or unreadable column is reported by the data checks
         return []
-    if len(rows):
+    if len(rows) or use.zero_ok:
         return []
     level: Level = ("error" if use.judged and not use.decrease and not use.numerator
                     else "warning")
@@ -300,7 +357,7 @@ def intake_checks(project: Project, tables: Any,
             continue
         df = data[use.source]
         file = project.data[use.source].file
-        absent = _absent(use, df, file, personal)
+        absent = _absent(use, df, file, personal, project)
         out.extend(absent)
         if not absent:
             out.extend(_zero(use, df, file, project))

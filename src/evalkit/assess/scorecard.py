@@ -60,6 +60,11 @@ class ScorecardResult:
         The grade the total alone earns.
     grades
         The grade set used (name of the preset or "custom").
+    agreement
+        Agreement between the rater roles (:class:`~evalkit.assess.agreement.AgreementResult`,
+        ICC(A,1)) when two or more roles rated enough of the same items, else ``None``.
+    agreement_note
+        Why ``agreement`` is ``None`` when roles rated manual items (too few common items …).
     """
 
     total: float
@@ -70,6 +75,8 @@ class ScorecardResult:
     roles: Mapping[str, float] = field(default_factory=dict)
     grade_uncapped: str = ""
     grades: str = "mof"
+    agreement: Any = None
+    agreement_note: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", MappingProxyType(dict(self.roles)))
@@ -83,7 +90,8 @@ class ScorecardResult:
         return {"total": self.total, "grade": self.grade, "grade_en": self.grade_en,
                 "grade_uncapped": self.grade_uncapped, "grades": self.grades,
                 "veto": [dict(v) for v in self.veto], "roles": dict(self.roles),
-                "nodes": self.nodes.to_dict(orient="records")}
+                "nodes": self.nodes.to_dict(orient="records"),
+                "agreement": None if self.agreement is None else self.agreement.to_dict()}
 
 
 # ---- one leaf ----------------------------------------------------------------------------
@@ -395,8 +403,14 @@ def score_project(project: Any, evidence: Any, **stages: Any) -> ScorecardResult
 
     ``stages`` holds ``indicators``, ``effects``, ``details`` and ``cadence``.
     """
+    import dataclasses
+
+    from evalkit.assess.agreement import agreement_for
+
     spec = getattr(project, "scorecard", None)
     if spec is None:
         return None
-    return score_scorecard(spec, indicators=stages.get("indicators"),
-                           cadence=stages.get("cadence"), effects=stages.get("effects"))
+    result = score_scorecard(spec, indicators=stages.get("indicators"),
+                             cadence=stages.get("cadence"), effects=stages.get("effects"))
+    agreement, note = agreement_for(spec)
+    return dataclasses.replace(result, agreement=agreement, agreement_note=note)

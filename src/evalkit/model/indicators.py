@@ -205,6 +205,10 @@ class Indicator(Spec):
     denominator: Compute | None = None
     factor: float = 1.0
     allow_over_100: bool = False
+    #: a count of 0 is a true answer (e.g. no complaints received): the miscount checks accept a
+    #: zero count and a filter value absent from the data unless it is close to a value present
+    #: (a typo is still an error); see evalkit.assess.miscounts
+    zero_is_valid: bool = False
     date: str | None = None
     period: Frequency | None = None
     calendar: CalendarKind | None = None

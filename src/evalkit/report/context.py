@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
+from evalkit.estimate.power import mde_record
 from evalkit.report.analytics import analytics_record
 from evalkit.report.disclosure import disclose
 from evalkit.report.effects import effect_record
@@ -228,6 +229,7 @@ def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
     out = []
     for oid, result in dict(ev.effects).items():
         rec = effect_record(result, rules, outcome_id=oid, name=names.get(oid))
+        rec["mde"] = mde_record(result)  # smallest change the sample could detect (statsmodels)
         details = dict((getattr(ev, "details", {}) or {}).get(oid, {}) or {})
         study = details.get("event_study")
         rec["event_study"] = (effect_record(study, rules, outcome_id=oid, name=names.get(oid))

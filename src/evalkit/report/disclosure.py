@@ -247,7 +247,7 @@ def _effect(rec: dict[str, Any], book: Ledger) -> dict[str, Any]:
         for key in ("estimate", "se", "ci", "pvalue", "statistic", "effect_size", "n"):
             if key in rec:
                 rec[key] = book.hidden
-        rec.update(details={}, supporting=[], suppressed=True, significant=False,
+        rec.update(details={}, supporting=[], suppressed=True, significant=False, mde=None,
                    sentence={"zh": "", "en": ""}, table={"columns": [], "records": []})
         if rec.get("event_study") is not None:
             rec["event_study"] = {**rec["event_study"], "suppressed": True}

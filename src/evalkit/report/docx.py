@@ -25,7 +25,7 @@ from evalkit.errors import RenderError
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
 
-__all__ = ["default_template", "methods_lines", "write"]
+__all__ = ["default_template", "mde_line", "methods_lines", "write"]
 
 
 def default_template(report: str) -> Path:
@@ -44,8 +44,22 @@ def _docxtpl() -> Any:
     return docxtpl
 
 
-def methods_lines(ctx: Mapping[str, Any], t: Callable[..., str]) -> list[str]:
-    """The methods appendix as paragraphs: formulas, assumptions, conventions, limitations."""
+def mde_line(e: Mapping[str, Any], t: Callable[..., str],
+             label: Callable[[Any], Any] | None = None) -> str:
+    """``power.mde`` for one effect record (as templates/partials/stack.j2 ``mde_text``)."""
+    from evalkit.report.environment import fmt_num, fmt_pct
+
+    m = e["mde"]
+    name = label(e.get("name")) if label is not None else None
+    return t("power.mde", outcome=name if isinstance(name, str) and name else e.get("id"),
+             n=fmt_num(m["n"]), delta=fmt_num(m["delta"], 2), dz=fmt_num(m["effect"], 2),
+             power=fmt_pct(m["power"], 0), alpha=fmt_num(m["alpha"]))
+
+
+def methods_lines(ctx: Mapping[str, Any], t: Callable[..., str],
+                  label: Callable[[Any], Any] | None = None) -> list[str]:
+    """The methods appendix as paragraphs: formulas, assumptions, conventions, the smallest
+    change each pre/post sample could detect, limitations."""
     designs = set(ctx["designs"])
     prepost = bool(designs & {"pre_post", "post_only"})
     compared = bool(designs - {"pre_post", "post_only"})
@@ -56,6 +70,7 @@ def methods_lines(ctx: Mapping[str, Any], t: Callable[..., str]) -> list[str]:
         lines += [t("methods.did"), t("methods.event_study"), t("methods.cluster"),
                   t("methods.assumption_did")]
     lines += list(ctx["method_notes"])
+    lines += [mde_line(e, t, label) for e in ctx.get("effects") or [] if e.get("mde")]
     lines += [t("methods.limitation_1"), t("methods.limitation_2"), t("methods.limitation_3")]
     return lines
 
@@ -104,7 +119,7 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
     ctx["scorecard_grade"] = cell_text(card.get("grade"), label)
     verdict = (ctx.get("acceptance") or {}).get("verdict") or "pending"
     ctx["verdict_text"] = t(f"verdict.{verdict}", default=str(verdict))
-    ctx["methods_lines"] = methods_lines(ctx, t)
+    ctx["methods_lines"] = methods_lines(ctx, t, label)
     ctx["target"] = "docx"
     try:
         tpl.render(ctx, jinja_env=env, autoescape=True)

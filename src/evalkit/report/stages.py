@@ -129,7 +129,8 @@ def _bilingual(rec: dict[str, Any], stem: str) -> dict[str, Any] | None:
 
 def scorecard_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
     """``total, grade {zh,en}, nodes [{id, parent_id, depth, name, max_points, points,
-    deducted, reason, evidence_status}], veto [..], roles {role: points}``."""
+    deducted, reason, evidence_status}], veto [..], roles {role: points}, agreement
+    {icc, ci, band, roles, n_items} | None``."""
     grade = _get(obj, "grade", None)
     grade_en = _get(obj, "grade_en", None)
     nodes = []
@@ -146,7 +147,18 @@ def scorecard_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
         "nodes": nodes,
         "veto": _statements(_get(obj, "veto", ()), rules),
         "roles": plain(_get(obj, "roles", None), rules),
+        "agreement": _agreement(_get(obj, "agreement", None)),
     }
+
+
+def _agreement(obj: Any) -> dict[str, Any] | None:
+    """Rater agreement (ICC) as plain values: ``icc, ci [low, high], band, roles, n_items``."""
+    if obj is None:
+        return None
+    rec = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+    return {"icc": float(rec["icc"]), "ci": [float(v) for v in rec["ci"]],
+            "band": str(rec["band"]), "roles": [str(r) for r in rec["roles"]],
+            "n_items": int(rec["n_items"])}
 
 
 def cadence_record(obj: Any, rules: Disclosure) -> dict[str, Any]:
