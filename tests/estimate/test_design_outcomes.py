@@ -172,7 +172,6 @@ def test_bad_design_spec(tmp_path, old, new, message):
 
 def test_sensitivity_m_must_be_non_negative(tmp_path):
     folder = _copy(tmp_path, "workers_home")
-    _edit(folder, "    cluster: enterprise_id\n", "    cluster: enterprise_id\n"
-          "    sensitivity: {method: smoothness, m: [0, -1]}\n")
+    _edit(folder, "m: [0, 0.1, 0.2, 0.3, 0.4]", "m: [0, -1]")
     with pytest.raises(ek.SpecError, match="m: expected a non-empty list of bounds"):
         ek.load_project(folder / "project.yaml")
