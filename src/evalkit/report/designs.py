@@ -125,7 +125,8 @@ def _honest(frame: Any, unit: Mapping[str, str] | None) -> dict[str, Any]:
     rows = [{"m": _num(r.m, 3), "lb": _num(r.lb), "ub": _num(r.ub)}
             for r in frame.itertuples(index=False)]
     return {"key": f"designs.honest.{key}", "method": method,
-            "params": {"breakdown": _num(bd, 2 if method == "relative_magnitude" else 3),
+            "params": {"breakdown": (_num(bd, 2).rstrip("0").rstrip(".")
+                                     if method == "relative_magnitude" else _num(bd, 3)),
                        "unit_zh": (unit or {}).get("zh", ""),
                        "unit_en": (unit or {}).get("en", "")},
             "original": [_num(orig[0]), _num(orig[1])], "rows": rows}
