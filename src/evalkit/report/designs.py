@@ -183,6 +183,9 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
 
     shown = {e["id"] for e in context.get("effects", []) if not e.get("suppressed")}
     names = {oc.id: oc.name.get(lang) for oc in evaluation.project.outcomes}
+    columns = {name: getattr(col.description, lang) for source in
+               evaluation.project.data.values() for name, col in source.columns.items()
+               if col.description is not None}
     charts: dict[str, dict[str, Any]] = {"designs": {}, "honest": {}}
     for oid, result in dict(evaluation.effects).items():
         if oid not in shown:
@@ -190,6 +193,11 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
         design = str(result.design)
         result = replace(result, outcome=names.get(oid) or result.outcome)  # titles: names
         if design in ("its", "comparative_its"):
+            series = result.extra["series"]  # the time axis by its description, not its id
+            axis = columns.get(str(series.columns[0]))
+            if axis:
+                result = replace(result, extra={**result.extra, "series": series.rename(
+                    columns={series.columns[0]: axis})})
             charts["designs"][oid] = safely(f"its:{oid}", partial(plot_its, result, lang), fmt)
         elif design in ("synthetic_control", "synthetic_did"):
             charts["designs"][oid] = safely(f"synth:{oid}", partial(plot_synth, result, lang),
