@@ -59,7 +59,9 @@ class SensitivitySpec(Spec):
     (``sensitivity:``), see :func:`evalkit.honest_did`."""
 
     kind: Literal["honest_did"] = "honest_did"
-    method: Literal["relative_magnitude", "smoothness"] = "relative_magnitude"
+    # smoothness (a fixed-length interval) by default: relative magnitudes invert a test on a
+    # grid and take minutes with more than 2 post periods (monthly event studies have 12)
+    method: Literal["relative_magnitude", "smoothness"] = "smoothness"
     m: list[float] | None = None
 
     @model_validator(mode="after")
