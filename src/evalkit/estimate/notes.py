@@ -93,6 +93,24 @@ TEXT: dict[str, str] = {
     "staggered.notyet": "comparison group: not-yet-treated units; method {method}; varying base "
                         "period",
     "staggered.pretrend": "pre-trend test (Wald, {k} pre-treatment ATT(g,t) = 0): p = {p}",
+    # ---- designs declared in project.yaml (its, synth), keyed by estimate/pipeline.py ----
+    "design.its_se": "standard errors: Newey-West (Bartlett kernel, {lags} lag(s), no "
+                     "small-sample factor), t({df}) inference",
+    "design.its_short": "short series: {n_pre} period(s) before and {n_post} after the start; "
+                        "at least 8 on each side are advised for a trend and its change",
+    "design.its_autocorrelation": "autocorrelation left in the residuals (Ljung-Box p = {p} at "
+                                  "{lb_lags} lags) beyond what {lags} Newey-West lag(s) allow "
+                                  "for",
+    "design.its_assumption": "the effect is the service's only if nothing else changed at the "
+                             "start and the earlier trend would have continued",
+    "design.its_assumption_cmp": "the effect is the service's only if nothing else changed at "
+                                 "the start and both series would have kept moving in parallel",
+    "design.synth_se": "standard error: {se} method of Arkhangelsky et al. (2021), {reps} "
+                       "replications, seed {seed}; normal interval",
+    "design.synth_units": "{n_treated} treated unit(s) against {n_donors} donor unit(s), "
+                          "{n_pre} period(s) before and {n_post} after the start",
+    "design.synth_assumption": "the effect is the service's only if, without it, the treated "
+                               "unit(s) would have followed the synthetic comparison",
 }
 
 

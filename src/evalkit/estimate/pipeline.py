@@ -73,6 +73,7 @@ def outcome_problems(project: Project, tables: Mapping[str, pd.DataFrame]) -> li
                     seen = ", ".join(str(v) for v in rows[oc.time].dropna().unique()[:10])
                     out.append(f"{where}.{role}: wave {label!r} not found in column "
                                f"{oc.time!r} of {file} (values there: {seen or 'none'})")
+        out += _design_problems(oc, _filtered(df, oc, where), where, file)
         if oc.compare is not None:
             for role in ("treated", "control"):
                 label = getattr(oc.compare, role)
@@ -81,6 +82,128 @@ def outcome_problems(project: Project, tables: Mapping[str, pd.DataFrame]) -> li
                     out.append(f"{where}.compare.{role}: {label!r} not found in column "
                                f"{oc.compare.column!r} of {file} (values there: {seen or 'none'})")
     return out
+
+
+def _design_problems(oc: Outcome, df: pd.DataFrame, where: str, file: str) -> list[str]:
+    """ITS with fewer than 3 periods before ``its.start``; synth with a pilot unit that has
+    no period before the service (each named by its project.yaml path)."""
+    import pandas as pd
+
+    from evalkit.estimate.its import MIN_PRE_PERIODS
+
+    out: list[str] = []
+    if oc.design == "its" and oc.its is not None and oc.time is not None:
+        if oc.its.control is not None and oc.its.control not in df.columns:
+            return [f"{where}.its.control: column {oc.its.control!r} not found in {file}"]
+        t = pd.to_numeric(df[oc.time], errors="coerce")
+        if oc.its.control is not None:
+            t = t[pd.to_numeric(df[oc.its.control], errors="coerce").fillna(1) == 0]
+        before = int(t[t < oc.its.start].nunique())
+        if before < MIN_PRE_PERIODS:
+            out.append(f"{where}.its.start: only {before} period(s) of {oc.time!r} before "
+                       f"start={oc.its.start:g} in {file}; an interrupted time series needs "
+                       f"at least {MIN_PRE_PERIODS} to estimate the trend before the service "
+                       "(add earlier periods, or use design: prepost)")
+    if oc.design == "synth" and oc.unit and oc.group and oc.post:
+        group = pd.to_numeric(df[oc.group], errors="coerce")
+        post = pd.to_numeric(df[oc.post], errors="coerce")
+        pilots = df.loc[(group == 1).fillna(False), oc.unit]
+        seen = {str(u) for u in df.loc[((group == 1) & (post == 0)).fillna(False), oc.unit]}
+        lacking = sorted({str(u) for u in pilots} - seen)
+        if lacking:
+            out.append(f"{where}.group: pilot unit(s) {', '.join(lacking[:10])} have no period "
+                       f"before the service ({oc.post!r} = 0) in {file}; synthetic control "
+                       "needs each pilot's path before the start (add earlier periods or "
+                       "drop these units)")
+        if pilots.empty:
+            out.append(f"{where}.group: no row with {oc.group!r} = 1 in {file} (no pilot unit)")
+    return out
+
+
+def _its(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[str, Any]]:
+    """One row per period (rows of one period, and series, averaged) into :func:`its`."""
+    from evalkit.estimate.its import its
+
+    assert oc.outcome and oc.time and oc.its
+    spec = oc.its
+    keys = [oc.time] + ([spec.control] if spec.control else [])
+    season = spec.season if isinstance(spec.season, int) else None
+    extra_cols = [spec.season] if isinstance(spec.season, str) else []
+    frame = df[[*keys, oc.outcome, *extra_cols]]
+    if frame.duplicated(subset=keys).any():  # several rows a period: the period's mean
+        import pandas as pd
+
+        agg: dict[str, Any] = {oc.outcome: "mean", **{c: "first" for c in extra_cols}}
+        frame = frame.assign(**{oc.outcome: pd.to_numeric(frame[oc.outcome], errors="coerce")}
+                             ).groupby(keys, as_index=False).agg(agg)
+    result = its(frame, oc.outcome, oc.time, spec.start, control=spec.control,
+                 season=spec.season if isinstance(spec.season, str) else season,
+                 hac_lags=spec.hac_lags)
+    return _its_notes(result), {}
+
+
+def _its_notes(result: EffectResult) -> EffectResult:
+    """The ITS notes as catalogue keys (:mod:`evalkit.estimate.notes`), so that a report in
+    Chinese prints Chinese."""
+    from dataclasses import replace
+
+    from evalkit.estimate.its import MIN_PERIODS_ADVISED
+    from evalkit.estimate.notes import note
+
+    x = result.extra
+    notes = [note("design.its_se", lags=x["hac_lags"], df=int(result.df or 0))]
+    if min(x["n_pre"], x["n_post"]) < MIN_PERIODS_ADVISED:
+        notes.append(note("design.its_short", n_pre=x["n_pre"], n_post=x["n_post"]))
+    lb = x["ljung_box"]
+    if lb["p_value"] < 0.05:
+        notes.append(note("design.its_autocorrelation", p=f"{lb['p_value']:.3g}",
+                          lb_lags=lb["lags"], lags=x["hac_lags"]))
+    notes.append(note("design.its_assumption_cmp" if result.design == "comparative_its"
+                      else "design.its_assumption"))
+    return replace(result, notes=tuple(notes))
+
+
+def _synth_notes(result: EffectResult) -> tuple[str, ...]:
+    from evalkit.estimate.notes import note
+
+    x = result.extra
+    notes = []
+    if x["se_method"] is not None:
+        notes.append(note("design.synth_se", se=x["se_method"], reps=x["reps"],
+                          seed=0 if x["seed"] is None else x["seed"]))
+    notes.append(note("design.synth_units", n_treated=x["n_treated"], n_donors=x["n_controls"],
+                      n_pre=x["n_pre"], n_post=x["n_post"]))
+    notes.append(note("design.synth_assumption"))
+    return tuple(notes)
+
+
+def _synth(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[str, Any]]:
+    """Pilot unit(s) (``group`` = 1) from the first ``post`` period on, against the donors."""
+    import pandas as pd
+
+    from evalkit.estimate.synth import synth
+    from evalkit.model.outcomes import SynthSpec
+
+    assert oc.outcome and oc.unit and oc.time and oc.group and oc.post
+    spec = oc.synth or SynthSpec()
+    treated = "_evalkit_treated"
+    group = pd.to_numeric(df[oc.group], errors="coerce")
+    post = pd.to_numeric(df[oc.post], errors="coerce")
+    frame = df[[oc.unit, oc.time, oc.outcome]].assign(
+        **{treated: ((group == 1) & (post == 1)).fillna(False).astype("int64")})
+    result = synth(frame, oc.outcome, oc.unit, oc.time, treated, method=spec.method,
+                   se=spec.se, reps=spec.reps, seed=spec.seed)
+    from dataclasses import replace
+
+    from evalkit.estimate.evidence import synthetic_level
+
+    first = frame.loc[frame[treated] == 1, oc.time].min()  # the start (block treatment)
+    donors = ((group == 0) & (frame[oc.time] < first)).fillna(False).to_numpy(dtype=bool)
+    spread = float(pd.to_numeric(df[oc.outcome], errors="coerce")[donors].std())
+    level, checks = synthetic_level(result, spread)
+    return replace(result, evidence_level=level, notes=_synth_notes(result),
+                   spec={**result.spec, "treatment": f"{oc.group} × {oc.post}"},
+                   extra={**result.extra, "rating_checks": checks}), {}
 
 
 def _prepost(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[str, Any]]:
@@ -119,6 +242,12 @@ def _did(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[
 
         details["event_study"] = event_study(df, oc.outcome, oc.unit, oc.time, oc.cohort,
                                              cluster=oc.cluster)
+        if oc.sensitivity is not None:
+            from evalkit.estimate.honest import honest_did
+
+            s = oc.sensitivity
+            details["honest_did"] = honest_did(details["event_study"], method=s.method,
+                                               m=s.m)
     return result, details
 
 
@@ -143,7 +272,9 @@ def estimate_outcomes(
     and group, Maryland level 3). ``details[outcome_id]`` holds the supporting analyses:
     for scales ``wilcoxon``, ``reliability``, ``rci``, ``attrition``, ``baseline``, ``means``
     (see :func:`evalkit.estimate.prepost_bundle.analyse_scale_outcome`); for DiD
-    ``event_study``.
+    ``event_study`` and, with ``sensitivity:``, ``honest_did`` (the frame of
+    :func:`evalkit.honest_did`). ``design: its`` and ``design: synth`` give one effect each
+    (:func:`evalkit.its`, :func:`evalkit.synth`).
     """
     effects: dict[str, EffectResult] = {}
     details: dict[str, dict[str, Any]] = {}
@@ -154,7 +285,7 @@ def estimate_outcomes(
     for k, oc in enumerate(project.outcomes):
         where = f"outcomes[{k}] ({oc.id})"
         df = _filtered(evidence[oc.source], oc, where)
-        run = _prepost if oc.design == "prepost" else _did
+        run = {"prepost": _prepost, "did": _did, "its": _its, "synth": _synth}[oc.design]
         try:
             result, details[oc.id] = run(oc, df, where)
         except EvalkitError as exc:  # name the outcome by its project.yaml path

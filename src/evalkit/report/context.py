@@ -18,6 +18,7 @@ from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
 from evalkit.estimate.power import mde_record
 from evalkit.report.analytics import analytics_record
+from evalkit.report.designs import design_records, design_rules
 from evalkit.report.disclosure import disclose
 from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, bilingual, plain
@@ -241,7 +242,8 @@ def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
         ]
         rec["details"] = readable_details({
             key: plain(details[key], rules)
-            for key in (*DETAIL_KEYS, *sorted(set(details) - set(DETAIL_KEYS) - {"event_study"}))
+            for key in (*DETAIL_KEYS, *sorted(set(details) - set(DETAIL_KEYS)
+                                               - {"event_study", "honest_did"}))
             if key in details and details[key] is not None
             and not hasattr(details[key], "estimate")
         }, **_detail_labels(ev, oid))
@@ -380,6 +382,8 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "intake_checks": _intake_checks(evaluation),
         "effects": effects,
         "designs": sorted({e["design"] for e in effects}),
+        "design_notes": design_records(evaluation, rules),
+        "design_rules": design_rules(),
         "missing": _missing(evaluation, rules),
         "voices": _voices(evaluation, rules),
         "contract": _contract(evaluation, indicators),

@@ -15,7 +15,9 @@ __all__ = ["effect_record"]
 METHOD_KEYS = (("paired t-test", "paired_t"), ("Wilcoxon signed-rank", "wilcoxon"),
                ("McNemar", "mcnemar"), ("ANCOVA", "ancova"),
                ("difference-in-differences", "did"), ("two-way fixed effects", "twfe"),
-               ("event study", "event_study"), ("staggered DiD", "staggered_did"))
+               ("event study", "event_study"), ("staggered DiD", "staggered_did"),
+               ("interrupted time series", "its"), ("synthetic difference", "sdid"),
+               ("synthetic control", "sc"))
 
 _EFFECT_SIZES = ("standardised", "cohens_d", "hedges_g", "cohens_dz", "rank_biserial")
 

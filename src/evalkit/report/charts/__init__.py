@@ -228,6 +228,9 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
                 f"event_study:{oc.id}",
                 partial(plot_event_study, study, lang, outcome=oc.name.get(lang),
                         unit=oc.unit_label.get(lang) if oc.unit_label else None), fmt)
+    from evalkit.report.designs import design_charts  # ITS, synthetic control, honest DiD
+
+    charts |= design_charts(evaluation, context, lang=lang, fmt=fmt, safely=_safely)
     return charts
 
 

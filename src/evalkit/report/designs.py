@@ -1,0 +1,209 @@
+"""Which design each outcome used and why, in plain words (the report's design sections).
+
+:func:`design_records` turns the evaluation's effects into plain records that the partials
+``templates/partials/designs.*.j2`` print inside the outcomes chapter:
+
+* ``why`` — a catalogue key (``designs.why.<design>``) and its parameters: why this design
+  fits the data the project has ("there is no comparison group, so we compared the monthly
+  trend before and after the start…");
+* ``rating`` — how the Maryland level of a synthetic comparison was reached
+  (``designs.rating.*``, see :func:`evalkit.estimate.evidence.synthetic_level`);
+* ``weights`` — for a synthetic comparison, the donor units with the largest weights (units
+  are communities or enterprises; if the unit column holds a person id the names are
+  withheld);
+* ``honest`` — the sensitivity of an event study to a failure of parallel trends: the
+  breakdown value and one plain sentence (``designs.honest.*``).
+
+:func:`design_charts` draws the charts of :mod:`evalkit.plot.designs` and
+:mod:`evalkit.plot.honest` for the outcomes whose numbers may be shown. Every
+sentence goes through the zh/en label catalogue (``templates/i18n/<lang>.designs.yaml``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evalkit.evaluation import Evaluation
+    from evalkit.report.plain import Disclosure
+
+__all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules"]
+
+#: how many donor units the weights table lists
+TOP_DONORS = 5
+#: designs whose choice the report explains (the others are explained by the methods appendix)
+_EXPLAINED = ("pre_post", "pre_post_comparison", "did", "event_study", "its", "comparative_its",
+              "synthetic_control", "synthetic_did")
+
+
+def _num(x: Any, digits: int = 2) -> str:
+    value = float(x)
+    if not math.isfinite(value):
+        return "—"
+    return f"{value:.{digits}f}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _why(oc: Any, result: Any) -> dict[str, Any]:
+    x = result.extra
+    design = str(result.design)
+    params: dict[str, Any] = {}
+    if design in ("its", "comparative_its"):
+        params = {"n_pre": x["n_pre"], "n_post": x["n_post"]}
+    elif design in ("synthetic_control", "synthetic_did"):
+        params = {"n_treated": x["n_treated"], "n_donors": x["n_controls"],
+                  "n_pre": x["n_pre"], "n_post": x["n_post"]}
+    key = design
+    if design == "did" and getattr(oc, "cohort", None):
+        key = "did_event"
+    elif design == "pre_post" and getattr(oc, "compare", None) is not None:
+        key = "pre_post_then_comparison"  # its comparison-group estimate is the next record
+    return {"key": f"designs.why.{key}", "params": params}
+
+
+def _rating(result: Any) -> dict[str, Any] | None:
+    from evalkit.estimate.evidence import SYNTH_LEVEL4
+
+    checks = result.extra.get("rating_checks")
+    if str(result.design) in ("its", "comparative_its"):
+        return {"key": f"designs.rating.{result.design}", "params": {}}
+    if not checks:
+        return None
+    params = {"n_pre": checks["n_pre"], "n_donors": checks["n_donors"],
+              "rmse": _num(checks["rmse"]), "ratio": _num(100 * checks["fit_ratio"], 0),
+              "min_pre": SYNTH_LEVEL4["min_pre_periods"],
+              "min_donors": SYNTH_LEVEL4["min_donors"],
+              "max_ratio": _num(100 * SYNTH_LEVEL4["max_fit_ratio"], 0)}
+    if result.evidence_level >= 4:
+        key = "level4"
+    elif checks["n_pre"] < SYNTH_LEVEL4["min_pre_periods"]:
+        key = "short"
+    elif checks["n_donors"] < SYNTH_LEVEL4["min_donors"]:
+        key = "few_donors"
+    else:
+        key = "fit"
+    return {"key": f"designs.rating.synth_{key}", "params": params}
+
+
+def _weights(result: Any, personal: bool, names: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The donors with the largest weights; a unit is named by its site name ``{zh, en}``
+    when the project's site tree has it, withheld (``#1``, ``#2`` …) when the unit column
+    identifies a person."""
+    w = result.extra.get("unit_weights")
+    if w is None:
+        return []
+    top = w[w > 1e-9].sort_values(ascending=False).head(TOP_DONORS)
+    out = []
+    for k, (u, v) in enumerate(top.items()):
+        name = names.get(str(u))
+        unit = (f"#{k + 1}" if personal else
+                {"zh": name.zh, "en": name.en} if name is not None else str(u))
+        out.append({"unit": unit, "weight": _num(v, 3)})
+    return out
+
+
+def _site_names(evaluation: Evaluation) -> dict[str, Any]:
+    sites = getattr(evaluation.project, "sites", None)
+    if sites is None:
+        return {}
+    return {str(n["id"]): n["name"] for n in sites.nodes() if n["name"] is not None}
+
+
+def _honest(frame: Any, unit: Mapping[str, str] | None) -> dict[str, Any]:
+    """Breakdown value and the key of the plain sentence for an ``ek.honest_did`` frame."""
+    bd = float(frame.attrs.get("breakdown", math.nan))
+    orig = frame.attrs.get("original", (math.nan, math.nan))
+    method = str(frame.attrs.get("method"))
+    significant = orig[0] > 0 or orig[1] < 0
+    if math.isnan(bd):
+        key = "fragile" if significant else "not_significant"
+    elif math.isinf(bd):
+        key = "robust_all"
+    else:
+        key = "rm" if method == "relative_magnitude" else "smoothness"
+    rows = [{"m": _num(r.m, 3), "lb": _num(r.lb), "ub": _num(r.ub)}
+            for r in frame.itertuples(index=False)]
+    return {"key": f"designs.honest.{key}", "method": method,
+            "params": {"breakdown": (_num(bd, 2).rstrip("0").rstrip(".")
+                                     if method == "relative_magnitude" else _num(bd, 3)),
+                       "unit_zh": (unit or {}).get("zh", ""),
+                       "unit_en": (unit or {}).get("en", "")},
+            "original": [_num(orig[0]), _num(orig[1])], "rows": rows}
+
+
+def design_rules() -> dict[str, str]:
+    """The level-4 thresholds for synthetic comparisons, for the methods appendix."""
+    from evalkit.estimate.evidence import SYNTH_LEVEL4
+
+    return {"min_pre": str(SYNTH_LEVEL4["min_pre_periods"]),
+            "min_donors": str(SYNTH_LEVEL4["min_donors"]),
+            "max_ratio": _num(100 * SYNTH_LEVEL4["max_fit_ratio"], 0)}
+
+
+def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
+    """One record per outcome: ``{id, name, design, why, rating, weights, honest}``.
+
+    ``why``, ``rating`` and ``honest`` carry a catalogue key and its parameters (numbers
+    pre-formatted); templates print them with ``t(key, **params)``. Templates leave out the
+    numbers of an outcome whose effect the disclosure pass suppressed.
+    """
+    outcomes = {oc.id: oc for oc in evaluation.project.outcomes}
+    hidden_units = rules.personal | rules.person_ids
+    site_names = _site_names(evaluation)
+    out = []
+    for oid, result in dict(evaluation.effects).items():
+        oc = outcomes.get(oid.removesuffix("_vs_comparison"))
+        if oc is None or str(result.design) not in _EXPLAINED:
+            continue
+        details = dict((getattr(evaluation, "details", {}) or {}).get(oid, {}) or {})
+        frame = details.get("honest_did")
+        unit = ({"zh": oc.unit_label.zh, "en": oc.unit_label.en} if oc.unit_label else None)
+        out.append({
+            "id": oid,
+            "name": {"zh": oc.name.zh, "en": oc.name.en},
+            "design": str(result.design),
+            "why": _why(oc, result),
+            "rating": _rating(result),
+            "weights": _weights(result, str(oc.unit) in hidden_units, site_names),
+            "honest": _honest(frame, unit) if frame is not None else None,
+        })
+    return out
+
+
+def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: str,
+                  fmt: str, safely: Any) -> dict[str, dict[str, Any]]:
+    """``{"designs": {outcome id: chart}, "honest": {outcome id: chart}}`` for outcomes
+    whose effect is shown (not suppressed); ``safely(name, make, fmt)`` draws one chart."""
+    from dataclasses import replace
+    from functools import partial
+
+    from evalkit.plot.designs import plot_its, plot_synth
+    from evalkit.plot.honest import plot_honest_did
+
+    shown = {e["id"] for e in context.get("effects", []) if not e.get("suppressed")}
+    names = {oc.id: oc.name.get(lang) for oc in evaluation.project.outcomes}
+    columns = {name: getattr(col.description, lang) for source in
+               evaluation.project.data.values() for name, col in source.columns.items()
+               if col.description is not None}
+    charts: dict[str, dict[str, Any]] = {"designs": {}, "honest": {}}
+    for oid, result in dict(evaluation.effects).items():
+        if oid not in shown:
+            continue
+        design = str(result.design)
+        result = replace(result, outcome=names.get(oid) or result.outcome)  # titles: names
+        if design in ("its", "comparative_its"):
+            series = result.extra["series"]  # the time axis by its description, not its id
+            axis = columns.get(str(series.columns[0]))
+            if axis:
+                result = replace(result, extra={**result.extra, "series": series.rename(
+                    columns={series.columns[0]: axis})})
+            charts["designs"][oid] = safely(f"its:{oid}", partial(plot_its, result, lang), fmt)
+        elif design in ("synthetic_control", "synthetic_did"):
+            charts["designs"][oid] = safely(f"synth:{oid}", partial(plot_synth, result, lang),
+                                            fmt)
+        frame = (evaluation.details.get(oid) or {}).get("honest_did")
+        if frame is not None:
+            charts["honest"][oid] = safely(f"honest:{oid}", partial(plot_honest_did, frame,
+                                                                     lang), fmt)
+    return charts
