@@ -46,8 +46,8 @@ def neutral_context(evaluation: Evaluation, *, report: str,
 
     from evalkit.report.memo import memo
 
-    stamp = (template, template.stat().st_mtime_ns) if template and template.is_file() else None
-    key = ("context", report, stamp)
+    mtime = template.stat().st_mtime_ns if template and template.is_file() else None
+    key = ("context", report, template, mtime)
     store = memo(evaluation)
     if key not in store:
         context = build_context(evaluation, report=report, template=template)
