@@ -95,9 +95,11 @@ def dashboard_context(portfolio: Portfolio, lang: str, out_dir: Path) -> dict[st
     """Plain values the dashboard template shows."""
     import warnings
 
+    from evalkit._mpl3d import matplotlib_without_3d
     from evalkit.errors import EstimationError, EvalkitWarning
     from evalkit.portfolio.fair import funnel_limits
 
+    matplotlib_without_3d()  # the charts below are 2-D
     table = portfolio.table
     rows = []
     for rec in table.to_dict("records") if len(table) else []:
