@@ -119,3 +119,27 @@ def test_generator_is_reproducible(tmp_path, example_dir):
 def test_unknown_attribute():
     with pytest.raises(AttributeError):
         ek.nonexistent  # noqa: B018
+
+
+def test_heavy_packages_are_imported_where_used():
+    """``import evalkit`` imports no heavy package; ``ek.evaluate`` (no report) imports
+    neither matplotlib nor the report machinery (Jinja2, WeasyPrint, Word)."""
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "numpy", "scipy", "scipy.stats", "matplotlib", "mpl_toolkits",
+             "statsmodels", "jinja2", "weasyprint", "docx", "docxtpl", "pydantic", "yaml",
+             "evalkit.report", "evalkit.estimate", "evalkit.assess")
+    rendering = ("matplotlib", "mpl_toolkits", "statsmodels", "jinja2", "weasyprint", "docx",
+                 "docxtpl", "evalkit.report")
+    code = f"""
+import sys
+import evalkit as ek
+print(sorted(m for m in {heavy!r} if m in sys.modules))
+ek.evaluate(ek.load_project(ek.datasets.path("workers_home") / "project.yaml"))
+print(sorted(m for m in {rendering!r} if m in sys.modules))
+print("pandas" in sys.modules, "evalkit.estimate" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split("\n")[:3] == ["[]", "[]", "True True"], out.stderr

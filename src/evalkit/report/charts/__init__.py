@@ -5,6 +5,11 @@ distributions, event studies, the logic-model diagram and the SROI tornado — a
 (HTML, PDF) or PNG bytes (Word). A chart whose data is missing, or computed from fewer
 people than the disclosure threshold, is left out; a chart that fails to draw is left out
 with an :class:`~evalkit.errors.EvalkitWarning` saying why, so the report is still written.
+
+Charts are drawn once per evaluation, language and image format (:mod:`evalkit.report.memo`):
+the HTML and the PDF report of one evaluation, or a second copy of either, reuse the SVG
+already drawn (the text in a chart is in the report's language, so each language is drawn
+once). Matplotlib is imported without its 3-D toolkit (:mod:`evalkit._mpl3d`).
 """
 
 from __future__ import annotations
@@ -115,7 +120,7 @@ def _safely(name: str, draw: Callable[[], Any], fmt: Format) -> Any:
         return _encode(draw(), fmt, name)
     except Exception as exc:
         warnings.warn(f"chart {name!r} left out of the report: {type(exc).__name__}: {exc}",
-                      EvalkitWarning, stacklevel=3)
+                      EvalkitWarning, stacklevel=4)
         return None
 
 
@@ -175,17 +180,42 @@ def _tornado(evaluation: Evaluation, lang: str) -> Any:
     return tornado(sroi.sensitivity, sroi.ratio, lang=lang)
 
 
+def _chart_inputs(context: dict[str, Any]) -> str:
+    """What the charts take from the report context (threshold, indicator rows, suppression
+    of the SROI ratio and of each effect), as text: equal text, equal charts."""
+    sroi = (context.get("value") or {}).get("sroi") or {}
+    effects = [(e["id"], e["suppressed"], bool(e.get("event_study")) and
+                not e["event_study"]["suppressed"]) for e in context.get("effects", [])]
+    return repr((context["privacy"]["threshold"], context.get("indicators") or [],
+                 isinstance(sroi.get("ratio"), str), effects))
+
+
 def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
                  fmt: Format = "svg") -> dict[str, Any]:
-    """Every chart of the report.
+    """Every chart of the report, drawn once per evaluation, language and format.
 
     Returns
     -------
     dict
         ``indicators``, ``logic_model``, ``tornado`` (one chart or None) and ``prepost``,
-        ``event_study`` (outcome id -> chart); SVG text (``fmt="svg"``) or PNG bytes.
+        ``event_study`` (outcome id -> chart); SVG text (``fmt="svg"``) or PNG bytes. A new
+        dict each call (the drawn charts themselves are shared).
     """
+    from evalkit.report.memo import memo
+
+    store = memo(evaluation)
+    key = ("charts", lang, fmt, _chart_inputs(context))
+    if key not in store:
+        store[key] = _draw_charts(evaluation, context, lang=lang, fmt=fmt)
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in store[key].items()}
+
+
+def _draw_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
+                 fmt: Format) -> dict[str, Any]:
+    from evalkit._mpl3d import matplotlib_without_3d
     from evalkit.data.privacy import is_small
+
+    matplotlib_without_3d()
     from evalkit.plot.indicators import plot_indicators
 
     threshold = int(context["privacy"]["threshold"])
@@ -239,5 +269,5 @@ def _safely_values(evaluation: Evaluation, oc: Outcome) -> tuple[Any, Any] | Non
         return prepost_values(evaluation, oc)
     except Exception as exc:
         warnings.warn(f"pre/post chart of {oc.id!r} left out: {type(exc).__name__}: {exc}",
-                      EvalkitWarning, stacklevel=2)
+                      EvalkitWarning, stacklevel=3)
         return None
