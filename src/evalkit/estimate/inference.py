@@ -139,13 +139,17 @@ def check_nesting(unit_codes: IntArray, cluster: IntArray, unit: str, column: st
     same_unit = u[1:] == u[:-1]
     bad = same_unit & (c[1:] != c[:-1])
     if bool(bad.any()):
-        n_bad = len(np.unique(u[1:][bad]))
-        raise DataError(
-            f"cluster column {column!r} does not nest unit column {unit!r}: {n_bad} unit(s) "
-            "belong to more than one cluster",
-            hint="each unit must stay in one cluster (cluster on a variable constant within "
-            "unit, e.g. the unit itself or its site)",
-        )
+        raise not_nested_error(column, unit, len(np.unique(u[1:][bad])))
+
+
+def not_nested_error(column: str, unit: str, n_bad: int) -> DataError:
+    """The error for clusters that do not nest units (shared with the dask estimators)."""
+    return DataError(
+        f"cluster column {column!r} does not nest unit column {unit!r}: {n_bad} unit(s) "
+        "belong to more than one cluster",
+        hint="each unit must stay in one cluster (cluster on a variable constant within "
+        "unit, e.g. the unit itself or its site)",
+    )
 
 
 def collinear_columns(xtx: FloatArray) -> list[int]:
