@@ -176,8 +176,9 @@ def _did_fit(df: pd.DataFrame, a: _DidArrays, group: str, post: str, unit: str |
         sw = np.sqrt(a.w)
         yd, Xd = yd * sw, Xd * sw[:, None]
     cl = n_cl = None
-    wild = use_wild(inference, False, None)  # inference="wild" needs clusters: SpecError
-    if a.kind == "cluster":
+    if a.kind != "cluster":
+        wild = use_wild(inference, False, None)  # inference="wild" needs clusters: SpecError
+    else:
         assert a.cl_col is not None
         cl, n_cl = cluster_codes(df[a.cl_col].to_numpy()[a.ok])
         if unit is not None and a.cl_col != unit:
