@@ -278,3 +278,28 @@ def effect_result(rows: list[dict[str, Any]], *, dropped: dict[str, int], notes:
         pvalue=head["p_value"], statistic=head["statistic"],
         table=tidy_frame(rows) if table is None else table,
         n_dropped=sum(dropped.values()), dropped=dropped, notes=tuple(notes), **fields)
+
+
+def fe_notes(cl_col: str, n_cl: int, fe_dof: str, weights: str | None) -> list[str]:
+    """First notes of the fixed-effects estimators: the CR1 convention, then the weights."""
+    from evalkit.estimate.weights import weights_note
+
+    notes = [se_note("cluster", cl_col, n_cl, fe_dof, True)]
+    if weights is not None:
+        notes.append(weights_note(weights))
+    return notes
+
+
+def fe_wild(rows: list[dict[str, Any]], notes: list[str], y: FloatArray, X: FloatArray,
+            u: npt.NDArray[np.intp], t: npt.NDArray[np.intp], w: FloatArray | None,
+            a: FloatArray, cl: npt.NDArray[np.intp], n_cl: int, spec: dict[str, Any],
+            alpha: float) -> WildBootstrap:
+    """Wild cluster bootstrap of ``a'β`` in a unit + period effects regression (period
+    effects enter as dummies after the unit demeaning)."""
+    from evalkit.estimate.wild import unit_demeaned_design
+
+    yb, Xb, _, _ = unit_demeaned_design(y, X, u, t, weights=w)
+    contrast = np.zeros(Xb.shape[1])
+    contrast[: len(a)] = a
+    return wild_headline(rows, notes, Xb, yb, cl, n_cl, contrast, alpha=alpha,
+                         reps=spec["reps"], boot_weights=spec["boot_weights"], seed=spec["seed"])
