@@ -29,11 +29,12 @@ def is_dask(df: Any) -> bool:
 
 
 def dask_dispatch(name: str, args: dict[str, Any]) -> EffectResult:
-    """Call the partitioned version of estimator ``name`` with the caller's arguments."""
+    """Call the partitioned version of estimator ``name`` with the caller's arguments (the
+    dict of its parameters, in signature order)."""
     import importlib
 
     module = importlib.import_module(f"evalkit.estimate.dask_{name}")
-    result: EffectResult = getattr(module, f"dask_{name}")(**args)
+    result: EffectResult = getattr(module, f"dask_{name}")(dict(args))
     return result
 
 
@@ -80,20 +81,11 @@ class NormalEquations:
     solve, the refinement step and the inverse (for the sandwich)."""
 
     def __init__(self, xtx: Any, names: list[str], where: str) -> None:
-        import numpy as np
         from scipy import linalg
 
-        from evalkit.errors import EstimationError
-        from evalkit.estimate.inference import collinear_columns
+        from evalkit.estimate.inference import check_collinear
 
-        bad = collinear_columns(xtx)
-        if bad:
-            cols = ", ".join(repr(names[j]) for j in sorted(bad))
-            raise EstimationError(
-                f"{where}: regressor(s) {cols} are collinear with the others (or constant "
-                "within the fixed effects) and cannot be estimated",
-                hint="drop the named covariate(s), or remove ones that repeat another column "
-                "or do not vary within units")
+        check_collinear(xtx, names, where)
         self._sc = 1.0 / np.sqrt(np.diag(xtx))
         self._cf = linalg.cho_factor(xtx * self._sc[:, None] * self._sc[None, :],
                                      check_finite=False)
@@ -105,7 +97,6 @@ class NormalEquations:
         return self._sc * linalg.cho_solve(self._cf, self._sc * v, check_finite=False)
 
     def inverse(self) -> Any:
-        import numpy as np
         from scipy import linalg
 
         sc = self._sc

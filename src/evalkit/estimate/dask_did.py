@@ -19,7 +19,6 @@ Same conventions, notes, tidy table and ``extra`` keys as :func:`evalkit.did`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -233,24 +232,7 @@ def _n_clusters(parts: list[dict[str, Any]], s: _Spec, n_units: int, inference: 
     return n_cl
 
 
-def dask_did(
-    df: Any,
-    outcome: str,
-    group: str,
-    post: str,
-    *,
-    unit: str | None = None,
-    covariates: str | Sequence[str] | None = None,
-    cluster: str | None = None,
-    se: str = "auto",
-    alpha: float = 0.05,
-    fe_dof: str = "nested",
-    inference: str = "auto",
-    reps: int = 9999,
-    boot_weights: str = "rademacher",
-    seed: int | None = None,
-    weights: Any = None,
-) -> EffectResult:
+def dask_did(args: dict[str, Any]) -> EffectResult:
     """:func:`evalkit.did` on a dask DataFrame, by partitions; same result to rounding.
 
     Supported: repeated cross-sections and panels (``unit``: unit effects absorbed per
@@ -260,13 +242,22 @@ def dask_did(
     than 30 clusters) and ``weights``.
     """
     from evalkit.estimate.did_parts import DidFit, DidSample, did_result
-    from evalkit.estimate.steps import as_list, check_options, refuse_dask_options, resolve_vcov
+    from evalkit.estimate.steps import (
+        as_list,
+        check_options,
+        refuse_dask_options,
+        resolve_vcov,
+        spec_of,
+    )
 
+    df, outcome, group, post = args["df"], args["outcome"], args["group"], args["post"]
+    unit, cluster, se, fe_dof = args["unit"], args["cluster"], args["se"], args["fe_dof"]
+    inference = args["inference"]
     check_column_args(W, outcome=outcome, group=group, post=post)
-    covs = as_list(covariates)
-    alpha = check_options(se=se, alpha=alpha, fe_dof=fe_dof, inference=inference, reps=reps,
-                          boot_weights=boot_weights, seed=seed)
-    refuse_dask_options(W, weights, inference)
+    covs = as_list(args["covariates"])
+    alpha = check_options(se=se, alpha=args["alpha"], fe_dof=fe_dof, inference=inference,
+                          reps=args["reps"], boot_weights=args["boot_weights"], seed=args["seed"])
+    refuse_dask_options(W, args["weights"], inference)
     kind, cl_col = resolve_vcov(se, df, unit, cluster)
     frame = unit_partitioned(df, unit)[1] if unit is not None else df
     require_columns(frame._meta, [outcome, group, post, unit, cluster, *covs], W)
@@ -290,9 +281,6 @@ def dask_did(
                        dropped)
     tss = _combined(p["yd"] for p in parts)[2]
     f = DidFit(fit, names, np.empty((0, len(names))), np.empty(0), tss, None, n_cl, False)
-    spec = {"outcome": outcome, "group": group, "post": post, "unit": unit,
-            "covariates": tuple(covs), "cluster": cluster, "se": se, "alpha": alpha,
-            "fe_dof": fe_dof, "inference": inference, "reps": reps,
-            "boot_weights": boot_weights, "seed": seed}
+    spec = spec_of(args, drop=("weights",), covariates=tuple(covs), alpha=alpha)
     return did_result(sample, f, means, means_did, spec,
                        {"backend": "dask", "npartitions": int(frame.npartitions)})

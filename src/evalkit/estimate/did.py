@@ -45,6 +45,7 @@ from evalkit.estimate.steps import (
     drop_missing,
     resolve_vcov,
     se_note,
+    spec_of,
     usable_rows,
 )
 from evalkit.estimate.weights import weight_column, weighted_mean_se
@@ -317,17 +318,15 @@ def did(
     >>> round(r.estimate, 2), round(r.se, 2)
     (-11863.9, 7456.65)
     """
+    args = dict(locals())
     if is_dask(df):  # a dask DataFrame: computed by partitions (estimate/dask_did.py)
-        return dask_dispatch("did", locals())
+        return dask_dispatch("did", args)
     opts = {"alpha": alpha, "fe_dof": fe_dof, "inference": inference, "reps": reps,
             "boot_weights": boot_weights, "seed": seed}
     a = _did_arrays(df, outcome, group, post, unit, covariates, cluster, weights, se, opts)
     means, means_did = _did_means(a, group, post)
     f = _did_fit(df, a, group, post, unit, fe_dof, inference)
-    spec = {"outcome": outcome, "group": group, "post": post, "unit": unit,
-            "covariates": tuple(a.covs), "cluster": cluster, "weights": weights, "se": se,
-            "alpha": a.alpha, "fe_dof": fe_dof, "inference": inference, "reps": reps,
-            "boot_weights": boot_weights, "seed": seed}
+    spec = spec_of(args, covariates=tuple(a.covs), alpha=a.alpha)
     sample = DidSample(len(a.y), a.n_units if unit is not None else None, a.covs, a.kind,
                        a.cl_col, a.alpha, a.dropped)
     return did_result(sample, f, means, means_did, spec)

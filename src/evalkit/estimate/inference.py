@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -152,6 +153,19 @@ def not_nested_error(column: str, unit: str, n_bad: int) -> DataError:
     )
 
 
+def check_collinear(xtx: FloatArray, names: Sequence[str], where: str) -> None:
+    """Raise :class:`EstimationError` naming the regressors collinear with the others."""
+    bad = collinear_columns(xtx)
+    if bad:
+        cols = ", ".join(repr(names[j]) for j in sorted(bad))
+        raise EstimationError(
+            f"{where}: regressor(s) {cols} are collinear with the others (or constant within "
+            "the fixed effects) and cannot be estimated",
+            hint="drop the named covariate(s), or remove ones that repeat another column or do "
+            "not vary within units",
+        )
+
+
 def collinear_columns(xtx: FloatArray) -> list[int]:
     """Indices of columns collinear with the others, from the Gram matrix ``X'X``.
 
@@ -211,15 +225,7 @@ def ols_fit(
         raise EstimationError(f"{where}: no regressors left to estimate")
     X = np.asfortranarray(X, dtype=np.float64)
     xtx = X.T @ X
-    bad = collinear_columns(xtx)
-    if bad:
-        cols = ", ".join(repr(names[j]) for j in sorted(bad))
-        raise EstimationError(
-            f"{where}: regressor(s) {cols} are collinear with the others (or constant within "
-            "the fixed effects) and cannot be estimated",
-            hint="drop the named covariate(s), or remove ones that repeat another column or do "
-            "not vary within units",
-        )
+    check_collinear(xtx, names, where)
     sc = 1.0 / np.sqrt(np.diag(xtx))
     G = xtx * sc[:, None] * sc[None, :]
     cf = linalg.cho_factor(G, check_finite=False)

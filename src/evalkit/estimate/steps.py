@@ -211,6 +211,11 @@ def switch_off_error(where: str, treatment: str, unit: str, n_bad: int,
     )
 
 
+def duplicate_pairs_error(where: str, unit: str, time: str) -> DataError:
+    return DataError(f"{where}: some ({unit!r}, {time!r}) pairs appear more than once",
+                     hint="keep one row per unit and period (aggregate or drop duplicates first)")
+
+
 def constant_outcome(where: str, outcome: str, ymin: float, ymax: float, n: int) -> None:
     """:func:`~evalkit._checks.require_variation` from the partitions' minimum and maximum."""
     if ymin == ymax:
@@ -218,6 +223,12 @@ def constant_outcome(where: str, outcome: str, ymin: float, ymax: float, n: int)
             f"{where}: column {outcome!r} has the same value ({ymin:g}) in all {n} rows used, "
             "so there is no variation to estimate an effect from",
             hint="check that the outcome column is the right one and was not overwritten")
+
+
+def spec_of(args: dict[str, Any], *, drop: Sequence[str] = (), **checked: Any) -> dict[str, Any]:
+    """``result.spec``: the call's arguments but the frame (in signature order), with the
+    ``checked`` values (covariates as a tuple, alpha as a float) in place of the given ones."""
+    return {k: checked.get(k, v) for k, v in args.items() if k != "df" and k not in drop}
 
 
 # --- result -------------------------------------------------------------------------------

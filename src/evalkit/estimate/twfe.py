@@ -40,10 +40,12 @@ from evalkit.estimate.steps import (
     coef_rows,
     covariate_matrix,
     drop_missing,
+    duplicate_pairs_error,
     effect_result,
     fe_notes,
     fe_wild,
     inference_extra,
+    spec_of,
     switch_off_error,
     text_order_note,
     usable_rows,
@@ -103,10 +105,7 @@ def panel_codes(
     else:
         dup = len(np.unique(key)) < len(key)
     if dup:
-        raise DataError(
-            f"{where}: some ({unit!r}, {time!r}) pairs appear more than once",
-            hint="keep one row per unit and period (aggregate or drop duplicates first)",
-        )
+        raise duplicate_pairs_error(where, unit, time)
     return u, n_u, t, n_t, np.asarray(t_values)
 
 
@@ -371,16 +370,12 @@ def twfe(
     >>> r = ek.twfe(panel, "y", "id", "year", "treated")  # doctest: +SKIP
     >>> r.estimate, r.se  # doctest: +SKIP
     """
+    args = dict(locals())
     if is_dask(df):  # a dask DataFrame: computed by partitions (estimate/dask_twfe.py)
-        return dask_dispatch("twfe", locals())
-    spec: dict[str, Any] = {
-        "outcome": outcome, "unit": unit, "time": time, "treatment": treatment,
-        "covariates": covariates, "cluster": cluster, "weights": weights, "alpha": alpha,
-        "fe_dof": fe_dof, "inference": inference, "reps": reps, "boot_weights": boot_weights,
-        "seed": seed}
-    opts = {k: spec[k] for k in ("alpha", "fe_dof", "inference", "reps", "boot_weights", "seed")}
+        return dask_dispatch("twfe", args)
+    opts = {k: args[k] for k in ("alpha", "fe_dof", "inference", "reps", "boot_weights", "seed")}
     a = _twfe_arrays(df, outcome, unit, time, treatment, covariates, cluster, weights, opts)
-    spec.update(covariates=tuple(a.covs), alpha=a.alpha)
+    spec = spec_of(args, covariates=tuple(a.covs), alpha=a.alpha)
     d = a.X[:, 0]
     n_starts = 0
     if bool(np.all((d == 0) | (d == 1))):
