@@ -18,8 +18,8 @@ from evalkit._checks import (
     require_values,
 )
 from evalkit.errors import DataError, EvalkitWarning, SpecError
+from evalkit.estimate.cohorts import CohortPanel, cohort_panel
 from evalkit.estimate.did import as_list, check_alpha, covariate_matrix
-from evalkit.estimate.event_study import CohortPanel, cohort_panel
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import t_inference, wald_test
 from evalkit.estimate.notes import note
