@@ -26,6 +26,7 @@ from evalkit._checks import (
 )
 from evalkit.errors import DataError, EvalkitWarning, SpecError
 from evalkit.estimate.cohorts import CohortPanel, cohort_panel
+from evalkit.estimate.dask_common import dask_dispatch, is_dask
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import t_inference, wald_test
 from evalkit.estimate.notes import note
@@ -367,6 +368,8 @@ def staggered_did(
     (-0.04, 0.012)
     """
     args = dict(locals())
+    if is_dask(df):  # a dask DataFrame: reduced by partitions (estimate/dask_staggered.py)
+        return dask_dispatch("staggered", args)
     where = "staggered_did"
     check_frame(df, where)
     check_column_args(where, outcome=outcome, unit=unit, time=time, cohort=cohort)
