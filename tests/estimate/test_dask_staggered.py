@@ -11,16 +11,10 @@ import pytest
 import evalkit as ek
 from evalkit.errors import DataError, EstimationError
 
-dd = pytest.importorskip("dask.dataframe")
 dask = pytest.importorskip("dask")
-
-TOL = 1e-10
-
-
-@pytest.fixture(autouse=True)
-def _synchronous():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+dd = pytest.importorskip("dask.dataframe")
+pytestmark = pytest.mark.usefixtures("dask_synchronous")
+TOL = 1e-10  # in-memory vs partitioned
 
 
 def cohorts(n_units: int = 300, n_periods: int = 7, *, seed: int = 3, text_ids: bool = False,
@@ -45,12 +39,9 @@ def cohorts(n_units: int = 300, n_periods: int = 7, *, seed: int = 3, text_ids: 
 
 
 def same(a: ek.EffectResult, b: ek.EffectResult) -> None:
-    ta, tb = a.to_frame(), b.to_frame()
-    assert list(ta["term"]) == list(tb["term"])
-    for col in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"):
-        np.testing.assert_allclose(ta[col].to_numpy(float), tb[col].to_numpy(float),
-                                   rtol=TOL, atol=TOL, err_msg=col)
-    assert a.n == b.n and a.dropped == b.dropped and a.notes == b.notes
+    """Equal results: numbers to TOL, counts, notes and spec exactly."""
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame(), rtol=TOL, atol=TOL)
+    assert (a.n, a.dropped, a.notes) == (b.n, b.dropped, b.notes)
     ga, gb = a.extra["att_gt"], b.extra["att_gt"]
     for col in ("group", "time", "base_period", "n_treated", "n_control"):
         np.testing.assert_array_equal(ga[col].to_numpy(), gb[col].to_numpy())

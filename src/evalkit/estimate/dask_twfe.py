@@ -145,12 +145,10 @@ def _pass_counts(part: Any, s: _Spec) -> dict[str, Any]:
                            "binary": bool(np.all((d == 0) | (d == 1))),
                            "ymin": float(y.min()) if len(y) else math.inf,
                            "ymax": float(y.max()) if len(y) else -math.inf}
+    from evalkit.estimate.twfe import on_off_periods
+
     big = np.iinfo(np.intp).max
-    first_on = np.full(n_u, big)
-    last_off = np.full(n_u, -1)
-    on = d > 0
-    np.minimum.at(first_on, u[on], t[on])
-    np.maximum.at(last_off, u[~on], t[~on])
+    first_on, last_off = on_off_periods(d, u, t, n_u)
     out["switch_off"] = int((last_off > first_on).sum())
     out["starts"] = np.bincount(first_on[first_on != big], minlength=n_t) > 0
     if cl is not None:

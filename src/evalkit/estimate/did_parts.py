@@ -11,18 +11,11 @@ import numpy as np
 import numpy.typing as npt
 
 from evalkit.errors import DataError
+from evalkit.estimate import steps
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import OLSFit, VcovKind
 from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult
-from evalkit.estimate.steps import (
-    coef_rows,
-    effect_result,
-    inference_extra,
-    se_note,
-    vcov_frame,
-    wild_headline,
-)
 from evalkit.estimate.weights import weights_note
 
 if TYPE_CHECKING:
@@ -68,14 +61,14 @@ def did_extra(means: pd.DataFrame, means_did: float, r_squared: float, kind: str
     return {
         "means": means, "means_did": means_did, "r_squared": r_squared,
         "vcov_type": {"classical": "classical", "robust": "HC1", "cluster": "CR1"}[kind],
-        "vcov": vcov_frame(vcov, names), "n_clusters": n_cl, "n_units": n_units,
+        "vcov": steps.vcov_frame(vcov, names), "n_clusters": n_cl, "n_units": n_units,
         "df_resid": df_resid, "small_sample_factor": factor,
     }
 
 
 def did_notes(kind: VcovKind, cl_col: str | None, n_cl: int | None, fe_dof: str,
               unit: str | None, weights: str | None) -> list[str]:
-    notes = [se_note(kind, cl_col, n_cl, fe_dof, unit is not None)]
+    notes = [steps.se_note(kind, cl_col, n_cl, fe_dof, unit is not None)]
     if weights is not None:
         notes.append(weights_note(weights))
     return notes
@@ -113,20 +106,20 @@ def did_result(a: DidSample, f: DidFit, means: pd.DataFrame, means_did: float,
     unit, weights = spec["unit"], spec.get("weights")
     inter = f"{spec['group']}:{spec['post']}"
     order = [names.index(inter)] + [j for j in range(len(names)) if names[j] != inter]
-    rows = coef_rows(names, fit.coef, fit.se, fit.df_resid, a.alpha, order)
+    rows = steps.coef_rows(names, fit.coef, fit.se, fit.df_resid, a.alpha, order)
     notes = did_notes(a.kind, a.cl_col, f.n_cl, spec["fe_dof"], unit, weights)
     wb = None
     if f.wild:
         assert f.cl is not None and f.n_cl is not None
         contrast = np.zeros(len(names))
         contrast[names.index(inter)] = 1.0
-        wb = wild_headline(rows, notes, f.Xd, f.yd, f.cl, f.n_cl, contrast, alpha=a.alpha,
+        wb = steps.wild_headline(rows, notes, f.Xd, f.yd, f.cl, f.n_cl, contrast, alpha=a.alpha,
                            reps=spec["reps"], boot_weights=spec["boot_weights"],
                            seed=spec["seed"])
     extra = did_extra(means, means_did, 1 - fit.rss / f.tss if f.tss > 0 else math.nan,
                       a.kind, fit.vcov, names, f.n_cl, a.n_units, fit.df_resid,
-                      fit.small_sample) | inference_extra(wb) | (more or {})
-    return effect_result(
+                      fit.small_sample) | steps.inference_extra(wb) | (more or {})
+    return steps.effect_result(
         rows, dropped=a.dropped, notes=did_notes_end(notes, unit), n=a.n,
         method=did_method(weights, unit), design="did", outcome=spec["outcome"], term=inter,
         df=fit.df_resid, alpha=a.alpha,

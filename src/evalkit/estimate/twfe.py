@@ -109,6 +109,18 @@ def panel_codes(
     return u, n_u, t, n_t, np.asarray(t_values)
 
 
+def on_off_periods(d: FloatArray, u: IntArray, t: IntArray,
+                   n_u: int) -> tuple[IntArray, IntArray]:
+    """Per unit: the first period treated (intp max if never) and the last period untreated
+    (-1 if none); treatment switches off where the second is after the first."""
+    first_on = np.full(n_u, np.iinfo(np.intp).max)
+    last_off = np.full(n_u, -1)
+    on = d > 0
+    np.minimum.at(first_on, u[on], t[on])
+    np.maximum.at(last_off, u[~on], t[~on])
+    return first_on, last_off
+
+
 def treatment_timing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treatment: str,
                      unit: str, where: str, order_note: str = "") -> int:
     """Distinct first-treatment periods of a binary treatment; error if it switches off.
@@ -116,13 +128,8 @@ def treatment_timing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treat
     Raises :class:`DataError` when the treatment goes from 1 back to 0 within a unit
     (``order_note`` is added to the message: how the periods were ordered).
     """
-    n_u = int(u.max()) + 1
+    first_on, last_off = on_off_periods(d, u, t, int(u.max()) + 1)
     big = np.iinfo(np.intp).max
-    first_on = np.full(n_u, big)
-    last_off = np.full(n_u, -1)
-    on = d > 0
-    np.minimum.at(first_on, u[on], t[on])
-    np.maximum.at(last_off, u[~on], t[~on])
     off = last_off > first_on
     if off.any():
         raise switch_off_error(where, treatment, unit, int(off.sum()), order_note)
