@@ -153,6 +153,21 @@ def staggered_from_panel(cp: CohortPanel, Zrow: FloatArray, w_unit: FloatArray |
     return _staggered_result(cells, info, inf, notes, spec, cp, extra, more or {})
 
 
+def one_blas_thread() -> Any:
+    """BLAS on one thread while the cells and their influence functions are computed.
+
+    Those products are on N-long vectors and N x k matrices with k small: memory-bound, so
+    more BLAS threads cannot make them faster, and on a machine whose cores are busy
+    (a shared server, dask workers, a process pool) OpenBLAS threads waiting for a core made
+    each product 10-100 times slower: staggered_did took 11 times longer for 4 times the
+    units (benchmarks/RESULTS.md). The multiplier bootstrap's large products run inside this
+    too; its cost is linear in the draws and the units.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _inference(cells: Cells, spec: dict[str, Any]) -> dict[str, Any]:
     """Aggregation, analytic or multiplier-bootstrap SEs, critical values, pre-test."""
     from scipy import stats

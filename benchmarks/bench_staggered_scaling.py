@@ -1,0 +1,75 @@
+"""Benchmark: does ek.staggered_did grow linearly? 100k and 400k units x 10 periods (by hand).
+
+Callaway & Sant'Anna, doubly robust, never-treated controls, analytic SEs, no covariates,
+cohorts 3/5/7/9 and never treated. Each size runs in its own subprocess (best of ``--repeat``
+after a warm-up call; peak memory above the memory before a call). Prints the times, the
+ratio 400k / 100k (target <= 4.5) and the machine's load average before and after, since the
+machine may be shared. ``--src DIR`` times another checkout (e.g. the code before a change).
+
+    python benchmarks/bench_staggered_scaling.py [--sizes 100000 400000] [--repeat 3] [--src DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from _measure import MEASURE
+
+CHILD = MEASURE + textwrap.dedent(
+    """
+    import json, sys, warnings
+    import numpy as np, pandas as pd
+    warnings.simplefilter("ignore")
+    import evalkit as ek
+    n_units, repeat = int(sys.argv[1]), int(sys.argv[2])
+
+    def make(n_units, n_periods=10, seed=0):
+        rng = np.random.default_rng(seed)
+        periods = np.arange(1, n_periods + 1)
+        cohort = rng.choice([0, 3, 5, 7, 9], size=n_units, p=[0.3, 0.2, 0.2, 0.15, 0.15])
+        unit = np.repeat(np.arange(n_units), n_periods)
+        t = np.tile(periods, n_units)
+        g = cohort[unit]
+        alpha = rng.normal(size=n_units)[unit]
+        eff = np.where((g > 0) & (t >= g), 1.0 + 0.2 * (t - g), 0.0)
+        y = alpha + 0.3 * t + eff + rng.normal(size=len(t))
+        return pd.DataFrame({"id": unit, "year": t, "cohort": g, "y": y})
+
+    df = make(n_units)
+    run = lambda: ek.staggered_did(df, "y", "id", "year", "cohort").estimate
+    est, best, peak = measure(run, repeat)
+    print(json.dumps({"units": n_units, "seconds": best, "peak_mb": peak, "estimate": est}))
+    """
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 400_000])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--src", default=None, help="src/ folder of the evalkit to time")
+    args = ap.parse_args()
+    env = dict(os.environ)
+    if args.src:
+        env["PYTHONPATH"] = args.src
+    print(f"load average before: {os.getloadavg()}")
+    rows = []
+    for n in args.sizes:
+        out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(args.repeat)],
+                             capture_output=True, text=True, check=True, env=env)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        r = rows[-1]
+        print(f"{r['units']:>9,} units: {r['seconds']:.3f} s, peak {r['peak_mb']:.0f} MB")
+    if len(rows) >= 2:
+        print(f"ratio {rows[-1]['units'] // rows[0]['units']}x units: "
+              f"{rows[-1]['seconds'] / rows[0]['seconds']:.2f}x time")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
