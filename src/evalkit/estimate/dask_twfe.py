@@ -145,7 +145,7 @@ def _pass_counts(part: Any, s: _Spec) -> dict[str, Any]:
                            "binary": bool(np.all((d == 0) | (d == 1))),
                            "ymin": float(y.min()) if len(y) else math.inf,
                            "ymax": float(y.max()) if len(y) else -math.inf}
-    from evalkit.estimate.twfe import on_off_periods
+    from evalkit.estimate.steps import on_off_periods
 
     big = np.iinfo(np.intp).max
     first_on, last_off = on_off_periods(d, u, t, n_u)

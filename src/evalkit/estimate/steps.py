@@ -200,6 +200,18 @@ def text_order_note(t_values: npt.NDArray[Any], time: str) -> str:
             "their order in time, code them as numbers or dates")
 
 
+def on_off_periods(d: FloatArray, u: npt.NDArray[np.intp], t: npt.NDArray[np.intp],
+                   n_u: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Per unit: the first period treated (intp max if never) and the last period untreated
+    (-1 if none); treatment switches off where the second is after the first."""
+    first_on = np.full(n_u, np.iinfo(np.intp).max)
+    last_off = np.full(n_u, -1)
+    on = d > 0
+    np.minimum.at(first_on, u[on], t[on])
+    np.maximum.at(last_off, u[~on], t[~on])
+    return first_on, last_off
+
+
 def switch_off_error(where: str, treatment: str, unit: str, n_bad: int,
                      order_note: str) -> DataError:
     return DataError(

@@ -45,6 +45,7 @@ from evalkit.estimate.steps import (
     fe_notes,
     fe_wild,
     inference_extra,
+    on_off_periods,
     spec_of,
     switch_off_error,
     text_order_note,
@@ -107,18 +108,6 @@ def panel_codes(
     if dup:
         raise duplicate_pairs_error(where, unit, time)
     return u, n_u, t, n_t, np.asarray(t_values)
-
-
-def on_off_periods(d: FloatArray, u: IntArray, t: IntArray,
-                   n_u: int) -> tuple[IntArray, IntArray]:
-    """Per unit: the first period treated (intp max if never) and the last period untreated
-    (-1 if none); treatment switches off where the second is after the first."""
-    first_on = np.full(n_u, np.iinfo(np.intp).max)
-    last_off = np.full(n_u, -1)
-    on = d > 0
-    np.minimum.at(first_on, u[on], t[on])
-    np.maximum.at(last_off, u[~on], t[~on])
-    return first_on, last_off
 
 
 def treatment_timing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treatment: str,
