@@ -228,7 +228,7 @@ def _n_clusters(parts: list[dict[str, Any]], s: _Spec, n_units: int, inference: 
             if n_bad:
                 raise not_nested_error(s.cl_col, s.unit, n_bad)
         n_cl = count_clusters(parts)
-    clusters_ready(n_cl, s.cl_col, inference, dask=W)
+    clusters_ready(n_cl, s.cl_col, inference, dask=W, depth=5)
     return n_cl
 
 

@@ -249,7 +249,7 @@ def _checked(parts: list[dict[str, Any]], s: _Spec, inference: str) -> tuple[int
         n_cl = count_clusters(parts)
     else:
         n_cl = sum(p["n_units"] for p in parts)
-    clusters_ready(n_cl, s.cluster if s.cluster is not None else s.unit, inference, dask=W)
+    clusters_ready(n_cl, s.cluster if s.cluster is not None else s.unit, inference, dask=W, depth=5)
     n_starts = 0
     if all(p["binary"] for p in parts):
         off = sum(p["switch_off"] for p in parts)

@@ -113,9 +113,11 @@ def cluster_codes(values: Any) -> tuple[IntArray, int]:
     return np.asarray(codes, dtype=np.intp), len(uniques)
 
 
-def check_cluster_count(n_clusters: int, column: str, *, warn: bool = True) -> None:
+def check_cluster_count(n_clusters: int, column: str, *, warn: bool = True,
+                        stacklevel: int = 3) -> None:
     """Error below 2 clusters, :class:`FewClustersWarning` below 30 (unless ``warn=False``:
-    the wild cluster bootstrap is used instead of t(G-1))."""
+    the wild cluster bootstrap is used instead of t(G-1)); ``stacklevel`` as in
+    :func:`warnings.warn`, so that the warning names the user's call."""
     if n_clusters < 2:
         raise DataError(
             f"cluster column {column!r} has {n_clusters} cluster(s) in the estimation sample",
@@ -128,7 +130,7 @@ def check_cluster_count(n_clusters: int, column: str, *, warn: bool = True) -> N
             "are biased downward with fewer than about 30 clusters — read the interval as too "
             "narrow, or use the wild cluster bootstrap (inference='wild')",
             FewClustersWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
 
 

@@ -98,16 +98,18 @@ def resolve_vcov(
     return "cluster", col
 
 
-def clusters_ready(n_cl: int, cl_col: str, inference: str, *, dask: str | None = None) -> bool:
+def clusters_ready(n_cl: int, cl_col: str, inference: str, *, dask: str | None = None,
+                   depth: int = 3) -> bool:
     """Whether the wild bootstrap is used; errors below 2 clusters, warns below 30 otherwise.
 
     ``dask``: the estimator's name when the frame is a dask DataFrame, where ``"auto"`` below
-    30 clusters (the wild bootstrap) is refused with the way out.
+    30 clusters (the wild bootstrap) is refused with the way out. ``depth``: calls between
+    this one and the user's (the estimator's steps), so the warning names the user's line.
     """
     from evalkit.estimate.wild import WILD_AUTO_BELOW, use_wild
 
     wild = use_wild(inference, True, n_cl)
-    check_cluster_count(n_cl, cl_col, warn=not wild)
+    check_cluster_count(n_cl, cl_col, warn=not wild, stacklevel=depth + 2)
     if wild and dask is not None:
         from evalkit.estimate.dask_common import unsupported
 
