@@ -47,8 +47,8 @@ def check_frame(df: Any, where: str = "data", *, allow_empty: bool = False) -> p
     if not isinstance(df, pd.DataFrame):
         if type(df).__module__.split(".")[0] == "dask":
             raise DataError(
-                f"{where}: a dask {type(df).__name__} is not supported here (only ek.twfe and "
-                "ek.did compute by partitions)",
+                f"{where}: a dask {type(df).__name__} is not supported here (only ek.twfe, "
+                "ek.did and ek.staggered_did compute by partitions)",
                 hint="compute it into memory first (df.compute()) and pass the pandas DataFrame",
             )
         raise DataError(

@@ -201,7 +201,7 @@ def test_did_dask_unsupported_and_errors():
 
 
 def test_estimators_without_a_partitioned_version_say_so():
-    ddf = dd.from_pandas(panel(n_units=20), npartitions=2)
+    ddf = dd.from_pandas(panel(n_units=20).assign(first=2019), npartitions=2)
     with pytest.raises(DataError, match=r"dask DataFrame is not supported here") as e:
-        ek.staggered_did(ddf, "y", "id", "year", "first")
+        ek.event_study(ddf, "y", "id", "year", "first")
     assert "df.compute()" in (e.value.hint or "")

@@ -27,33 +27,42 @@ with K per ``fe_dof``, t(G-1) inference, same notes, tidy table and ``extra`` ke
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from evalkit._checks import (
-    check_choice,
-    check_column_args,
-    numeric_column,
-    require_columns,
-    require_values,
+from evalkit._checks import check_column_args, numeric_column, require_columns, require_values
+from evalkit.errors import DataError
+from evalkit.estimate.dask_common import (
+    cluster_scores,
+    count_clusters,
+    partitioned_ols,
+    unit_partitioned,
+    unsupported,
 )
-from evalkit.errors import DataError, EstimationError
-from evalkit.estimate.dask_common import NormalEquations, unit_partitioned, unsupported
 from evalkit.estimate.dask_common import run_partitions as _run
-from evalkit.estimate.did import as_list, check_alpha, covariate_matrix, se_note
-from evalkit.estimate.notes import note
-from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
+from evalkit.estimate.results import EffectResult
+from evalkit.estimate.steps import (
+    as_list,
+    check_options,
+    clusters_ready,
+    constant_outcome,
+    covariate_matrix,
+    duplicate_pairs_error,
+    refuse_dask_options,
+    spec_of,
+    switch_off_error,
+    text_order_note,
+    usable_rows,
+)
 
 __all__ = ["dask_twfe"]
 
+W = "twfe"
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
-W = "twfe"
 
 
 @dataclass(frozen=True)
@@ -75,12 +84,7 @@ def _columns(part: Any, s: _Spec) -> tuple[FloatArray, FloatArray, npt.NDArray[n
     y = numeric_column(part, s.outcome, W).to_numpy(dtype=np.float64)
     d = numeric_column(part, s.treatment, W).to_numpy(dtype=np.float64)
     Z = covariate_matrix(part, list(s.covs), W)
-    ok = ~(np.isnan(y) | np.isnan(d))
-    if s.covs:
-        ok &= ~np.isnan(Z).any(axis=1)
-    for col in (s.unit, s.time, s.cluster):
-        if col is not None:
-            ok &= part[col].notna().to_numpy()
+    ok = usable_rows(part, [y, d], Z, [s.unit, s.time, s.cluster])
     X = np.empty((len(y), 1 + len(s.covs)), order="F")
     X[:, 0] = d
     X[:, 1:] = Z
@@ -113,10 +117,7 @@ def _local(part: Any, s: _Spec, check: bool = False) -> tuple[FloatArray, FloatA
         dup = (bool(np.bincount(key, minlength=n_u * n_t).max() > 1)
                if n_u * n_t <= 50_000_000 else len(np.unique(key)) < len(key))
     if check and len(u) and dup:
-        raise DataError(
-            f"{W}: some ({s.unit!r}, {s.time!r}) pairs appear more than once",
-            hint="keep one row per unit and period (aggregate or drop duplicates first)",
-        )
+        raise duplicate_pairs_error(W, s.unit, s.time)
     keep = ~np.isin(t, np.asarray(s.killed, dtype=np.intp)) if s.killed else np.ones(len(t), bool)
     counts = np.bincount(u[keep], minlength=int(u.max()) + 1 if len(u) else 0)
     keep &= counts[u] >= 2
@@ -144,12 +145,10 @@ def _pass_counts(part: Any, s: _Spec) -> dict[str, Any]:
                            "binary": bool(np.all((d == 0) | (d == 1))),
                            "ymin": float(y.min()) if len(y) else math.inf,
                            "ymax": float(y.max()) if len(y) else -math.inf}
+    from evalkit.estimate.steps import on_off_periods
+
     big = np.iinfo(np.intp).max
-    first_on = np.full(n_u, big)
-    last_off = np.full(n_u, -1)
-    on = d > 0
-    np.minimum.at(first_on, u[on], t[on])
-    np.maximum.at(last_off, u[~on], t[~on])
+    first_on, last_off = on_off_periods(d, u, t, n_u)
     out["switch_off"] = int((last_off > first_on).sum())
     out["starts"] = np.bincount(first_on[first_on != big], minlength=n_t) > 0
     if cl is not None:
@@ -182,20 +181,10 @@ def _pass_gram(part: Any, s: _Spec) -> tuple[FloatArray, FloatArray]:
     return X.T @ X, X.T @ y
 
 
-def _pass_scores(part: Any, s: _Spec) -> tuple[FloatArray, Any]:
-    import pandas as pd
-
+def _pass_scores(part: Any, s: _Spec) -> tuple[FloatArray, float, Any]:
     y, X, u, cl = _full(part, s)
     e = y - X @ s.coef
-    k = X.shape[1]
-    if cl is None:
-        n_u = int(u.max()) + 1 if len(u) else 0
-        S = np.column_stack([np.bincount(u, weights=X[:, j] * e, minlength=n_u)
-                             for j in range(k)]) if n_u else np.zeros((0, k))
-        return X.T @ e, S.T @ S
-    sc = pd.DataFrame(X * e[:, None], columns=[f"s{j}" for j in range(k)])
-    sc["cl"] = cl
-    return X.T @ e, sc.groupby("cl", sort=False).sum()
+    return X.T @ e, float(e @ e), cluster_scores(X, e, u, cl)
 
 
 def _order_periods(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -213,23 +202,65 @@ def _order_periods(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return t_values
 
 
-def dask_twfe(
-    df: Any,
-    outcome: str,
-    unit: str,
-    time: str,
-    treatment: str,
-    *,
-    covariates: str | Sequence[str] | None = None,
-    cluster: str | None = None,
-    alpha: float = 0.05,
-    fe_dof: str = "nested",
-    inference: str = "auto",
-    reps: int = 9999,
-    boot_weights: str = "rademacher",
-    seed: int | None = None,
-    weights: Any = None,
-) -> EffectResult:
+def _periods(base: Any, s: _Spec) -> tuple[_Spec, dict[str, int], int]:
+    """Pass 0: column checks, missing rows, the ordered periods."""
+    import pandas as pd
+
+    from evalkit.estimate.demean import EXACT_MAX_LEVELS
+
+    prep = _run(_prep, base, s)
+    require_values({n: [0.0 if any(p["has"][n] for p in prep) else math.nan]
+                    for n in [s.outcome, s.treatment, *s.covs]}, W)
+    dropped: dict[str, int] = {}
+    missing = sum(p["missing"] for p in prep)
+    if missing:
+        dropped["missing values"] = missing
+    n_ok = sum(len(p["times"]) for p in prep)
+    times = np.concatenate([p["times"] for p in prep]) if prep else np.empty(0)
+    t_values = _order_periods(np.asarray(pd.unique(pd.Series(times)).tolist()
+                                         if times.dtype == object else np.unique(times)))
+    if len(t_values) > EXACT_MAX_LEVELS:
+        raise unsupported(W, f"a panel with {len(t_values)} periods",
+                          f"at most {EXACT_MAX_LEVELS} periods are absorbed by partitions")
+    return replace(s, t_values=t_values), dropped, n_ok
+
+
+def _counted(by_unit: Any, s: _Spec) -> tuple[_Spec, list[dict[str, Any]], FloatArray]:
+    """Pass 1, repeated until no period is a singleton (pyfixest's fixed point)."""
+    while True:
+        parts = _run(_pass_counts, by_unit, s)
+        t_counts = sum(p["t_counts"] for p in parts)
+        single = tuple(int(j) for j in np.flatnonzero(t_counts == 1))
+        if not single:
+            return s, parts, t_counts
+        s = replace(s, killed=tuple(sorted({*s.killed, *single})))
+
+
+def _checked(parts: list[dict[str, Any]], s: _Spec, inference: str) -> tuple[int, list[str]]:
+    """ek.twfe's checks on the partitions' summaries: clusters (count, nesting, the wild
+    bootstrap refused), switching off, staggered timing. Returns clusters and notes."""
+    from evalkit.estimate.inference import not_nested_error
+    from evalkit.estimate.twfe import staggered_note
+
+    if s.cluster is not None:
+        n_bad = sum(p["not_nested"] for p in parts)
+        if n_bad:
+            raise not_nested_error(s.cluster, s.unit, n_bad)
+        n_cl = count_clusters(parts)
+    else:
+        n_cl = sum(p["n_units"] for p in parts)
+    clusters_ready(n_cl, s.cluster if s.cluster is not None else s.unit, inference, dask=W, depth=5)
+    n_starts = 0
+    if all(p["binary"] for p in parts):
+        off = sum(p["switch_off"] for p in parts)
+        if off:
+            raise switch_off_error(W, s.treatment, s.unit, off,
+                                   text_order_note(s.t_values, s.time))
+        n_starts = int(np.logical_or.reduce([p["starts"] for p in parts]).sum())
+    return n_cl, staggered_note(n_starts, s.treatment, stacklevel=4)
+
+
+def dask_twfe(args: dict[str, Any]) -> EffectResult:
     """:func:`evalkit.twfe` on a dask DataFrame, by partitions; same result to rounding.
 
     Supported: unbalanced panels, covariates, ``cluster`` (default ``unit``; a coarser column
@@ -239,164 +270,45 @@ def dask_twfe(
     estimator would switch to the wild bootstrap), ``weights``, more than
     :data:`~evalkit.estimate.demean.EXACT_MAX_LEVELS` periods.
     """
+    from evalkit.estimate.twfe import TwfeSample, twfe_result
 
-    from evalkit.estimate.demean import EXACT_MAX_LEVELS
-    from evalkit.estimate.evidence import evidence_level
-    from evalkit.estimate.inference import check_cluster_count, t_inference
-    from evalkit.estimate.twfe import StaggeredTimingWarning
-    from evalkit.estimate.wild import WILD_AUTO_BELOW, check_wild_options
-
+    df, outcome, unit, time = args["df"], args["outcome"], args["unit"], args["time"]
+    treatment, cluster, fe_dof, inference = (args["treatment"], args["cluster"], args["fe_dof"],
+                                             args["inference"])
     check_column_args(W, outcome=outcome, unit=unit, time=time, treatment=treatment)
-    covs = as_list(covariates)
-    check_choice("fe_dof", fe_dof, ("nested", "all"))
-    check_wild_options(inference, reps, boot_weights, seed)
-    alpha = check_alpha(alpha)
-    if weights is not None:
-        raise unsupported(W, "weights=")
-    if inference == "wild":
-        raise unsupported(W, "inference='wild'", "the bootstrap needs every cluster in memory")
+    covs = as_list(args["covariates"])
+    alpha = check_options(alpha=args["alpha"], fe_dof=fe_dof, inference=inference,
+                          reps=args["reps"], boot_weights=args["boot_weights"], seed=args["seed"])
+    refuse_dask_options(W, args["weights"], inference)
     base, by_unit, _ = unit_partitioned(df, unit)
     require_columns(base._meta, [outcome, unit, time, treatment, cluster, *covs], W)
-    s = _Spec(outcome, unit, time, treatment, tuple(covs), cluster)
-
-    prep = _run(_prep, base, s)
-    names = [outcome, treatment, *covs]
-    require_values({n: [0.0 if any(p["has"][n] for p in prep) else math.nan] for n in names}, W)
-    dropped: dict[str, int] = {}
-    missing = sum(p["missing"] for p in prep)
-    if missing:
-        dropped["missing values"] = missing
-    n_ok = sum(len(p["times"]) for p in prep)
-    times = np.concatenate([p["times"] for p in prep]) if prep else np.empty(0)
-    import pandas as pd
-
-    t_values = _order_periods(np.asarray(pd.unique(pd.Series(times)).tolist()
-                                         if times.dtype == object else np.unique(times)))
-    if len(t_values) > EXACT_MAX_LEVELS:
-        raise unsupported(W, f"a panel with {len(t_values)} periods",
-                          f"at most {EXACT_MAX_LEVELS} periods are absorbed by partitions")
-    s = replace(s, t_values=t_values)
-    while True:
-        parts = _run(_pass_counts, by_unit, s)
-        t_counts = sum(p["t_counts"] for p in parts)
-        single = tuple(int(j) for j in np.flatnonzero(t_counts == 1))
-        if not single:
-            break
-        s = replace(s, killed=tuple(sorted({*s.killed, *single})))
+    s, dropped, n_ok = _periods(base, _Spec(outcome, unit, time, treatment, tuple(covs), cluster))
+    s, parts, t_counts = _counted(by_unit, s)
     n = sum(p["n"] for p in parts)
     if n < n_ok:
         dropped["singletons"] = n_ok - n
     if n == 0:
         raise DataError(f"{W}: no rows left after dropping missing values and singletons",
                         hint="each unit needs at least two periods")
-    ymin, ymax = min(p["ymin"] for p in parts), max(p["ymax"] for p in parts)
-    if ymin == ymax:
-        raise EstimationError(
-            f"{W}: column {outcome!r} has the same value ({ymin:g}) in all {n} rows used, so "
-            "there is no variation to estimate an effect from",
-            hint="check that the outcome column is the right one and was not overwritten")
+    constant_outcome(W, outcome, min(p["ymin"] for p in parts), max(p["ymax"] for p in parts), n)
+    n_cl, notes = _checked(parts, s, inference)
     n_u = sum(p["n_units"] for p in parts)
     present = t_counts > 0
     n_t = int(present.sum())
-    cl_col = cluster if cluster is not None else unit
-    if cluster is not None:
-        n_bad = sum(p["not_nested"] for p in parts)
-        if n_bad:
-            raise DataError(
-                f"cluster column {cluster!r} does not nest unit column {unit!r}: {n_bad} "
-                "unit(s) belong to more than one cluster",
-                hint="each unit must stay in one cluster (cluster on a variable constant within "
-                "unit, e.g. the unit itself or its site)")
-        n_cl = len(pd.unique(pd.Series([c for p in parts for c in p["clusters"]])))
-    else:
-        n_cl = n_u
-    if inference == "auto" and n_cl < WILD_AUTO_BELOW:
-        check_cluster_count(n_cl, cl_col, warn=False)
-        raise unsupported(W, f"inference='auto' with {n_cl} clusters (below "
-                          f"{WILD_AUTO_BELOW} it means the wild cluster bootstrap)",
-                          "pass inference='analytic' for t(G-1) inference")
-    check_cluster_count(n_cl, cl_col, warn=True)
-
-    notes: list[str] = []
-    binary = all(p["binary"] for p in parts)
-    n_starts = 0
-    if binary:
-        off = sum(p["switch_off"] for p in parts)
-        if off:
-            order_note = ""
-            if t_values.dtype.kind not in "iufmM":
-                shown = ", ".join(map(str, t_values[:6])) + (" …" if len(t_values) > 6 else "")
-                order_note = (f"; the periods of {time!r} were taken in text order ({shown}) — "
-                              "if that is not their order in time, code them as numbers or dates")
-            raise DataError(
-                f"{W}: treatment {treatment!r} switches off (1 then 0) within {unit!r} for "
-                f"{off} unit(s){order_note}",
-                hint="evalkit's DiD estimators assume treatment, once started, stays on; code "
-                "treatment as 'ever started' (1 from the first treated period on) or study the "
-                "spells separately")
-        n_starts = int(np.logical_or.reduce([p["starts"] for p in parts]).sum())
-    staggered = n_starts > 1
-    if staggered:
-        msg = note("twfe.staggered_timing", treatment=str(treatment), n=n_starts)
-        warnings.warn(msg, StaggeredTimingWarning, stacklevel=3)
-        notes.append(msg)
-
     M = sum(p["M"] for p in parts)[np.ix_(present, present)]
     r = sum(p["r"] for p in parts)[present]
-    gamma = np.zeros((len(t_values), r.shape[1]))
+    gamma = np.zeros((len(s.t_values), r.shape[1]))
     gamma[present] = np.linalg.pinv(M, rcond=1e-12, hermitian=True) @ r
     s = replace(s, gamma=gamma)
     grams = _run(_pass_gram, by_unit, s)
-    xtx = sum(g[0] for g in grams)
-    xty = sum(g[1] for g in grams)
     terms = [treatment, *covs]
-    k = len(terms)
-    normal = NormalEquations(xtx, terms, W)
-    coef = normal.solve(xty)
-    scores = _run(_pass_scores, by_unit, replace(s, coef=coef))
-    xte = sum(p[0] for p in scores)
-    coef = coef + normal.solve(xte)  # refinement step
-    if cluster is None:
-        meat = sum(p[1] for p in scores)
-    else:
-        S = pd.concat([p[1] for p in scores]).groupby(level=0, sort=False).sum().to_numpy()
-        meat = S.T @ S
-    xtx_inv = normal.inverse()
-    k_dof = k + (n_u + n_t - 1) - (n_u - 1 if fe_dof == "nested" else 0)
-    if n - k_dof <= 0:
-        raise EstimationError(
-            f"{W}: {n} observations for {k_dof} parameters leave no residual degrees of freedom",
-            hint="use more data or fewer covariates/fixed effects")
-    c = n_cl / (n_cl - 1) * (n - 1) / (n - k_dof)
-    vcov = c * xtx_inv @ meat @ xtx_inv
-    vcov = (vcov + vcov.T) / 2
-    df_resid = float(n_cl - 1)
-    se_vec = np.sqrt(np.clip(np.diag(vcov), 0.0, None))
-    rows = []
-    for j, name in enumerate(terms):
-        st, pv, lo, hi = t_inference(float(coef[j]), float(se_vec[j]), df_resid, alpha)
-        rows.append(tidy_row(name, coef[j], se_vec[j], st, pv, lo, hi))
-    notes.insert(0, se_note("cluster", cl_col, n_cl, fe_dof, True))
-    head = rows[0]
-    notes.append(note("twfe.absorbed", singletons=dropped.get("singletons", 0)))
-    if not math.isfinite(head["std_error"]):
-        notes.append(note("twfe.no_se"))
-    extra: dict[str, Any] = {
-        "n_units": n_u, "n_periods": n_t, "n_clusters": n_cl, "balanced": n == n_u * n_t,
-        "staggered": staggered, "df_resid": df_resid, "small_sample_factor": float(c),
-        "vcov": pd.DataFrame(vcov, index=terms, columns=terms), "vcov_type": "CR1",
-        "inference": "analytic", "wild_bootstrap": None,
-        "backend": "dask", "npartitions": int(by_unit.npartitions),
-    }
-    return EffectResult(
-        estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
-        pvalue=head["p_value"], n=n, method="two-way fixed effects (unit and period effects)",
-        design="twfe", outcome=outcome, term=treatment, table=tidy_frame(rows),
-        statistic=head["statistic"], df=df_resid, alpha=alpha,
-        n_dropped=sum(dropped.values()), dropped=dropped,
-        evidence_level=evidence_level("twfe", covariates=bool(covs)), notes=tuple(notes),
-        spec={"outcome": outcome, "unit": unit, "time": time, "treatment": treatment,
-              "covariates": tuple(covs), "cluster": cluster, "alpha": alpha, "fe_dof": fe_dof,
-              "inference": inference, "reps": reps, "boot_weights": boot_weights, "seed": seed},
-        extra=extra,
-    )
+    fit = partitioned_ols(
+        W, terms, sum(g[0] for g in grams), sum(g[1] for g in grams),
+        lambda coef: _run(_pass_scores, by_unit, replace(s, coef=coef)), kind="cluster", n=n,
+        k_full=len(terms) + n_u + n_t - 1, nested=n_u - 1 if fe_dof == "nested" else 0,
+        n_cl=n_cl, by_value=cluster is not None, strict=False)
+    sample = TwfeSample(n_u, n_t, n_cl, cluster if cluster is not None else unit, covs, alpha,
+                        dropped, len(notes) > 0, notes)
+    spec = spec_of(args, drop=("weights",), covariates=tuple(covs), alpha=alpha)
+    return twfe_result(sample, fit, spec,
+                       more={"backend": "dask", "npartitions": int(by_unit.npartitions)})

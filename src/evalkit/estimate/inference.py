@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -112,9 +113,11 @@ def cluster_codes(values: Any) -> tuple[IntArray, int]:
     return np.asarray(codes, dtype=np.intp), len(uniques)
 
 
-def check_cluster_count(n_clusters: int, column: str, *, warn: bool = True) -> None:
+def check_cluster_count(n_clusters: int, column: str, *, warn: bool = True,
+                        stacklevel: int = 3) -> None:
     """Error below 2 clusters, :class:`FewClustersWarning` below 30 (unless ``warn=False``:
-    the wild cluster bootstrap is used instead of t(G-1))."""
+    the wild cluster bootstrap is used instead of t(G-1)); ``stacklevel`` as in
+    :func:`warnings.warn`, so that the warning names the user's call."""
     if n_clusters < 2:
         raise DataError(
             f"cluster column {column!r} has {n_clusters} cluster(s) in the estimation sample",
@@ -127,7 +130,7 @@ def check_cluster_count(n_clusters: int, column: str, *, warn: bool = True) -> N
             "are biased downward with fewer than about 30 clusters — read the interval as too "
             "narrow, or use the wild cluster bootstrap (inference='wild')",
             FewClustersWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
 
 
@@ -139,12 +142,29 @@ def check_nesting(unit_codes: IntArray, cluster: IntArray, unit: str, column: st
     same_unit = u[1:] == u[:-1]
     bad = same_unit & (c[1:] != c[:-1])
     if bool(bad.any()):
-        n_bad = len(np.unique(u[1:][bad]))
-        raise DataError(
-            f"cluster column {column!r} does not nest unit column {unit!r}: {n_bad} unit(s) "
-            "belong to more than one cluster",
-            hint="each unit must stay in one cluster (cluster on a variable constant within "
-            "unit, e.g. the unit itself or its site)",
+        raise not_nested_error(column, unit, len(np.unique(u[1:][bad])))
+
+
+def not_nested_error(column: str, unit: str, n_bad: int) -> DataError:
+    """The error for clusters that do not nest units (shared with the dask estimators)."""
+    return DataError(
+        f"cluster column {column!r} does not nest unit column {unit!r}: {n_bad} unit(s) "
+        "belong to more than one cluster",
+        hint="each unit must stay in one cluster (cluster on a variable constant within "
+        "unit, e.g. the unit itself or its site)",
+    )
+
+
+def check_collinear(xtx: FloatArray, names: Sequence[str], where: str) -> None:
+    """Raise :class:`EstimationError` naming the regressors collinear with the others."""
+    bad = collinear_columns(xtx)
+    if bad:
+        cols = ", ".join(repr(names[j]) for j in sorted(bad))
+        raise EstimationError(
+            f"{where}: regressor(s) {cols} are collinear with the others (or constant within "
+            "the fixed effects) and cannot be estimated",
+            hint="drop the named covariate(s), or remove ones that repeat another column or do "
+            "not vary within units",
         )
 
 
@@ -207,15 +227,7 @@ def ols_fit(
         raise EstimationError(f"{where}: no regressors left to estimate")
     X = np.asfortranarray(X, dtype=np.float64)
     xtx = X.T @ X
-    bad = collinear_columns(xtx)
-    if bad:
-        cols = ", ".join(repr(names[j]) for j in sorted(bad))
-        raise EstimationError(
-            f"{where}: regressor(s) {cols} are collinear with the others (or constant within "
-            "the fixed effects) and cannot be estimated",
-            hint="drop the named covariate(s), or remove ones that repeat another column or do "
-            "not vary within units",
-        )
+    check_collinear(xtx, names, where)
     sc = 1.0 / np.sqrt(np.diag(xtx))
     G = xtx * sc[:, None] * sc[None, :]
     cf = linalg.cho_factor(G, check_finite=False)

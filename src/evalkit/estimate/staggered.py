@@ -1,10 +1,17 @@
-"""Staggered difference-in-differences (Callaway & Sant'Anna 2021)."""
+"""Staggered difference-in-differences (Callaway & Sant'Anna 2021).
+
+In steps: :func:`_check_args` → :func:`_staggered_arrays` (a checked cohort panel) →
+:func:`staggered_from_panel` (balance, the ATT(g,t) cells, aggregation, inference and the
+result), which the dask version (estimate/dask_staggered.py) calls on a panel reduced by
+partitions.
+"""
 
 from __future__ import annotations
 
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -18,8 +25,8 @@ from evalkit._checks import (
     require_values,
 )
 from evalkit.errors import DataError, EvalkitWarning, SpecError
-from evalkit.estimate.did import as_list, check_alpha, covariate_matrix
-from evalkit.estimate.event_study import CohortPanel, cohort_panel
+from evalkit.estimate.cohorts import CohortPanel, cohort_panel
+from evalkit.estimate.dask_common import dask_dispatch, is_dask
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import t_inference, wald_test
 from evalkit.estimate.notes import note
@@ -31,7 +38,15 @@ from evalkit.estimate.staggered_aggregate import (
     vcov_frame,
 )
 from evalkit.estimate.staggered_aggregate import aggregate as aggregate_cells
-from evalkit.estimate.staggered_cells import panel_2x2, rc_2x2
+from evalkit.estimate.staggered_cells import att_gt_cells, check_covariates
+from evalkit.estimate.steps import (
+    as_list,
+    check_alpha,
+    covariate_matrix,
+    effect_result,
+    spec_of,
+    split_zero_weight,
+)
 from evalkit.estimate.weights import unit_weights, weight_column, weights_note
 
 if TYPE_CHECKING:
@@ -48,110 +63,215 @@ _HEAD = {
 }
 
 
-def _check_covariates(Z: FloatArray, covs: list[str], where: str) -> None:
-    """Raise :class:`EstimationError` naming covariates collinear with the others/intercept."""
-    from evalkit.errors import EstimationError
-
-    if not covs:
-        return
-    from scipy import linalg
-
-    X = np.column_stack([np.ones(len(Z)), Z])
-    Xc = X - np.r_[0.0, Z.mean(axis=0)]
-    norms = np.sqrt((Xc**2).sum(axis=0))
-    _, R, piv = linalg.qr(Xc, mode="economic", pivoting=True)
-    d = np.abs(np.diag(R))
-    bad = [int(piv[j]) for j in range(len(d)) if d[j] <= 1e-9 * max(norms[piv[j]], 1e-300)]
-    bad_names = sorted(covs[j - 1] for j in bad if j > 0)
-    if bad_names:
-        raise EstimationError(
-            f"{where}: covariate(s) {', '.join(map(repr, bad_names))} are collinear with the "
-            "other covariates or constant", hint="drop the named covariate(s)")
+def _check_args(where: str, control: str, method: str, aggregate: str, alpha: float,
+                bootstrap: bool, n_boot: int) -> float:
+    check_choice("control", control, ("never", "notyet"))
+    check_choice("method", method, ("dr", "reg", "ipw"))
+    check_choice("aggregate", aggregate, ("simple", "dynamic", "group", "calendar"))
+    alpha = check_alpha(alpha)
+    if bootstrap and (not isinstance(n_boot, int) or n_boot < 100):
+        raise SpecError(f"n_boot: expected an integer >= 100, got {n_boot!r}",
+                        hint="use e.g. n_boot=999")
+    return alpha
 
 
-def _cells(cp: CohortPanel, Zrow: FloatArray, covs: list[str], control: str, method: str,
-           panel: bool, where: str, w_unit: FloatArray | None = None,
-           ) -> tuple[Cells, list[dict[str, Any]], list[str]]:
-    """Estimate every ATT(g,t) with the varying base period (R did's default).
+def _staggered_arrays(df: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str,
+                      covs: list[str], weights: str | None, where: str,
+                      ) -> tuple[CohortPanel, FloatArray, FloatArray | None, list[str]]:
+    """The cohort panel (rows with missing values or weight 0 dropped), covariates per row,
+    one weight per unit (or None) and the weights note."""
+    Z = covariate_matrix(df, covs, where)
+    require_values(dict(zip(covs, Z.T, strict=True)), where)
+    z_ok = np.asarray(~np.isnan(Z).any(axis=1), dtype=bool) if covs else None
+    wts = None if weights is None else weight_column(df, weights, where)
+    if wts is not None and weights is not None:
+        from evalkit.estimate.inference import cluster_codes
 
-    ``w_unit``: one sampling weight per unit (R did's ``weightsname``), or None.
-    """
-    periods = cp.periods
-    T = len(periods)
-    g_unit = cp.g_unit
-    n = cp.n_units
-    cohorts = np.unique(g_unit[np.isfinite(g_unit)])
+        has_id = df[unit].notna().to_numpy()  # one weight per unit, zeros included
+        codes, n_ids = cluster_codes(df[unit].to_numpy()[has_id])
+        unit_weights(wts[has_id], codes, n_ids, weights, unit, where)
+        z_ok = wts > 0 if z_ok is None else z_ok & (wts > 0)
+    cp = cohort_panel(df, outcome, unit, time, cohort, where, extra_ok=z_ok)
     notes: list[str] = []
-    k = Zrow.shape[1]
+    w_unit = None
+    if wts is not None and weights is not None:
+        w_unit = unit_weights(wts[cp.keep], cp.u, cp.n_units, weights, unit, where)
+        cp = replace(cp, dropped=split_zero_weight(cp.dropped, wts))
+        notes.append(weights_note(weights))
+    return cp, Z[cp.keep], w_unit, notes
+
+
+def _balanced(cp: CohortPanel, Zrow: FloatArray, w_unit: FloatArray | None,
+              notes: list[str]) -> tuple[CohortPanel, FloatArray, FloatArray | None]:
+    """``panel=True``: keep the units observed in every period (the others are counted)."""
+    counts = np.bincount(cp.u, minlength=cp.n_units)
+    full = counts == len(cp.periods)
+    if full.all():
+        return cp, Zrow, w_unit
+    rows = full[cp.u]
+    dropped = dict(cp.dropped)
+    dropped["units not observed in every period (rows)"] = int((~rows).sum())
+    notes.append(note("staggered.unbalanced", n=int((~full).sum())))
+    keep = cp.keep.copy()
+    keep[np.flatnonzero(cp.keep)[~rows]] = False
+    new_u = np.cumsum(full) - 1
+    cp = CohortPanel(y=cp.y[rows], u=new_u[cp.u[rows]].astype(np.intp), t=cp.t[rows],
+                     periods=cp.periods, g_unit=cp.g_unit[full], keep=keep,
+                     dropped=dropped, n_units=int(full.sum()), n_late=cp.n_late)
+    return cp, Zrow[rows], None if w_unit is None else w_unit[full]
+
+
+def staggered_from_panel(cp: CohortPanel, Zrow: FloatArray, w_unit: FloatArray | None,
+                         notes: list[str], spec: dict[str, Any],
+                         more: dict[str, Any] | None = None) -> EffectResult:
+    """Everything after the data checks, on a checked cohort panel: shared by the in-memory
+    and the partitioned (dask) estimator."""
+    where, covs = "staggered_did", list(spec["covariates"])
+    cohort, control, panel = spec["cohort"], spec["control"], spec["panel"]
+    if cp.n_late:
+        notes.append(note("staggered.late", n=cp.n_late))
     if panel:
-        Y = np.full((n, T), np.nan, order="F")
-        Y[cp.u, cp.t] = cp.y
-        if covs:
-            Zw = np.full((n, T, k), np.nan)
-            Zw[cp.u, cp.t, :] = Zrow
-    never = ~np.isfinite(g_unit)
-    wu = np.ones(n) if w_unit is None else w_unit
-    inf_all = np.zeros((n, len(cohorts) * (T - 1)), order="F")
-    dy_cache: dict[tuple[int, int], FloatArray] = {}
-    groups: list[float] = []
-    times: list[float] = []
-    atts: list[float] = []
-    info: list[dict[str, Any]] = []
-    for g in cohorts:
-        treated_u = g_unit == g
-        n_t = int(treated_u.sum())
-        for tc in range(1, T):
-            now = periods[tc]
-            post = g <= now
-            base = int(np.flatnonzero(periods < g)[-1]) if post else tc - 1
-            ctrl_u = never if control == "never" else never | ((g_unit > now) & (g_unit != g))
-            n_c = int(ctrl_u.sum())
-            if n_c == 0:
-                notes.append(note("staggered.no_comparison", g=f"{g:g}", t=f"{now:g}"))
-                continue
-            full = inf_all[:, len(atts)]
-            if panel:
-                if (tc, base) not in dy_cache:
-                    dy_cache[(tc, base)] = Y[:, tc] - Y[:, base]
-                dy = dy_cache[(tc, base)]
-                if not covs:
-                    y1, w1 = dy[treated_u], wu[treated_u]
-                    y0, w0 = dy[ctrl_u], wu[ctrl_u]
-                    s1, s0 = float(w1.sum()), float(w0.sum())
-                    m1 = float(w1 @ y1) / s1
-                    m0 = float(w0 @ y0) / s0
-                    att = m1 - m0
-                    full[treated_u] = (n / s1) * w1 * (y1 - m1)
-                    full[ctrl_u] = (-n / s0) * w0 * (y0 - m0)
-                else:
-                    sub = treated_u | ctrl_u
-                    X = np.column_stack([np.ones(int(sub.sum())), Zw[sub, base, :]])
-                    att, inf = panel_2x2(dy[sub], treated_u[sub].astype(float), X, method,
-                                         where, None if w_unit is None else w_unit[sub])
-                    full[sub] = n / sub.sum() * inf
-            else:
-                rows = ((cp.t == tc) | (cp.t == base)) & (treated_u | ctrl_u)[cp.u]
-                D = treated_u[cp.u[rows]].astype(float)
-                postv = (cp.t[rows] == tc).astype(float)
-                if min(int((D * postv).sum()), int((D * (1 - postv)).sum()),
-                       int(((1 - D) * postv).sum()), int(((1 - D) * (1 - postv)).sum())) == 0:
-                    notes.append(note("staggered.empty_cell", g=f"{g:g}", t=f"{now:g}"))
-                    continue
-                X = np.column_stack([np.ones(int(rows.sum())), Zrow[rows]])
-                att, inf = rc_2x2(cp.y[rows], postv, D, X, method, where,
-                                  None if w_unit is None else w_unit[cp.u[rows]])
-                full[:] = np.bincount(cp.u[rows], weights=n / rows.sum() * inf, minlength=n)
-            groups.append(g)
-            times.append(now)
-            atts.append(att)
-            info.append({"group": g, "time": now, "base_period": periods[base],
-                         "post": bool(post), "n_treated": n_t, "n_control": n_c})
-    if not atts:
-        raise DataError(f"{where}: no ATT(g,t) could be estimated",
-                        hint="check that cohorts have comparison units in the same periods")
-    cells = Cells(group=np.array(groups), time=np.array(times), att=np.array(atts),
-                  inf=inf_all[:, :len(atts)], g_unit=g_unit, w_unit=w_unit)
-    return cells, info, notes
+        cp, Zrow, w_unit = _balanced(cp, Zrow, w_unit, notes)
+    if not np.isfinite(cp.g_unit).any():
+        raise DataError(f"{where}: no unit has a cohort in {cohort!r} within the data's periods",
+                        hint="cohort = first treated period; 0 or missing for never treated")
+    never = ~np.isfinite(cp.g_unit)
+    if control == "never" and not never.any():
+        raise DataError(
+            f"{where}: control='never' but no unit is never treated (column {cohort!r} has no "
+            "0/missing values)",
+            hint="use control='notyet' to compare with units not yet treated, or add "
+            "never-treated units")
+    check_covariates(Zrow, covs, where)
+    cells, info, cell_notes = att_gt_cells(cp, Zrow, covs, control, spec["method"], panel, where,
+                                     w_unit)
+    notes.extend(cell_notes)
+    inf = _inference(cells, spec)
+    extra: dict[str, Any] = {
+        "n_units": cp.n_units, "n_never_treated": int(never.sum()),
+        "cohort_sizes": {float(g): int((cp.g_unit == g).sum())
+                         for g in np.unique(cp.g_unit[np.isfinite(cp.g_unit)])}}
+    return _staggered_result(cells, info, inf, notes, spec, cp, extra, more or {})
+
+
+def one_blas_thread() -> Any:
+    """BLAS on one thread while the cells and their influence functions are computed.
+
+    Those products are on N-long vectors and N x k matrices with k small: memory-bound, so
+    more BLAS threads cannot make them faster, and on a machine whose cores are busy
+    (a shared server, dask workers, a process pool) OpenBLAS threads waiting for a core made
+    each product 10-100 times slower: staggered_did took 11 times longer for 4 times the
+    units (benchmarks/RESULTS.md). The multiplier bootstrap's large products run inside this
+    too; its cost is linear in the draws and the units.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _inference(cells: Cells, spec: dict[str, Any]) -> dict[str, Any]:
+    """Aggregation, analytic or multiplier-bootstrap SEs, critical values, pre-test."""
+    from scipy import stats
+
+    aggregate, alpha, n_boot, seed = (spec["aggregate"], spec["alpha"], spec["n_boot"],
+                                      spec["seed"])
+    cell_se = se_from_if(cells.inf)
+    cell_se = np.where(cell_se <= np.sqrt(np.finfo(float).eps) * 10, np.nan, cell_se)
+    agg = aggregate_cells(cells, aggregate)
+    comp_se = se_from_if(agg.inf)
+    head_se = float(se_from_if(agg.overall_inf[:, None])[0])
+    crit_cells = crit_comp = None
+    if spec["bootstrap"]:
+        all_inf = np.column_stack([cells.inf, agg.inf, agg.overall_inf])
+        k1, k2 = cells.inf.shape[1], agg.inf.shape[1]
+        bse, _ = multiplier_bootstrap(all_inf, n_boot, seed, alpha)
+        _, crit_cells = multiplier_bootstrap(cells.inf, n_boot, seed, alpha)
+        _, crit_comp = multiplier_bootstrap(agg.inf, n_boot, seed, alpha)
+        cell_se, comp_se, head_se = bse[:k1], bse[k1:k1 + k2], float(bse[-1])
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    cc = crit_cells if crit_cells is not None and math.isfinite(crit_cells) else z
+    cz = crit_comp if crit_comp is not None and math.isfinite(crit_comp) else z
+    return {"agg": agg, "cell_se": cell_se, "comp_se": comp_se, "head_se": head_se,
+            "cc": cc, "cz": cz, "crit_comp": crit_comp}
+
+
+def _staggered_result(cells: Cells, info: list[dict[str, Any]], inf: dict[str, Any],
+                      notes: list[str], spec: dict[str, Any], cp: CohortPanel,
+                      extra: dict[str, Any], more: dict[str, Any]) -> EffectResult:
+    """ATT(g,t) frame, pre-test, tidy table (headline, components), notes and ``extra``."""
+    import pandas as pd
+
+    aggregate, alpha, method = spec["aggregate"], spec["alpha"], spec["method"]
+    agg, cell_se, comp_se, cc, cz = (inf["agg"], inf["cell_se"], inf["comp_se"], inf["cc"],
+                                     inf["cz"])
+    att_gt = pd.DataFrame(info)
+    att_gt["estimate"] = cells.att
+    att_gt["std_error"] = cell_se
+    att_gt["conf_low"] = cells.att - cc * cell_se
+    att_gt["conf_high"] = cells.att + cc * cell_se
+    pre_idx = np.flatnonzero(~np.asarray(att_gt["post"], dtype=bool) & np.isfinite(cell_se))
+    pretest = _pretest(cells, pre_idx)
+    rows = [tidy_row(_HEAD[aggregate], agg.overall, inf["head_se"],
+                     *t_inference(agg.overall, inf["head_se"], None, alpha))]
+    for j, label in enumerate(agg.labels):
+        a, s = float(agg.att[j]), float(comp_se[j])
+        st, p, lo, hi = t_inference(a, s, None, alpha)
+        if inf["crit_comp"] is not None:
+            lo, hi = a - cz * s, a + cz * s
+        rows.append(tidy_row(label, a, s, st, p, lo, hi))
+    if aggregate == "simple":
+        rows = rows[:1]
+    table = tidy_frame(rows)
+    extra = {
+        "att_gt": att_gt,
+        "components": table.iloc[1:].reset_index(drop=True) if aggregate != "simple" else None,
+        "pretrend_test": pretest, "pretrend_p": pretest["p_value"], **extra,
+        "control": spec["control"], "method": method, "aggregate": aggregate,
+        "panel": spec["panel"], "bootstrap": spec["bootstrap"], "critical_value_att_gt": cc,
+        "critical_value_aggregate": cz,
+    }
+    if aggregate == "dynamic":
+        ev = pd.DataFrame({"event_time": agg.keys, "term": agg.labels, "estimate": agg.att,
+                           "std_error": comp_se})
+        ev["conf_low"] = ev["estimate"] - cz * ev["std_error"]
+        ev["conf_high"] = ev["estimate"] + cz * ev["std_error"]
+        ev["reference"] = False
+        extra["event_times"] = ev
+        extra["vcov"] = vcov_frame(agg)  # analytic (influence function), also with bootstrap
+        extra["ref"] = "varying base period"
+    extra.update(more)
+    _staggered_notes(notes, spec, pre_idx, pretest)
+    return effect_result(
+        rows, dropped=cp.dropped, notes=notes, table=table, n=int(cp.y.size),
+        method=f"staggered DiD (Callaway & Sant'Anna 2021, {method}, {aggregate} aggregation)",
+        design="staggered_did", outcome=spec["outcome"], term=_HEAD[aggregate], df=None,
+        alpha=alpha, spec=spec, extra=extra,
+        evidence_level=evidence_level("staggered_did", covariates=bool(spec["covariates"])))
+
+
+def _pretest(cells: Cells, pre_idx: npt.NDArray[np.intp]) -> dict[str, float]:
+    """Wald test that the pre-treatment ATT(g,t) are zero (only their block of the vcov is
+    formed: the N x k influence matrix is not multiplied out whole)."""
+    n = cells.inf.shape[0]
+    P = cells.inf[:, pre_idx]
+    V = P.T @ P / n / n
+    return wald_test(cells.att[pre_idx], V)
+
+
+def _staggered_notes(notes: list[str], spec: dict[str, Any], pre_idx: npt.NDArray[np.intp],
+                     pretest: dict[str, float]) -> None:
+    """The SE note first; the comparison and pre-test notes last; the pre-trend warning."""
+    notes.insert(0, note("se.multiplier_bootstrap", draws=spec["n_boot"], seed=spec["seed"])
+                 if spec["bootstrap"] else note("se.influence_function"))
+    notes.append(note("staggered.never" if spec["control"] == "never" else "staggered.notyet",
+                      method=spec["method"]))
+    if pre_idx.size:
+        notes.append(note("staggered.pretrend", k=int(pre_idx.size),
+                          p=f"{pretest['p_value']:.4g}"))
+    if pretest["p_value"] < spec["alpha"]:
+        warnings.warn(f"staggered_did: pre-treatment ATT(g,t) differ from zero (p = "
+                      f"{pretest['p_value']:.3g}); parallel trends is doubtful",
+                      EvalkitWarning, stacklevel=5)
 
 
 def staggered_did(
@@ -264,160 +384,16 @@ def staggered_did(
     >>> round(r.estimate, 4), round(r.se, 4)  # doctest: +SKIP
     (-0.04, 0.012)
     """
-    import pandas as pd
-
+    args = dict(locals())
+    if is_dask(df):  # a dask DataFrame: reduced by partitions (estimate/dask_staggered.py)
+        return dask_dispatch("staggered", args)
     where = "staggered_did"
     check_frame(df, where)
     check_column_args(where, outcome=outcome, unit=unit, time=time, cohort=cohort)
     covs = as_list(covariates)
     require_columns(df, [outcome, unit, time, cohort, *covs], where)
-    check_choice("control", control, ("never", "notyet"))
-    check_choice("method", method, ("dr", "reg", "ipw"))
-    check_choice("aggregate", aggregate, ("simple", "dynamic", "group", "calendar"))
-    alpha = check_alpha(alpha)
-    if bootstrap and (not isinstance(n_boot, int) or n_boot < 100):
-        raise SpecError(f"n_boot: expected an integer >= 100, got {n_boot!r}",
-                        hint="use e.g. n_boot=999")
-    Z = covariate_matrix(df, covs, where)
-    require_values(dict(zip(covs, Z.T, strict=True)), where)
-    z_ok = np.asarray(~np.isnan(Z).any(axis=1), dtype=bool) if covs else None
-    wts = None if weights is None else weight_column(df, weights, where)
-    if wts is not None and weights is not None:
-        from evalkit.estimate.inference import cluster_codes
-
-        has_id = df[unit].notna().to_numpy()  # one weight per unit, zeros included
-        codes, n_ids = cluster_codes(df[unit].to_numpy()[has_id])
-        unit_weights(wts[has_id], codes, n_ids, weights, unit, where)
-        z_ok = wts > 0 if z_ok is None else z_ok & (wts > 0)
-    cp = cohort_panel(df, outcome, unit, time, cohort, where, extra_ok=z_ok)
-    dropped = dict(cp.dropped)
-    notes: list[str] = []
-    w_unit = None
-    if wts is not None and weights is not None:
-        w_unit = unit_weights(wts[cp.keep], cp.u, cp.n_units, weights, unit, where)
-        zero = int((wts == 0).sum())
-        if zero:  # counted on their own, not as missing values
-            dropped["zero weight"] = zero
-            dropped["missing values"] -= zero
-            if not dropped["missing values"]:
-                del dropped["missing values"]
-        notes.append(weights_note(weights))
-    Zrow = Z[cp.keep]
-    if cp.n_late:
-        notes.append(note("staggered.late", n=cp.n_late))
-    if panel:
-        counts = np.bincount(cp.u, minlength=cp.n_units)
-        full = counts == len(cp.periods)
-        if not full.all():
-            rows = full[cp.u]
-            dropped["units not observed in every period (rows)"] = int((~rows).sum())
-            notes.append(note("staggered.unbalanced", n=int((~full).sum())))
-            keep_idx = np.flatnonzero(cp.keep)[rows]
-            keep = np.zeros(len(df), dtype=bool)
-            keep[keep_idx] = True
-            new_u = np.cumsum(full) - 1
-            cp = CohortPanel(y=cp.y[rows], u=new_u[cp.u[rows]].astype(np.intp), t=cp.t[rows],
-                             periods=cp.periods, g_unit=cp.g_unit[full], keep=keep,
-                             dropped=dropped, n_units=int(full.sum()), n_late=cp.n_late)
-            Zrow = Zrow[rows]
-            w_unit = None if w_unit is None else w_unit[full]
-    if not np.isfinite(cp.g_unit).any():
-        raise DataError(f"{where}: no unit has a cohort in {cohort!r} within the data's periods",
-                        hint="cohort = first treated period; 0 or missing for never treated")
-    never = ~np.isfinite(cp.g_unit)
-    if control == "never" and not never.any():
-        raise DataError(
-            f"{where}: control='never' but no unit is never treated (column {cohort!r} has no "
-            "0/missing values)",
-            hint="use control='notyet' to compare with units not yet treated, or add "
-            "never-treated units")
-    _check_covariates(Zrow, covs, where)
-    cells, info, cell_notes = _cells(cp, Zrow, covs, control, method, panel, where, w_unit)
-    notes.extend(cell_notes)
-    n = cells.inf.shape[0]
-    cell_se = se_from_if(cells.inf)
-    cell_se = np.where(cell_se <= np.sqrt(np.finfo(float).eps) * 10, np.nan, cell_se)
-    agg = aggregate_cells(cells, aggregate)
-    comp_se = se_from_if(agg.inf)
-    head_se = float(se_from_if(agg.overall_inf[:, None])[0])
-    crit_cells = crit_comp = None
-    if bootstrap:
-        all_inf = np.column_stack([cells.inf, agg.inf, agg.overall_inf])
-        k1, k2 = cells.inf.shape[1], agg.inf.shape[1]
-        bse, _ = multiplier_bootstrap(all_inf, n_boot, seed, alpha)
-        _, crit_cells = multiplier_bootstrap(cells.inf, n_boot, seed, alpha)
-        _, crit_comp = multiplier_bootstrap(agg.inf, n_boot, seed, alpha)
-        cell_se, comp_se, head_se = bse[:k1], bse[k1:k1 + k2], float(bse[-1])
-    from scipy import stats
-
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    cc = crit_cells if crit_cells is not None and math.isfinite(crit_cells) else z
-    att_gt = pd.DataFrame(info)
-    att_gt["estimate"] = cells.att
-    att_gt["std_error"] = cell_se
-    att_gt["conf_low"] = cells.att - cc * cell_se
-    att_gt["conf_high"] = cells.att + cc * cell_se
-    pre = ~np.asarray(att_gt["post"], dtype=bool) & np.isfinite(cell_se)
-    V = cells.inf.T @ cells.inf / n / n
-    pre_idx = np.flatnonzero(pre)
-    pretest = wald_test(cells.att[pre_idx], V[np.ix_(pre_idx, pre_idx)])
-    rows = [tidy_row(_HEAD[aggregate], agg.overall, head_se,
-                     *t_inference(agg.overall, head_se, None, alpha))]
-    cz = crit_comp if crit_comp is not None and math.isfinite(crit_comp) else z
-    for j, label in enumerate(agg.labels):
-        a, s = float(agg.att[j]), float(comp_se[j])
-        st, p, lo, hi = t_inference(a, s, None, alpha)
-        if crit_comp is not None:
-            lo, hi = a - cz * s, a + cz * s
-        rows.append(tidy_row(label, a, s, st, p, lo, hi))
-    if aggregate == "simple":
-        rows = rows[:1]
-    table = tidy_frame(rows)
-    head = rows[0]
-    extra: dict[str, Any] = {
-        "att_gt": att_gt,
-        "components": table.iloc[1:].reset_index(drop=True) if aggregate != "simple" else None,
-        "pretrend_test": pretest,
-        "pretrend_p": pretest["p_value"],
-        "n_units": cp.n_units,
-        "n_never_treated": int(never.sum()),
-        "cohort_sizes": {float(g): int((cp.g_unit == g).sum())
-                         for g in np.unique(cp.g_unit[np.isfinite(cp.g_unit)])},
-        "control": control, "method": method, "aggregate": aggregate, "panel": panel,
-        "bootstrap": bootstrap, "critical_value_att_gt": cc, "critical_value_aggregate": cz,
-    }
-    if aggregate == "dynamic":
-        ev = pd.DataFrame({"event_time": agg.keys, "term": agg.labels, "estimate": agg.att,
-                           "std_error": comp_se})
-        ev["conf_low"] = ev["estimate"] - cz * ev["std_error"]
-        ev["conf_high"] = ev["estimate"] + cz * ev["std_error"]
-        ev["reference"] = False
-        extra["event_times"] = ev
-        extra["vcov"] = vcov_frame(agg)  # analytic (influence function), also with bootstrap
-        extra["ref"] = "varying base period"
-    notes.insert(0, note("se.multiplier_bootstrap", draws=n_boot, seed=seed) if bootstrap
-                 else note("se.influence_function"))
-    notes.append(note("staggered.never" if control == "never" else "staggered.notyet",
-                      method=method))
-    if pre_idx.size:
-        notes.append(note("staggered.pretrend", k=int(pre_idx.size),
-                          p=f"{pretest['p_value']:.4g}"))
-    if pretest["p_value"] < alpha:
-        warnings.warn(f"{where}: pre-treatment ATT(g,t) differ from zero (p = "
-                      f"{pretest['p_value']:.3g}); parallel trends is doubtful",
-                      EvalkitWarning, stacklevel=2)
-    return EffectResult(
-        estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
-        pvalue=head["p_value"], n=int(cp.y.size), method="staggered DiD (Callaway & Sant'Anna "
-        f"2021, {method}, {aggregate} aggregation)", design="staggered_did", outcome=outcome,
-        term=_HEAD[aggregate], table=table, statistic=head["statistic"], df=None, alpha=alpha,
-        n_dropped=sum(dropped.values()), dropped=dropped,
-        evidence_level=evidence_level("staggered_did", covariates=bool(covs)), notes=tuple(notes),
-        spec={"outcome": outcome, "unit": unit, "time": time, "cohort": cohort,
-              "control": control, "covariates": tuple(covs), "weights": weights,
-              "method": method,
-              "aggregate": aggregate, "panel": panel, "bootstrap": bootstrap, "n_boot": n_boot,
-              "seed": seed, "alpha": alpha},
-        extra=extra,
-    )
-
+    alpha = _check_args(where, control, method, aggregate, alpha, bootstrap, n_boot)
+    cp, Zrow, w_unit, notes = _staggered_arrays(df, outcome, unit, time, cohort, covs,
+                                                weights, where)
+    return staggered_from_panel(cp, Zrow, w_unit, notes,
+                                spec_of(args, covariates=tuple(covs), alpha=alpha))

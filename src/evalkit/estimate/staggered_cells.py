@@ -14,12 +14,19 @@ a score of 0.995 or more are trimmed (``DRDID``'s ``trim.level``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import numpy.typing as npt
 
-from evalkit.errors import EstimationError
+from evalkit.errors import DataError, EstimationError
+from evalkit.estimate.notes import note
+from evalkit.estimate.staggered_aggregate import Cells
 
-__all__ = ["logit", "panel_2x2", "rc_2x2"]
+if TYPE_CHECKING:
+    from evalkit.estimate.cohorts import CohortPanel
+
+__all__ = ["att_gt_cells", "check_covariates", "logit", "panel_2x2", "rc_2x2"]
 
 FloatArray = npt.NDArray[np.float64]
 TRIM = 0.995
@@ -221,3 +228,109 @@ def rc_2x2(y: FloatArray, post: FloatArray, D: FloatArray, X: FloatArray, method
     mom_pre = ((w_d / w_d.mean() - w_dt0 / w_dt0.mean())[:, None] * X).mean(axis=0)
     inf_or = (al_tpost - al_cpost) @ mom_post - (al_tpre - al_cpre) @ mom_pre
     return float(att), inf_treat - inf_cont + inf_eff + inf_or
+
+
+def check_covariates(Z: FloatArray, covs: list[str], where: str) -> None:
+    """Raise :class:`EstimationError` naming covariates collinear with the others/intercept."""
+    from evalkit.errors import EstimationError
+
+    if not covs:
+        return
+    from scipy import linalg
+
+    X = np.column_stack([np.ones(len(Z)), Z])
+    Xc = X - np.r_[0.0, Z.mean(axis=0)]
+    norms = np.sqrt((Xc**2).sum(axis=0))
+    _, R, piv = linalg.qr(Xc, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    bad = [int(piv[j]) for j in range(len(d)) if d[j] <= 1e-9 * max(norms[piv[j]], 1e-300)]
+    bad_names = sorted(covs[j - 1] for j in bad if j > 0)
+    if bad_names:
+        raise EstimationError(
+            f"{where}: covariate(s) {', '.join(map(repr, bad_names))} are collinear with the "
+            "other covariates or constant", hint="drop the named covariate(s)")
+
+
+def att_gt_cells(cp: CohortPanel, Zrow: FloatArray, covs: list[str], control: str, method: str,
+           panel: bool, where: str, w_unit: FloatArray | None = None,
+           ) -> tuple[Cells, list[dict[str, Any]], list[str]]:
+    """Estimate every ATT(g,t) with the varying base period (R did's default).
+
+    ``w_unit``: one sampling weight per unit (R did's ``weightsname``), or None.
+    """
+    periods = cp.periods
+    T = len(periods)
+    g_unit = cp.g_unit
+    n = cp.n_units
+    cohorts = np.unique(g_unit[np.isfinite(g_unit)])
+    notes: list[str] = []
+    k = Zrow.shape[1]
+    if panel:
+        Y = np.full((n, T), np.nan, order="F")
+        Y[cp.u, cp.t] = cp.y
+        if covs:
+            Zw = np.full((n, T, k), np.nan)
+            Zw[cp.u, cp.t, :] = Zrow
+    never = ~np.isfinite(g_unit)
+    wu = np.ones(n) if w_unit is None else w_unit
+    inf_all = np.zeros((n, len(cohorts) * (T - 1)), order="F")
+    dy_cache: dict[tuple[int, int], FloatArray] = {}
+    groups: list[float] = []
+    times: list[float] = []
+    atts: list[float] = []
+    info: list[dict[str, Any]] = []
+    for g in cohorts:
+        treated_u = g_unit == g
+        n_t = int(treated_u.sum())
+        for tc in range(1, T):
+            now = periods[tc]
+            post = g <= now
+            base = int(np.flatnonzero(periods < g)[-1]) if post else tc - 1
+            ctrl_u = never if control == "never" else never | ((g_unit > now) & (g_unit != g))
+            n_c = int(ctrl_u.sum())
+            if n_c == 0:
+                notes.append(note("staggered.no_comparison", g=f"{g:g}", t=f"{now:g}"))
+                continue
+            full = inf_all[:, len(atts)]
+            if panel:
+                if (tc, base) not in dy_cache:
+                    dy_cache[(tc, base)] = Y[:, tc] - Y[:, base]
+                dy = dy_cache[(tc, base)]
+                if not covs:
+                    y1, w1 = dy[treated_u], wu[treated_u]
+                    y0, w0 = dy[ctrl_u], wu[ctrl_u]
+                    s1, s0 = float(w1.sum()), float(w0.sum())
+                    m1 = float(w1 @ y1) / s1
+                    m0 = float(w0 @ y0) / s0
+                    att = m1 - m0
+                    full[treated_u] = (n / s1) * w1 * (y1 - m1)
+                    full[ctrl_u] = (-n / s0) * w0 * (y0 - m0)
+                else:
+                    sub = treated_u | ctrl_u
+                    X = np.column_stack([np.ones(int(sub.sum())), Zw[sub, base, :]])
+                    att, inf = panel_2x2(dy[sub], treated_u[sub].astype(float), X, method,
+                                         where, None if w_unit is None else w_unit[sub])
+                    full[sub] = n / sub.sum() * inf
+            else:
+                rows = ((cp.t == tc) | (cp.t == base)) & (treated_u | ctrl_u)[cp.u]
+                D = treated_u[cp.u[rows]].astype(float)
+                postv = (cp.t[rows] == tc).astype(float)
+                if min(int((D * postv).sum()), int((D * (1 - postv)).sum()),
+                       int(((1 - D) * postv).sum()), int(((1 - D) * (1 - postv)).sum())) == 0:
+                    notes.append(note("staggered.empty_cell", g=f"{g:g}", t=f"{now:g}"))
+                    continue
+                X = np.column_stack([np.ones(int(rows.sum())), Zrow[rows]])
+                att, inf = rc_2x2(cp.y[rows], postv, D, X, method, where,
+                                  None if w_unit is None else w_unit[cp.u[rows]])
+                full[:] = np.bincount(cp.u[rows], weights=n / rows.sum() * inf, minlength=n)
+            groups.append(g)
+            times.append(now)
+            atts.append(att)
+            info.append({"group": g, "time": now, "base_period": periods[base],
+                         "post": bool(post), "n_treated": n_t, "n_control": n_c})
+    if not atts:
+        raise DataError(f"{where}: no ATT(g,t) could be estimated",
+                        hint="check that cohorts have comparison units in the same periods")
+    cells = Cells(group=np.array(groups), time=np.array(times), att=np.array(atts),
+                  inf=inf_all[:, :len(atts)], g_unit=g_unit, w_unit=w_unit)
+    return cells, info, notes

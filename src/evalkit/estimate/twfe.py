@@ -1,17 +1,18 @@
-"""Two-way fixed effects (unit and period effects) regression of an outcome on a treatment."""
+"""Two-way fixed effects regression, in steps: :func:`_twfe_arrays` (checks, sample) →
+:func:`fe_fit` → :func:`twfe_result` (shared with estimate/dask_twfe.py)."""
 
 from __future__ import annotations
 
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from evalkit._checks import (
-    check_choice,
     check_column_args,
     check_frame,
     numeric_column,
@@ -21,30 +22,38 @@ from evalkit._checks import (
 )
 from evalkit.errors import DataError, EvalkitWarning
 from evalkit.estimate.dask_common import dask_dispatch, is_dask
-from evalkit.estimate.did import FeDof, as_list, check_alpha, covariate_matrix, se_note
+from evalkit.estimate.did import FeDof
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import (
     OLSFit,
-    check_cluster_count,
     check_nesting,
     cluster_codes,
     dense_int_codes,
     ols_fit,
-    t_inference,
 )
 from evalkit.estimate.notes import note
-from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
-from evalkit.estimate.weights import weight_column, weights_note
-from evalkit.estimate.wild import (
-    BootWeights,
-    Inference,
-    check_wild_options,
-    unit_demeaned_design,
-    use_wild,
-    wild_cluster_test,
-    wild_note,
-    with_wild,
+from evalkit.estimate.results import EffectResult
+from evalkit.estimate.steps import (
+    as_list,
+    check_options,
+    clusters_ready,
+    coef_rows,
+    covariate_matrix,
+    drop_missing,
+    duplicate_pairs_error,
+    effect_result,
+    fe_notes,
+    fe_wild,
+    inference_extra,
+    on_off_periods,
+    spec_of,
+    switch_off_error,
+    text_order_note,
+    usable_rows,
+    vcov_frame,
 )
+from evalkit.estimate.weights import weight_column
+from evalkit.estimate.wild import BootWeights, Inference
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,6 +61,7 @@ if TYPE_CHECKING:
 __all__ = ["StaggeredTimingWarning", "twfe"]
 
 IntArray = npt.NDArray[np.intp]
+FloatArray = npt.NDArray[np.float64]
 
 
 class StaggeredTimingWarning(EvalkitWarning):
@@ -96,10 +106,7 @@ def panel_codes(
     else:
         dup = len(np.unique(key)) < len(key)
     if dup:
-        raise DataError(
-            f"{where}: some ({unit!r}, {time!r}) pairs appear more than once",
-            hint="keep one row per unit and period (aggregate or drop duplicates first)",
-        )
+        raise duplicate_pairs_error(where, unit, time)
     return u, n_u, t, n_t, np.asarray(t_values)
 
 
@@ -110,23 +117,11 @@ def treatment_timing(d: npt.NDArray[np.float64], u: IntArray, t: IntArray, treat
     Raises :class:`DataError` when the treatment goes from 1 back to 0 within a unit
     (``order_note`` is added to the message: how the periods were ordered).
     """
-    n_u = int(u.max()) + 1
+    first_on, last_off = on_off_periods(d, u, t, int(u.max()) + 1)
     big = np.iinfo(np.intp).max
-    first_on = np.full(n_u, big)
-    last_off = np.full(n_u, -1)
-    on = d > 0
-    np.minimum.at(first_on, u[on], t[on])
-    np.maximum.at(last_off, u[~on], t[~on])
     off = last_off > first_on
     if off.any():
-        n_bad = int(off.sum())
-        raise DataError(
-            f"{where}: treatment {treatment!r} switches off (1 then 0) within {unit!r} for "
-            f"{n_bad} unit(s){order_note}",
-            hint="evalkit's DiD estimators assume treatment, once started, stays on; code "
-            "treatment as 'ever started' (1 from the first treated period on) or study the "
-            "spells separately",
-        )
+        raise switch_off_error(where, treatment, unit, int(off.sum()), order_note)
     starts = first_on[first_on != big]
     return int(np.count_nonzero(np.bincount(starts))) if starts.size else 0
 
@@ -165,6 +160,118 @@ def fe_fit(
     fit = ols_fit(both[:, 1:], both[:, 0], names, kind="cluster", clusters=cl, n_clusters=n_cl,
                   n_absorbed=n_abs, n_absorbed_nested=n_nested, where=where)
     return fit, n_u, n_t
+
+
+@dataclass
+class _TwfeArrays:
+    """The checked estimation sample of :func:`twfe` (singletons dropped)."""
+
+    y: FloatArray
+    X: FloatArray  # [treatment, covariates]
+    w: FloatArray | None
+    u: IntArray
+    t: IntArray
+    t_values: npt.NDArray[Any]
+    cl: IntArray
+    n_cl: int
+    cl_col: str
+    wild: bool
+    dropped: dict[str, int]
+    covs: list[str]
+    alpha: float
+
+
+def _twfe_arrays(df: pd.DataFrame, outcome: str, unit: str, time: str, treatment: str,
+                 covariates: str | Sequence[str] | None, cluster: str | None,
+                 weights: str | None, opts: dict[str, Any]) -> _TwfeArrays:
+    """Check the arguments; rows without missing values or weight 0, singletons dropped."""
+    from evalkit.estimate.demean import drop_singletons, recode
+
+    where = "twfe"
+    check_frame(df, where)
+    check_column_args(where, outcome=outcome, unit=unit, time=time, treatment=treatment)
+    covs = as_list(covariates)
+    require_columns(df, [outcome, unit, time, treatment, cluster, *covs], where)
+    wts = None if weights is None else weight_column(df, weights, where)
+    alpha = check_options(**opts)
+    y = numeric_column(df, outcome, where).to_numpy(dtype=np.float64)
+    d = numeric_column(df, treatment, where).to_numpy(dtype=np.float64)
+    Z = covariate_matrix(df, covs, where)
+    require_values({outcome: y, treatment: d, **dict(zip(covs, Z.T, strict=True))}, where)
+    ok, dropped = drop_missing(usable_rows(df, [y, d], Z, [unit, time, cluster]), wts)
+    w = None if wts is None else wts[ok]
+    u, _, t, _, t_values = panel_codes(df, unit, time, ok, where)
+    cl_all = u if cluster is None else cluster_codes(df[cluster].to_numpy()[ok])[0]
+    if not ok.all():
+        y, d, Z = y[ok], d[ok], Z[ok]
+    keep = drop_singletons([u, t])
+    if not keep.all():
+        dropped["singletons"] = int((~keep).sum())
+        y, d, Z, u, t, cl_all = y[keep], d[keep], Z[keep], u[keep], t[keep], cl_all[keep]
+        w = None if w is None else w[keep]
+    if len(y) == 0:
+        raise DataError(f"{where}: no rows left after dropping missing values and singletons",
+                        hint="each unit needs at least two periods")
+    require_variation(y, outcome, where)
+    cl, n_cl = recode(cl_all)
+    if cluster is not None:
+        check_nesting(u, cl, unit, cluster)
+    cl_col = cluster if cluster is not None else unit
+    wild = clusters_ready(n_cl, cl_col, opts["inference"])
+    X = np.empty((len(y), 1 + len(covs)), order="F")
+    X[:, 0] = d
+    X[:, 1:] = Z
+    return _TwfeArrays(y, X, w, u, t, t_values, cl, n_cl, cl_col, wild, dropped, covs, alpha)
+
+
+def staggered_note(n_starts: int, treatment: str, stacklevel: int) -> list[str]:
+    """Warn (and note) when a binary treatment starts in more than one period."""
+    if n_starts <= 1:
+        return []
+    msg = note("twfe.staggered_timing", treatment=str(treatment), n=n_starts)
+    warnings.warn(msg, StaggeredTimingWarning, stacklevel=stacklevel + 1)
+    return [msg]
+
+
+@dataclass(frozen=True)
+class TwfeSample:
+    """What the result step needs to know of the sample (in memory or by partitions)."""
+
+    n_units: int
+    n_periods: int
+    n_cl: int
+    cl_col: str
+    covs: list[str]
+    alpha: float
+    dropped: dict[str, int]
+    staggered: bool
+    notes: list[str]  # the staggered-timing note, if any
+
+
+def twfe_result(a: TwfeSample, fit: OLSFit, spec: dict[str, Any], wild: Any = None,
+                more: dict[str, Any] | None = None) -> EffectResult:
+    """Tidy table, notes and ``extra`` of a TWFE fit; ``wild(rows, notes)`` runs the wild
+    bootstrap of the treatment coefficient when chosen (returns its result)."""
+    names = [spec["treatment"], *a.covs]
+    rows = coef_rows(names, fit.coef, fit.se, fit.df_resid, a.alpha)
+    notes = fe_notes(a.cl_col, a.n_cl, spec["fe_dof"], spec.get("weights")) + a.notes
+    wb = wild(rows, notes) if wild is not None else None
+    notes.append(note("twfe.absorbed", singletons=a.dropped.get("singletons", 0)))
+    extra: dict[str, Any] = {
+        "n_units": a.n_units, "n_periods": a.n_periods, "n_clusters": a.n_cl,
+        "balanced": fit.n == a.n_units * a.n_periods, "staggered": a.staggered,
+        "df_resid": fit.df_resid, "small_sample_factor": fit.small_sample,
+        "vcov": vcov_frame(fit.vcov, names), "vcov_type": "CR1",
+    } | inference_extra(wb) | (more or {})
+    if not math.isfinite(rows[0]["std_error"]):
+        notes.append(note("twfe.no_se"))
+    return effect_result(
+        rows, dropped=a.dropped, notes=notes, n=fit.n,
+        method="two-way fixed effects (unit and period effects"
+        + (", weighted)" if spec.get("weights") else ")"),
+        design="twfe", outcome=spec["outcome"], term=spec["treatment"], df=fit.df_resid,
+        alpha=a.alpha, evidence_level=evidence_level("twfe", covariates=bool(a.covs)),
+        spec=spec, extra=extra)
 
 
 def twfe(
@@ -259,122 +366,25 @@ def twfe(
     >>> r = ek.twfe(panel, "y", "id", "year", "treated")  # doctest: +SKIP
     >>> r.estimate, r.se  # doctest: +SKIP
     """
+    args = dict(locals())
     if is_dask(df):  # a dask DataFrame: computed by partitions (estimate/dask_twfe.py)
-        return dask_dispatch("twfe", locals())
-    where = "twfe"
-    check_frame(df, where)
-    check_column_args(where, outcome=outcome, unit=unit, time=time, treatment=treatment)
-    covs = as_list(covariates)
-    require_columns(df, [outcome, unit, time, treatment, cluster, *covs], where)
-    wts = None if weights is None else weight_column(df, weights, where)
-    check_choice("fe_dof", fe_dof, ("nested", "all"))
-    check_wild_options(inference, reps, boot_weights, seed)
-    alpha = check_alpha(alpha)
-    y = numeric_column(df, outcome, where).to_numpy(dtype=np.float64)
-    d = numeric_column(df, treatment, where).to_numpy(dtype=np.float64)
-    Z = covariate_matrix(df, covs, where)
-    require_values({outcome: y, treatment: d, **dict(zip(covs, Z.T, strict=True))}, where)
-    ok = ~(np.isnan(y) | np.isnan(d))
-    if covs:
-        ok &= ~np.isnan(Z).any(axis=1)
-    for col in (unit, time, cluster):
-        if col is not None:
-            ok &= df[col].notna().to_numpy()
-    dropped: dict[str, int] = {}
-    if not ok.all():
-        dropped["missing values"] = int((~ok).sum())
-    if wts is not None and bool((ok & (wts == 0)).any()):
-        dropped["zero weight"] = int((ok & (wts == 0)).sum())
-        ok &= wts > 0
-    w = None if wts is None else wts[ok]
-    u, _, t, _, t_values = panel_codes(df, unit, time, ok, where)
-    cl_col = cluster if cluster is not None else unit
-    cl_all = u if cluster is None else cluster_codes(df[cluster].to_numpy()[ok])[0]
-    if not ok.all():
-        y, d, Z = y[ok], d[ok], Z[ok]
+        return dask_dispatch("twfe", args)
+    opts = {k: args[k] for k in ("alpha", "fe_dof", "inference", "reps", "boot_weights", "seed")}
+    a = _twfe_arrays(df, outcome, unit, time, treatment, covariates, cluster, weights, opts)
+    spec = spec_of(args, covariates=tuple(a.covs), alpha=a.alpha)
+    d = a.X[:, 0]
+    n_starts = 0
+    if bool(np.all((d == 0) | (d == 1))):
+        n_starts = treatment_timing(d, a.u, a.t, treatment, unit, "twfe",
+                                    text_order_note(a.t_values, time))
+    notes = staggered_note(n_starts, treatment, stacklevel=2)
+    fit, n_u, n_t = fe_fit(a.y, a.X, [treatment, *a.covs], a.u, a.t, a.cl, a.n_cl,
+                           nested=True, fe_dof=fe_dof, where="twfe", weights=a.w)
+    sample = TwfeSample(n_u, n_t, a.n_cl, a.cl_col, a.covs, a.alpha, a.dropped,
+                        n_starts > 1, notes)
 
-    from evalkit.estimate.demean import drop_singletons
+    def wild(rows: list[dict[str, Any]], notes: list[str]) -> Any:
+        return fe_wild(rows, notes, a.y, a.X, a.u, a.t, a.w, np.array([1.0]), a.cl, a.n_cl,
+                       spec, a.alpha)
 
-    keep = drop_singletons([u, t])
-    if not keep.all():
-        dropped["singletons"] = int((~keep).sum())
-        y, d, Z, u, t, cl_all = y[keep], d[keep], Z[keep], u[keep], t[keep], cl_all[keep]
-        w = None if w is None else w[keep]
-    if len(y) == 0:
-        raise DataError(f"{where}: no rows left after dropping missing values and singletons",
-                        hint="each unit needs at least two periods")
-    require_variation(y, outcome, where)
-    from evalkit.estimate.demean import recode
-
-    cl, n_cl = recode(cl_all)
-    if cluster is not None:
-        check_nesting(u, cl, unit, cluster)
-    wild = use_wild(inference, True, n_cl)
-    check_cluster_count(n_cl, cl_col, warn=not wild)
-
-    notes: list[str] = []
-    binary = bool(np.all((d == 0) | (d == 1)))
-    order_note = ""
-    if t_values.dtype.kind not in "iufmM":  # text periods: say which order was assumed
-        shown = ", ".join(map(str, t_values[:6])) + (" …" if len(t_values) > 6 else "")
-        order_note = (f"; the periods of {time!r} were taken in text order ({shown}) — if "
-                      "that is not their order in time, code them as numbers or dates")
-    n_starts = (treatment_timing(d, u, t, treatment, unit, where, order_note) if binary
-                else 0)
-    staggered = n_starts > 1
-    if staggered:
-        msg = note("twfe.staggered_timing", treatment=str(treatment), n=n_starts)
-        warnings.warn(msg, StaggeredTimingWarning, stacklevel=2)
-        notes.append(msg)
-
-    names = [treatment, *covs]
-    X = np.empty((len(y), 1 + len(covs)), order="F")
-    X[:, 0] = d
-    X[:, 1:] = Z
-    fit, n_u2, n_t2 = fe_fit(y, X, names, u, t, cl, n_cl, nested=True,
-                             fe_dof=fe_dof, where=where, weights=w)
-    se_vec = fit.se
-    rows = []
-    for j, name in enumerate(names):
-        st, p, lo, hi = t_inference(float(fit.coef[j]), float(se_vec[j]), fit.df_resid, alpha)
-        rows.append(tidy_row(name, fit.coef[j], se_vec[j], st, p, lo, hi))
-    notes.insert(0, se_note("cluster", cl_col, n_cl, fe_dof, True))
-    if weights is not None:
-        notes.insert(1, weights_note(weights))
-    wb = None
-    if wild:
-        yb, Xb, _, _ = unit_demeaned_design(y, X, u, t, weights=w)
-        contrast = np.zeros(Xb.shape[1])
-        contrast[0] = 1.0
-        wb = wild_cluster_test(Xb, yb, cl, n_cl, contrast, alpha=alpha, reps=reps,
-                               boot_weights=boot_weights, seed=seed)
-        rows[0] = with_wild(rows[0], wb)
-        notes.append(wild_note(wb))
-    head = rows[0]
-    notes.append(note("twfe.absorbed", singletons=dropped.get("singletons", 0)))
-    import pandas as pd
-
-    balanced = len(y) == n_u2 * n_t2
-    extra: dict[str, Any] = {
-        "n_units": n_u2, "n_periods": n_t2, "n_clusters": n_cl, "balanced": balanced,
-        "staggered": staggered, "df_resid": fit.df_resid, "small_sample_factor": fit.small_sample,
-        "vcov": pd.DataFrame(fit.vcov, index=names, columns=names), "vcov_type": "CR1",
-        "inference": "wild" if wb is not None else "analytic",
-        "wild_bootstrap": wb.to_dict() if wb is not None else None,
-    }
-    if not math.isfinite(head["std_error"]):
-        notes.append(note("twfe.no_se"))
-    return EffectResult(
-        estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
-        pvalue=head["p_value"], n=len(y), method="two-way fixed effects (unit and period effects"
-        + (", weighted)" if weights else ")"),
-        design="twfe", outcome=outcome, term=treatment, table=tidy_frame(rows),
-        statistic=head["statistic"], df=fit.df_resid, alpha=alpha,
-        n_dropped=sum(dropped.values()), dropped=dropped,
-        evidence_level=evidence_level("twfe", covariates=bool(covs)), notes=tuple(notes),
-        spec={"outcome": outcome, "unit": unit, "time": time, "treatment": treatment,
-              "covariates": tuple(covs), "cluster": cluster, "weights": weights, "alpha": alpha,
-              "fe_dof": fe_dof,
-              "inference": inference, "reps": reps, "boot_weights": boot_weights, "seed": seed},
-        extra=extra,
-    )
+    return twfe_result(sample, fit, spec, wild if a.wild else None)
