@@ -23,6 +23,7 @@ from evalkit._yaml import safe_load as _safe_load
 from evalkit.errors import SpecError
 from evalkit.model import analytics as _analytics
 from evalkit.model import cadence as _cadence
+from evalkit.model import labels as _labels
 from evalkit.model import privacy_rules as _privacy_rules
 from evalkit.model import scorecard as _scorecard
 from evalkit.model import value as _value
@@ -244,7 +245,7 @@ class Project(Spec):
                     out.append(f"contract.criteria[{k}].target: {c.target:g} is above 100 but "
                                f"indicator {rate.id} is a percentage (declare allow_over_100: "
                                "true on the indicator if it can exceed 100%)")
-        for module in (_scorecard, _cadence, _value, _privacy_rules, _analytics):
+        for module in (_scorecard, _cadence, _value, _privacy_rules, _analytics, _labels):
             out.extend(module.cross_check(self))
         return out
 
