@@ -132,6 +132,17 @@ class Column(Spec):
     normalize: list[Normalization] = Field(default_factory=list)
     labels: str | dict[str, float] | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _header_labels(cls, data: Any) -> Any:
+        """Without a ``description``, the column's ``header`` (its title in the file, less a
+        question number such as "3、") is its label in reports (issue 12)."""
+        if isinstance(data, dict) and data.get("description") is None \
+                and isinstance(data.get("header"), str) and data["header"].strip():
+            title = re.sub(r"^\s*\d+\s*[、.．:：)）]\s*", "", data["header"]).strip()
+            return {**data, "description": title or data["header"]}
+        return data
+
 
 class DataSource(Spec):
     """One data file. ``key`` columns must be unique together (e.g. person and wave)."""

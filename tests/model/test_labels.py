@@ -91,3 +91,23 @@ def test_undeclared_column_a_report_would_print_is_a_validate_problem(
     frame.to_csv(log, index=False)
     problems = validate_project(example_copy / "project.yaml")
     assert [p for p in problems if "data.service_log.columns.room: not declared" in p], problems
+
+
+def test_a_column_header_is_its_label(tmp_path: Path) -> None:
+    spec = tmp_path / "project.yaml"
+    spec.write_text("""\
+project: {id: p, name: 项目, purchaser: 工会, provider: 机构, period: {start: 2025-01-01, end: 2025-12-31}}
+data:
+  survey:
+    file: s.csv
+    description: 问卷
+    columns: {q3: {header: "3、我对目前的生活感到满意", type: integer}, q4: {type: integer}}
+""", encoding="utf-8")
+    (tmp_path / "s.csv").write_text("3、我对目前的生活感到满意,q4\n1,2\n", encoding="utf-8")
+    problems = _problems(spec)
+    assert [p.split(":", 1)[0] for p in problems] == ["data.survey.columns.q4.description"]
+    text = spec.read_text(encoding="utf-8").replace("q4: {type: integer}",
+                                                     "q4: {type: integer, description: 第四题}")
+    spec.write_text(text, encoding="utf-8")
+    label = ek.load_project(spec).data["survey"].columns["q3"].description
+    assert label is not None and label.zh == "我对目前的生活感到满意"

@@ -92,3 +92,14 @@ def test_constructed_renewal_in_another_currency() -> None:
     cost = next(r for r in res.reasons if r.key == "cost")
     assert cost.zh == "争议每单位净效果成本 700 HKD，高于上限 600 HKD"
     assert cost.en == "disputes: cost per unit of net outcome 700 HKD is above the ceiling of 600 HKD"
+
+
+def test_renewal_names_an_outcome_without_estimate() -> None:
+    from evalkit.assess.renewal import recommend
+    from evalkit.model.value import RenewalSpec
+
+    spec = RenewalSpec.model_validate({"outcomes": [{"effect": "disputes"}]})
+    res = recommend(spec, verdict="accepted", grade=None, effects={},
+                    names={"disputes": ("劳动争议", "labour disputes")})
+    missing = next(r for r in res.reasons if r.key == "no_estimate")
+    assert (missing.zh, missing.en) == ("劳动争议：没有效果估计", "labour disputes: no effect estimate")

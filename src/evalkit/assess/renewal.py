@@ -84,7 +84,8 @@ class RenewalResult:
 
 
 def _outcome_facts(spec: RenewalSpec, effects: Mapping[str, EffectResult],
-                   costs: Mapping[str, float], currency: str = "CNY"
+                   costs: Mapping[str, float], currency: str = "CNY",
+                   names: Mapping[str, tuple[str, str]] | None = None,
                    ) -> tuple[list[tuple[int, Statement]], pd.DataFrame]:
     import pandas as pd
 
@@ -93,18 +94,19 @@ def _outcome_facts(spec: RenewalSpec, effects: Mapping[str, EffectResult],
     for o in spec.outcomes:
         eff = effects.get(o.effect)
         cost = costs.get(o.effect, math.nan)
+        named = (names or {}).get(o.effect, (o.effect, o.effect))  # the outcome's zh/en name
         if eff is None:
             rows.append({"outcome_id": o.effect, "design": None, "evidence_level": math.nan,
                          "estimate": math.nan, "conf_low": math.nan, "conf_high": math.nan,
                          "clear": False, "harm": False, "cost_per_unit": cost})
-            facts.append((0, Statement("no_estimate", f"{o.effect}：没有效果估计",
-                                       f"{o.effect}: no effect estimate")))
+            facts.append((0, Statement("no_estimate", f"{named[0]}：没有效果估计",
+                                       f"{named[1]}: no effect estimate")))
             continue
         sign = -1.0 if o.direction == "decrease" else 1.0
         lo, hi = sorted((sign * eff.ci[0], sign * eff.ci[1]))
         strong = eff.evidence_level >= spec.min_evidence_level
         clear, harm = lo > 0 and strong, hi < 0
-        label = (str(eff.extra.get("label_zh", o.effect)), str(eff.extra.get("label_en", o.effect)))
+        label = (str(eff.extra.get("label_zh", named[0])), str(eff.extra.get("label_en", named[1])))
         ci = f"{fmt(round(eff.ci[0], 3))} ~ {fmt(round(eff.ci[1], 3))}"
         if harm:
             facts.append((1, Statement("harm", f"{label[0]}朝不利方向变化（置信区间 {ci}）",
@@ -164,6 +166,7 @@ def recommend(
     cost_per_outcome: Mapping[str, float] | None = None,
     grade_en: str | None = None,
     currency: str = "CNY",
+    names: Mapping[str, tuple[str, str]] | None = None,
 ) -> RenewalResult:
     """Renewal recommendation from the acceptance verdict, grade, evidence and cost.
 
@@ -183,6 +186,9 @@ def recommend(
         The grade's English label, looked up in ``spec.consequences`` when ``grade`` is not.
     currency
         ``project.currency``: the unit of the cost in the reasons (元 / CNY).
+    names
+        Outcome id -> (zh, en) name, for outcomes without an estimate (a reason never prints
+        the raw id when the project names the outcome).
 
     Examples
     --------
@@ -208,7 +214,8 @@ def recommend(
         facts.append((0, Statement("grade_unknown", f"等级“{grade}”没有对应的处理规则",
                                    f"grade {grade!r} has no consequence preset "
                                    "(add it under renewal.consequences)")))
-    outcome_facts, table = _outcome_facts(spec, effects, cost_per_outcome or {}, currency)
+    outcome_facts, table = _outcome_facts(spec, effects, cost_per_outcome or {}, currency,
+                                          names)
     facts += outcome_facts
     worst = max((s for s, _ in facts), default=0)
     rec: Recommendation = ("do_not_renew", "renew_with_rectification", "renew")[2 - worst]
@@ -243,4 +250,5 @@ def assess_project(project: Any, evidence: Any, **stages: Any) -> RenewalResult 
                      grade=str(grade) if grade is not None else None,
                      effects=stages.get("effects") or {}, cost_per_outcome=costs,
                      grade_en=str(grade_en) if grade_en is not None else None,
-                     currency=str(project.project.currency))
+                     currency=str(project.project.currency),
+                     names={o.id: (o.name.zh, o.name.en) for o in project.outcomes})
