@@ -285,7 +285,8 @@ def outcomes(doc) -> None:
          "{{ t('col.pvalue') }}", "{{ t('col.n') }}", "{{ t('col.effect_size') }}",
          "{{ t('col.evidence') }}"],
         ["{{ label(e.name) }}", "{{ e.estimate | signed }}", "{{ e.ci | ci }}",
-         "{{ e.pvalue | pvalue }}", "{{ e.n | num }}", "{{ e.effect_size | num }}",
+         "{{ e.pvalue | pvalue }}", "{{ e.n | num }} {{ e.get('n_what', '') }}",
+         "{{ e.effect_size | num }}",
          "{{ t('sms.label', level=e.evidence_level) }} {{ label(e.design_label) }}"],
         "for e in effects",
     )

@@ -23,6 +23,7 @@ from evalkit._yaml import safe_load as _safe_load
 from evalkit.errors import SpecError
 from evalkit.model import analytics as _analytics
 from evalkit.model import cadence as _cadence
+from evalkit.model import labels as _labels
 from evalkit.model import privacy_rules as _privacy_rules
 from evalkit.model import scorecard as _scorecard
 from evalkit.model import value as _value
@@ -130,6 +131,17 @@ class Column(Spec):
     header: str | None = None
     normalize: list[Normalization] = Field(default_factory=list)
     labels: str | dict[str, float] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _header_labels(cls, data: Any) -> Any:
+        """Without a ``description``, the column's ``header`` (its title in the file, less a
+        question number such as "3、") is its label in reports (issue 12)."""
+        if isinstance(data, dict) and data.get("description") is None \
+                and isinstance(data.get("header"), str) and data["header"].strip():
+            title = re.sub(r"^\s*\d+\s*[、.．:：)）]\s*", "", data["header"]).strip()
+            return {**data, "description": title or data["header"]}
+        return data
 
 
 class DataSource(Spec):
@@ -244,7 +256,7 @@ class Project(Spec):
                     out.append(f"contract.criteria[{k}].target: {c.target:g} is above 100 but "
                                f"indicator {rate.id} is a percentage (declare allow_over_100: "
                                "true on the indicator if it can exceed 100%)")
-        for module in (_scorecard, _cadence, _value, _privacy_rules, _analytics):
+        for module in (_scorecard, _cadence, _value, _privacy_rules, _analytics, _labels):
             out.extend(module.cross_check(self))
         return out
 

@@ -35,6 +35,7 @@ privacy:
 data:
   survey:                                # pre/post questionnaire, one row per person per wave
     file: data/survey.xlsx
+    description: {{zh: 服务对象前后测问卷, en: Pre/post survey of service users}}   # reports name every source and column by its label
     key: [person_id, wave]
     # header_row: 3                      # if your export has title rows above the header
     # encoding: gb18030                  # CSV only; detected when left out (UTF-8, then GB18030)
@@ -45,16 +46,21 @@ data:
       person_id: {{type: string, description: 服务对象编号}}
       name: {{type: string, personal: true, description: 姓名}}
       wave: {{type: string, description: "测量时点：前测 / 后测"}}
-      q1: {{type: integer, range: [1, 5], labels: agree5, header: "1、我对目前的生活感到满意"}}
-      q2: {{type: integer, range: [1, 5], labels: agree5, header: "2、遇到困难时我知道向谁求助"}}
-      q3: {{type: integer, range: [1, 5], labels: agree5, header: "3、我在社区里有归属感"}}
+      q1: {{type: integer, range: [1, 5], labels: agree5, header: "1、我对目前的生活感到满意",
+            description: {{zh: 我对目前的生活感到满意, en: I am satisfied with my life}}}}
+      q2: {{type: integer, range: [1, 5], labels: agree5, header: "2、遇到困难时我知道向谁求助",
+            description: {{zh: 遇到困难时我知道向谁求助, en: I know whom to ask for help}}}}
+      q3: {{type: integer, range: [1, 5], labels: agree5, header: "3、我在社区里有归属感",
+            description: {{zh: 我在社区里有归属感, en: I belong to this community}}}}
   service_log:                           # service ledger, one row per activity
     file: data/service_log.xlsx
+    description: {{zh: 服务台账, en: Service log}}
     normalize: [strip]
     columns:
-      date: {{type: date, header: 日期, normalize: [cn_date]}}       # 2025年3月1日 is read too
-      activity: {{type: string, header: 活动类型}}
-      participants: {{type: integer, header: 参与人次, normalize: [thousands]}}
+      date: {{type: date, header: 日期, normalize: [cn_date], description: {{zh: 活动日期, en: Date}}}}
+      activity: {{type: string, header: 活动类型, description: {{zh: 活动类型, en: Activity type}}}}
+      participants: {{type: integer, header: 参与人次, normalize: [thousands],
+                     description: {{zh: 参与人次, en: Participants (person-times)}}}}
 
 indicators:                              # what the contract counts (docs/indicators.md)
   - id: I1

@@ -50,10 +50,11 @@ project:
 data:
   service_log:
     file: service_log.csv
+    description: {{zh: 服务台账, en: Service log}}
     columns:
-      date: {{type: date}}
-      activity_type: {{type: string}}
-      enterprise_id: {{type: string}}
+      date: {{type: date, description: {{zh: 活动日期, en: Date}}}}
+      activity_type: {{type: string, description: {{zh: 活动类型, en: Activity type}}}}
+      enterprise_id: {{type: string, description: {{zh: 服务企业, en: Enterprise}}}}
 
 indicators:
   - id: V

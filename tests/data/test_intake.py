@@ -19,11 +19,20 @@ from evalkit.data.load import load_evidence
 from evalkit.validate import validate_project
 
 
+def labelled(source: dict[str, Any]) -> dict[str, Any]:
+    """``source`` with the labels a report needs (issue 12): a description of the source and
+    of every column that has none (these tests are about reading, not labelling)."""
+    columns = {c: {"description": {"zh": c, "en": c}, **(spec or {})}
+               for c, spec in (source.get("columns") or {}).items()}
+    return {"description": {"zh": "台账", "en": "log"}, **source,
+            **({"columns": columns} if columns else {})}
+
+
 def project(tmp_path: Path, source: dict[str, Any], name: str = "log") -> ek.Project:
     spec = {
         "project": {"id": "t", "name": "t", "purchaser": "p", "provider": "q",
                     "period": {"start": "2025-03-01", "end": "2026-02-28"}},
-        "data": {name: source},
+        "data": {name: labelled(source)},
     }
     path = tmp_path / "project.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")

@@ -107,3 +107,52 @@ def test_markdown_is_not_html_escaped(texts: dict[str, str]) -> None:
         assert "&gt;" not in texts[name] and "&amp;" not in texts[name], name
     assert escape_context(["目标 >= 90", "<5", "a & b"]) == ["目标 >= 90", "<5", "a & b"]
     assert escape_context("<b>x</b> &amp;") == "&lt;b>x&lt;/b> &amp;amp;"
+
+
+def _effects_table_n_cells(name: str, text: str, path: Path | None) -> list[str]:
+    """The n cells of the effects table (outcome, estimate, CI, p, n, …) in one format."""
+    if name.endswith(".docx") and path is not None:
+        import docx
+
+        doc = docx.Document(str(path))
+        for table in doc.tables:
+            rows = [[c.text.strip() for c in r.cells] for r in table.rows]
+            if len(rows[0]) == 7 and len(rows) > 1 and "%" not in rows[0][1]:
+                header = rows[0]
+                if header[4] in ("n", "样本量", "N"):
+                    return [r[4] for r in rows[1:]]
+        return []
+    if name.endswith(".md"):
+        lines = [ln for ln in text.splitlines() if ln.startswith("| ") and ln.count("|") == 8]
+        start = next(i for i, ln in enumerate(lines) if re.search(r"\|\s*(n|样本量)\s*\|", ln))
+        rows = []
+        for ln in lines[start + 1:]:
+            cells = [c.strip() for c in ln.strip("|").split("|")]
+            if not re.match(r"^[\d,]+\b", cells[4]):
+                break
+            rows.append(cells[4])
+        return rows
+    table = re.search(r'<tr id="eff-.*?</tbody>', text, flags=re.S)
+    cells = re.findall(r'<tr id="eff-[^"]*">(?:<td[^>]*>.*?</td>){4}<td[^>]*>(.*?)</td>',
+                       table.group(0) if table else "", flags=re.S)
+    return [html_lib.unescape(re.sub(r"<[^>]+>", " ", c)) for c in cells]
+
+
+@pytest.mark.parametrize("stem", ["evaluation_zh", "evaluation_en", "acceptance_zh"])
+def test_effects_table_n_says_what_it_counts_in_every_format(
+        demo_ev: Any, rendered: dict[str, Path], texts: dict[str, str], stem: str) -> None:
+    """Issue 12: every n printed says what it counts — in Word's effects table as in HTML,
+    PDF (the HTML) and Markdown (Word's n column was a bare number)."""
+    lang = stem.rsplit("_", 1)[1]
+    counts = {"zh": ("人（", "个观测"), "en": ("people", "observations")}[lang]
+    seen = 0
+    for suffix in (".html", ".md", ".docx"):
+        name = stem + suffix
+        if name not in texts:
+            continue
+        cells = _effects_table_n_cells(name, texts[name], rendered.get(name))
+        assert len(cells) == len(demo_ev.effects), (name, cells)
+        for cell in cells:
+            assert any(word in cell for word in counts), (name, cell)
+        seen += 1
+    assert seen >= 2

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit._checks import check_frame, numeric_column, require_columns
+from evalkit._money import plain_number
 from evalkit.errors import SpecError
 from evalkit.model.calendar import prorated_target
 from evalkit.model.contract import Criterion, check_evidence
@@ -112,14 +113,10 @@ class AcceptanceResult:
 
 
 def fmt(x: float) -> str:
-    """A number for a sentence: thousands separated, at most two decimals."""
-    if not math.isfinite(x):
-        return "n/a"
-    if abs(x) >= 1e15:  # never a 300-digit number
-        return f"{x:.3g}"
-    if float(x).is_integer():
-        return f"{x:,.0f}"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
+    """A number for a sentence: thousands separated, at most two decimals (see
+    :func:`evalkit._money.plain_number`; amounts of money go through
+    :func:`evalkit._money.fmt_money`, which adds the unit)."""
+    return plain_number(x)
 
 
 def judge(actual: float, target: float, operator: str, partial: float,

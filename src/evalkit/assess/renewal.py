@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from evalkit._money import fmt_money
 from evalkit.assess.acceptance import Statement, fmt
 
 if TYPE_CHECKING:
@@ -83,7 +84,9 @@ class RenewalResult:
 
 
 def _outcome_facts(spec: RenewalSpec, effects: Mapping[str, EffectResult],
-                   costs: Mapping[str, float]) -> tuple[list[tuple[int, Statement]], pd.DataFrame]:
+                   costs: Mapping[str, float], currency: str = "CNY",
+                   names: Mapping[str, tuple[str, str]] | None = None,
+                   ) -> tuple[list[tuple[int, Statement]], pd.DataFrame]:
     import pandas as pd
 
     facts: list[tuple[int, Statement]] = []
@@ -91,18 +94,19 @@ def _outcome_facts(spec: RenewalSpec, effects: Mapping[str, EffectResult],
     for o in spec.outcomes:
         eff = effects.get(o.effect)
         cost = costs.get(o.effect, math.nan)
+        named = (names or {}).get(o.effect, (o.effect, o.effect))  # the outcome's zh/en name
         if eff is None:
             rows.append({"outcome_id": o.effect, "design": None, "evidence_level": math.nan,
                          "estimate": math.nan, "conf_low": math.nan, "conf_high": math.nan,
                          "clear": False, "harm": False, "cost_per_unit": cost})
-            facts.append((0, Statement("no_estimate", f"{o.effect}：没有效果估计",
-                                       f"{o.effect}: no effect estimate")))
+            facts.append((0, Statement("no_estimate", f"{named[0]}：没有效果估计",
+                                       f"{named[1]}: no effect estimate")))
             continue
         sign = -1.0 if o.direction == "decrease" else 1.0
         lo, hi = sorted((sign * eff.ci[0], sign * eff.ci[1]))
         strong = eff.evidence_level >= spec.min_evidence_level
         clear, harm = lo > 0 and strong, hi < 0
-        label = (str(eff.extra.get("label_zh", o.effect)), str(eff.extra.get("label_en", o.effect)))
+        label = (str(eff.extra.get("label_zh", named[0])), str(eff.extra.get("label_en", named[1])))
         ci = f"{fmt(round(eff.ci[0], 3))} ~ {fmt(round(eff.ci[1], 3))}"
         if harm:
             facts.append((1, Statement("harm", f"{label[0]}朝不利方向变化（置信区间 {ci}）",
@@ -125,10 +129,14 @@ def _outcome_facts(spec: RenewalSpec, effects: Mapping[str, EffectResult],
         if o.max_cost_per_unit is not None and math.isfinite(cost):
             over = cost > o.max_cost_per_unit
             zh, en = ("高于", "above") if over else ("不高于", "within")
+            cap = o.max_cost_per_unit
             facts.append((int(over), Statement(
-                "cost" if over else "cost_ok", f"{label[0]}每单位净效果成本 {fmt(round(cost))}，"
-                f"{zh}上限 {fmt(o.max_cost_per_unit)}", f"{label[1]}: cost per unit of net "
-                f"outcome {fmt(round(cost))} is {en} the ceiling of {fmt(o.max_cost_per_unit)}")))
+                "cost" if over else "cost_ok",
+                f"{label[0]}每单位净效果成本 {fmt_money(cost, 'zh', currency, digits=0)}，"
+                f"{zh}上限 {fmt_money(cap, 'zh', currency)}",
+                f"{label[1]}: cost per unit of net outcome "
+                f"{fmt_money(cost, 'en', currency, digits=0)} is {en} the ceiling of "
+                f"{fmt_money(cap, 'en', currency)}")))
         rows.append({"outcome_id": o.effect, "design": eff.design,
                      "evidence_level": eff.evidence_level, "estimate": eff.estimate,
                      "conf_low": eff.ci[0], "conf_high": eff.ci[1], "clear": clear,
@@ -157,6 +165,8 @@ def recommend(
     effects: Mapping[str, EffectResult],
     cost_per_outcome: Mapping[str, float] | None = None,
     grade_en: str | None = None,
+    currency: str = "CNY",
+    names: Mapping[str, tuple[str, str]] | None = None,
 ) -> RenewalResult:
     """Renewal recommendation from the acceptance verdict, grade, evidence and cost.
 
@@ -174,6 +184,11 @@ def recommend(
         Outcome id -> cost per unit of net outcome (from the value stage).
     grade_en
         The grade's English label, looked up in ``spec.consequences`` when ``grade`` is not.
+    currency
+        ``project.currency``: the unit of the cost in the reasons (元 / CNY).
+    names
+        Outcome id -> (zh, en) name, for outcomes without an estimate (a reason never prints
+        the raw id when the project names the outcome).
 
     Examples
     --------
@@ -199,7 +214,8 @@ def recommend(
         facts.append((0, Statement("grade_unknown", f"等级“{grade}”没有对应的处理规则",
                                    f"grade {grade!r} has no consequence preset "
                                    "(add it under renewal.consequences)")))
-    outcome_facts, table = _outcome_facts(spec, effects, cost_per_outcome or {})
+    outcome_facts, table = _outcome_facts(spec, effects, cost_per_outcome or {}, currency,
+                                          names)
     facts += outcome_facts
     worst = max((s for s, _ in facts), default=0)
     rec: Recommendation = ("do_not_renew", "renew_with_rectification", "renew")[2 - worst]
@@ -233,4 +249,6 @@ def assess_project(project: Any, evidence: Any, **stages: Any) -> RenewalResult 
     return recommend(spec, verdict=acceptance.verdict if acceptance is not None else None,
                      grade=str(grade) if grade is not None else None,
                      effects=stages.get("effects") or {}, cost_per_outcome=costs,
-                     grade_en=str(grade_en) if grade_en is not None else None)
+                     grade_en=str(grade_en) if grade_en is not None else None,
+                     currency=str(project.project.currency),
+                     names={o.id: (o.name.zh, o.name.en) for o in project.outcomes})

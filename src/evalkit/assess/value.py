@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from evalkit._checks import numeric_column, require_columns
+from evalkit._money import fmt_money
 from evalkit.assess.acceptance import Statement, fmt
 from evalkit.errors import DataError
 
@@ -72,6 +73,8 @@ class ValueResult:
     icer: Icer | None = None
     sroi: SroiResult | None = None
     flags: tuple[Statement, ...] = field(default=())
+    #: ``project.currency``: the unit amounts carry in sentences (元 / CNY)
+    currency: str = "CNY"
 
     @property
     def sroi_ratio(self) -> float:
@@ -81,19 +84,24 @@ class ValueResult:
     def summary(self, lang: str = "en") -> str:
         """Plain text: execution, fee, costs, flags and the SROI summary."""
         zh = lang == "zh"
+
+        def money(x: float, digits: int | None = None) -> str:
+            return fmt_money(x, lang, self.currency, digits=digits)
+
         lines = [
-            (f"预算执行率 {self.execution_rate:.1%}（预算 {fmt(self.budget)}，支出 {fmt(self.spent)}，"
-             f"结余 {fmt(self.unspent)}）；管理费占比 {self.management_fee_share:.1%}") if zh else
-            (f"budget execution {self.execution_rate:.1%} (budget {fmt(self.budget)}, spent "
-             f"{fmt(self.spent)}, unspent {fmt(self.unspent)}); management fee "
+            (f"预算执行率 {self.execution_rate:.1%}（预算 {money(self.budget)}，支出 "
+             f"{money(self.spent)}，结余 {money(self.unspent)}）；管理费占比 "
+             f"{self.management_fee_share:.1%}") if zh else
+            (f"budget execution {self.execution_rate:.1%} (budget {money(self.budget)}, spent "
+             f"{money(self.spent)}, unspent {money(self.unspent)}); management fee "
              f"{self.management_fee_share:.1%}"),
-            (f"人均成本 {fmt(round(self.cost_per_participant, 2))}（{fmt(self.participants)} 人）"
-             if zh else f"cost per participant {fmt(round(self.cost_per_participant, 2))} "
+            (f"人均成本 {money(self.cost_per_participant, 2)}（{fmt(self.participants)} 人）"
+             if zh else f"cost per participant {money(self.cost_per_participant, 2)} "
              f"({fmt(self.participants)} participants)"),
         ]
         for r in self.cost_per_outcome.itertuples():
             basis = r.basis_zh if zh else r.basis_en
-            lines.append(f"{r.outcome_id}: {fmt(round(r.cost_per_unit, 2))} "
+            lines.append(f"{r.outcome_id}: {money(r.cost_per_unit, 2)} "
                          + ("每单位净效果，" if zh else "per unit of net outcome, ") + str(basis))
         lines += [f"! {f.get(lang)}" for f in self.flags]
         if self.sroi is not None:
@@ -237,6 +245,7 @@ def assess_value(
     effects: Mapping[str, EffectResult] | None = None,
     evidence: Any = None,
     budget_file: str = "budget.csv",
+    currency: str = "CNY",
 ) -> ValueResult:
     """All money figures of one project (see the module Notes for the formulas).
 
@@ -252,6 +261,8 @@ def assess_value(
         To resolve participants, outputs, outcomes and SROI quantities.
     budget_file
         Name used in error messages.
+    currency
+        ``project.currency``: the unit of amounts in the flags' sentences (元 / CNY).
     """
     import pandas as pd
 
@@ -279,9 +290,11 @@ def assess_value(
                                f"管理费占比 {fee_share:.1%}，超出 {lo:.0%}–{hi:.0%} 区间",
                                f"management fee share {fee_share:.1%} is outside {lo:.0%}–{hi:.0%}"))
     for r in lines.loc[lines["flag"] != ""].itertuples():
-        flags.append(Statement(str(r.flag), f"{r.line_id} {r.name_zh}：预算 {fmt(r.budget)}，支出 "
-                               f"{fmt(r.spent)}", f"{r.line_id} {r.name_en}: budget "
-                               f"{fmt(r.budget)}, spent {fmt(r.spent)} ({r.flag})"))
+        flags.append(Statement(
+            str(r.flag), f"{r.line_id} {r.name_zh}：预算 {fmt_money(r.budget, 'zh', currency)}，"
+            f"支出 {fmt_money(r.spent, 'zh', currency)}", f"{r.line_id} {r.name_en}: budget "
+            f"{fmt_money(r.budget, 'en', currency)}, spent {fmt_money(r.spent, 'en', currency)} "
+            f"({r.flag})"))
     kw: dict[str, Any] = {"indicators": indicators, "effects": effects, "evidence": evidence}
     people = (resolve_quantity(spec.participants, where="value.participants", **kw)
               if spec.participants is not None else math.nan)
@@ -316,7 +329,8 @@ def assess_value(
         cost_per_participant=cost / people if people else math.nan,
         cost_per_output=pd.DataFrame(outputs, columns=["indicator_id", "actual", "cost",
                                                        "cost_per_unit", "basis", "lines"]),
-        cost_per_outcome=outcomes, icer=icer, sroi=result_sroi, flags=tuple(flags))
+        cost_per_outcome=outcomes, icer=icer, sroi=result_sroi, flags=tuple(flags),
+        currency=currency)
 
 
 def assess_project(project: Any, evidence: Any, **stages: Any) -> ValueResult | None:
@@ -331,4 +345,4 @@ def assess_project(project: Any, evidence: Any, **stages: Any) -> ValueResult | 
         spec, budget=budget, contract_lines=contract.budget_lines if contract else None,
         contract_amount=contract.amount if contract else None,
         indicators=stages.get("indicators"), effects=stages.get("effects"), evidence=evidence,
-        budget_file=file)
+        budget_file=file, currency=str(project.project.currency))

@@ -17,6 +17,7 @@ from evalkit.errors import DataError, EstimationError
 from evalkit.estimate._effsize import hedges_j
 from evalkit.estimate._paired import Pairs, wave_mask
 from evalkit.estimate.evidence import evidence_level
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
 from evalkit.estimate.weights import weight_column, weights_note
 
@@ -113,10 +114,8 @@ def weighted_change(pairs: Pairs, w: FloatArray, outcome: str, column: str, alte
     }
     if label is not None:
         extra["label"] = label
-    notes = ["estimate is post − pre (pingouin reports pre − post: opposite sign)",
-             weights_note(column),
-             "standard error: survey linearisation, factor n/(n-1), t(n-1) inference "
-             "(Stata mean [pweight=]); effect sizes use weighted means and SDs, no intervals"]
+    notes = [note("prepost.post_minus_pre"), weights_note(column),
+             note("se.survey_linearisation", df=f"{dof:g}")]
     term = "mean change"
     pvalue = _t_pvalue(t, dof, alternative)
     return EffectResult(

@@ -38,6 +38,7 @@ from evalkit.estimate.inference import (
     t_inference,
     wald_test,
 )
+from evalkit.estimate.notes import note
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -202,7 +203,7 @@ def did_by_subgroup(
     if inference == "wild":
         rows = _wild(df.loc[keep], rows, levels, sk, outcome, group, post, cluster, alpha,
                      reps, seed)
-        notes.append("subgroup intervals: wild cluster bootstrap")
+        notes.append(note("heterogeneity.wild"))
     table = pd.DataFrame(rows)
     R = np.zeros((len(levels) - 1, X.shape[1]))
     for r in range(1, len(levels)):
@@ -222,8 +223,7 @@ def did_by_subgroup(
     concentrated = str(table.loc[top, "subgroup"]) if shares.iloc[top] > CONCENTRATION else None
     few = n_cl is not None and n_cl < FEW_CLUSTERS
     if few:
-        notes.append(f"only {n_cl} clusters: clustered intervals are too narrow; "
-                     "use inference='wild' (wild cluster bootstrap)")
+        notes.append(note("heterogeneity.few_clusters", G=n_cl))
     return HeterogeneityResult(
         table=table, difference=difference,
         interaction={"statistic": float(test.get("f_statistic", test["statistic"])),

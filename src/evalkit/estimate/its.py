@@ -21,6 +21,7 @@ from evalkit.errors import DataError, EstimationError, EvalkitWarning, SpecError
 from evalkit.estimate.did import binary_column, check_alpha
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.inference import t_inference
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import Design, EffectResult, tidy_frame, tidy_row
 
 if TYPE_CHECKING:
@@ -250,8 +251,8 @@ def its(
                         hint="check start: it must be the first period with the service")
     notes: list[str] = []
     if n_pre < MIN_PERIODS_ADVISED or n_post < MIN_PERIODS_ADVISED:
-        msg = (f"short series: {n_pre} period(s) before and {n_post} after the start; at least "
-               f"{MIN_PERIODS_ADVISED} on each side are advised for a trend and its change")
+        msg = note("its.short_series", n_pre=n_pre, n_post=n_post,
+                   advised=MIN_PERIODS_ADVISED)
         warnings.warn(msg, ITSWarning, stacklevel=2)
         notes.append(msg)
 
@@ -305,17 +306,12 @@ def its(
     lb_lags = max(1, min(10, int(np.sum(served)) // 5))
     q, q_p = ljung_box(resid[served], lb_lags)
     if math.isfinite(q_p) and q_p < 0.05:
-        msg = (f"autocorrelation left in the residuals (Ljung-Box Q = {q:.3g} at {lb_lags} lags, "
-               f"p = {q_p:.3g}); the Newey-West errors allow for {lags} lag(s) — consider more "
-               "lags (hac_lags=), seasonal terms (season=) or a model of the serial correlation")
+        msg = note("its.autocorrelation", q=f"{q:.3g}", lb_lags=lb_lags, p=f"{q_p:.3g}",
+                   lags=lags)
         warnings.warn(msg, ITSWarning, stacklevel=2)
         notes.append(msg)
-    notes.insert(0, f"standard errors: Newey-West (Bartlett kernel, {lags} lag(s), no "
-                 f"small-sample factor), t({n - k}) inference")
-    notes.append("the effect is the service's only if nothing else changed at the start and "
-                 "the earlier trend would have continued" + (
-                     ", or, with the comparison series, if both series would have kept "
-                     "moving in parallel" if control else ""))
+    notes.insert(0, note("se.newey_west", lags=lags, df=n - k))
+    notes.append(note("its.assumption_comparison" if control else "its.assumption"))
     fit_served = X[served] @ coef
     Xc = X[served].copy()
     for nm in ("level", "trend"):

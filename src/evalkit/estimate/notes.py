@@ -93,24 +93,38 @@ TEXT: dict[str, str] = {
     "staggered.notyet": "comparison group: not-yet-treated units; method {method}; varying base "
                         "period",
     "staggered.pretrend": "pre-trend test (Wald, {k} pre-treatment ATT(g,t) = 0): p = {p}",
-    # ---- designs declared in project.yaml (its, synth), keyed by estimate/pipeline.py ----
-    "design.its_se": "standard errors: Newey-West (Bartlett kernel, {lags} lag(s), no "
+    "weights.rows": "weighted estimate: rows weighted by column '{column}' (sampling/analytic "
+                    "weights); rows of weight 0 left out",
+    "se.survey_linearisation": "standard error: survey linearisation, factor n/(n-1), t({df}) "
+                               "inference (Stata mean [pweight=]); effect sizes use weighted "
+                               "means and SDs, no intervals",
+    "se.newey_west": "standard errors: Newey-West (Bartlett kernel, {lags} lag(s), no "
                      "small-sample factor), t({df}) inference",
-    "design.its_short": "short series: {n_pre} period(s) before and {n_post} after the start; "
-                        "at least 8 on each side are advised for a trend and its change",
-    "design.its_autocorrelation": "autocorrelation left in the residuals (Ljung-Box p = {p} at "
-                                  "{lb_lags} lags) beyond what {lags} Newey-West lag(s) allow "
-                                  "for",
-    "design.its_assumption": "the effect is the service's only if nothing else changed at the "
-                             "start and the earlier trend would have continued",
-    "design.its_assumption_cmp": "the effect is the service's only if nothing else changed at "
-                                 "the start and both series would have kept moving in parallel",
-    "design.synth_se": "standard error: {se} method of Arkhangelsky et al. (2021), {reps} "
-                       "replications, seed {seed}; normal interval",
-    "design.synth_units": "{n_treated} treated unit(s) against {n_donors} donor unit(s), "
-                          "{n_pre} period(s) before and {n_post} after the start",
-    "design.synth_assumption": "the effect is the service's only if, without it, the treated "
-                               "unit(s) would have followed the synthetic comparison",
+    "its.short_series": "short series: {n_pre} period(s) before and {n_post} after the start; at "
+                        "least {advised} on each side are advised for a trend and its change",
+    "its.autocorrelation": "autocorrelation left in the residuals (Ljung-Box Q = {q} at {lb_lags} "
+                           "lags, p = {p}); the Newey-West errors allow for {lags} lag(s) — "
+                           "consider more lags (hac_lags=), seasonal terms (season=) or a model "
+                           "of the serial correlation",
+    "its.assumption": "the effect is the service's only if nothing else changed at the start and "
+                      "the earlier trend would have continued",
+    "its.assumption_comparison": "the effect is the service's only if nothing else changed at the "
+                                 "start and the earlier trend would have continued, or, with the "
+                                 "comparison series, if both series would have kept moving in "
+                                 "parallel",
+    "synth.se_placebo": "standard error: placebo (Algorithm 4 of Arkhangelsky et al. 2021, "
+                        "{reps} replications, seed {seed}); normal interval",
+    "synth.se_bootstrap": "standard error: bootstrap (Algorithm 2 of Arkhangelsky et al. 2021, "
+                          "{reps} replications, seed {seed}); normal interval",
+    "synth.se_jackknife": "standard error: jackknife (Algorithm 3 of Arkhangelsky et al. 2021); "
+                          "normal interval",
+    "synth.units": "{n_treated} treated unit(s) against {n_donors} donor unit(s), {n_pre} "
+                   "period(s) before and {n_post} after the start",
+    "synth.assumption": "the effect is the service's only if, without it, the treated unit(s) "
+                        "would have followed the synthetic comparison",
+    "heterogeneity.wild": "subgroup intervals: wild cluster bootstrap",
+    "heterogeneity.few_clusters": "only {G} clusters: clustered intervals are too narrow; use "
+                                  "inference='wild' (wild cluster bootstrap)",
 }
 
 

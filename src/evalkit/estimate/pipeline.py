@@ -139,42 +139,7 @@ def _its(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[
     result = its(frame, oc.outcome, oc.time, spec.start, control=spec.control,
                  season=spec.season if isinstance(spec.season, str) else season,
                  hac_lags=spec.hac_lags)
-    return _its_notes(result), {}
-
-
-def _its_notes(result: EffectResult) -> EffectResult:
-    """The ITS notes as catalogue keys (:mod:`evalkit.estimate.notes`), so that a report in
-    Chinese prints Chinese."""
-    from dataclasses import replace
-
-    from evalkit.estimate.its import MIN_PERIODS_ADVISED
-    from evalkit.estimate.notes import note
-
-    x = result.extra
-    notes = [note("design.its_se", lags=x["hac_lags"], df=int(result.df or 0))]
-    if min(x["n_pre"], x["n_post"]) < MIN_PERIODS_ADVISED:
-        notes.append(note("design.its_short", n_pre=x["n_pre"], n_post=x["n_post"]))
-    lb = x["ljung_box"]
-    if lb["p_value"] < 0.05:
-        notes.append(note("design.its_autocorrelation", p=f"{lb['p_value']:.3g}",
-                          lb_lags=lb["lags"], lags=x["hac_lags"]))
-    notes.append(note("design.its_assumption_cmp" if result.design == "comparative_its"
-                      else "design.its_assumption"))
-    return replace(result, notes=tuple(notes))
-
-
-def _synth_notes(result: EffectResult) -> tuple[str, ...]:
-    from evalkit.estimate.notes import note
-
-    x = result.extra
-    notes = []
-    if x["se_method"] is not None:
-        notes.append(note("design.synth_se", se=x["se_method"], reps=x["reps"],
-                          seed=0 if x["seed"] is None else x["seed"]))
-    notes.append(note("design.synth_units", n_treated=x["n_treated"], n_donors=x["n_controls"],
-                      n_pre=x["n_pre"], n_post=x["n_post"]))
-    notes.append(note("design.synth_assumption"))
-    return tuple(notes)
+    return result, {}
 
 
 def _synth(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[str, Any]]:
@@ -201,7 +166,7 @@ def _synth(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dic
     donors = ((group == 0) & (frame[oc.time] < first)).fillna(False).to_numpy(dtype=bool)
     spread = float(pd.to_numeric(df[oc.outcome], errors="coerce")[donors].std())
     level, checks = synthetic_level(result, spread)
-    return replace(result, evidence_level=level, notes=_synth_notes(result),
+    return replace(result, evidence_level=level,
                    spec={**result.spec, "treatment": f"{oc.group} × {oc.post}"},
                    extra={**result.extra, "rating_checks": checks}), {}
 

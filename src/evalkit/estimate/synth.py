@@ -21,6 +21,7 @@ from evalkit._checks import (
 from evalkit.errors import DataError, EstimationError, SpecError
 from evalkit.estimate.did import binary_column, check_alpha
 from evalkit.estimate.evidence import evidence_level
+from evalkit.estimate.notes import note
 from evalkit.estimate.results import Design, EffectResult, tidy_frame, tidy_row
 from evalkit.estimate.synth_weights import (
     SynthOptions,
@@ -327,14 +328,10 @@ def synth(
     if placebo_in_space and N0 >= 2:
         extra |= _in_space(p, method, tau, unit)
     if se is not None:
-        algo = {"placebo": 4, "bootstrap": 2, "jackknife": 3}[se]
-        notes.append(f"standard error: {se} (Algorithm {algo} of Arkhangelsky et al. 2021"
-                     + (f", {reps} replications, seed {0 if seed is None else seed}"
-                        if se != "jackknife" else "") + "); normal interval")
-    notes.append(f"{N1} treated unit(s) against {N0} donor unit(s), {T0} period(s) before "
-                 f"and {T1} after the start")
-    notes.append("the effect is the service's only if, without it, the treated unit(s) would "
-                 "have followed the synthetic comparison")
+        notes.append(note("synth.se_jackknife") if se == "jackknife" else
+                     note(f"synth.se_{se}", reps=reps, seed=0 if seed is None else seed))
+    notes.append(note("synth.units", n_treated=N1, n_donors=N0, n_pre=T0, n_post=T1))
+    notes.append(note("synth.assumption"))
     design: Design = ("synthetic_control" if method == "sc" else
                       "synthetic_did" if method == "sdid" else "did")
     head = rows[0]

@@ -100,6 +100,8 @@ def weighted_mean_se(y: npt.NDArray[np.float64],
 
 
 def weights_note(column: str) -> str:
-    """The sentence that goes into ``result.notes`` of a weighted estimate."""
-    return (f"weighted estimate: rows weighted by column {column!r} (sampling/analytic "
-            "weights); rows of weight 0 left out")
+    """The catalogue note (``weights.rows``) that goes into ``result.notes`` of a weighted
+    estimate; reports name the column by its description."""
+    from evalkit.estimate.notes import note
+
+    return note("weights.rows", column=column)

@@ -1,8 +1,10 @@
 """``evaluation.analytics`` -> plain context (key ``analytics``) for the mechanism sections.
 
 Disclosure: counts of people (needs named per category, volunteers, converted workers, workers
-per town) below the threshold become ``"<k"`` together with every figure computed from them;
-activity counts (services, service points, stage gates) are not people and are shown.
+per town, per-site people counts with their complement in the site tree) below the threshold
+become ``"<k"`` together with every figure computed from them; activity counts (services,
+person-times, service points, stage gates) are not people and are shown. Per-site columns say
+in their header what they count (:func:`count_kind`).
 """
 
 from __future__ import annotations
@@ -80,11 +82,82 @@ def _workforce(r: Any, rules: Disclosure) -> dict[str, Any]:
             "trend": table(r.table.loc[r.table["site"] == "total"], rules)}
 
 
+#: what a per-site column counts, said in its header (issue 13): distinct people, activities
+#: (rows of a log), person-times (a sum of attendances), or another total
+COUNT_WORDS = {"people": {"zh": "人数", "en": "people"},
+               "activities": {"zh": "活动次数", "en": "activities"},
+               "person_times": {"zh": "人次", "en": "person-times"},
+               "total": {"zh": "合计", "en": "total"}}
+_PERSON_TIMES = ("人次", "person-time", "person time", "participants", "attendance")
+
+
+def count_kind(ev: Any, ind: Any, rules: Disclosure) -> str | None:
+    """What indicator ``ind`` counts per site: ``people`` (distinct values of a column, or rows
+    of a source whose rows are people — it holds a person id), ``activities`` (rows of a log
+    without person ids), ``person_times`` (a sum of attendances: the summed column or the
+    indicator's unit says 人次 / participants), ``total`` (another sum); None for means and
+    percentages (no count)."""
+    spec = ind.compute
+    if spec is None or ind.measure != "count":
+        return None
+    source = ev.project.data.get(ind.source) if ind.source else None
+    frame = dict(ev.evidence.tables).get(ind.source) if ind.source else None
+    cols = {str(c) for c in frame.columns} if frame is not None else set()
+    if spec.distinct is not None:
+        return "activities" if spec.distinct == _site_column(ev) else "people"
+    if spec.count:
+        return "people" if cols & (rules.person_ids | rules.personal) else "activities"
+    if spec.sum is not None:
+        declared = source.columns.get(spec.sum) if source is not None else None
+        parts = [spec.sum]
+        if declared is not None and declared.description is not None:
+            parts += [declared.description.zh, declared.description.en]
+        if ind.unit is not None:
+            parts += [ind.unit.zh, ind.unit.en]
+        words = " ".join(parts).lower()
+        return "person_times" if any(w in words for w in _PERSON_TIMES) else "total"
+    return None
+
+
+def _site_column(ev: Any) -> str | None:
+    sites = getattr(ev.project, "sites", None)
+    return sites.column if sites is not None else None
+
+
+def _hide_complements(rows: list[dict[str, Any]], ids: list[str], kinds: dict[str, Any],
+                      rules: Disclosure) -> None:
+    """Complementary suppression down the site tree: a parent's people count is the sum of
+    its children's, so when one child's cell is hidden the next-smallest sibling is hidden
+    too (otherwise parent minus the shown siblings reveals it)."""
+    hide = small_cell(rules.threshold)
+    for pos, row in enumerate(rows):
+        kids = []
+        for later in rows[pos + 1:]:
+            if later["depth"] <= row["depth"]:
+                break
+            if later["depth"] == row["depth"] + 1:
+                kids.append(later)
+        for iid in ids:
+            if kinds.get(iid) != "people":
+                continue
+            cells = [k["indicators"].get(iid) for k in kids]
+            cells = [c for c in cells if c is not None]
+            hidden = [c for c in cells if c["actual"] == hide]
+            shown = [c for c in cells if c["actual"] != hide]
+            if len(hidden) == 1 and shown:
+                smallest = min(shown, key=lambda c: float(c["actual"]))
+                smallest.update(actual=hide, achievement=None, met=None)
+
+
 def _sites(s: Any, ev: Any, rules: Disclosure) -> dict[str, Any]:
     """One row per site: name (indented by depth), level, each indicator's actual (and
-    achievement against the site target), mean cadence compliance."""
-    names = {i.id: {"zh": i.name.zh, "en": i.name.en} for i in ev.project.indicators}
+    achievement against the site target), mean cadence compliance. Each indicator's header
+    says what it counts (:func:`count_kind`); a people count below the threshold is hidden
+    (with its complement), as is any cell from a source whose rows are people."""
+    specs = {i.id: i for i in ev.project.indicators}
     ind_ids = list(dict.fromkeys(s.indicators["indicator_id"]))
+    kinds = {iid: count_kind(ev, specs[iid], rules) if iid in specs else None
+             for iid in ind_ids}
     rows = []
     for node in s.nodes.to_dict(orient="records"):
         mine = s.indicators.loc[s.indicators["site"] == node["site"]].set_index("indicator_id")
@@ -95,6 +168,8 @@ def _sites(s: Any, ev: Any, rules: Disclosure) -> dict[str, Any]:
                 continue
             r = mine.loc[iid]
             small = is_small(r["n"], rules.threshold) and not _activity(ev, iid, rules)
+            if kinds[iid] == "people":
+                small = small or is_small(r["actual"], rules.threshold)
             cells[iid] = {"actual": small_cell(rules.threshold) if small else _num(r["actual"]),
                           "achievement": None if small else _num(r["achievement"]),
                           "met": None if small else r["met"]}
@@ -107,16 +182,27 @@ def _sites(s: Any, ev: Any, rules: Disclosure) -> dict[str, Any]:
         rows.append({"site": node["site"], "level": node["level"], "depth": int(node["depth"]),
                      "name": {"zh": node["name_zh"], "en": node["name_en"]},
                      "indicators": cells, "cadence": _num(compliance), "criteria": criteria})
+    _hide_complements(rows, ind_ids, kinds, rules)
     return {"cluster_level": s.cluster_level, "n_clusters": s.n_clusters,
             "has_cadence": bool(len(s.cadence)),
             "has_criteria": s.criteria is not None and bool(len(s.criteria)),
             "few_clusters": s.few_clusters,
-            "indicators": [{"id": i, "name": names.get(i, {"zh": i, "en": i})} for i in ind_ids],
+            "indicators": [{"id": i, "counts": kinds[i],
+                            "name": _headed(specs.get(i), i, kinds[i])} for i in ind_ids],
             "rows": rows}
 
 
+def _headed(ind: Any, iid: str, kind: str | None) -> dict[str, str]:
+    """The indicator's name with what it counts: 维权：法律咨询次数（活动次数）."""
+    name = {"zh": ind.name.zh, "en": ind.name.en} if ind is not None else {"zh": iid, "en": iid}
+    if kind is None:
+        return name
+    return {"zh": f"{name['zh']}（{COUNT_WORDS[kind]['zh']}）",
+            "en": f"{name['en']} ({COUNT_WORDS[kind]['en']})"}
+
+
 def _activity(ev: Any, indicator_id: str, rules: Disclosure) -> bool:
-    """True when the indicator counts activities (its source has no person-id column)."""
+    """True when the indicator's source has no person-id column (its rows are not people)."""
     for ind in ev.project.indicators:
         if ind.id == indicator_id and ind.source in dict(ev.evidence.tables):
             cols = {str(c) for c in ev.evidence.tables[ind.source].columns}

@@ -151,6 +151,7 @@ def cell_text(value: Any, label: Callable[[Any], Any],
 
 def _meta(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[Any], Any]
           ) -> WordTable:
+    from evalkit._money import money_unit
     from evalkit.report.environment import fmt_num
 
     p = ctx["project"]
@@ -160,7 +161,7 @@ def _meta(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[Any], 
                                  end=p["period"]["end"])]]
     if p.get("contract_amount") is not None:
         rows.append([t("meta.contract_amount"), f"{fmt_num(p['contract_amount'])} "
-                     + (t("meta.currency") if p["currency"] == "CNY" else p["currency"])])
+                     + str(label({lang: money_unit(p["currency"], lang) for lang in ("zh", "en")}))])
     return WordTable([t("col.item"), t("col.value")], rows)
 
 
@@ -216,19 +217,27 @@ def _value(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[Any],
     from evalkit.report.environment import fmt_num, fmt_pct
 
     v = ctx.get("value") or {}
-    figures = [(t("value.budget"), fmt_num(v.get("budget"), 0)),
-               (t("value.spent"), fmt_num(v.get("spent"), 0)),
+    unit = str(label(v["money"])) if v.get("money") else t("meta.currency")
+
+    def money(x: Any, digits: int) -> str:  # an amount with its unit, as in HTML and Markdown
+        text = fmt_num(x, digits)
+        return text if text == "—" else f"{text} {unit}"
+
+    figures = [(t("value.budget"), money(v.get("budget"), 0)),
+               (t("value.spent"), money(v.get("spent"), 0)),
                (t("value.execution_rate"), fmt_pct(v.get("execution_rate"), 1)),
                (t("value.management_fee_share"), fmt_pct(v.get("management_fee_share"), 1)),
-               (t("value.cost_per_participant"), fmt_num(v.get("cost_per_participant"), 1))]
+               (t("value.cost_per_participant"), money(v.get("cost_per_participant"), 1))]
     sroi = v.get("sroi") or {}
     if sroi:
         figures += [(t("value.sroi"), f"1 : {fmt_num(sroi.get('ratio'), 2)}"),
-                    (t("value.pv"), fmt_num(sroi.get("pv"), 0))]
+                    (t("value.pv"), money(sroi.get("pv"), 0))]
     key = WordTable([t("col.item"), t("col.value")],
                     [[a, b] for a, b in figures if b != "—"] if v else [])
+    in_unit = t("value.amount_unit", unit=unit)
     lines = WordTable(
-        [t("value.line"), t("value.budget"), t("value.spent"), t("value.execution_rate")],
+        [t("value.line"), t("value.budget") + in_unit, t("value.spent") + in_unit,
+         t("value.execution_rate")],
         [[f"{r['id']} {label(r.get('name'))}", fmt_num(r.get("budget"), 0),
           fmt_num(r.get("spent"), 0), fmt_pct(r.get("execution"), 1)]
          for r in v.get("lines") or []])

@@ -3,7 +3,7 @@
 Estimators emit notes as :class:`evalkit.estimate.notes.Note`: a key and parameters (plain
 data). The context keeps each note as ``{"key", "params", "text"}`` (``note_data``); rendering
 looks ``notes.<key>`` up in ``templates/i18n/<lang>.yaml`` — for English as for Chinese — and
-fills in the parameters. Parameters naming a data column (``cluster``, ``unit``,
+fills in the parameters. Parameters naming a data column (``cluster``, ``unit``, ``column``,
 ``treatment``) are replaced by the column's description in the project's data dictionary, so
 that no raw column id reaches a report. A note without a key (a user's own text) is printed
 as written.
@@ -20,7 +20,7 @@ from typing import Any
 __all__ = ["COLUMN_PARAMS", "localise_notes", "note_record", "render_note"]
 
 #: note parameters that hold a data column's name (shown as its description)
-COLUMN_PARAMS = frozenset({"cluster", "unit", "treatment"})
+COLUMN_PARAMS = frozenset({"cluster", "unit", "treatment", "column"})
 
 
 def note_record(note: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from evalkit._money import money_unit
 from evalkit.errors import EvalkitWarning
 from evalkit.report.plain import Disclosure, bilingual, plain, table
 from evalkit.report.stages import acceptance_record, scorecard_record, value_record
@@ -45,9 +46,9 @@ def stage(obj: Any, rules: Disclosure,
 
 
 def _money(currency: str) -> dict[str, str]:
-    """The unit every amount carries: 元 / CNY, or the project's own currency code."""
-    return {"zh": "元", "en": "CNY"} if currency in ("CNY", "RMB", "") else \
-        {"zh": currency, "en": currency}
+    """The unit every amount carries: 元 / CNY, or the project's own currency code (the same
+    unit as the sentences', :func:`evalkit._money.money_unit`)."""
+    return {lang: money_unit(currency, lang) for lang in ("zh", "en")}
 
 
 def value_context(ev: Evaluation, rules: Disclosure, indicators: list[dict[str, Any]]
