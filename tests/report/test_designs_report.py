@@ -44,7 +44,7 @@ def test_its_explained_in_plain_zh(evs: dict[str, Any], tmp_path: Any) -> None:
     body, appendix = text.split("## 附录A")
     for word in ("Newey", "HAC", "SDID", "Maryland"):
         assert word not in body, word
-    assert "Newey–West 异方差与自相关稳健标准误（Bartlett 核，滞后 3 期" in appendix
+    assert "Newey-West 异方差自相关稳健标准误（Bartlett 核，滞后 3 期" in appendix
     assert "standard errors: Newey-West" not in text
 
 
