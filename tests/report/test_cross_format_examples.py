@@ -19,7 +19,6 @@ import html as html_lib
 import importlib.util
 import re
 import warnings
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,25 +58,6 @@ def html_text(text: str) -> str:
     text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S)
     text = re.sub(r"<svg\b.*?</svg>", " ", text, flags=re.S)
     return html_lib.unescape(re.sub(r"<[^>]+>", " ", text))
-
-
-def docx_text(path: Path) -> str:
-    """Paragraphs and table cells in document order (report_helpers.docx_text puts the
-    tables last)."""
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    doc = docx.Document(str(path))
-    parts = []
-    for child in doc.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            parts.append(Paragraph(child, doc).text)
-        elif tag == "tbl":
-            for row in Table(child, doc).rows:
-                parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 def _context(ev: Any, report: str, lang: str) -> dict[str, Any]:
@@ -185,7 +165,7 @@ def outputs(evaluations: dict[str, Any], tmp_path_factory: pytest.TempPathFactor
                      "md": ev.render(stem.with_suffix(".md"), lang=lang, report=report)
                      .read_text(encoding="utf-8").replace("\\.", ".")}
             if HAS["docx"]:
-                texts["docx"] = docx_text(ev.render(stem.with_suffix(".docx"), lang=lang,
+                texts["docx"] = rh.docx_body_text(ev.render(stem.with_suffix(".docx"), lang=lang,
                                                     report=report))
             if HAS["pdf"] and j == i % len(COMBOS):  # one real PDF per example
                 texts["pdf"] = rh.pdf_text(ev.render(stem.with_suffix(".pdf"), lang=lang,
