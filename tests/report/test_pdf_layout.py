@@ -146,3 +146,79 @@ def test_no_heading_alone_at_a_page_foot(pdfs: dict[str, dict[str, Any]], name: 
     stranded = [(i + 1, p["lines"][-1]) for i, p in enumerate(pages)
                 if p["lines"] and p["heading_like"][-1] and _squash(p["lines"][-1]) in headings]
     assert not stranded, f"{name}: headings at a page foot: {stranded}"
+
+
+def _start_pages(document: Any) -> tuple[Any, dict[int, int]]:
+    """The root element and, per element (by id), the first page any of its boxes is on."""
+    first: dict[int, int] = {}
+    root = None
+
+    def walk(box: Any, number: int) -> None:
+        element = getattr(box, "element", None)
+        if element is not None:
+            first.setdefault(id(element), number)
+        for child in getattr(box, "children", None) or []:
+            walk(child, number)
+
+    for number, page in enumerate(document.pages, start=1):
+        if root is None and page._page_box.children:
+            root = page._page_box.children[0].element
+        walk(page._page_box, number)
+    return root, first
+
+
+def _content_start(element: Any, first: dict[int, int]) -> int | None:
+    """Page where ``element``'s content starts: a table's first body row (its caption and
+    repeated header are not content), else the element itself."""
+    if element.tag == "table":
+        rows = [r for part in element if part.tag in ("tbody", "tr")
+                for r in ([part] if part.tag == "tr" else list(part)) if r.tag == "tr"]
+        if rows:
+            return first.get(id(rows[0]))
+    return first.get(id(element))
+
+
+def stranded_headings(document: Any) -> list[tuple[str, int, int]]:
+    """Headings (h2-h4) not on the page where what they introduce starts: the next element,
+    or, when the next is a lead paragraph, the element after it (a table, a list, the next
+    paragraph). (heading text, its page, the page that content starts on)."""
+    root, first = _start_pages(document)
+    out = []
+    for parent in root.iter():
+        children = [c for c in parent if isinstance(c.tag, str)]
+        for i, child in enumerate(children):
+            if child.tag not in ("h2", "h3", "h4") or id(child) not in first:
+                continue
+            following = children[i + 1:i + 3]
+            if not following:
+                continue
+            target = following[1] if following[0].tag == "p" and len(following) > 1 \
+                else following[0]
+            page, start = first[id(child)], _content_start(target, first)
+            if start is not None and start != page:
+                out.append(("".join(child.itertext()).strip(), page, start))
+    return out
+
+
+@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+def test_heading_kept_with_its_intro_and_what_follows(pdfs: dict[str, dict[str, Any]],
+                                                      name: str) -> None:
+    """A heading, its lead paragraph and the start of the table or text they introduce are
+    on one page (in the demo's zh evaluation report 五、服务成效 and its intro line used to
+    end page 8, the effects table starting on page 9)."""
+    stranded = stranded_headings(pdfs[name]["document"])
+    assert not stranded, f"{name}: headings parted from what they introduce: {stranded}"
+
+
+def test_stranded_headings_are_detected() -> None:
+    """The check can fail: a heading and its intro pushed to a page foot by a tall block."""
+    import weasyprint
+
+    page = "<style>@page { size: A4; margin: 0 } body { margin: 0 }</style>"
+    filler = "<div style='height: 255mm'></div>"
+    rows = "".join(f"<tr><td style='height: 30mm'>{i}</td></tr>" for i in range(3))
+    html = (f"<html>{page}<body>{filler}<section><h2>Chapter</h2><p>Intro line.</p>"
+            f"<table><tbody>{rows}</tbody></table></section></body></html>")
+    assert stranded_headings(weasyprint.HTML(string=html).render())
+    kept = html.replace("<html>", "<html><style>h2, h2 + p { break-after: avoid; }</style>")
+    assert stranded_headings(weasyprint.HTML(string=kept).render()) == []
