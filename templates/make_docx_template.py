@@ -330,7 +330,8 @@ def outcomes(doc) -> None:
 
 def mechanisms(doc) -> None:
     """The linkage-mechanism sub-sections the plan lists, as the writer's ``mech_blocks``."""
-    para(doc, "{{ t('doc.mechanisms.intro_' ~ report, items=sec['mechanisms'].sub_names) }}")
+    para(doc, "{{ t('doc.mechanisms.intro_' ~ report, items=sec['mechanisms'].sub_names) }}",
+         INTRO)
     para(doc, "{%p for sub in sec['mechanisms'].subsections %}")
     para(doc, "{{ sub.title }}", "Heading 2")
     para(doc, "{%p for b in mech_blocks[sub.key] %}")
@@ -341,7 +342,7 @@ def mechanisms(doc) -> None:
     para(doc, "{%p elif b.kind == 'intro' %}")
     para(doc, "{{ b.text }}", INTRO)
     para(doc, "{%p elif b.kind == 'note' %}")
-    para(doc, "{{ b.text }}", size=9)
+    para(doc, "{{ b.text }}", INTRO, size=9)
     para(doc, "{%p elif b.kind == 'warn' %}")
     para(doc, "{{ b.text }}", bold=True)
     para(doc, "{%p else %}")
