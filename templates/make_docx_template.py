@@ -428,6 +428,10 @@ def conclusion(doc) -> None:
     para(doc, "{{ label(s) }}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p if report != 'acceptance' and not acceptance and not tables.bands "
+              "and not renewal %}")
+    para(doc, "{{ t('doc.conclusion.no_verdict') }}")
+    para(doc, "{%p endif %}")
     para(doc, "{%p if report == 'acceptance' %}")
     para(doc, "{{ t('doc.conclusion.opinion') }}", "Heading 2")
     para(doc, "{{ label(acceptance_opinion) if acceptance_opinion else "

@@ -190,6 +190,9 @@ def test_every_section_in_contents_and_body(outputs: dict[Any, dict[str, Any]], 
         assert not missing_toc, (name, report, lang, fmt, "contents lacks", missing_toc)
         _, missing_body = _find_in_order(flat, titles, after_toc)
         assert not missing_body, (name, report, lang, fmt, "body lacks", missing_body)
+        for s in plan:  # no chapter is a bare heading (七、评估结论 was, with no verdict)
+            body = _chapter_text(text, plan, s["key"])[len(_squash(s["title"])):]
+            assert len(body) >= 10, (name, report, lang, fmt, "empty chapter", s["title"])
 
 
 def rh_toc(lang: str) -> str:

@@ -23,6 +23,9 @@ pytest.importorskip("weasyprint", reason='WeasyPrint is not installed (pip insta
 
 HEADER, FOOTER = 55.0, 45.0  # points: running header and page number bands (A4 842 pt)
 MAX_EMPTY = 2 / 3
+#: the demo's reports, and a linkage example's (sites tables over several pages)
+NAMES = ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf",
+         "zhongshan_evaluation_zh.pdf"]
 
 
 def _squash(text: str) -> str:
@@ -91,16 +94,24 @@ def _split_rows(document: Any) -> list[tuple[str, list[int]]]:
 @pytest.fixture(scope="module")
 def pdfs(demo_ev: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """name -> the HTML, WeasyPrint's laid-out document and the PDF written from it."""
+    import warnings
+
     import weasyprint
 
+    import evalkit as ek
     from evalkit.report.html import render_html
     from evalkit.report.pdf import _no_fetch
 
     folder = tmp_path_factory.mktemp("layout")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linkage = ek.evaluate(ek.load_project(ek.datasets.path("zhongshan_linkage") /
+                                              "project.yaml"))
     out = {}
-    for report, lang in (("evaluation", "zh"), ("acceptance", "zh"), ("evaluation", "en")):
-        name = f"{report}_{lang}.pdf"
-        html = render_html(demo_ev, lang=lang, report=report, target="pdf")
+    for ev, report, lang in ((demo_ev, "evaluation", "zh"), (demo_ev, "acceptance", "zh"),
+                             (demo_ev, "evaluation", "en"), (linkage, "evaluation", "zh")):
+        name = f"{report}_{lang}.pdf" if ev is demo_ev else f"zhongshan_{report}_{lang}.pdf"
+        html = render_html(ev, lang=lang, report=report, target="pdf")
         document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_no_fetch).render()
         path = folder / name
         document.write_pdf(path)
@@ -108,7 +119,7 @@ def pdfs(demo_ev: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, di
     return out
 
 
-@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+@pytest.mark.parametrize("name", NAMES)
 def test_no_near_empty_page_inside_a_chapter(pdfs: dict[str, dict[str, Any]],
                                              name: str) -> None:
     html, pages = pdfs[name]["html"], pdfs[name]["pages"]
@@ -122,7 +133,7 @@ def test_no_near_empty_page_inside_a_chapter(pdfs: dict[str, dict[str, Any]],
     assert not bad, f"{name}: pages more than two-thirds empty inside a chapter: {bad}"
 
 
-@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+@pytest.mark.parametrize("name", NAMES)
 def test_no_table_row_split_across_pages(pdfs: dict[str, dict[str, Any]], name: str) -> None:
     split = _split_rows(pdfs[name]["document"])
     assert not split, f"{name}: table rows split across pages: {split}"
@@ -139,7 +150,7 @@ def test_split_rows_are_detected(pdfs: dict[str, dict[str, Any]]) -> None:
     assert _split_rows(weasyprint.HTML(string=kept).render()) == []
 
 
-@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+@pytest.mark.parametrize("name", NAMES)
 def test_no_heading_alone_at_a_page_foot(pdfs: dict[str, dict[str, Any]], name: str) -> None:
     html, pages = pdfs[name]["html"], pdfs[name]["pages"]
     headings = {_squash(t) for level in ("h2", "h3", "h4", "h5") for t in _titles(html, level)}
@@ -200,7 +211,7 @@ def stranded_headings(document: Any) -> list[tuple[str, int, int]]:
     return out
 
 
-@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+@pytest.mark.parametrize("name", NAMES)
 def test_heading_kept_with_its_intro_and_what_follows(pdfs: dict[str, dict[str, Any]],
                                                       name: str) -> None:
     """A heading, its lead paragraph and the start of the table or text they introduce are
