@@ -191,9 +191,10 @@ def _workforce(W: Mapping[str, Any], t: T) -> list[Block]:
                     t("mech.trend")], rows),
             _table([t("mech.site"), t("mech.headcount"), t("mech.certification_rate"),
                     t("mech.training_hours"), t("mech.turnover"), t("mech.caseload")],
-                   [[str(r["site"]), fmt_num(r["n"]), fmt_pct(r["certification_rate"], 1),
-                     fmt_num(r["training_hours"]), fmt_pct(r["turnover"], 1),
-                     fmt_num(r["caseload"])] for r in _records(W["by_site"])])]
+                   [[t("term.total") if r["site"] == "total" else str(r["site"]), fmt_num(r["n"]),
+                     fmt_pct(r["certification_rate"], 1), fmt_num(r["training_hours"]),
+                     fmt_pct(r["turnover"], 1), fmt_num(r["caseload"])]
+                    for r in _records(W["by_site"])])]
 
 
 def mechanism_blocks(ctx: Mapping[str, Any], t: T, label: L) -> dict[str, list[Block]]:
