@@ -12,7 +12,7 @@ a docxtpl template: Jinja2 tags in paragraphs (``{{ … }}``, ``{%p … %}``) an
 Roman / Arial for Latin text; the font table lists SimSun/SimHei/FangSong as alternates.
 An organization's own template may use any subset of these tags.
 
-The chapters follow ``sections`` (evalkit.report.document.section_plan) in the same order as
+The chapters follow ``sections`` (evalkit.report.sections.section_plan) in the same order as
 the HTML and Markdown reports; each is shown when the report's plan holds it. The contents
 (目录) is written out from ``sections`` (no field to update in Word or WPS); table rows never
 split across pages and headings keep with the next paragraph.
@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 BODY_LATIN, BODY_EA = "Times New Roman", "宋体"
 HEAD_LATIN, HEAD_EA = "Arial", "黑体"
 ALT_NAMES = {"宋体": "SimSun", "黑体": "SimHei", "仿宋": "FangSong"}
+INTRO = "Intro"  # a lead paragraph, kept with the table or text it introduces
 
 
 def set_fonts(element, latin: str, east_asia: str) -> None:
@@ -168,12 +169,20 @@ def page_break(doc) -> None:
 
 
 def keep_headings_with_next(doc) -> None:
-    """Headings never stand alone at a page foot (Word and WPS: "keep with next")."""
+    """Headings never stand alone at a page foot (Word and WPS: "keep with next"); nor does
+    the lead paragraph that introduces a table (style "Intro", keep with next too), so a
+    heading, its intro and the first rows of the table stay on one page."""
+    from docx.enum.style import WD_STYLE_TYPE
+
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
         fmt = doc.styles[name].paragraph_format
         fmt.keep_with_next = True
         fmt.keep_together = True
     doc.styles["Normal"].paragraph_format.widow_control = True
+    intro = doc.styles.add_style(INTRO, WD_STYLE_TYPE.PARAGRAPH)
+    intro.base_style = doc.styles["Normal"]
+    intro.paragraph_format.keep_with_next = True
+    intro.paragraph_format.keep_together = True
 
 
 def cover(doc) -> None:
@@ -197,6 +206,9 @@ def cover(doc) -> None:
     para(doc, "{{ t('toc') }}", bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc, "{%p for s in sections %}")
     para(doc, "{{ s.title }}")
+    para(doc, "{%p for x in s.subsections %}")
+    para(doc, "{{ x.title }}").paragraph_format.left_indent = Mm(8)
+    para(doc, "{%p endfor %}")
     para(doc, "{%p endfor %}")
     page_break(doc)
 
@@ -266,7 +278,7 @@ def indicators(doc) -> None:
     para(doc, "{%p endif %}")
     para(doc, "{%p if cadence %}")
     para(doc, "{{ t('doc.indicators.cadence') }}", "Heading 2")
-    para(doc, "{{ t('cadence.intro') }}")
+    para(doc, "{{ t('cadence.intro') }}", INTRO)
     para(doc, "{{p tables.cadence }}")
     para(doc, "{%p endif %}")
     para(doc, "{%p if scorecard %}")
@@ -278,7 +290,7 @@ def indicators(doc) -> None:
 
 
 def outcomes(doc) -> None:
-    para(doc, "{{ t('outcomes.intro') }}")
+    para(doc, "{{ t('outcomes.intro') }}", INTRO)
     native_table(
         doc,
         ["{{ t('col.outcome') }}", "{{ t('col.estimate') }}", "{{ t('col.ci') }}",
@@ -314,6 +326,30 @@ def outcomes(doc) -> None:
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+
+
+def mechanisms(doc) -> None:
+    """The linkage-mechanism sub-sections the plan lists, as the writer's ``mech_blocks``."""
+    para(doc, "{{ t('doc.mechanisms.intro_' ~ report, items=sec['mechanisms'].sub_names) }}",
+         INTRO)
+    para(doc, "{%p for sub in sec['mechanisms'].subsections %}")
+    para(doc, "{{ sub.title }}", "Heading 2")
+    para(doc, "{%p for b in mech_blocks[sub.key] %}")
+    para(doc, "{%p if b.kind == 'table' %}")
+    para(doc, "{{p b.table }}")
+    para(doc, "{%p elif b.kind == 'h3' %}")
+    para(doc, "{{ b.text }}", "Heading 3")
+    para(doc, "{%p elif b.kind == 'intro' %}")
+    para(doc, "{{ b.text }}", INTRO)
+    para(doc, "{%p elif b.kind == 'note' %}")
+    para(doc, "{{ b.text }}", INTRO, size=9)
+    para(doc, "{%p elif b.kind == 'warn' %}")
+    para(doc, "{{ b.text }}", bold=True)
+    para(doc, "{%p else %}")
+    para(doc, "{{ b.text }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
     para(doc, "{%p endfor %}")
 
 
@@ -393,6 +429,10 @@ def conclusion(doc) -> None:
     para(doc, "{{ label(s) }}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p if report != 'acceptance' and not acceptance and not tables.bands "
+              "and not renewal %}")
+    para(doc, "{{ t('doc.conclusion.no_verdict') }}")
+    para(doc, "{%p endif %}")
     para(doc, "{%p if report == 'acceptance' %}")
     para(doc, "{{ t('doc.conclusion.opinion') }}", "Heading 2")
     para(doc, "{{ label(acceptance_opinion) if acceptance_opinion else "
@@ -418,7 +458,7 @@ def conclusion(doc) -> None:
 
 
 def signatures(doc) -> None:
-    para(doc, "{{ t('doc.signatures.intro_' ~ report) }}")
+    para(doc, "{{ t('doc.signatures.intro_' ~ report) }}", INTRO)
     para(doc, "{{p tables.sign }}")
     para(doc, "{%p if tables.panel %}")
     para(doc, "{{ t('doc.signatures.panel') }}", "Heading 2")
@@ -427,7 +467,7 @@ def signatures(doc) -> None:
 
 
 def attachments(doc) -> None:
-    para(doc, "{{ t('doc.attachments.intro') }}")
+    para(doc, "{{ t('doc.attachments.intro') }}", INTRO)
     para(doc, "{{p tables.attachments }}")
 
 
@@ -452,9 +492,9 @@ def stamp(doc) -> None:
     para(doc, "{{p tables.stamp }}")
 
 
-#: the chapters in the order of evalkit.report.document.section_plan
+#: the chapters in the order of evalkit.report.sections.CHAPTERS (section_plan)
 CHAPTERS = (("summary", summary), ("overview", overview), ("basis", basis),
-            ("indicators", indicators), ("outcomes", outcomes),
+            ("indicators", indicators), ("outcomes", outcomes), ("mechanisms", mechanisms),
             ("satisfaction", satisfaction), ("funds", funds), ("issues", issues),
             ("conclusion", conclusion), ("signatures", signatures),
             ("attachments", attachments), ("methods", methods), ("stamp", stamp))

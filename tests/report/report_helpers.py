@@ -120,3 +120,22 @@ def docx_text(path: Path) -> str:
     for section in doc.sections:
         parts.extend(p.text for p in section.header.paragraphs)
     return "\n".join(parts)
+
+
+def docx_body_text(path: Path) -> str:
+    """Paragraphs and table cells in document order (docx_text above puts the
+    tables last)."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = docx.Document(str(path))
+    parts = []
+    for child in doc.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            parts.append(Paragraph(child, doc).text)
+        elif tag == "tbl":
+            for row in Table(child, doc).rows:
+                parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)

@@ -174,5 +174,19 @@ def test_logic_model_shows_every_column(charts: dict[str, dict[str, Any]]) -> No
     for heading in ("Inputs", "Activities", "Outputs", "Short-term outcomes",
                     "Intermediate outcomes", "Long-term outcomes", "Impact"):
         assert heading in texts
-    assert "24 group sessions held" in texts and "900 worker participations" in texts
+    # a box's text may wrap over several lines: read each box whole
+    boxes = [" ".join(svg_texts(g)) for g in re.findall(r'<g id="[^"]*" class="lm-box.*?</g>',
+                                                         str(charts["en"]["logic_model"]),
+                                                         flags=re.S)]
+    assert "24 group sessions held" in boxes and "900 worker participations" in boxes
     assert_clean(texts)
+
+
+def test_logic_model_fits_the_text_column(charts: dict[str, dict[str, Any]]) -> None:
+    """Seven levels side by side would be 1,590 px wide; the diagram is drawn as bands of
+    levels instead, no wider than the report's text column (720 px), at full text size."""
+    for lang in ("zh", "en"):
+        svg = str(charts[lang]["logic_model"])
+        width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+        assert 600 <= width <= 720, (lang, width)
+        assert 'viewBox="0 0 ' in svg and 'font-size="12"' in svg

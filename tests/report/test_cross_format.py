@@ -70,9 +70,9 @@ def test_same_chapters_in_every_format(demo_ev: Any, rendered: dict[str, Path],
 
 def test_chapter_order_is_the_usual_one(demo_ev: Any) -> None:
     zh = _plan(demo_ev, "evaluation", "zh")
-    assert [t.split("、", 1)[1] for t in zh[:11]] == [
-        "摘要", "项目概况", "评估依据与方法", "指标完成情况", "服务成效", "满意度", "资金使用",
-        "问题与建议", "评估结论", "签字盖章", "附件清单"]
+    assert [t.split("、", 1)[1] for t in zh[:12]] == [
+        "摘要", "项目概况", "评估依据与方法", "指标完成情况", "服务成效", "联动机制运行情况",
+        "满意度", "资金使用", "问题与建议", "评估结论", "签字盖章", "附件清单"]
     acc = _plan(demo_ev, "acceptance", "zh")
     assert "八、整改要求" in acc and "九、验收意见" in acc
     assert acc[-2:] == ["附录A　方法说明与数据质量", "附录B　可重复性信息"]

@@ -94,11 +94,12 @@ def test_signatures_and_panel(demo_ev: Any) -> None:
 
 def test_plan_leaves_out_chapters_without_data(demo_ev: Any) -> None:
     ctx = _ctx(demo_ev)
-    ctx = {**ctx, "value": None, "satisfaction": None, "voices": None}
+    ctx = {**ctx, "value": None, "satisfaction": None, "voices": None, "analytics": None}
     from evalkit.report.environment import label_functions, make_environment
 
     t, _ = label_functions(make_environment("zh"))
     titles = [s["title"] for s in section_plan(ctx, "evaluation", t, "zh")]
     assert "资金使用" not in "".join(titles) and "满意度" not in "".join(titles)
+    assert "联动机制" not in "".join(titles)  # no analytics: no mechanism chapter
     assert titles[:6] == ["一、摘要", "二、项目概况", "三、评估依据与方法", "四、指标完成情况",
                           "五、服务成效", "六、问题与建议"]

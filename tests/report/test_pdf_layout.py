@@ -23,6 +23,9 @@ pytest.importorskip("weasyprint", reason='WeasyPrint is not installed (pip insta
 
 HEADER, FOOTER = 55.0, 45.0  # points: running header and page number bands (A4 842 pt)
 MAX_EMPTY = 2 / 3
+#: the demo's reports, and a linkage example's (sites tables over several pages)
+NAMES = ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf",
+         "zhongshan_evaluation_zh.pdf"]
 
 
 def _squash(text: str) -> str:
@@ -91,16 +94,24 @@ def _split_rows(document: Any) -> list[tuple[str, list[int]]]:
 @pytest.fixture(scope="module")
 def pdfs(demo_ev: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """name -> the HTML, WeasyPrint's laid-out document and the PDF written from it."""
+    import warnings
+
     import weasyprint
 
+    import evalkit as ek
     from evalkit.report.html import render_html
     from evalkit.report.pdf import _no_fetch
 
     folder = tmp_path_factory.mktemp("layout")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linkage = ek.evaluate(ek.load_project(ek.datasets.path("zhongshan_linkage") /
+                                              "project.yaml"))
     out = {}
-    for report, lang in (("evaluation", "zh"), ("acceptance", "zh"), ("evaluation", "en")):
-        name = f"{report}_{lang}.pdf"
-        html = render_html(demo_ev, lang=lang, report=report, target="pdf")
+    for ev, report, lang in ((demo_ev, "evaluation", "zh"), (demo_ev, "acceptance", "zh"),
+                             (demo_ev, "evaluation", "en"), (linkage, "evaluation", "zh")):
+        name = f"{report}_{lang}.pdf" if ev is demo_ev else f"zhongshan_{report}_{lang}.pdf"
+        html = render_html(ev, lang=lang, report=report, target="pdf")
         document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_no_fetch).render()
         path = folder / name
         document.write_pdf(path)
@@ -108,7 +119,7 @@ def pdfs(demo_ev: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, di
     return out
 
 
-@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+@pytest.mark.parametrize("name", NAMES)
 def test_no_near_empty_page_inside_a_chapter(pdfs: dict[str, dict[str, Any]],
                                              name: str) -> None:
     html, pages = pdfs[name]["html"], pdfs[name]["pages"]
@@ -122,7 +133,7 @@ def test_no_near_empty_page_inside_a_chapter(pdfs: dict[str, dict[str, Any]],
     assert not bad, f"{name}: pages more than two-thirds empty inside a chapter: {bad}"
 
 
-@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+@pytest.mark.parametrize("name", NAMES)
 def test_no_table_row_split_across_pages(pdfs: dict[str, dict[str, Any]], name: str) -> None:
     split = _split_rows(pdfs[name]["document"])
     assert not split, f"{name}: table rows split across pages: {split}"
@@ -139,10 +150,86 @@ def test_split_rows_are_detected(pdfs: dict[str, dict[str, Any]]) -> None:
     assert _split_rows(weasyprint.HTML(string=kept).render()) == []
 
 
-@pytest.mark.parametrize("name", ["evaluation_zh.pdf", "acceptance_zh.pdf", "evaluation_en.pdf"])
+@pytest.mark.parametrize("name", NAMES)
 def test_no_heading_alone_at_a_page_foot(pdfs: dict[str, dict[str, Any]], name: str) -> None:
     html, pages = pdfs[name]["html"], pdfs[name]["pages"]
     headings = {_squash(t) for level in ("h2", "h3", "h4", "h5") for t in _titles(html, level)}
     stranded = [(i + 1, p["lines"][-1]) for i, p in enumerate(pages)
                 if p["lines"] and p["heading_like"][-1] and _squash(p["lines"][-1]) in headings]
     assert not stranded, f"{name}: headings at a page foot: {stranded}"
+
+
+def _start_pages(document: Any) -> tuple[Any, dict[int, int]]:
+    """The root element and, per element (by id), the first page any of its boxes is on."""
+    first: dict[int, int] = {}
+    root = None
+
+    def walk(box: Any, number: int) -> None:
+        element = getattr(box, "element", None)
+        if element is not None:
+            first.setdefault(id(element), number)
+        for child in getattr(box, "children", None) or []:
+            walk(child, number)
+
+    for number, page in enumerate(document.pages, start=1):
+        if root is None and page._page_box.children:
+            root = page._page_box.children[0].element
+        walk(page._page_box, number)
+    return root, first
+
+
+def _content_start(element: Any, first: dict[int, int]) -> int | None:
+    """Page where ``element``'s content starts: a table's first body row (its caption and
+    repeated header are not content), else the element itself."""
+    if element.tag == "table":
+        rows = [r for part in element if part.tag in ("tbody", "tr")
+                for r in ([part] if part.tag == "tr" else list(part)) if r.tag == "tr"]
+        if rows:
+            return first.get(id(rows[0]))
+    return first.get(id(element))
+
+
+def stranded_headings(document: Any) -> list[tuple[str, int, int]]:
+    """Headings (h2-h4) not on the page where what they introduce starts: the next element,
+    or, when the next is a lead paragraph, the element after it (a table, a list, the next
+    paragraph). (heading text, its page, the page that content starts on)."""
+    root, first = _start_pages(document)
+    out = []
+    for parent in root.iter():
+        children = [c for c in parent if isinstance(c.tag, str)]
+        for i, child in enumerate(children):
+            if child.tag not in ("h2", "h3", "h4") or id(child) not in first:
+                continue
+            following = children[i + 1:i + 3]
+            if not following:
+                continue
+            target = following[1] if following[0].tag == "p" and len(following) > 1 \
+                else following[0]
+            page, start = first[id(child)], _content_start(target, first)
+            if start is not None and start != page:
+                out.append(("".join(child.itertext()).strip(), page, start))
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_heading_kept_with_its_intro_and_what_follows(pdfs: dict[str, dict[str, Any]],
+                                                      name: str) -> None:
+    """A heading, its lead paragraph and the start of the table or text they introduce are
+    on one page (in the demo's zh evaluation report 五、服务成效 and its intro line used to
+    end page 8, the effects table starting on page 9)."""
+    stranded = stranded_headings(pdfs[name]["document"])
+    assert not stranded, f"{name}: headings parted from what they introduce: {stranded}"
+
+
+def test_stranded_headings_are_detected() -> None:
+    """The check can fail: a heading and its intro pushed to a page foot by a tall block."""
+    import weasyprint
+
+    page = "<style>@page { size: A4; margin: 0 } body { margin: 0 }</style>"
+    filler = "<div style='height: 255mm'></div>"
+    rows = "".join(f"<tr><td style='height: 30mm'>{i}</td></tr>" for i in range(3))
+    html = (f"<html>{page}<body>{filler}<section><h2>Chapter</h2><p>Intro line.</p>"
+            f"<table><tbody>{rows}</tbody></table></section></body></html>")
+    assert stranded_headings(weasyprint.HTML(string=html).render())
+    kept = html.replace("<html>", "<html><style>h2, h2 + p { break-after: avoid; }</style>")
+    assert stranded_headings(weasyprint.HTML(string=kept).render()) == []

@@ -78,8 +78,23 @@ def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any]) -
 def _workforce(r: Any, rules: Disclosure) -> dict[str, Any]:
     last = r.table.loc[r.table["period"] == r.table["period"].iloc[-1]].copy()
     last = last.rename(columns={"headcount": "n"})
-    return {"checks": table(r.checks, rules), "by_site": table(last, rules),
-            "trend": table(r.table.loc[r.table["site"] == "total"], rules)}
+    # the checks are computed from the whole roster of the latest period: below the
+    # threshold its values and changes are hidden with it (the targets are the spec's)
+    total = r.table.loc[r.table["site"] == "total"].rename(columns={"headcount": "n"})
+    checks = r.checks.copy()
+    checks["n"] = float(total["n"].iloc[-1]) if len(total) else float(last["n"].sum())
+    shown = table(checks, rules)
+    if shown is not None:
+        shown = {"columns": [c for c in shown["columns"] if c != "n"],
+                 "records": [{k: v for k, v in rec.items() if k != "n"}
+                             for rec in shown["records"]]}
+        if is_small(checks["n"].iloc[0], rules.threshold):
+            hide = small_cell(rules.threshold)
+            for rec, target in zip(shown["records"], r.checks["target"], strict=True):
+                rec["target"] = _num(target)  # the spec's target is not a statistic
+                rec["met"] = None
+                rec["trend"] = hide
+    return {"checks": shown, "by_site": table(last, rules), "trend": table(total, rules)}
 
 
 #: what a per-site column counts, said in its header (issue 13): distinct people, activities

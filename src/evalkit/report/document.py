@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from evalkit.data.privacy import is_small, small_cell
+from evalkit.report.sections import section_plan
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
@@ -31,7 +32,6 @@ __all__ = ["document_context", "format_date", "section_plan"]
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
-_ZH_NUMERALS = "一二三四五六七八九十"
 _YES = {"yes", "y", "true", "1", "是", "已核验"}
 #: data-source names used for the satisfaction section when ``report.satisfaction`` is absent
 SATISFACTION_SOURCES = ("satisfaction", "满意度", "satisfaction_survey")
@@ -51,56 +51,6 @@ def format_date(value: dt.date | str | None, lang: str) -> str:
     if lang == "zh":
         return f"{day.year}年{day.month}月{day.day}日"
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def _numeral(i: int, lang: str) -> str:
-    if lang != "zh":
-        return f"{i}."
-    text = _ZH_NUMERALS[i - 1] if i <= 10 else "十" + _ZH_NUMERALS[i - 11]
-    return f"{text}、"
-
-
-def section_plan(ctx: Mapping[str, Any], report: str, t: T, lang: str) -> list[dict[str, Any]]:
-    """The chapters of ``report`` in order: ``{id, title, number, appendix}``.
-
-    One plan feeds every writer. Chapters follow the usual order of a Chinese
-    purchased-service report: 摘要, 项目概况, 评估依据与方法, 指标完成情况, 服务成效, 满意度,
-    资金使用, 问题与建议 (整改要求 in the acceptance report), 评估结论 (验收意见 in the
-    acceptance report), 签字盖章, 附件清单; then the appendices (methods and data quality,
-    reproducibility). A chapter without data is left out.
-    """
-    chapters = [
-        ("summary", True),
-        ("overview", True),
-        ("basis", True),
-        ("indicators", True),
-        ("outcomes", bool(ctx.get("effects"))),
-        ("satisfaction", bool(ctx.get("satisfaction") or ctx.get("voices"))),
-        ("funds", bool(ctx.get("value"))),
-        ("issues", True),
-        ("conclusion", True),
-        ("signatures", True),
-        ("attachments", bool(ctx.get("attachments"))),
-    ]
-    appendices = [("methods", True), ("stamp", True)]
-    out: list[dict[str, Any]] = []
-    n = 0
-    for key, shown in chapters:
-        if not shown:
-            continue
-        n += 1
-        name = t(f"doc.section.{key}_{report}", default=t(f"doc.section.{key}"))
-        out.append({"id": f"sec-{key}", "key": key, "number": _numeral(n, lang),
-                    "title": f"{_numeral(n, lang)}{'' if lang == 'zh' else ' '}{name}",
-                    "appendix": False})
-    for i, (key, shown) in enumerate(appendices):
-        if not shown:
-            continue
-        letter = "ABCDEFG"[i]
-        name = t(f"doc.section.{key}")
-        out.append({"id": f"sec-{key}", "key": key, "number": letter,
-                    "title": t("doc.appendix", letter=letter, title=name), "appendix": True})
-    return out
 
 
 def _text(obj: Any) -> dict[str, str] | None:

@@ -6,7 +6,9 @@ plain context it receives ``tables.<name>`` (Word tables, insert with ``{{p tabl
 ``charts.<name>`` (PNG images, ``{{ charts.indicators }}``), ``summary`` (three sentences),
 ``verdict_text``, ``scorecard_grade``, ``methods_lines`` and ``sec`` (the chapters of
 ``sections`` by key, so a template can ask ``{%p if 'funds' in sec %}`` and print
-``{{ sec.funds.title }}``). Every run evalkit creates has
+``{{ sec.funds.title }}``; each chapter's ``subsections`` too) and ``mech_blocks`` (the
+linkage-mechanism sub-sections as paragraphs and tables, :mod:`evalkit.report.docx_mechanisms`).
+Every run evalkit creates has
 East Asian fonts set (``w:eastAsia``: 宋体 body, 黑体 headings).
 """
 
@@ -84,6 +86,7 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
 
     from evalkit.report.charts import build_charts
     from evalkit.report.docx_document import document_tables
+    from evalkit.report.docx_mechanisms import mechanism_blocks
     from evalkit.report.docx_tables import cell_text, word_tables
     from evalkit.report.environment import label_functions
     from evalkit.report.pipeline import prepare, template_error
@@ -115,6 +118,7 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
     }
     ctx["tables"] = {**word_tables(ctx, t, label), **document_tables(ctx, t, label, lang)}
     ctx["sec"] = {s["key"]: s for s in ctx["sections"]}
+    ctx["mech_blocks"] = mechanism_blocks(ctx, t, label)
     card = ctx.get("scorecard") or {}
     ctx["scorecard_grade"] = cell_text(card.get("grade"), label)
     verdict = (ctx.get("acceptance") or {}).get("verdict") or "pending"
