@@ -146,12 +146,18 @@ def _without_axis_ticks(text: str) -> str:
     return re.sub(r"(?<![\d.])\d+(?:\.\d+)?(?:[ \t]+\d+(?:\.\d+)?){3,}", ticks, text)
 
 
+def _without_section_numbers(text: str) -> str:
+    """English sub-section headings ("6.1 Partnership ledger", "### 6.2 Coverage") start a
+    line with their number and a capitalised title: a section number, not a figure."""
+    return re.sub(r"(?m)^(\s*[-*#]*\s*)\d+\.\d+(?=\s+[A-Z])", r"\1", text)
+
+
 def visible_text(path: Path) -> str:
     if path.suffix == ".pdf":
-        return _without_axis_ticks(rh.pdf_text(path))
+        return _without_section_numbers(_without_axis_ticks(rh.pdf_text(path)))
     if path.suffix == ".docx":
-        return rh.docx_text(path)
-    text = path.read_text(encoding="utf-8")
+        return _without_section_numbers(rh.docx_text(path))
+    text = _without_section_numbers(path.read_text(encoding="utf-8"))
     if path.suffix == ".html":  # drop inline SVG/CSS, keep what a reader sees
         text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S)
         text = re.sub(r"<svg\b.*?</svg>", " ", text, flags=re.S)
