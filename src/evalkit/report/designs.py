@@ -33,6 +33,8 @@ __all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules"]
 
 #: how many donor units the weights table lists
 TOP_DONORS = 5
+#: how many donor units the synthetic-comparison chart shows
+_CHART_DONORS = 8
 #: designs whose choice the report explains (the others are explained by the methods appendix)
 _EXPLAINED = ("pre_post", "pre_post_comparison", "did", "event_study", "its", "comparative_its",
               "synthetic_control", "synthetic_did")
@@ -86,21 +88,27 @@ def _rating(result: Any) -> dict[str, Any] | None:
     return {"key": f"designs.rating.synth_{key}", "params": params}
 
 
-def _weights(result: Any, personal: bool, names: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The donors with the largest weights; a unit is named by its site name ``{zh, en}``
-    when the project's site tree has it, withheld (``#1``, ``#2`` …) when the unit column
-    identifies a person."""
+def _donors(result: Any, personal: bool, names: Mapping[str, Any],
+            top: int = TOP_DONORS) -> list[tuple[Any, float, Any]]:
+    """``(unit id, weight, display)`` for the ``top`` donors with the largest weights. A unit
+    is displayed by its site name ``{zh, en}`` when the project's site tree has it, withheld
+    (``#1``, ``#2`` …) when the unit column identifies a person, else by its id."""
     w = result.extra.get("unit_weights")
     if w is None:
         return []
-    top = w[w > 1e-9].sort_values(ascending=False).head(TOP_DONORS)
     out = []
-    for k, (u, v) in enumerate(top.items()):
+    for k, (u, v) in enumerate(w[w > 1e-9].sort_values(ascending=False).head(top).items()):
         name = names.get(str(u))
         unit = (f"#{k + 1}" if personal else
                 {"zh": name.zh, "en": name.en} if name is not None else str(u))
-        out.append({"unit": unit, "weight": _num(v, 3)})
+        out.append((u, float(v), unit))
     return out
+
+
+def _weights(result: Any, personal: bool, names: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The donor weights table: the :data:`TOP_DONORS` largest, named as :func:`_donors`."""
+    return [{"unit": unit, "weight": _num(v, 3)} for _, v, unit in
+            _donors(result, personal, names)]
 
 
 def _site_names(evaluation: Evaluation) -> dict[str, Any]:
@@ -180,9 +188,12 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
 
     from evalkit.plot.designs import plot_its, plot_synth
     from evalkit.plot.honest import plot_honest_did
+    from evalkit.report.context import _person_ids
 
     shown = {e["id"] for e in context.get("effects", []) if not e.get("suppressed")}
-    names = {oc.id: oc.name.get(lang) for oc in evaluation.project.outcomes}
+    outcomes = {oc.id: oc for oc in evaluation.project.outcomes}
+    hidden_units = evaluation.project.personal_columns() | _person_ids(evaluation)
+    site_names = _site_names(evaluation)
     columns = {name: getattr(col.description, lang) for source in
                evaluation.project.data.values() for name, col in source.columns.items()
                if col.description is not None}
@@ -191,17 +202,19 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
         if oid not in shown:
             continue
         design = str(result.design)
-        result = replace(result, outcome=names.get(oid) or result.outcome)  # titles: names
+        oc = outcomes.get(oid.removesuffix("_vs_comparison"))
+        name = outcomes[oid].name.get(lang) if oid in outcomes else None
+        result = replace(result, outcome=name or result.outcome)  # titles: names
         if design in ("its", "comparative_its"):
-            series = result.extra["series"]  # the time axis by its description, not its id
-            axis = columns.get(str(series.columns[0]))
-            if axis:
-                result = replace(result, extra={**result.extra, "series": series.rename(
-                    columns={series.columns[0]: axis})})
-            charts["designs"][oid] = safely(f"its:{oid}", partial(plot_its, result, lang), fmt)
+            axis = columns.get(str(result.extra["series"].columns[0]))  # its description
+            charts["designs"][oid] = safely(f"its:{oid}", partial(plot_its, result, lang,
+                                                                  time_label=axis), fmt)
         elif design in ("synthetic_control", "synthetic_did"):
-            charts["designs"][oid] = safely(f"synth:{oid}", partial(plot_synth, result, lang),
-                                            fmt)
+            personal = oc is not None and str(oc.unit) in hidden_units
+            labels = {u: str(unit[lang] if isinstance(unit, dict) else unit) for u, _, unit
+                      in _donors(result, personal, site_names, top=_CHART_DONORS)}
+            charts["designs"][oid] = safely(f"synth:{oid}", partial(
+                plot_synth, result, lang, top=_CHART_DONORS, labels=labels), fmt)
         frame = (evaluation.details.get(oid) or {}).get("honest_did")
         if frame is not None:
             charts["honest"][oid] = safely(f"honest:{oid}", partial(plot_honest_did, frame,
