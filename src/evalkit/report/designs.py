@@ -119,17 +119,15 @@ def _site_names(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def _honest(frame: Any, unit: Mapping[str, str] | None) -> dict[str, Any]:
-    """Breakdown value and the key of the plain sentence for an ``ek.honest_did`` frame."""
+    """Breakdown value and the key of the plain sentence for an ``ek.honest_did`` frame (the
+    case chosen as :func:`evalkit.estimate.honest.honest_note` chooses it; the report words
+    it in its own plainer ``designs.honest.<case>``)."""
+    from evalkit.estimate.honest import honest_note
+
     bd = float(frame.attrs.get("breakdown", math.nan))
     orig = frame.attrs.get("original", (math.nan, math.nan))
     method = str(frame.attrs.get("method"))
-    significant = orig[0] > 0 or orig[1] < 0
-    if math.isnan(bd):
-        key = "fragile" if significant else "not_significant"
-    elif math.isinf(bd):
-        key = "robust_all"
-    else:
-        key = "rm" if method == "relative_magnitude" else "smoothness"
+    key = honest_note(frame).key.removeprefix("honest.")
     rows = [{"m": _num(r.m, 3), "lb": _num(r.lb), "ub": _num(r.ub)}
             for r in frame.itertuples(index=False)]
     return {"key": f"designs.honest.{key}", "method": method,
