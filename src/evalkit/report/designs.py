@@ -22,14 +22,14 @@ sentence goes through the zh/en label catalogue (``templates/i18n/<lang>.designs
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
     from evalkit.report.plain import Disclosure
 
-__all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules"]
+__all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules", "methods_used"]
 
 #: how many donor units the weights table lists
 TOP_DONORS = 5
@@ -145,6 +145,49 @@ def design_rules() -> dict[str, str]:
     return {"min_pre": str(SYNTH_LEVEL4["min_pre_periods"]),
             "min_donors": str(SYNTH_LEVEL4["min_donors"]),
             "max_ratio": _num(100 * SYNTH_LEVEL4["max_fit_ratio"], 0)}
+
+
+#: designs compared with a comparison group under parallel trends (the DiD assumption)
+_PARALLEL = frozenset({"did", "twfe", "event_study", "staggered_did", "pre_post_comparison"})
+
+
+def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """The catalogue keys of the methods appendix's formulas and assumptions, for the designs
+    the evaluation used: ``{"formulas": [...], "assumptions": [...]}``.
+
+    * pre/post (``pre_post``, ``post_only``): ``methods.prepost``, ``methods.wilcoxon`` and
+      ``methods.assumption_prepost``;
+    * DiD (``did``, ``twfe``, ``staggered_did``; the comparison-group pre/post
+      ``pre_post_comparison`` too, as before): ``methods.did``;
+    * an event study (the design, or one run beside a DiD): ``methods.event_study``;
+    * staggered DiD: ``methods.staggered`` (Callaway & Sant'Anna);
+    * clustered standard errors (an estimate or its event study with a cluster or wild
+      bootstrap note): ``methods.cluster``;
+    * any design resting on parallel trends: ``methods.assumption_did``.
+
+    Interrupted time series and synthetic comparisons have their formulas in the design
+    partial (``designs.methods.*``), so they add nothing here.
+    """
+    designs = {str(e.get("design")) for e in effects}
+    studies = [e["event_study"] for e in effects if isinstance(e.get("event_study"), Mapping)]
+    keys = {str(n.get("key") or "") for e in [*effects, *studies]
+            for n in e.get("note_data") or []}
+    formulas: list[str] = []
+    assumptions: list[str] = []
+    if designs & {"pre_post", "post_only"}:
+        formulas += ["methods.prepost", "methods.wilcoxon"]
+        assumptions.append("methods.assumption_prepost")
+    if designs & {"did", "twfe", "staggered_did", "pre_post_comparison"}:
+        formulas.append("methods.did")
+    if "event_study" in designs or studies:
+        formulas.append("methods.event_study")
+    if "staggered_did" in designs:
+        formulas.append("methods.staggered")
+    if any(k.startswith(("se.cluster", "inference.wild")) for k in keys):
+        formulas.append("methods.cluster")
+    if designs & _PARALLEL or studies:
+        assumptions.append("methods.assumption_did")
+    return {"formulas": formulas, "assumptions": assumptions}
 
 
 def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
