@@ -230,3 +230,69 @@ def test_relative_magnitude_with_three_post_periods_uses_the_lp():
     got = rm_accepts(b, v, 2, np.array([1.0, 0.0, 0.0]), 1.0, 0.05, np.array([0.5, 5.0]),
                      hybrid=False)
     assert got.tolist() == [True, False]
+
+
+def _frame(method: str, breakdown: float, original: tuple[float, float]) -> pd.DataFrame:
+    out = pd.DataFrame({"m": [0.0], "lb": [0.1], "ub": [0.9]})
+    out.attrs = {"method": method, "breakdown": breakdown, "original": original}
+    return out
+
+
+# the wording honest_sentence has always printed (en, zh), one per case
+_WORDING = {
+    "fragile": (_frame("smoothness", math.nan, (0.2, 1.0)),
+                "Even if the trend difference after the start continued the earlier one "
+                "exactly, the robust interval includes zero: the finding rests on parallel "
+                "trends.",
+                "即使服务开始后的趋势差异与之前完全线性延续，稳健区间也包含 0：结论对平行趋势假设敏感。"),
+    "not_significant": (_frame("smoothness", math.nan, (-0.2, 1.0)),
+                        "The effect is not significant even under parallel trends.",
+                        "按常规区间，效应本身就不显著，无需敏感性分析。"),
+    "robust_all": (_frame("relative_magnitude", math.inf, (0.2, 1.0)),
+                   "The finding holds for every size of violation tried.",
+                   "在所试的任何偏离程度下，结论都成立。"),
+    "rm": (_frame("relative_magnitude", 1.4999, (0.2, 1.0)),
+           "The finding holds unless the trend violation after the start is more than 1.5 "
+           "times the largest before it.",
+           "除非服务开始后的趋势偏离超过开始前最大偏离的 1.5 倍，否则结论成立。"),
+    "smoothness": (_frame("smoothness", 0.012345, (0.2, 1.0)),
+                   "The finding holds unless the slope of the trend difference changes by more "
+                   "than 0.0123 (outcome units) per period after the start.",
+                   "除非服务开始后趋势差异的斜率每期变化超过 0.0123（结果变量单位），否则结论成立。"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_WORDING))
+def test_honest_sentence_comes_from_the_catalogue(case: str) -> None:
+    """Each case is a catalogue key (notes.honest.<case>, zh and en) holding the wording the
+    sentence always had; the sentence is that entry, filled in."""
+    from evalkit.estimate.honest import honest_note
+    from evalkit.report.environment import load_labels
+
+    frame, en, zh = _WORDING[case]
+    n = honest_note(frame)
+    assert n.key == f"honest.{case}" and str(n) == en
+    for lang, text in (("en", en), ("zh", zh)):
+        assert honest_sentence(frame, lang) == text
+        assert load_labels(lang)[f"notes.{n.key}"].format(**n.params) == text
+
+
+def test_honest_sentence_follows_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed catalogue entry changes the sentence: the text lives in templates/i18n."""
+    import evalkit.estimate.notes as notes_mod
+
+    frame = _WORDING["rm"][0]
+    fake = {"honest.rm": "改写：{breakdown} 倍"}
+    monkeypatch.setattr(notes_mod, "_catalogue_notes", lambda lang: fake)
+    assert honest_sentence(frame, "zh") == "改写：1.5 倍"
+    with pytest.raises(SpecError):
+        honest_sentence(frame, "fr")
+
+
+def test_no_zh_text_in_the_estimator_code() -> None:
+    import re
+    from pathlib import Path
+
+    import evalkit.estimate.honest as mod
+
+    assert not re.search(r"[\u4e00-\u9fff]", Path(mod.__file__).read_text(encoding="utf-8"))

@@ -103,7 +103,10 @@ def test_in_space_placebo_and_trajectories():
     # the SC estimate is the post-period mean gap between treated and synthetic
     post = tr["post"].to_numpy()
     assert_allclose(r.estimate, (tr["treated"] - tr["synthetic"])[post].mean(), rtol=1e-10)
-    assert r.design == "synthetic_control" and r.evidence_level == 3
+    # 6 pre-periods, 9 donors and a close fit: level 4 (synthetic_level, as in the report)
+    checks = r.extra["rating_checks"]
+    assert checks["n_pre"] == 6 and checks["n_donors"] == 9 and checks["close_fit"]
+    assert r.design == "synthetic_control" and r.evidence_level == 4
 
 
 def test_bad_inputs():

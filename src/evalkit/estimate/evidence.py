@@ -135,7 +135,8 @@ def synthetic_level(result: EffectResult, spread: float) -> tuple[int, dict[str,
     at most a quarter of the spread (standard deviation) of the donor units' pre-period
     outcomes (``spread``: their standard deviation over donor units and pre periods);
     otherwise level 3 (a comparison group before and after, like DiD). Other designs keep
-    ``result.evidence_level``.
+    ``result.evidence_level``. :func:`evalkit.estimate.synth.synth` applies it to every
+    result it returns (``extra["rating_checks"]``), so a script and a report rate alike.
 
     Returns
     -------

@@ -22,8 +22,9 @@ from scipy import optimize, stats
 from evalkit.errors import EvalkitWarning, SpecError
 from evalkit.estimate.honest_arp import rm_interval
 from evalkit.estimate.honest_flci import flci
+from evalkit.estimate.notes import Note, in_language, note
 
-__all__ = ["honest_did", "honest_sentence"]
+__all__ = ["honest_did", "honest_note", "honest_sentence"]
 
 Method = Literal["relative_magnitude", "smoothness"]
 Test = Literal["hybrid", "conditional"]
@@ -337,30 +338,34 @@ def _breakdown(interval: Any, step: float, xtol: float,
     return float(optimize.brentq(gap, lo, hi, xtol=xtol, rtol=1e-6))
 
 
-def honest_sentence(frame: pd.DataFrame, lang: str = "en") -> str:
-    """One plain sentence on the breakdown value of :func:`honest_did`'s output (zh/en)."""
-    if lang not in ("zh", "en"):
-        raise SpecError(f"lang: expected 'zh' or 'en', got {lang!r}")
+def honest_note(frame: pd.DataFrame) -> Note:
+    """The plain sentence on :func:`honest_did`'s output as a note: its catalogue key
+    (``honest.<case>``) and the breakdown value, pre-formatted.
+
+    Cases: ``not_significant`` (the conventional interval already includes 0),
+    ``fragile`` (it excludes 0 but the robust interval at M = 0 does not), ``robust_all``
+    (the interval excludes 0 at every bound tried), else ``rm`` / ``smoothness`` with the
+    breakdown value (2 significant digits for M̄, 3 for M).
+    """
     bd = float(frame.attrs.get("breakdown", math.nan))
     orig = frame.attrs.get("original", (math.nan, math.nan))
     if math.isnan(bd):
-        if _excludes_zero(orig):
-            return ("即使服务开始后的趋势差异与之前完全线性延续，稳健区间也包含 0：结论对平行趋势假设敏感。"
-                    if lang == "zh" else "Even if the trend difference after the start "
-                    "continued the earlier one exactly, the robust interval includes zero: "
-                    "the finding rests on parallel trends.")
-        return ("按常规区间，效应本身就不显著，无需敏感性分析。" if lang == "zh" else
-                "The effect is not significant even under parallel trends.")
+        return note("honest.fragile" if _excludes_zero(orig) else "honest.not_significant")
     if math.isinf(bd):
-        return ("在所试的任何偏离程度下，结论都成立。" if lang == "zh" else
-                "The finding holds for every size of violation tried.")
+        return note("honest.robust_all")
     if frame.attrs.get("method") == "relative_magnitude":
-        if lang == "zh":
-            return (f"除非服务开始后的趋势偏离超过开始前最大偏离的 {bd:.2g} 倍，否则结论成立。")
-        return (f"The finding holds unless the trend violation after the start is more than "
-                f"{bd:.2g} times the largest before it.")
-    if lang == "zh":
-        return (f"除非服务开始后趋势差异的斜率每期变化超过 {bd:.3g}（结果变量单位），"
-                "否则结论成立。")
-    return (f"The finding holds unless the slope of the trend difference changes by more than "
-            f"{bd:.3g} (outcome units) per period after the start.")
+        return note("honest.rm", breakdown=f"{bd:.2g}")
+    return note("honest.smoothness", breakdown=f"{bd:.3g}")
+
+
+def honest_sentence(frame: pd.DataFrame, lang: str = "en") -> str:
+    """One plain sentence on the breakdown value of :func:`honest_did`'s output (zh/en), from
+    the label catalogue (``notes.honest.*`` in ``templates/i18n/<lang>.designs.yaml``).
+
+    >>> honest_sentence(out, "en")  # doctest: +SKIP
+    'The finding holds unless the trend violation after the start is more than 1.5 times the
+    largest before it.'
+    """
+    if lang not in ("zh", "en"):
+        raise SpecError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    return in_language(honest_note(frame), lang)

@@ -10,7 +10,8 @@ and ``"G/(G-1)" in note`` keep working) that also carries ``key`` and ``params``
 print that English: they render ``notes.<key>`` from the one label catalogue,
 ``templates/i18n/zh.yaml`` and ``en.yaml``, filling in the parameters (column names are replaced
 by their description from the project's data dictionary). A test checks that every key below
-has both catalogue entries.
+has both catalogue entries. :func:`in_language` gives a note in zh or en from the shipped
+catalogue outside a report (``ek.honest_did``'s plain sentence is rendered this way).
 
 Adding a note
 -------------
@@ -23,10 +24,11 @@ Adding a note
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["TEXT", "Note", "note"]
+__all__ = ["TEXT", "Note", "in_language", "note"]
 
 #: English text of every note evalkit's estimators emit (``str.format`` fields)
 TEXT: dict[str, str] = {
@@ -125,6 +127,16 @@ TEXT: dict[str, str] = {
     "heterogeneity.wild": "subgroup intervals: wild cluster bootstrap",
     "heterogeneity.few_clusters": "only {G} clusters: clustered intervals are too narrow; use "
                                   "inference='wild' (wild cluster bootstrap)",
+    # ---- ek.honest_did's plain sentence (evalkit.estimate.honest.honest_note) ----
+    "honest.fragile": "Even if the trend difference after the start continued the earlier one "
+                      "exactly, the robust interval includes zero: the finding rests on "
+                      "parallel trends.",
+    "honest.not_significant": "The effect is not significant even under parallel trends.",
+    "honest.robust_all": "The finding holds for every size of violation tried.",
+    "honest.rm": "The finding holds unless the trend violation after the start is more than "
+                 "{breakdown} times the largest before it.",
+    "honest.smoothness": "The finding holds unless the slope of the trend difference changes by "
+                         "more than {breakdown} (outcome units) per period after the start.",
 }
 
 
@@ -148,6 +160,38 @@ class Note(str):
 
 def _rebuild(key: str, params: dict[str, Any]) -> Note:
     return Note(key, **params)
+
+
+@lru_cache(maxsize=4)
+def _catalogue_notes(lang: str) -> Mapping[str, str]:
+    """``notes.*`` of the shipped label catalogue for ``lang`` (``i18n/<lang>.yaml``, then
+    the part catalogues ``i18n/<lang>.<part>.yaml``, as the report reads them)."""
+    import yaml
+
+    from evalkit.datasets import resource_dir
+
+    folder = resource_dir("templates") / "i18n"
+    out: dict[str, str] = {}
+    for path in [folder / f"{lang}.yaml", *sorted(folder.glob(f"{lang}.*.yaml"))]:
+        if path.is_file():
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            out |= {str(k): str(v) for k, v in dict(raw.get("notes") or {}).items()}
+    return MappingProxyType(out)
+
+
+def in_language(n: Note, lang: str) -> str:
+    """``n`` in ``lang`` (``"zh"`` or ``"en"``) from the shipped label catalogue
+    (``notes.<key>``), as a report prints it; its English text when the catalogue has no entry.
+
+    >>> in_language(note("honest.rm", breakdown="1.5"), "zh")
+    '除非服务开始后的趋势偏离超过开始前最大偏离的 1.5 倍，否则结论成立。'
+    """
+    if lang not in ("zh", "en"):
+        from evalkit.errors import SpecError
+
+        raise SpecError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    text = _catalogue_notes(lang).get(n.key)
+    return str(n) if text is None else text.format(**n.params)
 
 
 def note(key: str, /, **params: Any) -> Note:

@@ -160,15 +160,8 @@ def _synth(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dic
                    se=spec.se, reps=spec.reps, seed=spec.seed)
     from dataclasses import replace
 
-    from evalkit.estimate.evidence import synthetic_level
-
-    first = frame.loc[frame[treated] == 1, oc.time].min()  # the start (block treatment)
-    donors = ((group == 0) & (frame[oc.time] < first)).fillna(False).to_numpy(dtype=bool)
-    spread = float(pd.to_numeric(df[oc.outcome], errors="coerce")[donors].std())
-    level, checks = synthetic_level(result, spread)
-    return replace(result, evidence_level=level,
-                   spec={**result.spec, "treatment": f"{oc.group} × {oc.post}"},
-                   extra={**result.extra, "rating_checks": checks}), {}
+    # ek.synth rates the evidence itself (synthetic_level, extra["rating_checks"])
+    return replace(result, spec={**result.spec, "treatment": f"{oc.group} × {oc.post}"}), {}
 
 
 def _prepost(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[str, Any]]:

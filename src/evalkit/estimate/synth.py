@@ -20,7 +20,7 @@ from evalkit._checks import (
 )
 from evalkit.errors import DataError, EstimationError, SpecError
 from evalkit.estimate.did import binary_column, check_alpha
-from evalkit.estimate.evidence import evidence_level
+from evalkit.estimate.evidence import evidence_level, synthetic_level
 from evalkit.estimate.notes import note
 from evalkit.estimate.results import Design, EffectResult, tidy_frame, tidy_row
 from evalkit.estimate.synth_weights import (
@@ -228,7 +228,17 @@ def synth(
         Headline ``"ATT"``. ``extra``: ``unit_weights`` (control unit -> omega) and
         ``time_weights`` (pre period -> lambda) as Series, ``trajectories`` (period,
         treated mean, synthetic control), ``n_treated``, ``n_pre``, ``noise_level``,
-        ``zeta_omega``. ``result.plot()`` draws treated vs synthetic with the weights.
+        ``zeta_omega``, ``rating_checks`` (the checks behind the evidence level, see
+        below). ``result.plot()`` draws treated vs synthetic with the weights.
+
+        ``evidence_level`` (Maryland scale) is rated by
+        :func:`evalkit.estimate.evidence.synthetic_level`, the same rule the evaluation
+        report uses: 3 (a comparison group before and after), 4 when there are at least 5
+        periods before the start, at least 5 donor units and a close pre-period fit (root
+        mean squared gap before the start at most a quarter of the standard deviation of the
+        donors' pre-period outcomes). ``extra["rating_checks"]`` holds ``n_pre``,
+        ``n_donors``, ``n_weighted``, ``rmse``, ``fit_ratio`` and ``close_fit``
+        (empty for ``method="did"``, which stays at level 3).
 
     Raises
     ------
@@ -335,7 +345,7 @@ def synth(
     design: Design = ("synthetic_control" if method == "sc" else
                       "synthetic_did" if method == "sdid" else "did")
     head = rows[0]
-    return EffectResult(
+    result = EffectResult(
         estimate=head["estimate"], se=head["std_error"], ci=(head["conf_low"], head["conf_high"]),
         pvalue=head["p_value"], n=int(Y.size), method=_NAMES[method], design=design,
         outcome=outcome, term="ATT", table=tidy_frame(rows), statistic=head["statistic"],
@@ -344,6 +354,21 @@ def synth(
               "method": method, "se": se, "reps": reps, "seed": seed, "alpha": alpha},
         extra=extra,
     )
+    return _rated(result, Y[:N0, :T0])
+
+
+def _rated(result: EffectResult, donors_pre: FloatArray) -> EffectResult:
+    """The result with its Maryland level from :func:`synthetic_level` (3, or 4 when the
+    pre-period is long, the donor pool large and the fit close; a ``"did"`` result keeps 3)
+    and the checks made in ``extra["rating_checks"]``. The fit is judged against the spread
+    of the donors' pre-period outcomes (standard deviation over donor units and pre periods,
+    ``ddof=1``)."""
+    from dataclasses import replace
+
+    spread = float(np.std(donors_pre, ddof=1)) if donors_pre.size > 1 else math.nan
+    level, checks = synthetic_level(result, spread)
+    return replace(result, evidence_level=level,
+                   extra={**result.extra, "rating_checks": checks})
 
 
 def _trajectories(p: _Panel, omega: FloatArray, lam: FloatArray, method: str,

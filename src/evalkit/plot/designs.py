@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,14 +40,29 @@ def _check(lang: str) -> dict[str, str]:
     return _TEXT[lang]
 
 
+def _period_text(value: Any) -> str:
+    """A period as a tick label: whole numbers without a decimal point (``2019``, not
+    ``2019.0``); anything else as written."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def plot_synth(result: EffectResult, lang: str = "en", top: int = 8, *,
-               ax: Any = None) -> Figure:
+               ax: Any = None, labels: Mapping[Any, str] | None = None) -> Figure:
     """Treated units' mean against the synthetic comparison, with the donor weights.
 
     Left: the two paths by period (for SDID the synthetic path is shifted by the
     time-weighted pre-period gap, as in synthdid's plot), the start marked, time weights as
-    bars under the pre-period. Right: the ``top`` largest unit weights. Given ``ax`` (a
-    matplotlib Axes), only the paths are drawn there and its figure is returned.
+    bars under the pre-period. Right: the ``top`` largest unit weights, each donor named by
+    ``labels[unit]`` (display names, e.g. site names in the report's language; a unit not in
+    ``labels`` is shown by its id). Whole-number periods are labelled without a decimal
+    point. Given ``ax`` (a matplotlib Axes), only the paths are drawn there and its figure
+    is returned.
     """
     text = _check(lang)
     traj = result.extra.get("trajectories")
@@ -74,7 +90,7 @@ def plot_synth(result: EffectResult, lang: str = "en", top: int = 8, *,
         ax.bar(x[: len(lam)], lam.to_numpy() * 0.25 * (hi - lo), bottom=lo, color="#bbbbbb",
                width=0.8, label=text["time_w"])
     step = max(1, len(x) // 8)
-    ax.set_xticks(x[::step], [str(v) for v in traj[time].to_numpy()[::step]])
+    ax.set_xticks(x[::step], [_period_text(v) for v in traj[time].to_numpy()[::step]])
     ax.set_ylabel(result.outcome)
     method = result.design_label(lang)
     ax.set_title(text["synth_title"].format(method=method, outcome=result.outcome), fontsize=10)
@@ -82,15 +98,20 @@ def plot_synth(result: EffectResult, lang: str = "en", top: int = 8, *,
     if axw is None:
         return fig
     w = weights[weights > 0].sort_values(ascending=False).head(top)
-    axw.barh([str(i) for i in w.index[::-1]], w.to_numpy()[::-1], color="#d62728")
+    names = labels or {}
+    axw.barh([str(names.get(i, i)) for i in w.index[::-1]], w.to_numpy()[::-1],
+             color="#d62728")
     axw.set_title(text["weights"].format(k=len(w)), fontsize=9)
     axw.tick_params(labelsize=8)
     return fig
 
 
-def plot_its(result: EffectResult, lang: str = "en", *, ax: Any = None) -> Figure:
+def plot_its(result: EffectResult, lang: str = "en", *, ax: Any = None,
+             time_label: str | None = None) -> Figure:
     """Observed series, the fitted segments and the counterfactual (earlier trend continued);
-    drawn on ``ax`` (a matplotlib Axes; its figure is returned) or on a new figure."""
+    drawn on ``ax`` (a matplotlib Axes; its figure is returned) or on a new figure. The time
+    axis is labelled ``time_label`` (e.g. the time column's description in the report's
+    language), by default the time column's name."""
     text = _check(lang)
     series = result.extra.get("series")
     if series is None:
@@ -104,8 +125,12 @@ def plot_its(result: EffectResult, lang: str = "en", *, ax: Any = None) -> Figur
         ax.plot(t[mask], series["fitted"].to_numpy()[mask], color="#1f77b4")
     ax.plot(t[post], series["counterfactual"].to_numpy()[post], color="#1f77b4",
             linestyle="--", label=text["counterfactual"])
+    if t.size and np.all(t == np.round(t)):  # whole periods: no 2.5 between months 2 and 3
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.axvline(float(result.spec["start"]) - 0.5, color="#999999", linestyle=":", linewidth=0.8)
-    ax.set_xlabel(str(series.columns[0]))
+    ax.set_xlabel(str(series.columns[0]) if time_label is None else time_label)
     ax.set_ylabel(result.outcome)
     ax.set_title(text["its_title"].format(outcome=result.outcome), fontsize=10)
     ax.legend(fontsize=8, frameon=False)

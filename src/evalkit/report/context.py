@@ -18,7 +18,7 @@ from evalkit.data.load import sha256_file
 from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
 from evalkit.estimate.power import mde_record
 from evalkit.report.analytics import analytics_record
-from evalkit.report.designs import design_records, design_rules
+from evalkit.report.designs import design_records, design_rules, methods_used
 from evalkit.report.disclosure import disclose
 from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, bilingual, plain
@@ -382,6 +382,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "intake_checks": _intake_checks(evaluation),
         "effects": effects,
         "designs": sorted({e["design"] for e in effects}),
+        "methods_used": methods_used(effects),
         "design_notes": design_records(evaluation, rules),
         "design_rules": design_rules(),
         "missing": _missing(evaluation, rules),

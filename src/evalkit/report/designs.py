@@ -22,17 +22,19 @@ sentence goes through the zh/en label catalogue (``templates/i18n/<lang>.designs
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
     from evalkit.report.plain import Disclosure
 
-__all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules"]
+__all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules", "methods_used"]
 
 #: how many donor units the weights table lists
 TOP_DONORS = 5
+#: how many donor units the synthetic-comparison chart shows
+_CHART_DONORS = 8
 #: designs whose choice the report explains (the others are explained by the methods appendix)
 _EXPLAINED = ("pre_post", "pre_post_comparison", "did", "event_study", "its", "comparative_its",
               "synthetic_control", "synthetic_did")
@@ -86,21 +88,27 @@ def _rating(result: Any) -> dict[str, Any] | None:
     return {"key": f"designs.rating.synth_{key}", "params": params}
 
 
-def _weights(result: Any, personal: bool, names: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The donors with the largest weights; a unit is named by its site name ``{zh, en}``
-    when the project's site tree has it, withheld (``#1``, ``#2`` …) when the unit column
-    identifies a person."""
+def _donors(result: Any, personal: bool, names: Mapping[str, Any],
+            top: int = TOP_DONORS) -> list[tuple[Any, float, Any]]:
+    """``(unit id, weight, display)`` for the ``top`` donors with the largest weights. A unit
+    is displayed by its site name ``{zh, en}`` when the project's site tree has it, withheld
+    (``#1``, ``#2`` …) when the unit column identifies a person, else by its id."""
     w = result.extra.get("unit_weights")
     if w is None:
         return []
-    top = w[w > 1e-9].sort_values(ascending=False).head(TOP_DONORS)
     out = []
-    for k, (u, v) in enumerate(top.items()):
+    for k, (u, v) in enumerate(w[w > 1e-9].sort_values(ascending=False).head(top).items()):
         name = names.get(str(u))
         unit = (f"#{k + 1}" if personal else
                 {"zh": name.zh, "en": name.en} if name is not None else str(u))
-        out.append({"unit": unit, "weight": _num(v, 3)})
+        out.append((u, float(v), unit))
     return out
+
+
+def _weights(result: Any, personal: bool, names: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The donor weights table: the :data:`TOP_DONORS` largest, named as :func:`_donors`."""
+    return [{"unit": unit, "weight": _num(v, 3)} for _, v, unit in
+            _donors(result, personal, names)]
 
 
 def _site_names(evaluation: Evaluation) -> dict[str, Any]:
@@ -111,17 +119,15 @@ def _site_names(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def _honest(frame: Any, unit: Mapping[str, str] | None) -> dict[str, Any]:
-    """Breakdown value and the key of the plain sentence for an ``ek.honest_did`` frame."""
+    """Breakdown value and the key of the plain sentence for an ``ek.honest_did`` frame (the
+    case chosen as :func:`evalkit.estimate.honest.honest_note` chooses it; the report words
+    it in its own plainer ``designs.honest.<case>``)."""
+    from evalkit.estimate.honest import honest_note
+
     bd = float(frame.attrs.get("breakdown", math.nan))
     orig = frame.attrs.get("original", (math.nan, math.nan))
     method = str(frame.attrs.get("method"))
-    significant = orig[0] > 0 or orig[1] < 0
-    if math.isnan(bd):
-        key = "fragile" if significant else "not_significant"
-    elif math.isinf(bd):
-        key = "robust_all"
-    else:
-        key = "rm" if method == "relative_magnitude" else "smoothness"
+    key = honest_note(frame).key.removeprefix("honest.")
     rows = [{"m": _num(r.m, 3), "lb": _num(r.lb), "ub": _num(r.ub)}
             for r in frame.itertuples(index=False)]
     return {"key": f"designs.honest.{key}", "method": method,
@@ -139,6 +145,49 @@ def design_rules() -> dict[str, str]:
     return {"min_pre": str(SYNTH_LEVEL4["min_pre_periods"]),
             "min_donors": str(SYNTH_LEVEL4["min_donors"]),
             "max_ratio": _num(100 * SYNTH_LEVEL4["max_fit_ratio"], 0)}
+
+
+#: designs compared with a comparison group under parallel trends (the DiD assumption)
+_PARALLEL = frozenset({"did", "twfe", "event_study", "staggered_did", "pre_post_comparison"})
+
+
+def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """The catalogue keys of the methods appendix's formulas and assumptions, for the designs
+    the evaluation used: ``{"formulas": [...], "assumptions": [...]}``.
+
+    * pre/post (``pre_post``, ``post_only``): ``methods.prepost``, ``methods.wilcoxon`` and
+      ``methods.assumption_prepost``;
+    * DiD (``did``, ``twfe``, ``staggered_did``; the comparison-group pre/post
+      ``pre_post_comparison`` too, as before): ``methods.did``;
+    * an event study (the design, or one run beside a DiD): ``methods.event_study``;
+    * staggered DiD: ``methods.staggered`` (Callaway & Sant'Anna);
+    * clustered standard errors (an estimate or its event study with a cluster or wild
+      bootstrap note): ``methods.cluster``;
+    * any design resting on parallel trends: ``methods.assumption_did``.
+
+    Interrupted time series and synthetic comparisons have their formulas in the design
+    partial (``designs.methods.*``), so they add nothing here.
+    """
+    designs = {str(e.get("design")) for e in effects}
+    studies = [e["event_study"] for e in effects if isinstance(e.get("event_study"), Mapping)]
+    keys = {str(n.get("key") or "") for e in [*effects, *studies]
+            for n in e.get("note_data") or []}
+    formulas: list[str] = []
+    assumptions: list[str] = []
+    if designs & {"pre_post", "post_only"}:
+        formulas += ["methods.prepost", "methods.wilcoxon"]
+        assumptions.append("methods.assumption_prepost")
+    if designs & {"did", "twfe", "staggered_did", "pre_post_comparison"}:
+        formulas.append("methods.did")
+    if "event_study" in designs or studies:
+        formulas.append("methods.event_study")
+    if "staggered_did" in designs:
+        formulas.append("methods.staggered")
+    if any(k.startswith(("se.cluster", "inference.wild")) for k in keys):
+        formulas.append("methods.cluster")
+    if designs & _PARALLEL or studies:
+        assumptions.append("methods.assumption_did")
+    return {"formulas": formulas, "assumptions": assumptions}
 
 
 def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
@@ -180,9 +229,12 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
 
     from evalkit.plot.designs import plot_its, plot_synth
     from evalkit.plot.honest import plot_honest_did
+    from evalkit.report.context import _person_ids
 
     shown = {e["id"] for e in context.get("effects", []) if not e.get("suppressed")}
-    names = {oc.id: oc.name.get(lang) for oc in evaluation.project.outcomes}
+    outcomes = {oc.id: oc for oc in evaluation.project.outcomes}
+    hidden_units = evaluation.project.personal_columns() | _person_ids(evaluation)
+    site_names = _site_names(evaluation)
     columns = {name: getattr(col.description, lang) for source in
                evaluation.project.data.values() for name, col in source.columns.items()
                if col.description is not None}
@@ -191,17 +243,19 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
         if oid not in shown:
             continue
         design = str(result.design)
-        result = replace(result, outcome=names.get(oid) or result.outcome)  # titles: names
+        oc = outcomes.get(oid.removesuffix("_vs_comparison"))
+        name = outcomes[oid].name.get(lang) if oid in outcomes else None
+        result = replace(result, outcome=name or result.outcome)  # titles: names
         if design in ("its", "comparative_its"):
-            series = result.extra["series"]  # the time axis by its description, not its id
-            axis = columns.get(str(series.columns[0]))
-            if axis:
-                result = replace(result, extra={**result.extra, "series": series.rename(
-                    columns={series.columns[0]: axis})})
-            charts["designs"][oid] = safely(f"its:{oid}", partial(plot_its, result, lang), fmt)
+            axis = columns.get(str(result.extra["series"].columns[0]))  # its description
+            charts["designs"][oid] = safely(f"its:{oid}", partial(plot_its, result, lang,
+                                                                  time_label=axis), fmt)
         elif design in ("synthetic_control", "synthetic_did"):
-            charts["designs"][oid] = safely(f"synth:{oid}", partial(plot_synth, result, lang),
-                                            fmt)
+            personal = oc is not None and str(oc.unit) in hidden_units
+            labels = {u: str(unit[lang] if isinstance(unit, dict) else unit) for u, _, unit
+                      in _donors(result, personal, site_names, top=_CHART_DONORS)}
+            charts["designs"][oid] = safely(f"synth:{oid}", partial(
+                plot_synth, result, lang, top=_CHART_DONORS, labels=labels), fmt)
         frame = (evaluation.details.get(oid) or {}).get("honest_did")
         if frame is not None:
             charts["honest"][oid] = safely(f"honest:{oid}", partial(plot_honest_did, frame,

@@ -62,15 +62,8 @@ def methods_lines(ctx: Mapping[str, Any], t: Callable[..., str],
                   label: Callable[[Any], Any] | None = None) -> list[str]:
     """The methods appendix as paragraphs: formulas, assumptions, conventions, the smallest
     change each pre/post sample could detect, limitations."""
-    designs = set(ctx["designs"])
-    prepost = bool(designs & {"pre_post", "post_only"})
-    compared = bool(designs - {"pre_post", "post_only"})
-    lines = []
-    if prepost:
-        lines += [t("methods.prepost"), t("methods.wilcoxon"), t("methods.assumption_prepost")]
-    if compared:
-        lines += [t("methods.did"), t("methods.event_study"), t("methods.cluster"),
-                  t("methods.assumption_did")]
+    used = ctx.get("methods_used") or {}  # only the designs the evaluation used
+    lines = [t(k) for k in [*used.get("formulas", []), *used.get("assumptions", [])]]
     lines += list(ctx["method_notes"])
     lines += [mde_line(e, t, label) for e in ctx.get("effects") or [] if e.get("mde")]
     lines += [t("methods.limitation_1"), t("methods.limitation_2"), t("methods.limitation_3")]
