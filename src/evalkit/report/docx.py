@@ -7,7 +7,10 @@ plain context it receives ``tables.<name>`` (Word tables, insert with ``{{p tabl
 ``verdict_text``, ``scorecard_grade``, ``methods_lines`` and ``sec`` (the chapters of
 ``sections`` by key, so a template can ask ``{%p if 'funds' in sec %}`` and print
 ``{{ sec.funds.title }}``; each chapter's ``subsections`` too) and ``mech_blocks`` (the
-linkage-mechanism sub-sections as paragraphs and tables, :mod:`evalkit.report.docx_mechanisms`).
+linkage-mechanism sub-sections as paragraphs and tables, :mod:`evalkit.report.docx_mechanisms`),
+``design_blocks`` and ``design_methods`` (which design each outcome used and why, with its
+charts, and the design notes of the methods appendix, :mod:`evalkit.report.docx_designs`) and
+``agreement_text`` (the raters' ICC sentence under the scorecard).
 Every run evalkit creates has
 East Asian fonts set (``w:eastAsia``: 宋体 body, 黑体 headings).
 """
