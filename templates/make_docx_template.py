@@ -347,6 +347,8 @@ def designs(doc) -> None:
     para(doc, "{{ b.text }}", "Heading 3")
     para(doc, "{%p elif b.kind == 'strong' %}")
     para(doc, "{{ b.text }}", INTRO, bold=True)
+    para(doc, "{%p elif b.kind == 'intro' %}")
+    para(doc, "{{ b.text }}", INTRO)
     para(doc, "{%p elif b.kind == 'note' %}")
     para(doc, "{{ b.text }}", INTRO, size=9)
     para(doc, "{%p else %}")

@@ -5,7 +5,7 @@ charts as ``templates/partials/designs.html.j2`` (HTML/PDF) and ``designs.md.j2`
 It reads ``ctx["design_notes"]`` (:func:`evalkit.report.designs.design_records`) and
 ``ctx["design_rules"]``; the charts (ITS, synthetic control, honest DiD) arrive as PNG from
 :func:`evalkit.report.charts.build_charts` and are placed with ``image``. A block is
-``{"kind": "h2" | "h3" | "p" | "note" | "strong" | "table" | "chart", "text": str,
+``{"kind": "h2" | "h3" | "p" | "intro" | "note" | "strong" | "table" | "chart", "text": str,
 "table": WordTable | None, "image": InlineImage | None}``. Like the HTML, the honest-DiD
 table is printed when its chart could not be drawn; the numbers of a suppressed outcome are
 left out.
@@ -63,8 +63,8 @@ def design_blocks(ctx: Mapping[str, Any], t: T, label: L, lang: str,
         rating = t("designs.rating_line", level=e["evidence_level"])
         if d["rating"]:
             rating += t(d["rating"]["key"], **d["rating"]["params"])
-        out.append(_b("p", rating))
         chart = (charts.get("designs") or {}).get(d["id"])
+        out.append(_b("p" if chart is None else "intro", rating))  # keep it with its chart
         if chart is not None:
             out.append(_b("chart", image=chart))
         if d["weights"]:
