@@ -286,6 +286,9 @@ def indicators(doc) -> None:
     para(doc, "{{ t('scorecard.total') }}: {{ scorecard.total | num(1) }} · "
               "{{ t('scorecard.grade') }}: {{ scorecard_grade }}", bold=True)
     para(doc, "{{p tables.scorecard }}")
+    para(doc, "{%p if agreement_text %}")
+    para(doc, "{{ agreement_text }}", size=9)
+    para(doc, "{%p endif %}")
     para(doc, "{%p endif %}")
 
 
@@ -325,6 +328,31 @@ def outcomes(doc) -> None:
     para(doc, "{{ n }}", size=9)
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+    designs(doc)
+
+
+def designs(doc) -> None:
+    """Which design each outcome used and why (evaluation report): the writer's
+    ``design_blocks`` (evalkit.report.docx_designs), as templates/partials/designs.*.j2."""
+    para(doc, "{%p for b in design_blocks %}")
+    para(doc, "{%p if b.kind == 'table' %}")
+    para(doc, "{{p b.table }}")
+    para(doc, "{%p elif b.kind == 'chart' %}")
+    para(doc, "{{ b.image }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p elif b.kind == 'h2' %}")
+    para(doc, "{{ b.text }}", "Heading 2")
+    para(doc, "{%p elif b.kind == 'h3' %}")
+    para(doc, "{{ b.text }}", "Heading 3")
+    para(doc, "{%p elif b.kind == 'strong' %}")
+    para(doc, "{{ b.text }}", INTRO, bold=True)
+    para(doc, "{%p elif b.kind == 'intro' %}")
+    para(doc, "{{ b.text }}", INTRO)
+    para(doc, "{%p elif b.kind == 'note' %}")
+    para(doc, "{{ b.text }}", INTRO, size=9)
+    para(doc, "{%p else %}")
+    para(doc, "{{ b.text }}")
     para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
 
@@ -476,6 +504,12 @@ def methods(doc) -> None:
     para(doc, "{%p for line in methods_lines %}")
     para(doc, "{{ line }}")
     para(doc, "{%p endfor %}")
+    para(doc, "{%p if design_methods %}")
+    para(doc, "{{ t('designs.methods.heading') }}", "Heading 2")
+    para(doc, "{%p for line in design_methods %}")
+    para(doc, "{{ line }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
     para(doc, "{{ t('privacy.note', threshold=privacy.threshold, cell=privacy.small_cell) }}",
          size=9)
     para(doc, "{{ t('doc.outcomes.quality') }}", "Heading 2")

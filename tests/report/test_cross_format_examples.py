@@ -61,10 +61,13 @@ def html_text(text: str) -> str:
 
 
 def _context(ev: Any, report: str, lang: str) -> dict[str, Any]:
+    from evalkit.report.environment import label_functions
     from evalkit.report.pipeline import prepare
 
-    return prepare(ev, lang=lang, report=report, kind="html", template_dir=None,
-                   suffix=None)[2]
+    env, _, ctx = prepare(ev, lang=lang, report=report, kind="html", template_dir=None,
+                          suffix=None)
+    ctx["_t"], ctx["_label"] = label_functions(env)  # to write the design sentences below
+    return ctx
 
 
 def _titles(plan: list[dict[str, Any]]) -> list[str]:
@@ -248,3 +251,74 @@ def test_which_mechanisms_each_report_shows(outputs: dict[Any, dict[str, Any]]) 
     assert subs("shenyang_sanlian", "acceptance") == ["sites"]
     assert subs("guangdong_workforce", "acceptance") == ["sites", "workforce"]
     assert subs("workers_home", "acceptance") == []
+
+
+def _design_texts(ctx: dict[str, Any], lang: str) -> tuple[list[str], list[str]]:
+    """The design explanations (issue 14 part 5) as every writer must print them: in the
+    outcomes chapter (which design, why, the evidence level and what decided it, the top
+    donor weights, the sensitivity sentence with its breakdown value) and in the methods
+    appendix; formatted here from ``design_notes`` and the zh/en catalogue."""
+    t, label = ctx["_t"], ctx["_label"]
+    notes = ctx.get("design_notes") or []
+    if ctx["report"] != "evaluation" or not notes:
+        return [], []
+    effects = {e["id"]: e for e in ctx["effects"]}
+    body = [t("designs.heading"), t("designs.intro")]
+    for d in notes:
+        body += [t("designs.title", name=label(d["name"]),
+                   design=t("designs.name." + d["design"])), t(d["why"]["key"],
+                                                             **d["why"]["params"])]
+        e = effects.get(d["id"])
+        if not e or e.get("suppressed"):
+            continue
+        body.append(t("designs.rating_line", level=e["evidence_level"]))
+        if d["rating"]:
+            body.append(t(d["rating"]["key"], **d["rating"]["params"]))
+        for w in d["weights"]:
+            body += [str(label(w["unit"])) if isinstance(w["unit"], dict) else w["unit"],
+                     w["weight"]]
+        if d["honest"]:
+            h = d["honest"]
+            body += [t("designs.honest.heading"),
+                     t(h["key"], breakdown=h["params"]["breakdown"],
+                       unit=h["params"]["unit_" + lang])]
+    designs = set(ctx["designs"])
+    its = designs & {"its", "comparative_its"}
+    synth = designs & {"synthetic_control", "synthetic_did"}
+    honest = any(d["honest"] for d in notes)
+    methods = [t("designs.methods.heading")] if its or synth or honest else []
+    methods += [t("designs.methods.its")] if its else []
+    methods += [t("designs.methods.synth")] if synth else []
+    methods += [t("designs.methods.honest")] if honest else []
+    methods += [t("designs.methods.sms", **ctx["design_rules"])] if its or synth else []
+    return body, methods
+
+
+#: the examples whose outcomes use the small-program designs of issue 14, and which
+DESIGNED = {"three_society_linkage": "its", "shenyang_sanlian": "synthetic_did",
+            "workers_home": "honest"}
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize(("report", "lang"), COMBOS)
+def test_design_explanations_in_every_format(outputs: dict[Any, dict[str, Any]], name: str,
+                                             report: str, lang: str) -> None:
+    got = outputs[(name, report, lang)]
+    ctx = got["ctx"]
+    body, methods = _design_texts(ctx, lang)
+    if report == "evaluation" and name in DESIGNED:  # the examples keep their designs
+        kind = DESIGNED[name]
+        notes = ctx["design_notes"]
+        assert (any(d["honest"] for d in notes) if kind == "honest"
+                else kind in [d["design"] for d in notes]), (name, kind)
+        assert methods, name
+    plan = got["ctx"]["sections"]
+    for fmt, text in got["texts"].items():
+        if body:
+            chapter = _chapter_text(text, plan, "outcomes")
+            missing = [x for x in body if _squash(x) not in chapter]
+            assert not missing, (name, report, lang, fmt, "outcomes chapter lacks", missing)
+        if methods:
+            chapter = _chapter_text(text, plan, "methods")
+            missing = [x for x in methods if _squash(x) not in chapter]
+            assert not missing, (name, report, lang, fmt, "methods appendix lacks", missing)

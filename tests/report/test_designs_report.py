@@ -118,3 +118,62 @@ def test_relative_magnitude_sentence() -> None:
                     "1.5 times the largest before it.")
     zh = load_labels("zh")[rec["key"]].format(breakdown=rec["params"]["breakdown"])
     assert zh == "除非服务开始后两组趋势的偏离超过开始前最大偏离的 1.5 倍，否则结论成立。"
+
+
+def _word_section(path: Any, heading: str) -> tuple[str, int]:
+    """Text of the Word design section (its heading to the next chapter) and the number of
+    pictures in it."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = docx.Document(str(path))
+    texts, pictures, inside = [], 0, False
+    for child in doc.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            p = Paragraph(child, doc)
+            if p.text.strip() == heading:
+                inside = True
+            elif inside and p.style is not None and p.style.name == "Heading 1":
+                break
+            if inside:
+                texts.append(p.text)
+                pictures += len(child.findall(".//" + qn("w:drawing")))
+        elif tag == "tbl" and inside:
+            texts += [c.text for row in Table(child, doc).rows for c in row.cells]
+    return "\n".join(texts), pictures
+
+
+def test_synthetic_section_in_word(evs: dict[str, Any], tmp_path: Any) -> None:
+    pytest.importorskip("docxtpl")
+    ev = evs["shenyang_sanlian"]
+    sec, pictures = _word_section(ev.render(tmp_path / "r.zh.docx", lang="zh"),
+                                  "为什么这样估计：各项成效的评估设计")
+    assert "其余 14 个单位加权组合出一个“合成对照”" in sec
+    assert "服务开始前只有 4 期数据，少于评为第 4 级所需的 5 期，因此评为第 3 级" in sec
+    w = ev.effects["service_synthetic"].extra["unit_weights"].sort_values(ascending=False)
+    names = {s["id"]: s["name"].zh for s in ev.project.sites.nodes() if s["name"]}
+    for unit, weight in list(w.items())[:5]:
+        assert f"{names[unit]}\n{weight:.3f}" in sec
+    assert pictures == 1  # treated vs synthetic, with the weights
+    hidden, pictures = _word_section(with_threshold(ev, 100_000).render(
+        tmp_path / "h.zh.docx", lang="zh"), "为什么这样估计：各项成效的评估设计")
+    assert "试点只有 10 个单位" in hidden and pictures == 0
+    assert "权重" not in hidden and "证据强度评为" not in hidden
+    assert f"{w.max():.3f}" not in hidden
+
+
+def test_its_and_honest_did_charts_in_word(evs: dict[str, Any], tmp_path: Any) -> None:
+    pytest.importorskip("docxtpl")
+    sec, pictures = _word_section(evs["three_society_linkage"].render(
+        tmp_path / "its.en.docx", lang="en"), "Why each result was estimated the way it was")
+    assert "Evidence strength: level 2 of 5. Without a comparison group" in sec
+    assert pictures == 1  # the interrupted time series
+    ev = _evaluate("workers_home")
+    bd = ev.details["disputes"]["honest_did"].attrs["breakdown"]
+    sec, pictures = _word_section(ev.render(tmp_path / "h.zh.docx", lang="zh"),
+                                  "为什么这样估计：各项成效的评估设计")
+    assert f"除非两组趋势之差的斜率每期变化超过 {bd:.3f}件/百人，否则结论成立。" in sec
+    assert pictures == 1  # the robust intervals per M

@@ -46,6 +46,11 @@ def test_mde_line_in_the_methods_appendix(demo_ev: Any, tmp_path: Path) -> None:
     assert f"前后测共 250 对样本，能可靠发现的最小平均变化为 {delta:.2f} 分" in zh
     # only the paired pre/post effect has one (the ANCOVA and DiD designs do not)
     assert en.count("could reliably detect") == 1
+    if _has_docx():  # Word's methods appendix says it too, after the methods heading
+        word = rh.docx_body_text(demo_ev.render(tmp_path / "r.zh.docx", lang="zh"))
+        line = f"前后测共 250 对样本，能可靠发现的最小平均变化为 {delta:.2f} 分"
+        assert word.count(line) == 1
+        assert word.index(line) > word.index("本附录说明估计方法")
 
 
 def test_no_mde_line_when_the_effect_is_suppressed(demo_ev: Any, tmp_path: Path) -> None:
@@ -84,6 +89,25 @@ def test_agreement_sentence_in_the_scorecard_section(demo_ev: Any, tmp_path: Pat
     assert (hi - lo > 0.5) == ("置信区间很宽" in zh)          # 6 items: a wide interval
     html = Path(ev.render(tmp_path / "r.en.html", lang="en")).read_text(encoding="utf-8")
     assert f"is {agreement.band} (ICC = {icc:.2f}, 95% confidence interval" in html
+    if _has_docx():  # Word: the same sentence, in the scorecard section
+        en = (f"Agreement between the raters (purchaser, third party) is {agreement.band} "
+              f"(ICC = {icc:.2f}, 95% confidence interval {lo:.2f} to {hi:.2f}, over 6 items")
+        for lang, sentence in (("zh", f"评分一致性{band}（ICC = {icc:.2f}，95%置信区间 "
+                                      f"{lo:.2f} 至 {hi:.2f}，共同评分 6 项"), ("en", en)):
+            word = rh.docx_body_text(ev.render(tmp_path / f"r.{lang}.docx", lang=lang))
+            assert word.count(sentence) == 1, lang
+            card = word.rindex("绩效评分明细" if lang == "zh" else "Performance score in detail")
+            assert word.index(sentence) > card, lang
+            assert (hi - lo > 0.5) == (("置信区间很宽" if lang == "zh" else "interval is wide")
+                                       in word)
+        word = rh.docx_body_text(demo_ev.render(tmp_path / "plain.en.docx", lang="en"))
+        assert "ICC =" not in word  # no agreement, no sentence
     # the bundled example: three roles share one rated item, so no ICC and no sentence
     assert demo_ev.scorecard.agreement is None
     assert "at least 5 items rated by every role" in demo_ev.scorecard.agreement_note
+
+
+def _has_docx() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("docxtpl") is not None

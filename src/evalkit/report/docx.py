@@ -7,7 +7,10 @@ plain context it receives ``tables.<name>`` (Word tables, insert with ``{{p tabl
 ``verdict_text``, ``scorecard_grade``, ``methods_lines`` and ``sec`` (the chapters of
 ``sections`` by key, so a template can ask ``{%p if 'funds' in sec %}`` and print
 ``{{ sec.funds.title }}``; each chapter's ``subsections`` too) and ``mech_blocks`` (the
-linkage-mechanism sub-sections as paragraphs and tables, :mod:`evalkit.report.docx_mechanisms`).
+linkage-mechanism sub-sections as paragraphs and tables, :mod:`evalkit.report.docx_mechanisms`),
+``design_blocks`` and ``design_methods`` (which design each outcome used and why, with its
+charts, and the design notes of the methods appendix, :mod:`evalkit.report.docx_designs`) and
+``agreement_text`` (the raters' ICC sentence under the scorecard).
 Every run evalkit creates has
 East Asian fonts set (``w:eastAsia``: 宋体 body, 黑体 headings).
 """
@@ -27,7 +30,7 @@ from evalkit.errors import RenderError
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
 
-__all__ = ["default_template", "mde_line", "methods_lines", "write"]
+__all__ = ["agreement_line", "default_template", "mde_line", "methods_lines", "write"]
 
 
 def default_template(report: str) -> Path:
@@ -58,6 +61,24 @@ def mde_line(e: Mapping[str, Any], t: Callable[..., str],
              power=fmt_pct(m["power"], 0), alpha=fmt_num(m["alpha"]))
 
 
+def agreement_line(card: Mapping[str, Any], t: Callable[..., str],
+                   label: Callable[[Any], Any]) -> str:
+    """The ICC sentence of the scorecard section (as templates/partials/stack.j2
+    ``agreement_text``); empty when the scorecard has no rater agreement."""
+    from evalkit.report.environment import fmt_num
+
+    a = card.get("agreement")
+    if not a:
+        return ""
+    names = card.get("role_names") or {}
+    roles = t("agreement.sep").join(str(label(names[k])) if k in names
+                                    else t("role." + k, default=k) for k in a["roles"])
+    text = t("agreement.sentence", roles=roles, band=t("agreement.band." + a["band"]),
+             icc=fmt_num(a["icc"], 2), low=fmt_num(a["ci"][0], 2),
+             high=fmt_num(a["ci"][1], 2), n=a["n_items"])
+    return text + (t("agreement.wide") if a["ci"][1] - a["ci"][0] > 0.5 else "")
+
+
 def methods_lines(ctx: Mapping[str, Any], t: Callable[..., str],
                   label: Callable[[Any], Any] | None = None) -> list[str]:
     """The methods appendix as paragraphs: formulas, assumptions, conventions, the smallest
@@ -78,6 +99,7 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
     from docx.shared import Mm
 
     from evalkit.report.charts import build_charts
+    from evalkit.report.docx_designs import design_blocks, design_method_lines
     from evalkit.report.docx_document import document_tables
     from evalkit.report.docx_mechanisms import mechanism_blocks
     from evalkit.report.docx_tables import cell_text, word_tables
@@ -108,11 +130,16 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
         "tornado": image(pngs.get("tornado")),
         "prepost": {k: image(v) for k, v in (pngs.get("prepost") or {}).items()},
         "event_study": {k: image(v) for k, v in (pngs.get("event_study") or {}).items()},
+        "designs": {k: image(v) for k, v in (pngs.get("designs") or {}).items() if v},
+        "honest": {k: image(v) for k, v in (pngs.get("honest") or {}).items() if v},
     }
     ctx["tables"] = {**word_tables(ctx, t, label), **document_tables(ctx, t, label, lang)}
     ctx["sec"] = {s["key"]: s for s in ctx["sections"]}
     ctx["mech_blocks"] = mechanism_blocks(ctx, t, label)
+    ctx["design_blocks"] = design_blocks(ctx, t, label, lang, ctx["charts"])
+    ctx["design_methods"] = design_method_lines(ctx, t)
     card = ctx.get("scorecard") or {}
+    ctx["agreement_text"] = agreement_line(card, t, label)
     ctx["scorecard_grade"] = cell_text(card.get("grade"), label)
     verdict = (ctx.get("acceptance") or {}).get("verdict") or "pending"
     ctx["verdict_text"] = t(f"verdict.{verdict}", default=str(verdict))
