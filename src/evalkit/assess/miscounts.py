@@ -83,6 +83,9 @@ class IntakeCheck:
     where: str
     zh: str
     en: str
+    #: the disclosure threshold the message's row counts were written under (0: the message
+    #: holds no row count); a report rendered under a higher threshold recomputes the check
+    threshold: int = 0
 
     def to_dict(self) -> dict[str, str]:
         """Plain data for a report context."""
@@ -268,7 +271,8 @@ def _variants(df: pd.DataFrame, file: str, columns: set[str],
             f"{file} 的 {col} 列有 {_n(int(odd.sum()), threshold)} 行的值带首尾空格或全角字符，已按去空格、"
             f"半角后的值计数：{'；'.join(shown[:5])}",
             f"{_n(int(odd.sum()), threshold)} row(s) of column {col!r} in {file} have leading/trailing spaces "
-            f"or full-width characters; counted as trimmed half-width text: {_shown(shown)}"))
+            f"or full-width characters; counted as trimmed half-width text: {_shown(shown)}",
+            threshold))
     return out
 
 
@@ -303,7 +307,7 @@ def _unused(df: pd.DataFrame, file: str, selected: dict[str, set[str]],
             f"{file} 的 {col} 列中有 {len(left)} 个类别没有任何指标或服务频次规则使用："
             f"{'、'.join(shown[:5])}{' …' if len(shown) > 5 else ''}",
             f"{len(left)} categor{'y' if len(left) == 1 else 'ies'} of column {col!r} in {file} "
-            f"no indicator or cadence rule uses: {_shown(shown)}"))
+            f"no indicator or cadence rule uses: {_shown(shown)}", threshold))
     return out
 
 

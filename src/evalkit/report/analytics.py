@@ -50,7 +50,9 @@ def _retention(r: Any, conv: Any, rules: Disclosure) -> dict[str, Any]:
         tiny = is_small(conv["converted"], rules.threshold)
         out["conversion"] = {"share": hide if tiny else _num(conv["share"]),
                              "converted": hide if tiny else int(conv["converted"]),
-                             "served": int(conv["served"])}
+                             # the served workers are people too: fewer than k are hidden
+                             "served": (hide if is_small(conv["served"], rules.threshold)
+                                        else int(conv["served"]))}
     return out
 
 
