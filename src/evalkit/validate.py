@@ -65,7 +65,7 @@ def validate_project(path: str | Path, *, allow_outside: bool = False) -> list[s
     from evalkit.data.load import Evidence, load_source
     from evalkit.estimate.pipeline import outcome_problems
     from evalkit.evaluation import evaluate_evidence
-    from evalkit.model.labels import undeclared_columns
+    from evalkit.model.labels import undeclared_columns, unlabelled_values
     from evalkit.model.logic_model import validate_project_logic_model
     from evalkit.project import load_project
 
@@ -82,6 +82,7 @@ def validate_project(path: str | Path, *, allow_outside: bool = False) -> list[s
             tables[name] = table
     problems.extend(outcome_problems(project, tables))
     problems.extend(undeclared_columns(project, tables))
+    problems.extend(unlabelled_values(project, tables))
     problems.extend(_miscounts(project, tables, problems))
     try:
         problems.extend(validate_project_logic_model(project))
