@@ -190,7 +190,8 @@ def _workforce(W: Mapping[str, Any], t: T, label: L) -> list[Block]:
         rate = r["indicator"] in ("certification_rate", "turnover")
         show = _rate if rate else fmt_num
         trend = (f"{fmt_signed(r['trend'] * 100, 1)} {t('mech.points')}"
-                 if rate and isinstance(r["trend"], int | float) else fmt_signed(r["trend"]))
+                 if rate and isinstance(r["trend"], int | float)
+                 else fmt_signed(r["trend"], 0 if r["indicator"] == "headcount" else 2))
         rows.append([t("mech." + str(r["indicator"])), show(r["value"]),
                      show(r["target"]) if r.get("target") is not None else "—",
                      _mark(r.get("met")), trend])
