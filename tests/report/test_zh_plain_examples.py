@@ -61,7 +61,9 @@ def _reader_text(path: Path) -> str:
     text = rh.pdf_text(path) if path.suffix == ".pdf" else rh.docx_text(path)
     if text.count("附录B") > 1:  # the contents list it first
         text = text.rsplit("附录B", 1)[0]
-    return re.sub(r"[\w.-]+\.(?:csv|xlsx|yaml|j2)\b", " ", text)
+    # data, template and evidence file names (the 附件清单 lists evidence/C1_photos.zip)
+    text = re.sub(r"[\w./-]+\.(?:csv|xlsx|yaml|j2|pdf|zip|docx|jpg|png)\b", " ", text)
+    return re.sub(r"\b[\w.-]+/[\w./-]*", " ", text)  # and folders: evidence/Q1_case_files/
 
 
 def test_the_ids_looked_for_include_the_ones_seen(evaluations: dict[str, Any]) -> None:

@@ -171,6 +171,23 @@ def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, 
     return out
 
 
+def _named_donors(result: Any, evaluation: Evaluation, oid: str, lang: str) -> Any:
+    """``result`` whose donor weights are indexed by the units' site names (``DD02`` reads
+    大东区02社区), or by their rank (``#1`` …) when the unit column is personal."""
+    from dataclasses import replace
+
+    w = result.extra.get("unit_weights")
+    if w is None:
+        return result
+    oc = {o.id: o for o in evaluation.project.outcomes}.get(oid.removesuffix("_vs_comparison"))
+    personal = oc is not None and str(oc.unit) in evaluation.project.personal_columns()
+    names = _site_names(evaluation)
+    order = {u: k for k, u in enumerate(w.sort_values(ascending=False).index)}
+    index = [f"#{order[u] + 1}" if personal
+             else getattr(names[str(u)], lang) if str(u) in names else str(u) for u in w.index]
+    return replace(result, extra={**result.extra, "unit_weights": w.set_axis(index)})
+
+
 def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: str,
                   fmt: str, safely: Any) -> dict[str, dict[str, Any]]:
     """``{"designs": {outcome id: chart}, "honest": {outcome id: chart}}`` for outcomes
@@ -200,6 +217,7 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
                     columns={series.columns[0]: axis})})
             charts["designs"][oid] = safely(f"its:{oid}", partial(plot_its, result, lang), fmt)
         elif design in ("synthetic_control", "synthetic_did"):
+            result = _named_donors(result, evaluation, oid, lang)
             charts["designs"][oid] = safely(f"synth:{oid}", partial(plot_synth, result, lang),
                                             fmt)
         frame = (evaluation.details.get(oid) or {}).get("honest_did")
