@@ -70,6 +70,7 @@ def test_the_ids_looked_for_include_the_ones_seen(evaluations: dict[str, Any]) -
     assert {"wage_arrears", "education", "T1P1"} <= example_ids(evaluations["zhongshan_linkage"])
     assert "DG01" in example_ids(evaluations["guangdong_workforce"])
     assert "volunteer_training" in example_ids(evaluations["workers_home"])
+    assert {"strong", "weak"} <= example_ids(evaluations["shenyang_sanlian"])
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -225,6 +225,8 @@ def _report_columns(project: Project) -> dict[tuple[str, str], str]:
     for source, cols in filtered_columns(project).items():
         for col in cols:
             out[(source, col)] = "the data-quality notes list values no rule selects"
+    for het in project.analytics.heterogeneity if project.analytics is not None else []:
+        out[(het.source, het.subgroup)] = "the subgroup table of the mechanism chapter"
     spec = project.analytics.needs_match if project.analytics is not None else None
     if spec is not None:
         out[(spec.needs_source, spec.needs_column)] = "the needs–service match table"

@@ -116,7 +116,8 @@ def _retention(r: Any, conv: Any, rules: Disclosure) -> dict[str, Any]:
     return out
 
 
-def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any]) -> dict[str, Any]:
+def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any],
+                   ev: Any = None) -> dict[str, Any]:
     # rows are suppressed by their n (observations behind each subgroup estimate), as the main
     # effect is; the n column itself is not printed. A suppressed subgroup hides the difference
     # and the interaction test too (they would reveal it).
@@ -128,8 +129,19 @@ def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any]) -
                  "records": [{k: v for k, v in rec.items() if k != "n"}
                              for rec in shown["records"]]}
     hide = small_cell(rules.threshold)
+    analytics = getattr(getattr(ev, "project", None), "analytics", None)
+    specs = list(analytics.heterogeneity) if analytics is not None else []
+    spec = next((h for h in specs if h.id == hid), None)
+
+    def name(value: Any) -> dict[str, str] | None:  # a subgroup by its label (issue 12)
+        if value is None or spec is None:
+            return None
+        return value_label(ev.project, spec.source, spec.subgroup, value)
+
+    for rec in (shown or {}).get("records", []):
+        rec["subgroup_name"] = name(rec.get("subgroup"))
     return {"id": hid, "name": names.get(hid) or {"zh": hid, "en": hid},
-            "table": shown,
+            "table": shown, "concentrated_name": name(r.concentrated_in),
             "difference": hide if hidden else plain(r.difference, rules),
             "p_value": hide if hidden else _num(r.interaction["p_value"]),
             "transferability": r.transferability, "concentrated_in": r.concentrated_in,
@@ -307,7 +319,7 @@ def analytics_record(ev: Any, rules: Disclosure) -> dict[str, Any] | None:
         "cycle": ({"summary": table(a.cycle.summary, rules),
                    "problems": table(a.cycle.table.loc[a.cycle.table["status"].isin(
                        ["late", "skipped", "incomplete"])], rules)} if a.cycle else None),
-        "heterogeneity": [{**_heterogeneity(k, v, rules, names), "cluster": levels.get(k)}
+        "heterogeneity": [{**_heterogeneity(k, v, rules, names, ev), "cluster": levels.get(k)}
                           for k, v in dict(a.heterogeneity).items()],
         "workforce": _workforce(a.workforce, rules, _site_names(ev)) if a.workforce else None,
         "sites": _sites(a.sites, ev, rules) if a.sites is not None else None,

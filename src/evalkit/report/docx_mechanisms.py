@@ -165,7 +165,7 @@ def _heterogeneity(hets: list[Mapping[str, Any]], t: T, label: L) -> list[Block]
         out += [_p(str(label(h["name"])), "h3"),
                 _table([t("mech.subgroup"), t("col.estimate", default="estimate"), "95% CI",
                         "p", t("mech.treated_units")],
-                       [[str(r["subgroup"]), fmt_num(r["estimate"]),
+                       [[_named(r, "subgroup", label), fmt_num(r["estimate"]),
                          f"{fmt_num(r['conf_low'])} – {fmt_num(r['conf_high'])}",
                          fmt_pvalue(r["p_value"]), fmt_num(r["treated_units"])]
                         for r in _records(h["table"])]),
@@ -175,8 +175,10 @@ def _heterogeneity(hets: list[Mapping[str, Any]], t: T, label: L) -> list[Block]
                                                          default=str(h["cluster"])),
                             n=h["n_clusters"]), "note"))
         if h.get("transferability"):
-            out.append(_p(t("mech.transfer", where=h.get("concentrated_in")
-                            or t("mech.transfer_differs")), "warn"))
+            where = h.get("concentrated_name")
+            out.append(_p(t("mech.transfer", where=label(where) if where
+                            else h.get("concentrated_in") or t("mech.transfer_differs")),
+                          "warn"))
     return out
 
 
