@@ -71,6 +71,7 @@ def test_the_ids_looked_for_include_the_ones_seen(evaluations: dict[str, Any]) -
     assert "DG01" in example_ids(evaluations["guangdong_workforce"])
     assert "volunteer_training" in example_ids(evaluations["workers_home"])
     assert {"strong", "weak"} <= example_ids(evaluations["shenyang_sanlian"])
+    assert "evaluation_report" in example_ids(evaluations["three_society_linkage"])
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

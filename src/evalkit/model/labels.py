@@ -26,7 +26,7 @@ Columns a data file holds but project.yaml does not declare are checked against 
 
 Category values are data, but some reach a report: the categories of the needs–service
 match, the values a coverage dimension requires, the values of a filtered column that no
-rule selects (the miscount notes). Each is named by ``data.<source>.columns.<col>.values``
+rule selects (the miscount notes), subgroup values, stage-gate outputs. Each is named by ``data.<source>.columns.<col>.values``
 (:func:`value_label`); a value written as an identifier (ASCII letters: ``wage_arrears``)
 without one is a problem naming that YAML path — :func:`cross_check` for the values
 project.yaml lists (coverage), :func:`unlabelled_values` (run by ``evalkit validate``) for
@@ -207,14 +207,22 @@ def _labelled(project: Project, source: str, column: str, value: str) -> bool:
 
 
 def _coverage_values(project: Project) -> list[str]:
+    """Values project.yaml lists that a report prints: those a coverage dimension requires
+    (what a township lacks) and the outputs of a stage gate (what a project did not hand in)."""
     spec = project.analytics.coverage if project.analytics is not None else None
-    if spec is None:
-        return []
-    source = spec.services_source
-    return [_value_problem(source, dim, str(v), "the coverage table lists what a township "
-                           "lacks")
-            for dim, values in spec.required.items() for v in values
-            if not _labelled(project, source, dim, str(v))]
+    cycle = project.analytics.cycle if project.analytics is not None else None
+    out = []
+    if spec is not None:
+        out += [_value_problem(spec.services_source, dim, str(v), "the coverage table lists "
+                               "what a township lacks")
+                for dim, values in spec.required.items() for v in values
+                if not _labelled(project, spec.services_source, dim, str(v))]
+    if cycle is not None:
+        out += [_value_problem(cycle.source, "outputs", o, "the project-cycle table lists "
+                               "missing outputs")
+                for o in dict.fromkeys(o for g in cycle.gates for o in g.outputs)
+                if not _labelled(project, cycle.source, "outputs", o)]
+    return out
 
 
 def _report_columns(project: Project) -> dict[tuple[str, str], str]:

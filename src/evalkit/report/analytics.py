@@ -96,6 +96,19 @@ def _coverage(c: Any, rules: Disclosure, ev: Any) -> dict[str, Any]:
             "rates": plain(c.rates, rules), "table": shown}
 
 
+def _cycle(c: Any, rules: Disclosure, ev: Any) -> dict[str, Any]:
+    """Stage-gate summary and problems; each missing output by its label
+    (``data.<source>.columns.outputs.values``)."""
+    source = ev.project.analytics.cycle.source
+    problems = table(c.table.loc[c.table["status"].isin(["late", "skipped", "incomplete"])],
+                     rules)
+    for rec in (problems or {}).get("records", []):
+        missing = [o for o in str(rec.get("missing_outputs") or "").split(", ") if o]
+        rec["missing_outputs_name"] = _joined([value_label(ev.project, source, "outputs", o)
+                                               for o in missing])
+    return {"summary": table(c.summary, rules), "problems": problems}
+
+
 def _retention(r: Any, conv: Any, rules: Disclosure) -> dict[str, Any]:
     hide = small_cell(rules.threshold)
     small = is_small(r.n, rules.threshold)
@@ -316,9 +329,7 @@ def analytics_record(ev: Any, rules: Disclosure) -> dict[str, Any] | None:
         "needs_match": _needs(a.needs_match, rules, ev) if a.needs_match else None,
         "retention": _retention(a.retention, a.conversion, rules) if a.retention else None,
         "coverage": _coverage(a.coverage, rules, ev) if a.coverage else None,
-        "cycle": ({"summary": table(a.cycle.summary, rules),
-                   "problems": table(a.cycle.table.loc[a.cycle.table["status"].isin(
-                       ["late", "skipped", "incomplete"])], rules)} if a.cycle else None),
+        "cycle": _cycle(a.cycle, rules, ev) if a.cycle else None,
         "heterogeneity": [{**_heterogeneity(k, v, rules, names, ev), "cluster": levels.get(k)}
                           for k, v in dict(a.heterogeneity).items()],
         "workforce": _workforce(a.workforce, rules, _site_names(ev)) if a.workforce else None,

@@ -139,7 +139,7 @@ def _coverage(C: Mapping[str, Any], t: T, label: L) -> list[Block]:
                     for r in _records(C["table"])])]
 
 
-def _cycle(Y: Mapping[str, Any], t: T) -> list[Block]:
+def _cycle(Y: Mapping[str, Any], t: T, label: L) -> list[Block]:
     kinds = ["on_time", "late", "incomplete", "skipped", "pending"]
     out = [_p(t("mech.cycle_intro"), "intro"),
            _table([t("mech.stage"), *[t("mech.status_" + k) for k in kinds]],
@@ -153,7 +153,7 @@ def _cycle(Y: Mapping[str, Any], t: T) -> list[Block]:
                        [[str(r["project_id"]),
                          t("mech.stage_" + str(r["stage"]), default=str(r["stage"])),
                          str(r.get("date") or "—"), str(r.get("due") or "—"),
-                         fmt_num(r["days_late"]), str(r.get("missing_outputs") or ""),
+                         fmt_num(r["days_late"]), _named(r, "missing_outputs", label),
                          t("mech.status_" + str(r["status"]))] for r in problems])]
     return out
 
@@ -215,7 +215,7 @@ def mechanism_blocks(ctx: Mapping[str, Any], t: T, label: L) -> dict[str, list[B
     build: dict[str, Callable[[Any], list[Block]]] = {
         "sites": lambda a: _sites(a, t, label), "partnership": lambda a: _partnership(a, t),
         "needs_match": lambda a: _needs(a, t, label), "retention": lambda a: _retention(a, t),
-        "coverage": lambda a: _coverage(a, t, label), "cycle": lambda a: _cycle(a, t),
+        "coverage": lambda a: _coverage(a, t, label), "cycle": lambda a: _cycle(a, t, label),
         "heterogeneity": lambda a: _heterogeneity(a, t, label),
         "workforce": lambda a: _workforce(a, t, label),
     }
