@@ -64,13 +64,19 @@ def _numbers(obj: Any) -> list[float]:
     return []
 
 
-def forbidden_values(ev: Any) -> set[float]:
+def effect_values(ev: Any) -> set[float]:
+    """Every effect's estimate, SE, bounds, n and effect sizes."""
     out: set[float] = set()
     for result in ev.effects.values():
         out |= set(_numbers([result.estimate, result.se, list(result.ci), result.n]))
         extra = dict(result.extra or {})
         out |= set(_numbers([extra.get(k) for k in ("standardised", "cohens_d", "hedges_g",
                                                     "cohens_dz", "rank_biserial")]))
+    return out
+
+
+def forbidden_values(ev: Any) -> set[float]:
+    out = effect_values(ev)
     for details in (ev.details or {}).values():
         for key, value in dict(details or {}).items():
             if key == "event_study" or hasattr(value, "estimate"):

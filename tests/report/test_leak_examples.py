@@ -14,15 +14,14 @@ panels of enterprises, budgets, evidence lists).
 from __future__ import annotations
 
 import importlib.util
-import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
-import report_helpers as rh
-from test_leak import _TOKEN, JOBS, _numbers, renderings, visible_text
+from test_leak import _TOKEN, JOBS, _numbers, effect_values, renderings, visible_text
 from test_mechanism_leak import _allowed as _mechanism_allowed
 from test_mechanism_leak import _forbidden_numbers as _mechanism_numbers
+from test_mechanism_leak import hidden_examples
 
 import evalkit as ek
 
@@ -37,12 +36,7 @@ def _people(ev: Any) -> frozenset[str]:
 
 
 def _forbidden(ev: Any) -> set[float]:
-    out: set[float] = set()
-    for result in ev.effects.values():
-        out |= set(_numbers([result.estimate, result.se, list(result.ci), result.n]))
-        extra = dict(result.extra or {})
-        out |= set(_numbers([extra.get(k) for k in ("standardised", "cohens_d", "hedges_g",
-                                                    "cohens_dz", "rank_biserial")]))
+    out = effect_values(ev)
     for details in (ev.details or {}).values():
         for key, value in dict(details or {}).items():
             if key in ("means", "attrition", "rci", "baseline"):
@@ -91,16 +85,7 @@ def _allowed(ev: Any) -> set[str]:
 
 @pytest.fixture(scope="module")
 def hidden() -> dict[str, tuple[Any, dict[str, float]]]:
-    out = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name in EXAMPLES:
-            ev = ek.evaluate(ek.load_project(ek.datasets.path(name) / "project.yaml"))
-            ev = rh.with_threshold(ev, THRESHOLD)
-            allowed = _allowed(ev)
-            out[name] = (ev, {text: value for value in _forbidden(ev)
-                              for text in renderings(value) - allowed})
-    return out
+    return hidden_examples(EXAMPLES, _forbidden, _allowed)
 
 
 def test_every_example_has_people_numbers(hidden: dict[str, tuple[Any, Any]]) -> None:
