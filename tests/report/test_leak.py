@@ -152,16 +152,36 @@ def _without_axis_ticks(text: str) -> str:
     return re.sub(r"(?<![\d.])\d+(?:\.\d+)?(?:[ \t]+\d+(?:\.\d+)?){3,}", ticks, text)
 
 
+_SECTION_NO = re.compile(r"^(\s*)\d+(?:\.\d+)+(?=\s+[^\d\s])")
+
+
+def _docx_text(path: Path) -> str:
+    """The Word text with the section numbers of headings and of the contents left out
+    ("6.1 Partnership ledger" is not a figure); every other paragraph and cell as it is."""
+    import docx
+
+    doc = docx.Document(str(path))
+    headings = {p.text for p in doc.paragraphs
+                if str(getattr(p.style, "name", "") or "").startswith("Heading")}
+    lines = rh.docx_text(path).split("\n")
+    # a heading, or its line in the written-out contents (the same text)
+    return "\n".join(_SECTION_NO.sub(r"\1", line) if line in headings else line
+                     for line in lines)
+
+
 def visible_text(path: Path) -> str:
     if path.suffix == ".pdf":
         return _without_axis_ticks(rh.pdf_text(path))
     if path.suffix == ".docx":
-        return rh.docx_text(path)
+        return _docx_text(path)
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".html":  # drop inline SVG/CSS, keep what a reader sees
         text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S)
         text = re.sub(r"<svg\b.*?</svg>", " ", text, flags=re.S)
         text = re.sub(r"<[^>]+>", " ", text)
+    else:  # Markdown headings and contents lines: "### 6.1 …", "  - 6.1 …"
+        text = re.sub(r"(?m)^([ \t]*(?:#+|-)[ \t]+)\d+(?:\.\d+)+(?=[ \t]+[^\d\s])", r"\1",
+                      text)
     return text
 
 
