@@ -62,10 +62,11 @@ def validate_project(path: str | Path, *, allow_outside: bool = False) -> list[s
     >>> validate_project(ek.datasets.path("workers_home") / "project.yaml")
     []
     """
+    from evalkit.assess.value_labels import unlabelled_values
     from evalkit.data.load import Evidence, load_source
     from evalkit.estimate.pipeline import outcome_problems
     from evalkit.evaluation import evaluate_evidence
-    from evalkit.model.labels import undeclared_columns, unlabelled_values
+    from evalkit.model.labels import undeclared_columns
     from evalkit.model.logic_model import validate_project_logic_model
     from evalkit.project import load_project
 

@@ -29,7 +29,7 @@ match, the values a coverage dimension requires, the values of a filtered column
 rule selects (the miscount notes), subgroup values, stage-gate outputs. Each is named by ``data.<source>.columns.<col>.values``
 (:func:`value_label`); a value written as an identifier (ASCII letters: ``wage_arrears``)
 without one is a problem naming that YAML path — :func:`cross_check` for the values
-project.yaml lists (coverage), :func:`unlabelled_values` (run by ``evalkit validate``) for
+project.yaml lists (coverage), :func:`evalkit.assess.value_labels.unlabelled_values` (run by ``evalkit validate``) for
 those found in the data. A value written in Chinese (``走访``) is its own label.
 """
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     from evalkit.project import Project
 
-__all__ = ["catalogued", "cross_check", "undeclared_columns", "unlabelled_values", "value_label"]
+__all__ = ["catalogued", "cross_check", "labelled_value", "undeclared_columns", "value_label"]
 
 
 @lru_cache(maxsize=1)
@@ -195,12 +195,14 @@ def value_label(project: Project, source: str, column: str, value: Any) -> dict[
     return {"zh": name.zh, "en": name.en}
 
 
-def _value_problem(source: str, column: str, value: str, why: str) -> str:
+def value_problem(source: str, column: str, value: str, why: str) -> str:
     return (f"data.{source}.columns.{column}.values.{value}: missing — a report prints the "
             f"value {value!r} ({why}); {_label_hint('欠薪讨薪', 'Wage arrears')}")
 
 
-def _labelled(project: Project, source: str, column: str, value: str) -> bool:
+def labelled_value(project: Project, source: str, column: str, value: str) -> bool:
+    """True when ``value`` of ``source.column`` can be printed: it has a label, or it is not
+    written as an identifier (Chinese text, a number)."""
     src = project.data.get(source)
     col = src.columns.get(column) if src is not None else None
     return not _is_identifier(value) or (col is not None and value in col.values)
@@ -213,53 +215,15 @@ def _coverage_values(project: Project) -> list[str]:
     cycle = project.analytics.cycle if project.analytics is not None else None
     out = []
     if spec is not None:
-        out += [_value_problem(spec.services_source, dim, str(v), "the coverage table lists "
+        out += [value_problem(spec.services_source, dim, str(v), "the coverage table lists "
                                "what a township lacks")
                 for dim, values in spec.required.items() for v in values
-                if not _labelled(project, spec.services_source, dim, str(v))]
+                if not labelled_value(project, spec.services_source, dim, str(v))]
     if cycle is not None:
-        out += [_value_problem(cycle.source, "outputs", o, "the project-cycle table lists "
+        out += [value_problem(cycle.source, "outputs", o, "the project-cycle table lists "
                                "missing outputs")
                 for o in dict.fromkeys(o for g in cycle.gates for o in g.outputs)
-                if not _labelled(project, cycle.source, "outputs", o)]
-    return out
-
-
-def _report_columns(project: Project) -> dict[tuple[str, str], str]:
-    """(source, column) -> why a report prints the column's values (found in the data)."""
-    from evalkit.assess.miscounts import filtered_columns
-
-    out: dict[tuple[str, str], str] = {}
-    for source, cols in filtered_columns(project).items():
-        for col in cols:
-            out[(source, col)] = "the data-quality notes list values no rule selects"
-    for het in project.analytics.heterogeneity if project.analytics is not None else []:
-        out[(het.source, het.subgroup)] = "the subgroup table of the mechanism chapter"
-    spec = project.analytics.needs_match if project.analytics is not None else None
-    if spec is not None:
-        out[(spec.needs_source, spec.needs_column)] = "the needs–service match table"
-        out[(spec.services_source, spec.services_column)] = "the needs–service match table"
-    return out
-
-
-def unlabelled_values(project: Project, tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    """Category values in the loaded ``tables`` that a report prints without a label (see
-    the module docstring), one problem each naming ``data.<source>.columns.<col>.values``."""
-    from evalkit.assess.measure import canonical
-    from evalkit.assess.miscounts import filtered_columns
-
-    out: list[str] = []
-    filtered = filtered_columns(project)
-    for (source, col), why in _report_columns(project).items():
-        frame = tables.get(source)
-        if frame is None or col not in frame.columns:
-            continue
-        chosen = filtered.get(source, {}).get(col, set())
-        for value in sorted(set(canonical(frame[col]).dropna().astype(str))):
-            if why.startswith("the data-quality") and value in chosen:
-                continue  # a selected value is not printed by the notes
-            if not _labelled(project, source, col, value):
-                out.append(_value_problem(source, col, value, why))
+                if not labelled_value(project, cycle.source, "outputs", o)]
     return out
 
 
