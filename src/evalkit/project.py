@@ -131,6 +131,9 @@ class Column(Spec):
     header: str | None = None
     normalize: list[Normalization] = Field(default_factory=list)
     labels: str | dict[str, float] | None = None
+    #: the zh/en name of each category value a report prints (a needs category, a platform,
+    #: an activity type the rules leave out): ``{wage_arrears: {zh: 欠薪, en: Wage arrears}}``
+    values: dict[str, Text] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod

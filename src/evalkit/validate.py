@@ -62,6 +62,7 @@ def validate_project(path: str | Path, *, allow_outside: bool = False) -> list[s
     >>> validate_project(ek.datasets.path("workers_home") / "project.yaml")
     []
     """
+    from evalkit.assess.value_labels import unlabelled_values
     from evalkit.data.load import Evidence, load_source
     from evalkit.estimate.pipeline import outcome_problems
     from evalkit.evaluation import evaluate_evidence
@@ -82,6 +83,7 @@ def validate_project(path: str | Path, *, allow_outside: bool = False) -> list[s
             tables[name] = table
     problems.extend(outcome_problems(project, tables))
     problems.extend(undeclared_columns(project, tables))
+    problems.extend(unlabelled_values(project, tables))
     problems.extend(_miscounts(project, tables, problems))
     try:
         problems.extend(validate_project_logic_model(project))

@@ -74,8 +74,18 @@ def test_provenance_recorded_and_printed():
     assert prov.loc[("B", "proxy")] == "published"
     assert prov.loc[("A", "attribution")] == "assumed"    # a bare number is assumed
     text = res.summary("en")
-    assert "B — financial proxy: 300 (published source; unit cost database)" in text
+    assert "B — financial proxy: 300 CNY (published source; unit cost database)" in text
     assert "由数据估计" in res.summary("zh")
+
+
+def test_summary_amounts_carry_their_unit():
+    """Issue 12: money in the summary has its unit (元 / CNY, or the project's currency)."""
+    res = sroi(OUTCOMES, 5000, discount_rate=0.05)   # PV 7168.12 (worked example above)
+    assert "现值 7,168 元，投入 5,000 元" in res.summary("zh")
+    assert "present value 7,168 CNY on inputs of 5,000 CNY" in res.summary("en")
+    assert "财务代理值: 300 元" in res.summary("zh")
+    assert "on inputs of 5,000 HKD" in res.summary("en", currency="HKD")
+    assert "deadweight: 0.2 (" in res.summary("en")    # a share is not money
 
 
 def test_factors_outside_unit_interval_all_listed():

@@ -33,9 +33,9 @@ def test_missing_column_and_source_labels_are_named_all_at_once(example_copy: Pa
     spec = example_copy / "project.yaml"
     text = spec.read_text(encoding="utf-8")
     for old in (
-        "      activity_type: {type: string, description: {zh: 活动类型, en: \"Activity type: "
+        "        description: {zh: 活动类型, en: \"Activity type: "
         "group_session, enterprise_visit, worker_activity, legal_consultation, labour_survey, "
-        "needs_survey, volunteer_training\"}}",
+        "needs_survey, volunteer_training\"}\n",
         "      disputes_per_100: {type: number, description: {zh: 每百名职工劳动争议数, en: "
         "Labour disputes per 100 workers}}",
         "    description: {zh: 预算与支出, en: Budget lines and spending}\n",
@@ -43,10 +43,10 @@ def test_missing_column_and_source_labels_are_named_all_at_once(example_copy: Pa
         "      phone: {type: string, personal: true, description: {zh: 手机号, en: Phone}}",
     ):
         assert old in text, old
-    text = (text.replace("activity_type: {type: string, description: {zh: 活动类型, en: \"Activity "
+    text = (text.replace("        description: {zh: 活动类型, en: \"Activity "
                          "type: group_session, enterprise_visit, worker_activity, "
                          "legal_consultation, labour_survey, needs_survey, "
-                         "volunteer_training\"}}", "activity_type: {type: string}")
+                         "volunteer_training\"}\n", "")
             .replace("disputes_per_100: {type: number, description: {zh: 每百名职工劳动争议数, en: "
                      "Labour disputes per 100 workers}}", "disputes_per_100: {type: number}")
             .replace("    description: {zh: 预算与支出, en: Budget lines and spending}\n", "")
@@ -111,3 +111,28 @@ data:
     spec.write_text(text, encoding="utf-8")
     label = ek.load_project(spec).data["survey"].columns["q3"].description
     assert label is not None and label.zh == "我对目前的生活感到满意"
+
+
+def test_category_value_without_a_label_is_a_problem_naming_its_yaml_path(
+        tmp_path: Path) -> None:
+    """A needs category or a coverage value printed by a report needs a zh/en label."""
+    import shutil
+
+    folder = tmp_path / "zs"
+    shutil.copytree(ek.datasets.path("zhongshan_linkage"), folder)
+    spec = folder / "project.yaml"
+    text = spec.read_text(encoding="utf-8")
+    need = ("      need:\n        type: string\n"
+            "        description: {zh: 最需要的服务, en: Most needed service category}\n"
+            "        values:\n          wage_arrears: {zh: 欠薪讨薪, en: Wage arrears}\n")
+    assert need in text and "          education: {zh: 教育, en: Education}\n" in text
+    spec.write_text(text.replace(need, need.replace(
+        "          wage_arrears: {zh: 欠薪讨薪, en: Wage arrears}\n", "")), encoding="utf-8")
+    problems = validate_project(spec)  # found in the data: evalkit validate
+    assert any(p.startswith("data.needs.columns.need.values.wage_arrears: missing")
+               for p in problems), problems
+    spec.write_text(text.replace("          education: {zh: 教育, en: Education}\n", ""),
+                    encoding="utf-8")
+    problems = _problems(spec)  # listed in project.yaml: load_project
+    assert any(p.startswith("data.service_log.columns.content.values.education: missing")
+               for p in problems), problems

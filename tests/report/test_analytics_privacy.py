@@ -25,3 +25,17 @@ def test_small_volunteer_counts_are_suppressed():
     rec = _retention(r, {"share": 0.01, "converted": 2, "served": 200}, Disclosure(threshold=5))
     assert rec["retention"] == "<5" and rec["n"] == "<5" and rec["ci"] == ["<5", "<5"]
     assert rec["conversion"]["converted"] == "<5" and rec["conversion"]["share"] == "<5"
+
+
+def test_few_served_workers_are_hidden_with_the_conversion() -> None:
+    """The served workers are people: fewer than k are "<k" (they were printed as "of 3")."""
+    import pandas as pd
+
+    from evalkit.estimate.retention import volunteer_retention
+
+    v = pd.DataFrame({"joined": ["2025-01-01"] * 6, "left": [None] * 6})
+    r = volunteer_retention(v, as_of="2025-12-31")
+    small = _retention(r, {"share": 0.5, "converted": 6, "served": 3}, Disclosure(threshold=5))
+    assert small["conversion"]["served"] == "<5"
+    large = _retention(r, {"share": 0.5, "converted": 6, "served": 12}, Disclosure(threshold=5))
+    assert large["conversion"]["served"] == 12

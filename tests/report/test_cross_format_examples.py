@@ -123,7 +123,9 @@ def _mechanism_figures(ctx: dict[str, Any], lang: str) -> list[str]:
                 rate = r["indicator"] in ("certification_rate", "turnover")
                 out.append(fmt_pct(r["value"], 1) if rate else fmt_num(r["value"]))
                 if not rate:
-                    out.append(fmt_signed(r["trend"]))
+                    # a change of a count is a whole number (+400, not +400.00)
+                    out.append(fmt_signed(r["trend"], 0 if r["indicator"] == "headcount"
+                                          else 2))
             for r in part["by_site"]["records"]:
                 out += [fmt_num(r["n"]), fmt_num(r["caseload"])]
         else:  # a new sub-section: add its figures here

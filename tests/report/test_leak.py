@@ -64,13 +64,19 @@ def _numbers(obj: Any) -> list[float]:
     return []
 
 
-def forbidden_values(ev: Any) -> set[float]:
+def effect_values(ev: Any) -> set[float]:
+    """Every effect's estimate, SE, bounds, n and effect sizes."""
     out: set[float] = set()
     for result in ev.effects.values():
         out |= set(_numbers([result.estimate, result.se, list(result.ci), result.n]))
         extra = dict(result.extra or {})
         out |= set(_numbers([extra.get(k) for k in ("standardised", "cohens_d", "hedges_g",
                                                     "cohens_dz", "rank_biserial")]))
+    return out
+
+
+def forbidden_values(ev: Any) -> set[float]:
+    out = effect_values(ev)
     for details in (ev.details or {}).values():
         for key, value in dict(details or {}).items():
             if key == "event_study" or hasattr(value, "estimate"):
@@ -146,22 +152,36 @@ def _without_axis_ticks(text: str) -> str:
     return re.sub(r"(?<![\d.])\d+(?:\.\d+)?(?:[ \t]+\d+(?:\.\d+)?){3,}", ticks, text)
 
 
-def _without_section_numbers(text: str) -> str:
-    """English sub-section headings ("6.1 Partnership ledger", "### 6.2 Coverage") start a
-    line with their number and a capitalised title: a section number, not a figure."""
-    return re.sub(r"(?m)^(\s*[-*#]*\s*)\d+\.\d+(?=\s+[A-Z])", r"\1", text)
+_SECTION_NO = re.compile(r"^(\s*)\d+(?:\.\d+)+(?=\s+[^\d\s])")
+
+
+def _docx_text(path: Path) -> str:
+    """The Word text with the section numbers of headings and of the contents left out
+    ("6.1 Partnership ledger" is not a figure); every other paragraph and cell as it is."""
+    import docx
+
+    doc = docx.Document(str(path))
+    headings = {p.text for p in doc.paragraphs
+                if str(getattr(p.style, "name", "") or "").startswith("Heading")}
+    lines = rh.docx_text(path).split("\n")
+    # a heading, or its line in the written-out contents (the same text)
+    return "\n".join(_SECTION_NO.sub(r"\1", line) if line in headings else line
+                     for line in lines)
 
 
 def visible_text(path: Path) -> str:
     if path.suffix == ".pdf":
-        return _without_section_numbers(_without_axis_ticks(rh.pdf_text(path)))
+        return _without_axis_ticks(rh.pdf_text(path))
     if path.suffix == ".docx":
-        return _without_section_numbers(rh.docx_text(path))
-    text = _without_section_numbers(path.read_text(encoding="utf-8"))
+        return _docx_text(path)
+    text = path.read_text(encoding="utf-8")
     if path.suffix == ".html":  # drop inline SVG/CSS, keep what a reader sees
         text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S)
         text = re.sub(r"<svg\b.*?</svg>", " ", text, flags=re.S)
         text = re.sub(r"<[^>]+>", " ", text)
+    else:  # Markdown headings and contents lines: "### 6.1 …", "  - 6.1 …"
+        text = re.sub(r"(?m)^([ \t]*(?:#+|-)[ \t]+)\d+(?:\.\d+)+(?=[ \t]+[^\d\s])", r"\1",
+                      text)
     return text
 
 

@@ -93,19 +93,27 @@ def _chapter(text: str, ev: Any, report: str, lang: str) -> str:
     return chapter
 
 
-@pytest.fixture(scope="module")
-def hidden() -> dict[str, tuple[Any, dict[str, float]]]:
+def hidden_examples(names: Any, forbidden_of: Any, allowed_of: Any
+                    ) -> dict[str, tuple[Any, dict[str, float]]]:
+    """Each example evaluated at THRESHOLD, with the renderings of its forbidden numbers
+    (those not also allowed), each mapped to its number."""
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name in EXAMPLES:
+        for name in names:
             ev = ek.evaluate(ek.load_project(ek.datasets.path(name) / "project.yaml"))
             ev = rh.with_threshold(ev, THRESHOLD)
-            allowed = _allowed(ev)
-            forbidden = {text: value for value in _forbidden_numbers(ev)
-                         for text in renderings(value) - allowed}
-            assert len(forbidden) >= 5, name  # the test looks for numbers
-            out[name] = (ev, forbidden)
+            allowed = allowed_of(ev)
+            out[name] = (ev, {text: value for value in forbidden_of(ev)
+                              for text in renderings(value) - allowed})
+    return out
+
+
+@pytest.fixture(scope="module")
+def hidden() -> dict[str, tuple[Any, dict[str, float]]]:
+    out = hidden_examples(EXAMPLES, _forbidden_numbers, _allowed)
+    for name, (_, forbidden) in out.items():
+        assert len(forbidden) >= 5, name  # the test looks for numbers
     return out
 
 

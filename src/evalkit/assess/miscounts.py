@@ -68,7 +68,7 @@ if TYPE_CHECKING:
     from evalkit.model.indicators import Compute
     from evalkit.project import Project
 
-__all__ = ["IntakeCheck", "intake_checks"]
+__all__ = ["IntakeCheck", "filtered_columns", "intake_checks"]
 
 Level = Literal["error", "warning"]
 
@@ -83,6 +83,9 @@ class IntakeCheck:
     where: str
     zh: str
     en: str
+    #: the disclosure threshold the message's row counts were written under (0: the message
+    #: holds no row count); a report rendered under a higher threshold recomputes the check
+    threshold: int = 0
 
     def to_dict(self) -> dict[str, str]:
         """Plain data for a report context."""
@@ -268,7 +271,8 @@ def _variants(df: pd.DataFrame, file: str, columns: set[str],
             f"{file} 的 {col} 列有 {_n(int(odd.sum()), threshold)} 行的值带首尾空格或全角字符，已按去空格、"
             f"半角后的值计数：{'；'.join(shown[:5])}",
             f"{_n(int(odd.sum()), threshold)} row(s) of column {col!r} in {file} have leading/trailing spaces "
-            f"or full-width characters; counted as trimmed half-width text: {_shown(shown)}"))
+            f"or full-width characters; counted as trimmed half-width text: {_shown(shown)}",
+            threshold))
     return out
 
 
@@ -287,8 +291,12 @@ def _headers(df: pd.DataFrame, file: str, named: set[str]) -> list[IntakeCheck]:
     return out
 
 
-def _unused(df: pd.DataFrame, file: str, selected: dict[str, set[str]],
+def _unused(df: pd.DataFrame, project: Project, source: str, selected: dict[str, set[str]],
             threshold: int) -> list[IntakeCheck]:
+    """Values no rule selects, each by its label (``columns.<col>.values``) and row count."""
+    from evalkit.model.labels import value_label
+
+    file = project.data[source].file
     out = []
     for col, chosen in sorted(selected.items()):
         if col not in df.columns:
@@ -297,14 +305,34 @@ def _unused(df: pd.DataFrame, file: str, selected: dict[str, set[str]],
         left = [(str(v), int(n)) for v, n in counts.items() if str(v) not in chosen]
         if not left:
             continue
-        shown = [f"{v} ({_n(n, threshold)})" for v, n in left]
+        names = [value_label(project, source, col, v) for v, _ in left]
+        zh = [f"{name['zh']} ({_n(n, threshold)})" for name, (_, n) in zip(names, left,
+                                                                         strict=True)]
+        en = [f"{name['en']} ({_n(n, threshold)})" for name, (_, n) in zip(names, left,
+                                                                         strict=True)]
         out.append(IntakeCheck(
             "warning", "unused_category", f"{file}: {col}",
             f"{file} 的 {col} 列中有 {len(left)} 个类别没有任何指标或服务频次规则使用："
-            f"{'、'.join(shown[:5])}{' …' if len(shown) > 5 else ''}",
+            f"{'、'.join(zh[:5])}{' …' if len(zh) > 5 else ''}",
             f"{len(left)} categor{'y' if len(left) == 1 else 'ies'} of column {col!r} in {file} "
-            f"no indicator or cadence rule uses: {_shown(shown)}"))
+            f"no indicator or cadence rule uses: {_shown(en)}", threshold))
     return out
+
+
+def filtered_columns(project: Project) -> dict[str, dict[str, set[str]]]:
+    """Source -> category column -> the values its indicators and cadence rules select
+    (text filters on columns that are not personal; the other values are listed by the
+    ``unused_category`` check, so a report prints them)."""
+    personal = project.personal_columns()
+    filtered: dict[str, dict[str, set[str]]] = {}
+    for use in _uses(project):
+        for col, value in use.spec.filter.items():
+            values = value if isinstance(value, list) else [value]
+            if col in personal or not all(isinstance(v, str) for v in values):
+                continue  # numeric and true/false filters are not categories
+            filtered.setdefault(use.source, {}).setdefault(col, set()).update(
+                canonical_text(v) for v in values)
+    return filtered
 
 
 def intake_checks(project: Project, tables: Any,
@@ -335,14 +363,7 @@ def intake_checks(project: Project, tables: Any,
     threshold = int(project.privacy.disclosure_threshold)
     out: list[IntakeCheck] = []
     uses = _uses(project)
-    filtered: dict[str, dict[str, set[str]]] = {}
-    for use in uses:
-        for col, value in use.spec.filter.items():
-            values = value if isinstance(value, list) else [value]
-            if col in personal or not all(isinstance(v, str) for v in values):
-                continue  # numeric and true/false filters are not categories
-            filtered.setdefault(use.source, {}).setdefault(col, set()).update(
-                canonical_text(v) for v in values)
+    filtered = filtered_columns(project)
     for source, df in data.items():
         if source not in project.data:
             continue
@@ -365,7 +386,7 @@ def intake_checks(project: Project, tables: Any,
         out.extend(_empty_periods(project, indicators))
     for source, cols in filtered.items():
         if source in data:
-            out.extend(_unused(data[source], project.data[source].file, cols, threshold))
+            out.extend(_unused(data[source], project, source, cols, threshold))
     return sorted(out, key=lambda c: c.level != "error")
 
 

@@ -119,14 +119,19 @@ class SroiResult:
 
         return tornado(self.sensitivity, self.ratio, lang=lang, ax=ax)
 
-    def summary(self, lang: str = "en") -> str:
-        """Plain text: ratio, PV, payback and every factor with its provenance."""
+    def summary(self, lang: str = "en", currency: str | None = "CNY") -> str:
+        """Plain text: ratio, PV, payback and every factor with its provenance. Amounts (the
+        present value, the inputs, financial proxies) carry their unit: 元 / CNY, or
+        ``currency`` (``project.currency``)."""
+        from evalkit._money import fmt_money
+
         zh = lang == "zh"
+        pv, inputs = (fmt_money(x, lang, currency, digits=0) for x in (self.pv, self.inputs))
         lines = [
-            (f"SROI 比率 1:{self.ratio:.2f}（净 SROI {self.net:.2f}），现值 {self.pv:,.0f}，"
-             f"投入 {self.inputs:,.0f}，贴现率 {self.discount_rate:.1%}") if zh else
-            (f"SROI ratio 1:{self.ratio:.2f} (net {self.net:.2f}); present value {self.pv:,.0f}"
-             f" on inputs of {self.inputs:,.0f}; discount rate {self.discount_rate:.1%}"),
+            (f"SROI 比率 1:{self.ratio:.2f}（净 SROI {self.net:.2f}），现值 {pv}，"
+             f"投入 {inputs}，贴现率 {self.discount_rate:.1%}") if zh else
+            (f"SROI ratio 1:{self.ratio:.2f} (net {self.net:.2f}); present value {pv}"
+             f" on inputs of {inputs}; discount rate {self.discount_rate:.1%}"),
         ]
         names = dict(zip(self.outcomes["outcome_id"], self.outcomes["name_zh" if zh else "name_en"],
                          strict=True))
@@ -134,7 +139,9 @@ class SroiResult:
             label = f"{names.get(r.outcome_id, r.outcome_id)} — {FACTOR_LABELS[lang][str(r.factor)]}"
             prov = PROVENANCE_LABELS[lang][str(r.provenance)]
             src = r.source_zh if zh else r.source_en
-            lines.append(f"  {label}: {r.value:,.4g} ({prov}"
+            value = (fmt_money(float(r.value), lang, currency) if str(r.factor) == "proxy"
+                     else f"{r.value:,.4g}")
+            lines.append(f"  {label}: {value} ({prov}"
                          + (f"; {src}" if src else "") + ")")
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)

@@ -23,10 +23,19 @@ Which ids reach a report (and so need a label):
 Columns a data file holds but project.yaml does not declare are checked against the data by
 :func:`undeclared_columns` (run by ``evalkit validate``): one that a report would print
 (it has missing values) must be declared with a description.
+
+Category values are data, but some reach a report: the categories of the needs–service
+match, the values a coverage dimension requires, the values of a filtered column that no
+rule selects (the miscount notes), subgroup values, stage-gate outputs. Each is named by ``data.<source>.columns.<col>.values``
+(:func:`value_label`); a value written as an identifier (ASCII letters: ``wage_arrears``)
+without one is a problem naming that YAML path — :func:`cross_check` for the values
+project.yaml lists (coverage), :func:`evalkit.assess.value_labels.unlabelled_values` (run by ``evalkit validate``) for
+those found in the data. A value written in Chinese (``走访``) is its own label.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -36,7 +45,7 @@ if TYPE_CHECKING:
 
     from evalkit.project import Project
 
-__all__ = ["catalogued", "cross_check", "undeclared_columns"]
+__all__ = ["catalogued", "cross_check", "labelled_value", "undeclared_columns", "value_label"]
 
 
 @lru_cache(maxsize=1)
@@ -155,7 +164,67 @@ def _analytics_labels(project: Project) -> list[str]:
 def cross_check(project: Project) -> list[str]:
     """Every id of ``project`` that reaches a report without a zh/en label, as one problem
     line each (YAML path first)."""
-    return [*_data_labels(project), *_site_labels(project), *_analytics_labels(project)]
+    return [*_data_labels(project), *_site_labels(project), *_analytics_labels(project),
+            *_coverage_values(project)]
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _is_identifier(value: str) -> bool:
+    """A value written as an identifier (``wage_arrears``, ``T1``): it needs a label; a value
+    in Chinese, or a number (``2024``), is read as it is."""
+    return bool(re.search(r"[A-Za-z]", value)) and not _CJK.search(value)
+
+
+def value_label(project: Project, source: str, column: str, value: Any) -> dict[str, str]:
+    """The zh/en name of category ``value`` of ``source.column`` in reports
+    (``data.<source>.columns.<column>.values``); the value itself when none is given (a
+    value in Chinese, a number — validation requires one for identifiers).
+
+    >>> import evalkit as ek
+    >>> p = ek.load_project(ek.datasets.path("zhongshan_linkage") / "project.yaml")
+    >>> value_label(p, "needs", "need", "wage_arrears")["zh"]
+    '欠薪讨薪'
+    """
+    src = project.data.get(source)
+    col = src.columns.get(column) if src is not None else None
+    name = col.values.get(str(value)) if col is not None else None
+    if name is None:
+        return {"zh": str(value), "en": str(value)}
+    return {"zh": name.zh, "en": name.en}
+
+
+def value_problem(source: str, column: str, value: str, why: str) -> str:
+    return (f"data.{source}.columns.{column}.values.{value}: missing — a report prints the "
+            f"value {value!r} ({why}); {_label_hint('欠薪讨薪', 'Wage arrears')}")
+
+
+def labelled_value(project: Project, source: str, column: str, value: str) -> bool:
+    """True when ``value`` of ``source.column`` can be printed: it has a label, or it is not
+    written as an identifier (Chinese text, a number)."""
+    src = project.data.get(source)
+    col = src.columns.get(column) if src is not None else None
+    return not _is_identifier(value) or (col is not None and value in col.values)
+
+
+def _coverage_values(project: Project) -> list[str]:
+    """Values project.yaml lists that a report prints: those a coverage dimension requires
+    (what a township lacks) and the outputs of a stage gate (what a project did not hand in)."""
+    spec = project.analytics.coverage if project.analytics is not None else None
+    cycle = project.analytics.cycle if project.analytics is not None else None
+    out = []
+    if spec is not None:
+        out += [value_problem(spec.services_source, dim, str(v), "the coverage table lists "
+                               "what a township lacks")
+                for dim, values in spec.required.items() for v in values
+                if not labelled_value(project, spec.services_source, dim, str(v))]
+    if cycle is not None:
+        out += [value_problem(cycle.source, "outputs", o, "the project-cycle table lists "
+                               "missing outputs")
+                for o in dict.fromkeys(o for g in cycle.gates for o in g.outputs)
+                if not labelled_value(project, cycle.source, "outputs", o)]
+    return out
 
 
 def undeclared_columns(project: Project, tables: Mapping[str, pd.DataFrame]) -> list[str]:

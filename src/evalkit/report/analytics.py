@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from evalkit.data.privacy import is_small, small_cell
+from evalkit.model.labels import value_label
 from evalkit.report.plain import Disclosure, plain, table
 
 __all__ = ["analytics_record"]
@@ -29,11 +30,83 @@ def _partnership(r: Any, rules: Disclosure) -> dict[str, Any]:
             "periods": table(r.periods, rules), "by_resource": table(r.by_resource, rules)}
 
 
-def _needs(r: Any, rules: Disclosure) -> dict[str, Any]:
+def _site_names(ev: Any) -> dict[str, dict[str, str]]:
+    """Site id -> its zh/en name from the ``sites`` tree (reports print names, not codes)."""
+    sites = getattr(ev.project, "sites", None)
+    out: dict[str, dict[str, str]] = {}
+
+    def walk(nodes: Any) -> None:
+        for node in nodes:
+            if node.name is not None:
+                out[str(node.id)] = {"zh": node.name.zh, "en": node.name.en}
+            walk(node.children)
+
+    walk(sites.tree if sites is not None else [])
+    return out
+
+
+def _named(value: Any, names: dict[str, dict[str, str]]) -> dict[str, str]:
+    return names.get(str(value)) or {"zh": str(value), "en": str(value)}
+
+
+def _joined(names: list[dict[str, str]]) -> dict[str, str]:
+    return {"zh": "、".join(n["zh"] for n in names), "en": ", ".join(n["en"] for n in names)}
+
+
+def _needs(r: Any, rules: Disclosure, ev: Any = None) -> dict[str, Any]:
+    spec = ev.project.analytics.needs_match if ev is not None else None
     frame = r.table.rename(columns={"needs": "n"})
+    shown = table(frame, rules)
+
+    def name(value: Any) -> dict[str, str]:  # a category by its label (issue 12)
+        if spec is None:
+            return {"zh": str(value), "en": str(value)}
+        found = value_label(ev.project, spec.needs_source, spec.needs_column, value)
+        if found["zh"] == str(value):
+            found = value_label(ev.project, spec.services_source, spec.services_column, value)
+        return found
+
+    if shown is not None:
+        for rec in shown["records"]:
+            rec["category_name"] = name(rec.get("category"))
     return {"top_k": r.top_k, "top_served": _num(r.top_served),
             "top_service_share": _num(r.top_service_share), "mismatch": _num(r.mismatch),
-            "unserved_top": list(r.unserved_top), "table": table(frame, rules)}
+            "unserved_top": list(r.unserved_top),
+            "unserved_names": _joined([name(v) for v in r.unserved_top]), "table": shown}
+
+
+def _coverage(c: Any, rules: Disclosure, ev: Any) -> dict[str, Any]:
+    """The coverage table with each township and each missing value by its label."""
+    from evalkit.report.environment import load_labels
+
+    spec = ev.project.analytics.coverage
+    towns = _site_names(ev)
+    dims = {lang: load_labels(lang) for lang in ("zh", "en")}  # the dimensions' names
+    shown = table(c.table, rules)
+    for rec in (shown or {}).get("records", []):
+        rec["township_name"] = _named(rec.get("township"), towns)
+        lacks = []
+        for item in filter(None, str(rec.get("missing") or "").split(", ")):
+            dim, _, value = item.partition(":")
+            label = value_label(ev.project, spec.services_source, dim, value)
+            lacks.append({lang: f"{dims[lang].get(f'mech.dim_{dim}', dim)}{sep}{label[lang]}"
+                          for lang, sep in (("zh", "："), ("en", ": "))})
+        rec["missing_names"] = _joined(lacks)
+    return {"with_points": _num(c.with_points), "full": _num(c.full),
+            "rates": plain(c.rates, rules), "table": shown}
+
+
+def _cycle(c: Any, rules: Disclosure, ev: Any) -> dict[str, Any]:
+    """Stage-gate summary and problems; each missing output by its label
+    (``data.<source>.columns.outputs.values``)."""
+    source = ev.project.analytics.cycle.source
+    problems = table(c.table.loc[c.table["status"].isin(["late", "skipped", "incomplete"])],
+                     rules)
+    for rec in (problems or {}).get("records", []):
+        missing = [o for o in str(rec.get("missing_outputs") or "").split(", ") if o]
+        rec["missing_outputs_name"] = _joined([value_label(ev.project, source, "outputs", o)
+                                               for o in missing])
+    return {"summary": table(c.summary, rules), "problems": problems}
 
 
 def _retention(r: Any, conv: Any, rules: Disclosure) -> dict[str, Any]:
@@ -50,11 +123,14 @@ def _retention(r: Any, conv: Any, rules: Disclosure) -> dict[str, Any]:
         tiny = is_small(conv["converted"], rules.threshold)
         out["conversion"] = {"share": hide if tiny else _num(conv["share"]),
                              "converted": hide if tiny else int(conv["converted"]),
-                             "served": int(conv["served"])}
+                             # the served workers are people too: fewer than k are hidden
+                             "served": (hide if is_small(conv["served"], rules.threshold)
+                                        else int(conv["served"]))}
     return out
 
 
-def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any]) -> dict[str, Any]:
+def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any],
+                   ev: Any = None) -> dict[str, Any]:
     # rows are suppressed by their n (observations behind each subgroup estimate), as the main
     # effect is; the n column itself is not printed. A suppressed subgroup hides the difference
     # and the interaction test too (they would reveal it).
@@ -66,8 +142,19 @@ def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any]) -
                  "records": [{k: v for k, v in rec.items() if k != "n"}
                              for rec in shown["records"]]}
     hide = small_cell(rules.threshold)
+    analytics = getattr(getattr(ev, "project", None), "analytics", None)
+    specs = list(analytics.heterogeneity) if analytics is not None else []
+    spec = next((h for h in specs if h.id == hid), None)
+
+    def name(value: Any) -> dict[str, str] | None:  # a subgroup by its label (issue 12)
+        if value is None or spec is None:
+            return None
+        return value_label(ev.project, spec.source, spec.subgroup, value)
+
+    for rec in (shown or {}).get("records", []):
+        rec["subgroup_name"] = name(rec.get("subgroup"))
     return {"id": hid, "name": names.get(hid) or {"zh": hid, "en": hid},
-            "table": shown,
+            "table": shown, "concentrated_name": name(r.concentrated_in),
             "difference": hide if hidden else plain(r.difference, rules),
             "p_value": hide if hidden else _num(r.interaction["p_value"]),
             "transferability": r.transferability, "concentrated_in": r.concentrated_in,
@@ -75,7 +162,7 @@ def _heterogeneity(hid: str, r: Any, rules: Disclosure, names: dict[str, Any]) -
             "suppressed": hidden}
 
 
-def _workforce(r: Any, rules: Disclosure) -> dict[str, Any]:
+def _workforce(r: Any, rules: Disclosure, names: dict[str, dict[str, str]]) -> dict[str, Any]:
     last = r.table.loc[r.table["period"] == r.table["period"].iloc[-1]].copy()
     last = last.rename(columns={"headcount": "n"})
     # the checks are computed from the whole roster of the latest period: below the
@@ -94,7 +181,10 @@ def _workforce(r: Any, rules: Disclosure) -> dict[str, Any]:
                 rec["target"] = _num(target)  # the spec's target is not a statistic
                 rec["met"] = None
                 rec["trend"] = hide
-    return {"checks": shown, "by_site": table(last, rules), "trend": table(total, rules)}
+    by_site = table(last, rules)
+    for rec in (by_site or {}).get("records", []):
+        rec["site_name"] = _named(rec.get("site"), names)
+    return {"checks": shown, "by_site": by_site, "trend": table(total, rules)}
 
 
 #: what a per-site column counts, said in its header (issue 13): distinct people, activities
@@ -236,16 +326,12 @@ def analytics_record(ev: Any, rules: Disclosure) -> dict[str, Any] | None:
     levels = {h.id: h.cluster_level or h.cluster for h in hets}
     return {
         "partnership": _partnership(a.partnership, rules) if a.partnership else None,
-        "needs_match": _needs(a.needs_match, rules) if a.needs_match else None,
+        "needs_match": _needs(a.needs_match, rules, ev) if a.needs_match else None,
         "retention": _retention(a.retention, a.conversion, rules) if a.retention else None,
-        "coverage": ({"with_points": _num(a.coverage.with_points), "full": _num(a.coverage.full),
-                      "rates": plain(a.coverage.rates, rules),
-                      "table": table(a.coverage.table, rules)} if a.coverage else None),
-        "cycle": ({"summary": table(a.cycle.summary, rules),
-                   "problems": table(a.cycle.table.loc[a.cycle.table["status"].isin(
-                       ["late", "skipped", "incomplete"])], rules)} if a.cycle else None),
-        "heterogeneity": [{**_heterogeneity(k, v, rules, names), "cluster": levels.get(k)}
+        "coverage": _coverage(a.coverage, rules, ev) if a.coverage else None,
+        "cycle": _cycle(a.cycle, rules, ev) if a.cycle else None,
+        "heterogeneity": [{**_heterogeneity(k, v, rules, names, ev), "cluster": levels.get(k)}
                           for k, v in dict(a.heterogeneity).items()],
-        "workforce": _workforce(a.workforce, rules) if a.workforce else None,
+        "workforce": _workforce(a.workforce, rules, _site_names(ev)) if a.workforce else None,
         "sites": _sites(a.sites, ev, rules) if a.sites is not None else None,
     }

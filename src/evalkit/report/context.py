@@ -205,6 +205,19 @@ def _column_labels(ev: Evaluation) -> dict[str, dict[str, str]]:
     return out
 
 
+def _checks_at_threshold(ev: Evaluation) -> tuple[Any, ...]:
+    """The miscount checks with their row counts written under the report's disclosure
+    threshold: checks written under a lower one (the project's threshold was raised after
+    evaluating) are computed again, so no count from fewer records than it is printed."""
+    checks = tuple(getattr(ev, "intake_checks", ()))
+    k = int(ev.project.privacy.disclosure_threshold)
+    if not any(0 < int(getattr(c, "threshold", 0)) < k for c in checks):
+        return checks
+    from evalkit.assess.miscounts import intake_checks
+
+    return tuple(intake_checks(ev.project, ev.evidence, getattr(ev, "indicators", None)))
+
+
 def _intake_checks(ev: Evaluation) -> list[dict[str, Any]]:
     """The miscount checks, with each data column named by its description (a reader of the
     report sees 活动类型, not activity_type)."""
@@ -212,7 +225,7 @@ def _intake_checks(ev: Evaluation) -> list[dict[str, Any]]:
 
     labels = _column_labels(ev)
     out = []
-    for check in getattr(ev, "intake_checks", ()):
+    for check in _checks_at_threshold(ev):
         rec = check.to_dict()
         for lang in ("zh", "en"):
             text = rec[lang]

@@ -88,15 +88,23 @@ def _partnership(P: Mapping[str, Any], t: T) -> list[Block]:
     ]
 
 
-def _needs(N: Mapping[str, Any], t: T) -> list[Block]:
+def _named(rec: Mapping[str, Any], key: str, label: L) -> str:
+    """A cell by its zh/en label (``<key>_name`` / ``missing_names``) when the context has one."""
+    name = rec.get("missing_names" if key == "missing" else f"{key}_name")
+    return str(label(name) if name else rec.get(key) or "")
+
+
+def _needs(N: Mapping[str, Any], t: T, label: L) -> list[Block]:
     summary = t("mech.needs_summary", served=fmt_pct(N["top_served"]), k=N["top_k"],
                 share=fmt_pct(N["top_service_share"]), tv=fmt_num(N["mismatch"]))
     if N.get("unserved_top"):
-        summary += " " + t("mech.unserved", items=", ".join(N["unserved_top"]))
+        items = N.get("unserved_names")
+        summary += " " + t("mech.unserved", items=label(items) if items
+                           else ", ".join(N["unserved_top"]))
     return [_p(t("mech.needs_intro")), _p(summary, "intro"),
             _table([t("mech.category"), t("mech.needs_n"), t("mech.need_share"),
                     t("mech.services"), t("mech.service_share")],
-                   [[str(r["category"]), fmt_num(r["n"]), fmt_pct(r["need_share"]),
+                   [[_named(r, "category", label), fmt_num(r["n"]), fmt_pct(r["need_share"]),
                      fmt_num(r["services"]), fmt_pct(r["service_share"])]
                     for r in _records(N["table"])])]
 
@@ -117,7 +125,7 @@ def _retention(R: Mapping[str, Any], t: T) -> list[Block]:
     return out
 
 
-def _coverage(C: Mapping[str, Any], t: T) -> list[Block]:
+def _coverage(C: Mapping[str, Any], t: T, label: L) -> list[Block]:
     dims = list((C.get("rates") or {}).keys())
     return [_p(t("mech.coverage_intro") + " " + t("mech.coverage_summary",
                                                    points=fmt_pct(C["with_points"]),
@@ -125,13 +133,13 @@ def _coverage(C: Mapping[str, Any], t: T) -> list[Block]:
             _table([t("mech.township"), t("mech.points_n"), t("mech.services"),
                     *[t("mech.dim_" + d, default=d) for d in dims], t("mech.missing"),
                     t("mech.full")],
-                   [[str(r["township"]), fmt_num(r["points"]), fmt_num(r["services"]),
+                   [[_named(r, "township", label), fmt_num(r["points"]), fmt_num(r["services"]),
                      *["✓" if r.get(d + "_covered") else "✗" for d in dims],
-                     str(r.get("missing") or ""), "✓" if r.get("full") else "✗"]
+                     _named(r, "missing", label), "✓" if r.get("full") else "✗"]
                     for r in _records(C["table"])])]
 
 
-def _cycle(Y: Mapping[str, Any], t: T) -> list[Block]:
+def _cycle(Y: Mapping[str, Any], t: T, label: L) -> list[Block]:
     kinds = ["on_time", "late", "incomplete", "skipped", "pending"]
     out = [_p(t("mech.cycle_intro"), "intro"),
            _table([t("mech.stage"), *[t("mech.status_" + k) for k in kinds]],
@@ -145,7 +153,7 @@ def _cycle(Y: Mapping[str, Any], t: T) -> list[Block]:
                        [[str(r["project_id"]),
                          t("mech.stage_" + str(r["stage"]), default=str(r["stage"])),
                          str(r.get("date") or "—"), str(r.get("due") or "—"),
-                         fmt_num(r["days_late"]), str(r.get("missing_outputs") or ""),
+                         fmt_num(r["days_late"]), _named(r, "missing_outputs", label),
                          t("mech.status_" + str(r["status"]))] for r in problems])]
     return out
 
@@ -157,7 +165,7 @@ def _heterogeneity(hets: list[Mapping[str, Any]], t: T, label: L) -> list[Block]
         out += [_p(str(label(h["name"])), "h3"),
                 _table([t("mech.subgroup"), t("col.estimate", default="estimate"), "95% CI",
                         "p", t("mech.treated_units")],
-                       [[str(r["subgroup"]), fmt_num(r["estimate"]),
+                       [[_named(r, "subgroup", label), fmt_num(r["estimate"]),
                          f"{fmt_num(r['conf_low'])} – {fmt_num(r['conf_high'])}",
                          fmt_pvalue(r["p_value"]), fmt_num(r["treated_units"])]
                         for r in _records(h["table"])]),
@@ -167,8 +175,10 @@ def _heterogeneity(hets: list[Mapping[str, Any]], t: T, label: L) -> list[Block]
                                                          default=str(h["cluster"])),
                             n=h["n_clusters"]), "note"))
         if h.get("transferability"):
-            out.append(_p(t("mech.transfer", where=h.get("concentrated_in")
-                            or t("mech.transfer_differs")), "warn"))
+            where = h.get("concentrated_name")
+            out.append(_p(t("mech.transfer", where=label(where) if where
+                            else h.get("concentrated_in") or t("mech.transfer_differs")),
+                          "warn"))
     return out
 
 
@@ -176,13 +186,14 @@ def _rate(x: Any) -> str:
     return fmt_pct(x, 1)
 
 
-def _workforce(W: Mapping[str, Any], t: T) -> list[Block]:
+def _workforce(W: Mapping[str, Any], t: T, label: L) -> list[Block]:
     rows = []
     for r in _records(W["checks"]):
         rate = r["indicator"] in ("certification_rate", "turnover")
         show = _rate if rate else fmt_num
         trend = (f"{fmt_signed(r['trend'] * 100, 1)} {t('mech.points')}"
-                 if rate and isinstance(r["trend"], int | float) else fmt_signed(r["trend"]))
+                 if rate and isinstance(r["trend"], int | float)
+                 else fmt_signed(r["trend"], 0 if r["indicator"] == "headcount" else 2))
         rows.append([t("mech." + str(r["indicator"])), show(r["value"]),
                      show(r["target"]) if r.get("target") is not None else "—",
                      _mark(r.get("met")), trend])
@@ -191,7 +202,8 @@ def _workforce(W: Mapping[str, Any], t: T) -> list[Block]:
                     t("mech.trend")], rows),
             _table([t("mech.site"), t("mech.headcount"), t("mech.certification_rate"),
                     t("mech.training_hours"), t("mech.turnover"), t("mech.caseload")],
-                   [[t("term.total") if r["site"] == "total" else str(r["site"]), fmt_num(r["n"]),
+                   [[t("term.total") if r["site"] == "total" else _named(r, "site", label),
+                     fmt_num(r["n"]),
                      fmt_pct(r["certification_rate"], 1), fmt_num(r["training_hours"]),
                      fmt_pct(r["turnover"], 1), fmt_num(r["caseload"])]
                     for r in _records(W["by_site"])])]
@@ -202,10 +214,10 @@ def mechanism_blocks(ctx: Mapping[str, Any], t: T, label: L) -> dict[str, list[B
     analytics = ctx.get("analytics") or {}
     build: dict[str, Callable[[Any], list[Block]]] = {
         "sites": lambda a: _sites(a, t, label), "partnership": lambda a: _partnership(a, t),
-        "needs_match": lambda a: _needs(a, t), "retention": lambda a: _retention(a, t),
-        "coverage": lambda a: _coverage(a, t), "cycle": lambda a: _cycle(a, t),
+        "needs_match": lambda a: _needs(a, t, label), "retention": lambda a: _retention(a, t),
+        "coverage": lambda a: _coverage(a, t, label), "cycle": lambda a: _cycle(a, t, label),
         "heterogeneity": lambda a: _heterogeneity(a, t, label),
-        "workforce": lambda a: _workforce(a, t),
+        "workforce": lambda a: _workforce(a, t, label),
     }
     out: dict[str, list[Block]] = {}
     for section in ctx.get("sections") or []:

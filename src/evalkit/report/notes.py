@@ -17,10 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["COLUMN_PARAMS", "localise_notes", "note_record", "render_note"]
+__all__ = ["COLUMN_PARAMS", "VALUE_PARAMS", "localise_notes", "note_record", "render_note"]
 
 #: note parameters that hold a data column's name (shown as its description)
 COLUMN_PARAMS = frozenset({"cluster", "unit", "treatment", "column"})
+#: note parameters that hold an option's value (``weights="rademacher"``, ``method="dr"``):
+#: shown by ``note_params.<param>.<value>`` of the catalogue, never as the raw value
+VALUE_PARAMS = frozenset({"weights", "method"})
 
 
 def note_record(note: Any) -> dict[str, Any]:
@@ -39,7 +42,9 @@ def render_note(rec: Mapping[str, Any], t: Callable[..., str], label: Callable[[
     if not key:
         return str(rec.get("text", ""))
     params = {k: (label(columns[v]) if k in COLUMN_PARAMS and isinstance(v, str)
-                  and v in columns else v)
+                  and v in columns
+                  else t(f"note_params.{k}.{v}", default=str(v)) if k in VALUE_PARAMS
+                  else v)
               for k, v in dict(rec.get("params") or {}).items()}
     return t(f"notes.{key}", default=str(rec.get("text", "")), **params)
 

@@ -1,0 +1,94 @@
+"""Issue 12 over every bundled example and every format (test_zh_plain.py reads the demo's
+Markdown and HTML): a Chinese report holds no raw identifier — no needs category
+(``wage_arrears``), coverage value (``platform:volunteer``), site code (``DG01``), evidence
+status (``none_required``), option value inside a note (``rademacher``), column, source,
+outcome, evidence type or rater id — and no English method name or Python literal."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+import report_helpers as rh
+from test_zh_plain import LITERALS, METHOD_NAMES, _raw_ids, _visible
+
+import evalkit as ek
+
+EXAMPLES = tuple(ek.datasets.list())
+#: (report, format): both reports in every text format; the PDF of the evaluation report
+#: (the acceptance report's PDF is the same HTML through the same writer)
+JOBS = [("evaluation", "md"), ("acceptance", "md"), ("evaluation", "html"),
+        ("acceptance", "html"), ("evaluation", "docx"), ("acceptance", "docx"),
+        ("evaluation", "pdf")]
+#: values evalkit itself writes into a context: evidence states, option values of notes
+EVALKIT_VALUES = {"none_required", "not_checked", "rademacher", "webb", "ipw"}
+
+
+def example_ids(ev: Any) -> set[str]:
+    """Every id of an example that could reach its report unlabelled: those of
+    test_zh_plain, site codes, and every category value project.yaml labels."""
+    p = ev.project
+    ids = _raw_ids(ev) | EVALKIT_VALUES
+    if p.sites is not None:
+        stack = list(p.sites.tree)
+        while stack:
+            node = stack.pop()
+            ids.add(node.id)
+            stack += node.children
+    ids |= {v for source in p.data.values() for col in source.columns.values()
+            for v in col.values}
+    if p.analytics is not None and p.analytics.coverage is not None:
+        ids |= {str(v) for values in p.analytics.coverage.required.values() for v in values}
+    return {i for i in ids if len(i) > 2}
+
+
+@pytest.fixture(scope="module")
+def evaluations() -> dict[str, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {name: ek.evaluate(ek.load_project(ek.datasets.path(name) / "project.yaml"))
+                for name in EXAMPLES}
+
+
+def _reader_text(path: Path) -> str:
+    """What a reader sees before the reproducibility appendix (附录B)."""
+    if path.suffix in (".md", ".html"):
+        return _visible(path.read_text(encoding="utf-8"), path.suffix[1:])
+    text = rh.pdf_text(path) if path.suffix == ".pdf" else rh.docx_text(path)
+    if text.count("附录B") > 1:  # the contents list it first
+        text = text.rsplit("附录B", 1)[0]
+    # data, template and evidence file names (the 附件清单 lists evidence/C1_photos.zip)
+    text = re.sub(r"[\w./-]+\.(?:csv|xlsx|yaml|j2|pdf|zip|docx|jpg|png)\b", " ", text)
+    return re.sub(r"\b[\w.-]+/[\w./-]*", " ", text)  # and folders: evidence/Q1_case_files/
+
+
+def test_the_ids_looked_for_include_the_ones_seen(evaluations: dict[str, Any]) -> None:
+    assert {"wage_arrears", "education", "T1P1"} <= example_ids(evaluations["zhongshan_linkage"])
+    assert "DG01" in example_ids(evaluations["guangdong_workforce"])
+    assert "volunteer_training" in example_ids(evaluations["workers_home"])
+    assert {"strong", "weak"} <= example_ids(evaluations["shenyang_sanlian"])
+    assert "evaluation_report" in example_ids(evaluations["three_society_linkage"])
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize(("report", "fmt"), JOBS, ids=[f"{r}-{f}" for r, f in JOBS])
+def test_no_raw_ids_in_zh_reports_of_every_example(evaluations: dict[str, Any], tmp_path: Path,
+                                                   name: str, report: str, fmt: str) -> None:
+    needs = {"pdf": "weasyprint", "docx": "docxtpl"}.get(fmt)
+    if needs is not None and importlib.util.find_spec(needs) is None:
+        pytest.skip(f"{fmt} writer not installed")
+    ev = evaluations[name]
+    text = _reader_text(Path(ev.render(tmp_path / f"{report}.{fmt}", lang="zh",
+                                       report=report)))
+    found = sorted(i for i in example_ids(ev)
+                   if re.search(rf"(?<![A-Za-z0-9_]){re.escape(i)}(?![A-Za-z0-9_])", text))
+    assert not found, f"{name} {report}.{fmt}: raw ids {found}"
+    methods = [m for m in METHOD_NAMES if m in text]
+    assert not methods, f"{name} {report}.{fmt}: English method names {methods}"
+    literals = [x for x in LITERALS
+                if re.search(rf"(?<![A-Za-z]){re.escape(x)}(?![A-Za-z])", text)]
+    assert not literals, f"{name} {report}.{fmt}: {literals}"
