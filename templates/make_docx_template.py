@@ -246,7 +246,7 @@ def basis(doc) -> None:
         para(doc, "{%p else %}")
         para(doc, "{{ t('doc.basis.no_" + key + "') }}")
         para(doc, "{%p endfor %}")
-    para(doc, "{{ t('doc.basis.analysis') }}")
+    para(doc, "{{ t('doc.basis.analysis', designs=design_names(designs)) if designs else t('doc.basis.analysis_none') }}")
     para(doc, "{%p if basis.team %}")
     para(doc, "{{ t('doc.basis.team') }}", "Heading 2")
     para(doc, "{{p tables.team }}")

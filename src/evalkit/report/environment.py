@@ -262,6 +262,16 @@ def _labeller(lang: str) -> Callable[[Any], Any]:
     return label
 
 
+def _design_lister(t: Callable[..., str]) -> Callable[[Any], str]:
+    def design_names(designs: Any) -> str:
+        """The plain names of the evaluation's designs, joined (研究设计 of the basis section)."""
+        other = t("doc.basis.other_design")
+        names = [t(f"designs.name.{d}", other) for d in designs or ()]
+        return t("doc.basis.sep").join(dict.fromkeys(names))
+
+    return design_names
+
+
 def label_functions(env: ReportSandbox) -> tuple[Callable[..., str], Callable[[Any], Any]]:
     """The ``t`` and ``label`` functions of an environment (for writers in Python)."""
     return env.globals["t"], env.globals["label"]  # type: ignore[return-value]
@@ -315,7 +325,7 @@ def make_environment(
     -------
     ReportSandbox
         Filters: ``num``, ``pct``, ``signed``, ``ci``, ``pvalue``, ``md``;
-        globals: ``t``, ``label``, ``lang``.
+        globals: ``t``, ``label``, ``lang``, ``design_names``.
 
     Notes
     -----
@@ -352,5 +362,6 @@ def _environment(lang: str, kind: Kind, template_dir: str | None,
         esc=escape,
     )
     env.filters.update(LIMITED_FILTERS)
-    env.globals.update(t=_translator(labels, lang), label=_labeller(lang), lang=lang)
+    t = _translator(labels, lang)
+    env.globals.update(t=t, label=_labeller(lang), lang=lang, design_names=_design_lister(t))
     return env
