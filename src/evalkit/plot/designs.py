@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evalkit.errors import RenderError
+from evalkit.plot.base import labels as chart_words
 from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
@@ -34,12 +35,6 @@ _TEXT = {
 }
 
 
-def _check(lang: str) -> dict[str, str]:
-    if lang not in _TEXT:
-        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
-    return _TEXT[lang]
-
-
 def _period_text(value: Any) -> str:
     """A period as a tick label: whole numbers without a decimal point (``2019``, not
     ``2019.0``); anything else as written."""
@@ -64,7 +59,7 @@ def plot_synth(result: EffectResult, lang: str = "en", top: int = 8, *,
     point. Given ``ax`` (a matplotlib Axes), only the paths are drawn there and its figure
     is returned.
     """
-    text = _check(lang)
+    text = chart_words(_TEXT, lang)
     traj = result.extra.get("trajectories")
     weights = result.extra.get("unit_weights")
     if traj is None or weights is None:
@@ -112,7 +107,7 @@ def plot_its(result: EffectResult, lang: str = "en", *, ax: Any = None,
     drawn on ``ax`` (a matplotlib Axes; its figure is returned) or on a new figure. The time
     axis is labelled ``time_label`` (e.g. the time column's description in the report's
     language), by default the time column's name."""
-    text = _check(lang)
+    text = chart_words(_TEXT, lang)
     series = result.extra.get("series")
     if series is None:
         raise RenderError(f"plot_its: the result ({result.method}) is not from ek.its",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import RenderError
+from evalkit.plot.base import labels as chart_words
 from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
@@ -73,8 +74,7 @@ def plot_event_study(result: EffectResult, lang: str = "en", *, outcome: str | N
     -------
     matplotlib.figure.Figure
     """
-    if lang not in _TEXT:
-        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    text = chart_words(_TEXT, lang)
     events = result.extra.get("event_times")
     if events is None:
         raise RenderError(
@@ -82,7 +82,6 @@ def plot_event_study(result: EffectResult, lang: str = "en", *, outcome: str | N
             hint="pass a result of ek.event_study(...) or ek.staggered_did(..., "
             "aggregate='dynamic')",
         )
-    text = _TEXT[lang]
     fig, ax = new_figure(6.4, 3.8, ax=ax)
     x = events["event_time"].to_numpy(dtype=float)
     est = events["estimate"].to_numpy(dtype=float)

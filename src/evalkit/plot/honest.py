@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evalkit.errors import RenderError
+from evalkit.plot.base import labels as chart_words
 from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
@@ -41,9 +42,7 @@ def plot_honest_did(frame: pd.DataFrame, lang: str = "en", *, ax: Any = None) ->
     Like R HonestDiD's ``createSensitivityPlot`` / ``createSensitivityPlot_relativeMagnitudes``.
     Drawn on ``ax`` (a matplotlib Axes; its figure is returned) or on a new figure.
     """
-    if lang not in _TEXT:
-        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
-    text = _TEXT[lang]
+    text = chart_words(_TEXT, lang)
     if not {"m", "lb", "ub"} <= set(frame.columns) or "original" not in frame.attrs:
         raise RenderError("plot_honest_did: expected the output of ek.honest_did (columns m, "
                           "lb, ub and attrs['original'])", hint="pass ek.honest_did(...)")

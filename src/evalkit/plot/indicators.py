@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from evalkit.errors import RenderError
+from evalkit.plot.base import labels as chart_words
 from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
@@ -84,9 +84,7 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en", *
     -------
     matplotlib.figure.Figure
     """
-    if lang not in _TEXT:
-        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
-    text = _TEXT[lang]
+    text = chart_words(_TEXT, lang)
     records = _records(rows)
     height = max(2.4, 0.46 * len(records) + 1.3)
     fig, ax = new_figure(6.4, height)

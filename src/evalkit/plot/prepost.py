@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from evalkit.errors import RenderError
+from evalkit.plot.base import labels as chart_words
 from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
@@ -47,9 +47,7 @@ def plot_prepost(pre: Sequence[float], post: Sequence[float], *, lang: str = "en
     """
     import numpy as np
 
-    if lang not in _TEXT:
-        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
-    text = _TEXT[lang]
+    text = chart_words(_TEXT, lang)
     a = np.asarray(pre, dtype=float)
     b = np.asarray(post, dtype=float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
