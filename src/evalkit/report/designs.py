@@ -147,8 +147,9 @@ def design_rules() -> dict[str, str]:
             "max_ratio": _num(100 * SYNTH_LEVEL4["max_fit_ratio"], 0)}
 
 
-#: designs compared with a comparison group under parallel trends (the DiD assumption)
-_PARALLEL = frozenset({"did", "twfe", "event_study", "staggered_did", "pre_post_comparison"})
+#: designs compared with a comparison group under parallel trends (the DiD assumption); the
+#: comparison-group pre/post (ANCOVA) rests on its own assumption (``methods.assumption_ancova``)
+_PARALLEL = frozenset({"did", "twfe", "event_study", "staggered_did"})
 
 
 def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
@@ -157,8 +158,11 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
 
     * pre/post (``pre_post``, ``post_only``): ``methods.prepost``, ``methods.wilcoxon`` and
       ``methods.assumption_prepost``;
-    * DiD (``did``, ``twfe``, ``staggered_did``; the comparison-group pre/post
-      ``pre_post_comparison`` too, as before): ``methods.did``;
+    * the comparison-group pre/post (``pre_post_comparison``, ANCOVA of the post score on
+      group and pre score, :func:`evalkit.estimate.diagnostics.ancova`): ``methods.ancova``
+      (classical OLS standard errors, as the pipeline fits it) or ``methods.ancova_hc1``
+      (an ANCOVA fitted with ``se="robust"``) and ``methods.assumption_ancova``;
+    * DiD (``did``, ``twfe``): ``methods.did``;
     * an event study (the design, or one run beside a DiD): ``methods.event_study``;
     * staggered DiD: ``methods.staggered`` (Callaway & Sant'Anna);
     * clustered standard errors (an estimate or its event study with a cluster or wild
@@ -177,7 +181,12 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
     if designs & {"pre_post", "post_only"}:
         formulas += ["methods.prepost", "methods.wilcoxon"]
         assumptions.append("methods.assumption_prepost")
-    if designs & {"did", "twfe", "staggered_did", "pre_post_comparison"}:
+    ancova = [e for e in effects if str(e.get("design")) == "pre_post_comparison"]
+    if any("robust" not in str(e.get("method", "")) for e in ancova):
+        formulas.append("methods.ancova")
+    if any("robust" in str(e.get("method", "")) for e in ancova):
+        formulas.append("methods.ancova_hc1")
+    if designs & {"did", "twfe"}:
         formulas.append("methods.did")
     if "event_study" in designs or studies:
         formulas.append("methods.event_study")
@@ -187,6 +196,8 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
         formulas.append("methods.cluster")
     if designs & _PARALLEL or studies:
         assumptions.append("methods.assumption_did")
+    if ancova:
+        assumptions.append("methods.assumption_ancova")
     return {"formulas": formulas, "assumptions": assumptions}
 
 
