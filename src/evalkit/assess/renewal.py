@@ -78,6 +78,9 @@ class RenewalResult:
 
     def summary(self, lang: str = "en") -> str:
         """Plain text: recommendation, consequence and reasons."""
+        from evalkit._checks import check_lang
+
+        check_lang(lang)
         return "\n".join([f"recommendation: {self.recommendation}",
                           f"consequence: {self.consequence.get(lang)}",
                           *(f"- {r.get(lang)}" for r in self.reasons)])

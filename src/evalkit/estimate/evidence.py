@@ -226,10 +226,9 @@ def plain_sentence(result: EffectResult, lang: str = "en") -> str:
     small-to-medium change. Without a comparison group it cannot be attributed to the service
     alone."
     """
-    if lang not in ("en", "zh"):
-        from evalkit.errors import RenderError
+    from evalkit._checks import check_lang
 
-        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    check_lang(lang)
     est = result.estimate
     lo, hi = result.ci
     percent = "prop_pre" in result.extra  # a change in a proportion (McNemar): percentage points
