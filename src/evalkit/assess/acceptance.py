@@ -304,6 +304,8 @@ def _line(r: Any, lang: str) -> str:
     extra = ""
     if r.evidence_status == "incomplete" and isinstance(r.indicator_id, str):
         extra = "，佐证材料不全" if lang == "zh" else ", evidence incomplete"
+    if lang == "zh":  # full-width colon and dash, no spaces between Chinese clauses
+        return f"{r.criterion_id} {name}：{fig}{extra}——{st}"
     return f"{r.criterion_id} {name}: {fig}{extra} — {st}"
 
 
@@ -317,7 +319,7 @@ def _evidence_conditions(ev: pd.DataFrame | None, crit_ids: set[str]) -> list[St
     out = []
     for r in ev.loc[(ev["status"] != "complete") & ~ev["item"].isin(crit_ids)].itertuples():
         out.append(Statement(
-            "evidence", f"{r.item}: 补交并核验{r.name_zh}（现有 {fmt(r.verified)}/{fmt(r.required)}）",
+            "evidence", f"{r.item}：补交并核验{r.name_zh}（现有 {fmt(r.verified)}/{fmt(r.required)}）",
             f"{r.item}: hand in verified {r.name_en} (have {fmt(r.verified)}/{fmt(r.required)})"))
     return out
 

@@ -220,29 +220,40 @@ def _checks_at_threshold(ev: Evaluation) -> tuple[Any, ...]:
 
 def _intake_checks(ev: Evaluation) -> list[dict[str, Any]]:
     """The miscount checks, with each data column named by its description (a reader of the
-    report sees 活动类型, not activity_type)."""
-    import re
-
+    report sees “活动类型”, not “activity_type”). Only a column name as the checks quote it
+    is replaced (``“col”`` in zh, ``'col'`` in en): a bare word of the sentence that happens
+    to be a column's name (a column called ``category``) is left as written."""
     labels = _column_labels(ev)
     out = []
     for check in _checks_at_threshold(ev):
         rec = check.to_dict()
-        for lang in ("zh", "en"):
+        for lang, (left, right) in (("zh", ("“", "”")), ("en", ("'", "'"))):
             text = rec[lang]
             for column, name in labels.items():
                 if name.get(lang):
-                    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(column)}(?![A-Za-z0-9_])")
-                    text = pattern.sub(name[lang].replace("\\", "\\\\"), text)
+                    text = text.replace(f"{left}{column}{right}", f"{left}{name[lang]}{right}")
             rec[lang] = text
         out.append(rec)
     return out
 
 
+#: what the name of an outcome's comparison-group estimate adds (its table row and heading
+#: would otherwise repeat the served group's own pre/post change)
+_VS_COMPARISON = {"zh": "（与对照组比较）", "en": " (against the comparison group)"}
+
+
 def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
+    from evalkit._text import lead_pair
+
     names = {oc.id: _text(oc.name) for oc in ev.project.outcomes}
+    for oid in ev.effects:  # the comparison-group estimate of an outcome, named as such
+        base = names.get(oid.removesuffix("_vs_comparison"))
+        if oid.endswith("_vs_comparison") and oid not in names and base is not None:
+            names[oid] = {lang: f"{base[lang]}{_VS_COMPARISON[lang]}" for lang in ("zh", "en")}
     out = []
     for oid, result in dict(ev.effects).items():
         rec = effect_record(result, rules, outcome_id=oid, name=names.get(oid))
+        rec["lead"] = lead_pair(rec["name"])  # the name starting a heading or a sentence
         rec["mde"] = mde_record(result)  # smallest change the sample could detect (statsmodels)
         details = dict((getattr(ev, "details", {}) or {}).get(oid, {}) or {})
         study = details.get("event_study")

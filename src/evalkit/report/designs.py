@@ -202,12 +202,15 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
 
 
 def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
-    """One record per outcome: ``{id, name, design, why, rating, weights, honest}``.
+    """One record per outcome: ``{id, name, lead, design, why, rating, weights, honest}``
+    (``lead``: the name as it starts an English heading, :func:`evalkit._text.lead_pair`).
 
     ``why``, ``rating`` and ``honest`` carry a catalogue key and its parameters (numbers
     pre-formatted); templates print them with ``t(key, **params)``. Templates leave out the
     numbers of an outcome whose effect the disclosure pass suppressed.
     """
+    from evalkit._text import lead_pair
+
     outcomes = {oc.id: oc for oc in evaluation.project.outcomes}
     hidden_units = rules.personal | rules.person_ids
     site_names = _site_names(evaluation)
@@ -222,6 +225,7 @@ def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, 
         out.append({
             "id": oid,
             "name": {"zh": oc.name.zh, "en": oc.name.en},
+            "lead": lead_pair({"zh": oc.name.zh, "en": oc.name.en}),
             "design": str(result.design),
             "why": _why(oc, result),
             "rating": _rating(result),

@@ -55,7 +55,7 @@ def mde_line(e: Mapping[str, Any], t: Callable[..., str],
     from evalkit.report.environment import fmt_num, fmt_pct
 
     m = e["mde"]
-    name = label(e.get("name")) if label is not None else None
+    name = label(e.get("lead") or e.get("name")) if label is not None else None
     return t("power.mde", outcome=name if isinstance(name, str) and name else e.get("id"),
              n=fmt_num(m["n"]), delta=fmt_num(m["delta"], 2), dz=fmt_num(m["effect"], 2),
              power=fmt_pct(m["power"], 0), alpha=fmt_num(m["alpha"]))

@@ -66,7 +66,7 @@ def summary_sentences(ctx: Mapping[str, Any], t: Callable[..., str],
     renewal = ctx.get("renewal") or {}
     if renewal.get("recommendation"):
         rec = str(renewal["recommendation"])
-        second += (" " if lang == "en" else "") + t(
+        second += t("sentence_sep") + t(
             "summary.renewal", recommendation=t(f"recommendation.{rec}", default=rec))
 
     shown = [e for e in ctx["effects"] if not e["suppressed"]]
