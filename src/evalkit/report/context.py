@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.data.load import sha256_file
-from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
+from evalkit.data.privacy import (
+    is_small,
+    person_id_columns,
+    personal_values,
+    redact_text,
+    small_cell,
+)
 from evalkit.estimate.power import mde_record
 from evalkit.report.analytics import analytics_record
 from evalkit.report.designs import design_records, design_rules, methods_used
@@ -35,14 +41,11 @@ from evalkit.report.standing import MET_STATUSES, indicator_summary, rules_used,
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
 
-__all__ = ["MET_STATUSES", "REPORTS", "build_context", "standing"]
+__all__ = ["MET_STATUSES", "REPORTS", "build_context", "disclosure_rules", "standing"]
 
 REPORTS = ("evaluation", "acceptance")
 VOICE_COLUMNS = ("comment", "comments", "feedback", "remarks", "suggestion", "suggestions",
                  "意见", "建议", "意见建议")
-#: column names that identify one person (tables holding them are never shown)
-PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
-                     "member_id", "student_id", "patient_id", "resident_id")
 #: supporting analyses shown in the data-quality section, in this order
 DETAIL_KEYS = ("attrition", "baseline", "missing", "reliability", "rci", "wilcoxon", "means")
 
@@ -169,14 +172,21 @@ def _period_names(ev: Evaluation) -> dict[str, dict[str, str]]:
 
 
 def _person_ids(ev: Evaluation) -> frozenset[str]:
-    """Columns that identify one person: units of pre/post outcomes, keys of data sources
-    holding personal columns, and the usual id names (``worker_id``, ``respondent_id`` …)."""
-    personal = ev.project.personal_columns()
-    cols = {str(oc.unit) for oc in ev.project.outcomes if oc.unit and oc.design == "prepost"}
-    for source in ev.project.data.values():
-        if personal & set(source.columns):
-            cols |= set(source.key) - {"wave", "period", "time", "date"}
-    return frozenset(cols | set(PERSON_ID_COLUMNS))
+    """Columns that identify one person (tables holding them are never shown): the privacy
+    layer's rule, :func:`evalkit.data.privacy.person_id_columns` (usual id names such as
+    ``worker_id``, units of pre/post outcomes, keys of data sources holding personal
+    columns)."""
+    return person_id_columns(ev.project)
+
+
+def disclosure_rules(evaluation: Evaluation) -> Disclosure:
+    """The disclosure rules of a report: the project's threshold, its personal columns
+    (dropped from every table) and its person-id columns (a table holding one is not shown)
+    — together every column :func:`evalkit.data.privacy.identifying_columns` names."""
+    project = evaluation.project
+    return Disclosure(threshold=int(project.privacy.disclosure_threshold),
+                      personal=frozenset(project.personal_columns()),
+                      person_ids=_person_ids(evaluation))
 
 
 def _detail_labels(ev: Evaluation, outcome_id: str) -> dict[str, Any]:
@@ -382,10 +392,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         people than the disclosure threshold hold the text ``"<k"``; personal columns are
         absent. Keys are listed in ``docs/reports.md``.
     """
-    project = evaluation.project
-    rules = Disclosure(threshold=int(project.privacy.disclosure_threshold),
-                       personal=frozenset(project.personal_columns()),
-                       person_ids=_person_ids(evaluation))
+    rules = disclosure_rules(evaluation)
     indicators = _indicators(evaluation, rules)
     effects = _effects(evaluation, rules)
     notes = list(dict.fromkeys(n for e in effects for n in

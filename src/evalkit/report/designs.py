@@ -242,13 +242,13 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
     from dataclasses import replace
     from functools import partial
 
+    from evalkit.data.privacy import identifying_columns
     from evalkit.plot.designs import plot_its, plot_synth
     from evalkit.plot.honest import plot_honest_did
-    from evalkit.report.context import _person_ids
 
     shown = {e["id"] for e in context.get("effects", []) if not e.get("suppressed")}
     outcomes = {oc.id: oc for oc in evaluation.project.outcomes}
-    hidden_units = evaluation.project.personal_columns() | _person_ids(evaluation)
+    hidden_units = set(identifying_columns(evaluation.project))  # personal and person ids
     site_names = _site_names(evaluation)
     columns = {name: getattr(col.description, lang) for source in
                evaluation.project.data.values() for name, col in source.columns.items()
