@@ -44,7 +44,7 @@ def test_trailing_space_is_counted_and_noted(tmp_path):
     path = write(tmp_path, values=values)
     problems, notes = _validate(path)
     assert problems == []
-    assert any("12 row(s) of column 'activity_type' in service_log.csv" in n
+    assert any("12 rows of column 'activity_type' in service_log.csv have" in n
                and "'走访 ' → '走访' (10)" in n for n in notes)
     ev = ek.evaluate(ek.load_project(path))
     total = ev.indicators.loc[ev.indicators["period"] == "total", "actual"].iloc[0]

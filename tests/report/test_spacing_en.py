@@ -70,3 +70,18 @@ def test_english_headings_start_with_a_capital(evaluations: dict[str, Any], tmp_
         assert '<h3 id="outcome-wellbeing">Wellbeing</h3>' in text
     zh = Path(ev.render(tmp_path / f"zh.{fmt}", lang="zh"))
     assert "职工幸福感：同一批服务对象的前后比较" in _text(zh)
+
+
+def test_intake_note_reads_naturally(evaluations: dict[str, Any]) -> None:
+    """The unused-category note: natural number agreement, the column by its label, and an
+    ordinary word that happens to be a column's name ("category") left as written."""
+    from evalkit.report.context import build_context
+
+    ev = evaluations["workers_home"]
+    assert "category" in {c for s in ev.project.data.values() for c in s.columns}
+    checks = {c["key"]: c for c in build_context(ev)["intake_checks"]}
+    note = checks["unused_category"]
+    assert note["en"] == ("1 category of column 'Activity type' in data/service_log.csv is not "
+                          "used by any indicator or cadence rule: Volunteer training (6 rows)")
+    assert note["zh"] == ("data/service_log.csv 的“活动类型”列中有 1 个类别未被任何指标或服务频次"
+                          "规则使用：志愿者培训（6 行）")
