@@ -314,9 +314,10 @@ def outcomes(doc) -> None:
     para(doc, "{%p else %}")
     para(doc, "{{ e.sentence[lang] }}")
     para(doc, "{%p if report == 'evaluation' %}")
-    para(doc, "{{ t('col.design') }}{{ t('doc.colon') }}{{ label(e.design_label) }}; "
-              "{{ t('sms.label', level=e.evidence_level) }} — "
-              "{{ t('sms.' ~ e.evidence_level, default='') }}; {{ t('col.method') }}{{ t('doc.colon') }}"
+    para(doc, "{{ t('col.design') }}{{ t('doc.colon') }}{{ label(e.design_label) }}"
+              "{{ t('doc.sep_list') }}{{ t('sms.label', level=e.evidence_level) }}"
+              "{{ t('sms.joiner') }}{{ t('sms.' ~ e.evidence_level, default='') }}"
+              "{{ t('doc.sep_list') }}{{ t('col.method') }}{{ t('doc.colon') }}"
               "{{ e.method }}", size=9)
     para(doc, "{%p if charts.prepost.get(e.id) %}")
     para(doc, "{{ charts.prepost[e.id] }}", align=WD_ALIGN_PARAGRAPH.CENTER)
