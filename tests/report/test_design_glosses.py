@@ -94,3 +94,26 @@ def test_its_and_prepost_project_summary(lang: str, tmp_path: Any) -> None:
     summary = text.split("## 二、" if lang == "zh" else "## 2.")[0]
     assert labels["summary.design.its"] in summary
     assert labels["summary.design.pre_post"] in summary
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ancova_sentence_states_its_own_assumption(lang: str) -> None:
+    """The level-3 sentence speaks of parallel trends; the comparison-group pre/post (ANCOVA)
+    rests on groups alike at equal pre scores, and its sentence says so."""
+    import numpy as np
+    import pandas as pd
+
+    from evalkit.estimate.diagnostics import ancova
+
+    rng = np.random.default_rng(5)
+    n = 40
+    pre = rng.normal(3, 0.5, n)
+    g = np.r_[np.ones(n // 2), np.zeros(n // 2)]
+    df = pd.DataFrame({"id": np.r_[np.arange(n), np.arange(n)], "t": [0] * n + [1] * n,
+                       "y": np.r_[pre, pre + 0.5 * g + rng.normal(0, 0.3, n)], "g": np.r_[g, g]})
+    r = ancova(df, "y", "id", "t", 0, 1, group="g", treated=1.0, control=0.0)
+    assert r.evidence_level == 3
+    text = r.sentence(lang=lang)
+    parallel = "同步变化" if lang == "zh" else "moved in parallel"
+    same_pre = "前测得分相同" if lang == "zh" else "same before score"
+    assert parallel not in text and same_pre in text
