@@ -77,8 +77,10 @@ def test_its_project_lists_no_did_formulas(lang: str, tmp_path: Any) -> None:
     appendix = _appendix("three_society_linkage", lang, tmp_path)  # ITS and pre/post
     for key in DID:
         assert labels[key] not in appendix, key
-    for key in ("methods.prepost", "methods.assumption_prepost", "designs.methods.its"):
+    for key in ("methods.prepost", "methods.assumption_prepost", "designs.methods.its",
+                "methods.limitation_1", "methods.limitation_2"):
         assert labels[key] in appendix, key
+    assert labels["methods.limitation_3"] not in appendix  # nothing is clustered
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -89,6 +91,23 @@ def test_did_without_event_study(tmp_path: Any) -> None:
     assert labels["methods.did"] in appendix and labels["methods.assumption_did"] in appendix
     assert labels["methods.event_study"] not in appendix
     assert labels["methods.prepost"] not in appendix
+
+
+@pytest.mark.parametrize(("designs", "cluster", "expected"), [
+    (["its"], False, []),
+    (["synthetic_did"], False, []),
+    (["pre_post"], False, ["methods.limitation_1", "methods.limitation_2"]),
+    (["did"], True, ["methods.limitation_3"]),
+    (["pre_post_comparison", "did"], True,
+     ["methods.limitation_1", "methods.limitation_2", "methods.limitation_3"]),
+])
+def test_limitations_follow_the_designs_used(designs: list[str], cluster: bool,
+                                              expected: list[str]) -> None:
+    """"Few clusters" only when errors are clustered, survey limitations only for surveys."""
+    from evalkit.report.designs import limitations_used
+
+    effects = [_record(d, ("se.cluster",) if cluster else ()) for d in designs]
+    assert limitations_used(effects, methods_used(effects)) == expected
 
 
 def test_word_methods_lines_follow_the_designs_used() -> None:

@@ -24,7 +24,7 @@ from evalkit.data.privacy import (
 )
 from evalkit.estimate.power import mde_record
 from evalkit.report.analytics import analytics_record
-from evalkit.report.designs import design_records, design_rules, methods_used
+from evalkit.report.designs import design_records, design_rules, limitations_used, methods_used
 from evalkit.report.disclosure import disclose
 from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, bilingual, plain
@@ -252,6 +252,12 @@ def _intake_checks(ev: Evaluation) -> list[dict[str, Any]]:
 _VS_COMPARISON = {"zh": "（与对照组比较）", "en": " (against the comparison group)"}
 
 
+def _methods_used(effects: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Formulas, assumptions and limitations of the methods appendix, for the designs used."""
+    used = methods_used(effects)
+    return {**used, "limitations": limitations_used(effects, used)}
+
+
 def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
     from evalkit._text import lead_pair
 
@@ -413,7 +419,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "intake_checks": _intake_checks(evaluation),
         "effects": effects,
         "designs": sorted({e["design"] for e in effects}),
-        "methods_used": methods_used(effects),
+        "methods_used": _methods_used(effects),
         "design_notes": design_records(evaluation, rules),
         "design_rules": design_rules(),
         "missing": _missing(evaluation, rules),

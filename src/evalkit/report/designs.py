@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
     from evalkit.report.plain import Disclosure
 
-__all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules", "methods_used"]
+__all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules", "limitations_used",
+           "methods_used"]
 
 #: how many donor units the weights table lists
 TOP_DONORS = 5
@@ -199,6 +200,24 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
     if ancova:
         assumptions.append("methods.assumption_ancova")
     return {"formulas": formulas, "assumptions": assumptions}
+
+
+def limitations_used(effects: Sequence[Mapping[str, Any]],
+                     used: Mapping[str, Sequence[str]]) -> list[str]:
+    """The catalogue keys of the methods appendix's limitations that apply to the evaluation:
+    self-reported answers (``methods.limitation_1``) and people without a post-test
+    (``methods.limitation_2``) when an outcome is a survey before and after; few clusters
+    (``methods.limitation_3``) when standard errors are clustered (``methods.cluster`` in
+    ``used["formulas"]``). An interrupted time series of hotline calls has none of them."""
+    designs = {str(e.get("design")) for e in effects}
+    out = []
+    if designs & {"pre_post", "pre_post_comparison", "post_only"}:
+        out.append("methods.limitation_1")
+    if designs & {"pre_post", "pre_post_comparison"}:
+        out.append("methods.limitation_2")
+    if "methods.cluster" in used.get("formulas", ()):
+        out.append("methods.limitation_3")
+    return out
 
 
 def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:

@@ -87,7 +87,9 @@ def methods_lines(ctx: Mapping[str, Any], t: Callable[..., str],
     lines = [t(k) for k in [*used.get("formulas", []), *used.get("assumptions", [])]]
     lines += list(ctx["method_notes"])
     lines += [mde_line(e, t, label) for e in ctx.get("effects") or [] if e.get("mde")]
-    lines += [t("methods.limitation_1"), t("methods.limitation_2"), t("methods.limitation_3")]
+    lines += [t(k) for k in used.get("limitations", ("methods.limitation_1",
+                                                       "methods.limitation_2",
+                                                       "methods.limitation_3"))]
     return lines
 
 
