@@ -85,3 +85,13 @@ def test_intake_note_reads_naturally(evaluations: dict[str, Any]) -> None:
                           "used by any indicator or cadence rule: Volunteer training (6 rows)")
     assert note["zh"] == ("data/service_log.csv 的“活动类型”列中有 1 个类别未被任何指标或服务频次"
                           "规则使用：志愿者培训（6 行）")
+
+
+def test_scorecard_reasons_name_rater_roles_in_words(evaluations: dict[str, Any]) -> None:
+    """An English reason starts with the rater role in words ("Third party: rated 7 of 10"),
+    not its YAML id ("third_party: …"), as the Chinese one does (第三方：评分 7/10)."""
+    frame = evaluations["workers_home"].scorecard.to_frame()
+    reasons = " ".join(frame["reason_en"].astype(str))
+    assert "Third party: rated 7 of 10" in reasons and "Purchaser: rated 8 of 10" in reasons
+    assert "third_party:" not in reasons and "purchaser:" not in reasons
+    assert "第三方：评分 7/10" in " ".join(frame["reason_zh"].astype(str))
