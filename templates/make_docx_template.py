@@ -476,7 +476,7 @@ def conclusion(doc) -> None:
     para(doc, "{%p if renewal %}")
     para(doc, "{{ t('section.renewal') }}", "Heading 2")
     para(doc, "{{ t('recommendation.' ~ renewal.recommendation, "
-              "default=renewal.recommendation | string) }}", bold=True)
+              "default=renewal.recommendation | string) | capitalize }}", bold=True)
     para(doc, "{%p if renewal.consequence %}")
     para(doc, "{{ t('renewal.consequence') }}{{ t('doc.colon') }}{{ label(renewal.consequence) }}")
     para(doc, "{%p endif %}")

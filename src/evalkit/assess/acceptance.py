@@ -340,7 +340,7 @@ def _verdict(table: pd.DataFrame, rules: AcceptanceRules
         elif r.mandatory and (r.status == "not_met" or rules.mandatory_partly_met == "reject"):
             rejects.append(_say("mandatory", r, "必达指标未达标：", "mandatory criterion not met: "))
         else:
-            conds.append(_say("rectify", r, "整改：", "put right: "))
+            conds.append(_say("rectify", r, "整改：", "Put right: "))
     if math.isfinite(share) and share < rules.min_weighted_share:
         rejects.append(Statement(
             "weighted_share", f"加权达标率 {share:.1%}，低于要求的 {rules.min_weighted_share:.1%}",

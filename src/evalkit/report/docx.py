@@ -144,7 +144,8 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
     ctx["agreement_text"] = agreement_line(card, t, label)
     ctx["scorecard_grade"] = cell_text(card.get("grade"), label)
     verdict = (ctx.get("acceptance") or {}).get("verdict") or "pending"
-    ctx["verdict_text"] = t(f"verdict.{verdict}", default=str(verdict))
+    text = t(f"verdict.{verdict}", default=str(verdict))
+    ctx["verdict_text"] = text[:1].upper() + text[1:]  # a line of its own: "Accepted …"
     ctx["methods_lines"] = methods_lines(ctx, t, label)
     ctx["target"] = "docx"
     try:
