@@ -34,6 +34,8 @@ def _record(design: str, keys: tuple[str, ...] = (), study: bool = False,
      ["methods.event_study", "methods.cluster"], ["methods.assumption_did"]),
     ([_record("staggered_did", ("se.multiplier_bootstrap",))],
      ["methods.staggered"], ["methods.assumption_did"]),
+    ([_record("twfe", ("se.cluster",))], ["methods.twfe", "methods.cluster"],
+     ["methods.assumption_did"]),
     # the comparison-group pre/post is an ANCOVA, not a DiD: its own formula and assumption
     ([_record("pre_post_comparison", method="ANCOVA (OLS, classical SE)")],
      ["methods.ancova"], ["methods.assumption_ancova"]),

@@ -163,7 +163,7 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
       group and pre score, :func:`evalkit.estimate.diagnostics.ancova`): ``methods.ancova``
       (classical OLS standard errors, as the pipeline fits it) or ``methods.ancova_hc1``
       (an ANCOVA fitted with ``se="robust"``) and ``methods.assumption_ancova``;
-    * DiD (``did``, ``twfe``): ``methods.did``;
+    * DiD (``did``): ``methods.did``; two-way fixed effects (``twfe``): ``methods.twfe``;
     * an event study (the design, or one run beside a DiD): ``methods.event_study``;
     * staggered DiD: ``methods.staggered`` (Callaway & Sant'Anna);
     * clustered standard errors (an estimate or its event study with a cluster or wild
@@ -187,8 +187,10 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
         formulas.append("methods.ancova")
     if any("robust" in str(e.get("method", "")) for e in ancova):
         formulas.append("methods.ancova_hc1")
-    if designs & {"did", "twfe"}:
+    if "did" in designs:
         formulas.append("methods.did")
+    if "twfe" in designs:
+        formulas.append("methods.twfe")
     if "event_study" in designs or studies:
         formulas.append("methods.event_study")
     if "staggered_did" in designs:
