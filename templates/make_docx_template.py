@@ -283,8 +283,8 @@ def indicators(doc) -> None:
     para(doc, "{%p endif %}")
     para(doc, "{%p if scorecard %}")
     para(doc, "{{ t('doc.indicators.scorecard') }}", "Heading 2")
-    para(doc, "{{ t('scorecard.total') }}: {{ scorecard.total | num(1) }} · "
-              "{{ t('scorecard.grade') }}: {{ scorecard_grade }}", bold=True)
+    para(doc, "{{ t('scorecard.total') }}{{ t('doc.colon') }}{{ scorecard.total | num(1) }} · "
+              "{{ t('scorecard.grade') }}{{ t('doc.colon') }}{{ scorecard_grade }}", bold=True)
     para(doc, "{{p tables.scorecard }}")
     para(doc, "{%p if agreement_text %}")
     para(doc, "{{ agreement_text }}", size=9)
@@ -307,16 +307,17 @@ def outcomes(doc) -> None:
     )
     para(doc, "{%p for e in effects %}")
     para(doc, "{%p if report == 'evaluation' %}")
-    para(doc, "{{ label(e.name) }}", "Heading 2")
+    para(doc, "{{ label(e.get('lead') or e.name) }}", "Heading 2")
     para(doc, "{%p endif %}")
     para(doc, "{%p if e.suppressed %}")
     para(doc, "{{ t('outcomes.suppressed', threshold=privacy.threshold) }}")
     para(doc, "{%p else %}")
     para(doc, "{{ e.sentence[lang] }}")
     para(doc, "{%p if report == 'evaluation' %}")
-    para(doc, "{{ t('col.design') }}: {{ label(e.design_label) }}; "
-              "{{ t('sms.label', level=e.evidence_level) }} — "
-              "{{ t('sms.' ~ e.evidence_level, default='') }}; {{ t('col.method') }}: "
+    para(doc, "{{ t('col.design') }}{{ t('doc.colon') }}{{ label(e.design_label) }}"
+              "{{ t('doc.sep_list') }}{{ t('sms.label', level=e.evidence_level) }}"
+              "{{ t('sms.joiner') }}{{ t('sms.' ~ e.evidence_level, default='') }}"
+              "{{ t('doc.sep_list') }}{{ t('col.method') }}{{ t('doc.colon') }}"
               "{{ e.method }}", size=9)
     para(doc, "{%p if charts.prepost.get(e.id) %}")
     para(doc, "{{ charts.prepost[e.id] }}", align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -451,7 +452,7 @@ def conclusion(doc) -> None:
     para(doc, "{%p endif %}")
     para(doc, "{{ verdict_text }}", bold=True, size=13)
     para(doc, "{%p if acceptance and acceptance.weighted_share is not none %}")
-    para(doc, "{{ t('acceptance.weighted_share') }}: {{ acceptance.weighted_share | pct(1) }}")
+    para(doc, "{{ t('acceptance.weighted_share') }}{{ t('doc.colon') }}{{ acceptance.weighted_share | pct(1) }}")
     para(doc, "{%p endif %}")
     para(doc, "{%p for s in (acceptance.reasons if acceptance else []) %}")
     para(doc, "{{ label(s) }}")
@@ -475,9 +476,9 @@ def conclusion(doc) -> None:
     para(doc, "{%p if renewal %}")
     para(doc, "{{ t('section.renewal') }}", "Heading 2")
     para(doc, "{{ t('recommendation.' ~ renewal.recommendation, "
-              "default=renewal.recommendation | string) }}", bold=True)
+              "default=renewal.recommendation | string) | capitalize }}", bold=True)
     para(doc, "{%p if renewal.consequence %}")
-    para(doc, "{{ t('renewal.consequence') }}: {{ label(renewal.consequence) }}")
+    para(doc, "{{ t('renewal.consequence') }}{{ t('doc.colon') }}{{ label(renewal.consequence) }}")
     para(doc, "{%p endif %}")
     para(doc, "{%p for s in renewal.reasons %}")
     para(doc, "{{ label(s) }}")

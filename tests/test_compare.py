@@ -96,6 +96,11 @@ def test_latex_and_markdown(pair):
     assert "| nearinc:y81 | -11,863.903 | -11,863.903 |" in md
 
 
+def test_bad_lang_is_a_render_error(pair):
+    with pytest.raises(ek.RenderError, match="compare: lang: expected one of 'zh', 'en', got 'fr'"):
+        ek.compare(list(pair), lang="fr")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [({"results": []}, "no results"),
@@ -104,7 +109,6 @@ def test_latex_and_markdown(pair):
      ({"names": ["x", "x"]}, "names repeat"),
      ({"stat": "t"}, "stat: expected one of se, ci"),
      ({"terms": "some"}, "terms: expected"),
-     ({"lang": "fr"}, "lang: expected"),
      ({"digits": -1}, "digits")],
 )
 def test_bad_arguments(pair, kwargs, fragment):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from evalkit.errors import DataError, EstimationError, SpecError
+from evalkit.errors import DataError, EstimationError, RenderError, SpecError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 __all__ = [
+    "LANGS",
     "check_choice",
     "check_column_args",
     "check_frame",
+    "check_lang",
     "numeric_column",
     "require_columns",
     "require_range",
@@ -38,6 +40,29 @@ def check_choice(name: str, value: T, choices: Sequence[T]) -> T:
         options = ", ".join(repr(c) for c in choices)
         raise SpecError(f"{name}: expected one of {options}, got {value!r}")
     return value
+
+
+#: the languages evalkit writes (reports, sentences, charts, tables)
+LANGS = ("zh", "en")
+
+
+def check_lang(lang: Any, *, name: str = "lang", where: str | None = None) -> str:
+    """Return ``lang`` if evalkit writes that language; otherwise raise :class:`RenderError`.
+
+    The one check of a ``lang=`` argument everywhere in the public API (reports, result
+    sentences and plots, comparison tables, the portfolio): a language is a choice about how
+    output is written, like a report format, so a bad one is a :class:`RenderError` (a bad
+    estimation option, such as ``se=``, is a :class:`SpecError` from :func:`check_choice`).
+
+    >>> check_lang("zh")
+    'zh'
+    """
+    if lang not in LANGS:
+        options = ", ".join(repr(c) for c in LANGS)
+        raise RenderError(f"{where + ': ' if where else ''}{name}: expected one of {options}, "
+                          f"got {lang!r}",
+                          hint="write 'zh' for Chinese or 'en' for English")
+    return str(lang)
 
 
 def check_frame(df: Any, where: str = "data", *, allow_empty: bool = False) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-__all__ = ["BIDI_CONTROLS", "spreadsheet_text", "strip_bidi", "strip_bidi_deep"]
+__all__ = ["BIDI_CONTROLS", "lead_pair", "spreadsheet_text", "strip_bidi", "strip_bidi_deep"]
 
 #: the bidirectional embedding, override and isolate controls
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -63,3 +63,17 @@ def spreadsheet_text(value: Any) -> Any:
         return value
     text = strip_bidi(str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def lead_pair(name: Any) -> Any:
+    """A two-language name ``{"zh": …, "en": …}`` as it reads at the start of an English
+    heading or sentence: the English first letter capitalised ("wellbeing" →
+    "Wellbeing"), the Chinese unchanged. Anything else is returned as it is.
+
+    >>> lead_pair({"zh": "职工幸福感", "en": "wellbeing"})
+    {'zh': '职工幸福感', 'en': 'Wellbeing'}
+    """
+    if not isinstance(name, dict) or not isinstance(name.get("en"), str):
+        return name
+    en = name["en"]
+    return {**name, "en": en[:1].upper() + en[1:]}

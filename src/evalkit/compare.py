@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from evalkit._checks import check_lang
 from evalkit.errors import EstimationError, RenderError
 
 if TYPE_CHECKING:
@@ -324,8 +325,8 @@ def compare(
     if len(set(labels)) != len(labels):
         raise EstimationError(f"compare: names repeat ({', '.join(labels)})",
                               hint="give each result its own name")
-    for arg, value, allowed in (("stat", stat, ("se", "ci")), ("terms", terms, ("headline", "all")),
-                                ("lang", lang, ("en", "zh"))):
+    check_lang(lang, where="compare")
+    for arg, value, allowed in (("stat", stat, ("se", "ci")), ("terms", terms, ("headline", "all"))):
         if value not in allowed:
             raise EstimationError(f"compare: {arg}: expected one of {', '.join(allowed)}, "
                                   f"got {value!r}")

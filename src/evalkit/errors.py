@@ -10,7 +10,8 @@ Hierarchy::
     ├── SpecError         project.yaml / rule / scorecard specifications
     ├── DataError         data files and DataFrames (missing columns, wrong types, duplicates)
     ├── EstimationError   a model cannot be estimated (no variance, no pairs, collinearity …)
-    └── RenderError       reports and templates (missing font, unsafe template, bad format)
+    └── RenderError       reports and templates (missing font, unsafe template, bad format,
+                          a language other than zh or en)
 
     EvalkitWarning        every warning evalkit emits (weak design, few clusters, low alpha …)
 """

@@ -7,17 +7,78 @@ data file separately, the checks that catch silent miscounts (:mod:`evalkit.asse
 errors are problems, warnings are issued as :class:`~evalkit.errors.EvalkitWarning`), the
 logic model's structure, and — when all of those pass — the estimate
 and assess stages run on the data already checked (each file is read once).
+
+What it prints obeys the project's own disclosure rules, like a report (:func:`guarded`):
+no count of people below ``privacy.disclosure_threshold`` (written ``<k``) and no personal
+value (a value of a personal column, or anything shaped like a phone, ID number or e-mail,
+is written ``***``). Row numbers, column names and the rules themselves ("at least 2") stay,
+so every problem can still be found and fixed.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from evalkit.errors import EvalkitError, EvalkitWarning
 
-__all__ = ["validate_project"]
+__all__ = ["guarded", "validate_project"]
+
+#: a number that states a rule, not a count ("need at least 2 paired units")
+_RULE = r"(?<!at least )(?<!at most )(?<!more than )(?<!fewer than )(?<!less than )(?<!至少)(?<!至少 )"
+#: a count of people in a message: after a group word ("got treated 250, control 1") or
+#: before a word for people or their records ("only 1 unit", "3 pairs", "2 rows", "3 人")
+_PEOPLE_COUNT = re.compile(
+    r"\b(?P<pre>(?:treated|control|comparison|served) )(?P<n1>\d+)\b(?![.,]\d)"
+    r"|" + _RULE + r"(?<![\w.\[-])(?P<n2>\d+)(?P<post> (?:paired )?(?:units?|people|persons?|"
+    r"pairs?|participants?|respondents?|workers?|members?|volunteers?|rows?|records?|"
+    r"observations?)\b)"
+    r"|" + _RULE + r"(?<![\w.\[-])(?P<n3>\d+)(?P<zh> ?(?:人|名|对|行|条记录))")
+#: a quoted value in a message ('139-2648-3088')
+_QUOTED = re.compile(r"'[^'\n]*'")
+
+
+def guarded(project: Any, tables: dict[str, Any] | None = None) -> Callable[[str], str]:
+    """A function that makes one line of ``evalkit validate`` safe to print under the
+    project's disclosure rules: counts of people below the threshold become ``<k``; values of
+    personal columns (those in ``tables``, and any quoted value in a line about a personal
+    column) and phone / ID-number / e-mail shapes become ``***``.
+
+    >>> import evalkit as ek
+    >>> p = ek.load_project(ek.datasets.path("workers_home") / "project.yaml")
+    >>> guarded(p)("got treated 250, control 1; column 'phone' found '139-2648-3088' at row 5")
+    "got treated 250, control <5; column 'phone' found '***' at row 5"
+    """
+    from evalkit.data.privacy import MASK, masker, personal_values
+
+    k = int(project.privacy.disclosure_threshold)
+    personal = set(project.personal_columns())
+    names = {str(c) for source in project.data.values() for c in source.columns} | set(
+        project.data)
+    mask = masker(personal_values(tables or {}, personal))
+
+    def count(m: re.Match[str]) -> str:
+        n = m.group("n1") or m.group("n2") or m.group("n3")
+        shown = f"<{k}" if 0 < int(n) < k else n
+        return (m.group("pre") or "") + shown + (m.group("post") or m.group("zh") or "")
+
+    def value(m: re.Match[str]) -> str:
+        return m.group(0) if m.group(0)[1:-1] in names else f"'{MASK}'"
+
+    def guard(line: str) -> str:
+        line = _PEOPLE_COUNT.sub(count, mask(line))
+        if any(f"'{col}'" in line for col in personal):
+            line = _QUOTED.sub(value, line)
+        return line
+
+    return guard
+
+
+def _guard_all(lines: Iterable[str], guard: Callable[[str], str]) -> list[str]:
+    return [guard(line) for line in lines]
 
 
 def _lines(exc: EvalkitError) -> list[str]:
@@ -76,22 +137,28 @@ def validate_project(path: str | Path, *, allow_outside: bool = False) -> list[s
         return _lines(exc)
     problems: list[str] = []
     tables = {}
-    for name in project.data:  # every file, every problem of each (capped per column)
-        table, found, _content = load_source(project, name)
-        problems.extend(found)
-        if table is not None:
-            tables[name] = table
-    problems.extend(outcome_problems(project, tables))
-    problems.extend(undeclared_columns(project, tables))
-    problems.extend(unlabelled_values(project, tables))
-    problems.extend(_miscounts(project, tables, problems))
-    try:
-        problems.extend(validate_project_logic_model(project))
-    except EvalkitError as exc:
-        problems.extend(_lines(exc))
-    if not problems:  # the estimate and assess stages, on the tables checked above
+    with warnings.catch_warnings(record=True) as caught:  # re-issued below, guarded
+        warnings.simplefilter("always")
+        for name in project.data:  # every file, every problem of each (capped per column)
+            table, found, _content = load_source(project, name)
+            problems.extend(found)
+            if table is not None:
+                tables[name] = table
+        problems.extend(outcome_problems(project, tables))
+        problems.extend(undeclared_columns(project, tables))
+        problems.extend(unlabelled_values(project, tables))
+        problems.extend(_miscounts(project, tables, problems))
         try:
-            evaluate_evidence(project, Evidence(tables=tables))
+            problems.extend(validate_project_logic_model(project))
         except EvalkitError as exc:
             problems.extend(_lines(exc))
-    return problems
+        if not problems:  # the estimate and assess stages, on the tables checked above
+            try:
+                evaluate_evidence(project, Evidence(tables=tables))
+            except EvalkitError as exc:
+                problems.extend(_lines(exc))
+    guard = guarded(project, tables)
+    for w in caught:
+        category = w.category if issubclass(w.category, Warning) else EvalkitWarning
+        warnings.warn(guard(str(w.message)), category, stacklevel=2)
+    return _guard_all(problems, guard)

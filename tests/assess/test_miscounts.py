@@ -44,7 +44,7 @@ def test_trailing_space_is_counted_and_noted(tmp_path):
     path = write(tmp_path, values=values)
     problems, notes = _validate(path)
     assert problems == []
-    assert any("12 row(s) of column 'activity_type' in service_log.csv" in n
+    assert any("12 rows of column 'activity_type' in service_log.csv have" in n
                and "'走访 ' → '走访' (10)" in n for n in notes)
     ev = ek.evaluate(ek.load_project(path))
     total = ev.indicators.loc[ev.indicators["period"] == "total", "actual"].iloc[0]
@@ -70,10 +70,33 @@ def test_unused_category_and_header_variants(tmp_path):
     checks = {c.key: c for c in intake_checks(project, {"service_log": df})}
     unused = checks["unused_category"]
     # one row each: below the disclosure threshold (5) the count is written <5
-    assert unused.level == "warning" and "需求调研 (<5)" in unused.en and "ABC (<5)" in unused.en
+    assert unused.level == "warning" and "需求调研 (<5 rows)" in unused.en
+    assert "ABC (<5 rows)" in unused.en
+    # natural English and Chinese: number agreement, the column quoted, no space in zh
+    assert unused.en.startswith("2 categories of column 'activity_type' in service_log.csv are "
+                                "not used by any indicator or cadence rule: ")
+    assert unused.zh.startswith("service_log.csv 的“activity_type”列中有 2 个类别未被任何指标或"
+                                "服务频次规则使用：需求调研（<5 行）、ABC（<5 行）")
     assert "'ＡＢＣ' → 'ABC' (<5)" in checks["value_variant"].en
     header = checks["header_variant"]           # a header project.yaml does not name: a note
     assert header.level == "warning" and "'备注 '" in header.en
+
+
+def test_unused_category_message_in_the_singular(tmp_path):
+    """One category: "1 category … is not used", never "1 Category … no indicator uses"; a
+    shown count of 1 is "1 row" (threshold 1), a hidden one stays "<k rows"."""
+    from evalkit.assess.miscounts import _unused
+
+    project = ek.load_project(write(tmp_path))
+    df = pd.DataFrame({"date": ["2025-03-01"] * 3, "activity_type": ["走访", "走访", "需求调研"],
+                       "enterprise_id": ["E1", "E2", "E3"]})
+    one = _unused(df, project, "service_log", {"activity_type": {"走访"}}, threshold=1)[0]
+    assert one.en == ("1 category of column 'activity_type' in service_log.csv is not used by "
+                      "any indicator or cadence rule: 需求调研 (1 row)")
+    assert one.zh == ("service_log.csv 的“activity_type”列中有 1 个类别未被任何指标或服务频次"
+                      "规则使用：需求调研（1 行）")
+    hidden = _unused(df, project, "service_log", {"activity_type": {"走访"}}, threshold=5)[0]
+    assert hidden.en.endswith("需求调研 (<5 rows)") and "1 row" not in hidden.en
 
 
 def test_decrease_indicator_absent_value_is_a_warning(tmp_path):
@@ -99,12 +122,12 @@ def test_command_line_validate(tmp_path, capsys):
 
     typo = write(tmp_path / "typo", filter_value="需求调查",
                  values=dict.fromkeys(range(127), "需求调研"))
-    with pytest.warns(EvalkitWarning, match="no indicator or cadence rule uses: 需求调研"):
+    with pytest.warns(EvalkitWarning, match="is not used by any indicator or cadence rule: 需求调研"):
         assert main(["validate", str(typo)]) == 1
     err = capsys.readouterr().err
     assert "2 problem(s)" in err and "closest values present: 需求调研" in err
     spaced = write(tmp_path / "spaced", values=dict.fromkeys(range(10), "走访 "))
-    with pytest.warns(EvalkitWarning, match=r"activity_type: 10 row\(s\)"):
+    with pytest.warns(EvalkitWarning, match=r"activity_type: 10 rows of column .* have leading"):
         assert main(["validate", str(spaced)]) == 0            # counted: a note, not an error
     assert "is valid" in capsys.readouterr().out
 

@@ -136,7 +136,7 @@ def test_score_from_every_source_and_role_weights():
     assert pts["A"] == pytest.approx(45) and pts["A1"] == pytest.approx(45)
     reasons = res.nodes.set_index("node_id")["reason_en"]
     assert "2025-02, 2025-04" in reasons["A1.4"]
-    assert "community: 少数居民不知道服务" in reasons["B1.1"]
+    assert "Community: 少数居民不知道服务" in reasons["B1.1"]
     assert res.roles["purchaser"] == pytest.approx(45 + 30)
     assert res.nodes.set_index("node_id").loc["B1.1", "points_community"] == 20
 

@@ -285,7 +285,7 @@ def test_honest_sentence_follows_the_catalogue(monkeypatch: pytest.MonkeyPatch) 
     fake = {"honest.rm": "改写：{breakdown} 倍"}
     monkeypatch.setattr(notes_mod, "_catalogue_notes", lambda lang: fake)
     assert honest_sentence(frame, "zh") == "改写：1.5 倍"
-    with pytest.raises(SpecError):
+    with pytest.raises(ek.RenderError, match="lang"):
         honest_sentence(frame, "fr")
 
 

@@ -211,7 +211,7 @@ def test_plot_on_an_axes_of_ones_own(results):
 
 
 def test_plot_refuses_what_it_cannot_draw(results):
-    with pytest.raises(ek.SpecError, match="lang"):
+    with pytest.raises(ek.RenderError, match="lang"):
         results["did"].plot(lang="fr")
     frame = results["did"].to_frame()
     frame["estimate"] = np.nan

@@ -267,7 +267,7 @@ def _design_texts(ctx: dict[str, Any], lang: str) -> tuple[list[str], list[str]]
     effects = {e["id"]: e for e in ctx["effects"]}
     body = [t("designs.heading"), t("designs.intro")]
     for d in notes:
-        body += [t("designs.title", name=label(d["name"]),
+        body += [t("designs.title", name=label(d["lead"]),
                    design=t("designs.name." + d["design"])), t(d["why"]["key"],
                                                              **d["why"]["params"])]
         e = effects.get(d["id"])

@@ -34,7 +34,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
     text = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", "<created>", text)
     text = text.replace(f"evalkit {__version__}", "evalkit <version>")
-    text = re.sub(r"(<td>|: )" + re.escape(__version__) + r"(</td>|\n)", r"\1<version>\2", text)
+    text = re.sub(r"(<td>|: |：)" + re.escape(__version__) + r"(</td>|\n)", r"\1<version>\2",
+                  text)
     return re.sub(r"<svg\b.*?</svg>", "<svg/>", text, flags=re.S)
 
 

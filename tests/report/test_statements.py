@@ -161,7 +161,7 @@ def test_example_no_accident_reads_none(ctx: dict[str, Any], zh: dict[str, str])
     assert c1["target_text"]["zh"] == "不低于 24"
     for text in zh.values():
         assert "&gt;= 1" not in text and ">= 1" not in text
-    assert "| Q2 无重大安全责任事故 | 无 |" in zh["acceptance.md"]
+    assert "| Q2 无重大安全责任事故**（一票否决项）** | 无 |" in zh["acceptance.md"]
 
 
 def test_constructed_evidence_only_criteria() -> None:
@@ -193,7 +193,7 @@ def test_example_unit_cost_rule_stated_once(ctx: dict[str, Any], zh: dict[str, s
     assert "11,195.8 元/节" in text                        # 291,090 / 26 sessions
     assert all(line["flag"] for line in value["lines"])    # 状态 filled
     assert "| B1 人员经费 | 168,000 | 165,200 | 98.3% | 正常 |" in text
-    assert "- 预算: 300,000 元" in text
+    assert "- 预算：300,000 元" in text
 
 
 def test_constructed_unit_cost_allocated_by_lines() -> None:
@@ -271,5 +271,5 @@ def test_period_words(code: str, zh_text: str, en_text: str) -> None:
 
 def test_example_dates_in_words(zh: dict[str, str]) -> None:
     text = zh["evaluation.md"]
-    assert "2025年1月1日 至 2025年12月31日" in text and "整改期限: 2026年1月30日" in text
+    assert "2025年1月1日至2025年12月31日" in text and "整改期限：2026年1月30日" in text
     assert not re.search(r"\d{4}-W\d{2}|\d{4}-Q\d", text)

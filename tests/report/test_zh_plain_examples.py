@@ -66,6 +66,40 @@ def _reader_text(path: Path) -> str:
     return re.sub(r"\b[\w.-]+/[\w./-]*", " ", text)  # and folders: evidence/Q1_case_files/
 
 
+#: a space where Chinese text has none: after a sentence or clause mark (。；！？，、：) before
+#: more text, between two Chinese characters, after 。 at the end of a line, or an ASCII
+#: "label: value" colon (the catalogue's doc.colon is "：")
+STRAY_SPACE = re.compile(r"[。；！？，、：] +(?=[^\s|])|[\u4e00-\u9fff] +[\u4e00-\u9fff“（]"
+                         r"|。 +$|[\u4e00-\u9fff）*]: ", re.M)
+
+
+def stray_spaces(path: Path) -> list[str]:
+    """Stray spaces of a zh report, read as written (file names kept; HTML tags removed
+    without leaving a space); PDF text is laid out by pdftotext, so it is not checked (its
+    HTML is)."""
+    import html
+
+    if path.suffix == ".pdf":
+        return []
+    text = rh.docx_text(path) if path.suffix == ".docx" else path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        text = re.sub(r"<style.*?</style>|<svg.*?</svg>|<section id=\"sec-stamp\".*?</section>",
+                      "", text, flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    text = text.rsplit("附录B", 1)[0]  # the reproducibility stamp: file names and hashes
+    return [text[max(0, m.start() - 12):m.end() + 12] for m in STRAY_SPACE.finditer(text)]
+
+
+def test_stray_space_pattern() -> None:
+    bad = ["未达标指差距超出容差。 完成率计算口径", "趋势上升。 工会投入", "证据强度评为第 2 级（共 5 级）。 ",
+           "2025年1月1日 至 2025年12月31日", "291,090 元 计算", "的 活动类型 列中",
+           "研究设计: 无对照组", "无重大安全责任事故: 已核验", "**投入**: 3 名"]
+    good = ["证据强度评为第 2 级（共 5 级）。由于没有对照组", "service_log.csv 的“活动类型”列",
+            "| 结余资金按合同约定退回购买方。 |", "第 2 级（共 5 级）", "2,000 元", "1 : 2.98"]
+    assert all(STRAY_SPACE.search(b) for b in bad), [b for b in bad if not STRAY_SPACE.search(b)]
+    assert not [g for g in good if STRAY_SPACE.search(g)]
+
+
 def test_the_ids_looked_for_include_the_ones_seen(evaluations: dict[str, Any]) -> None:
     assert {"wage_arrears", "education", "T1P1"} <= example_ids(evaluations["zhongshan_linkage"])
     assert "DG01" in example_ids(evaluations["guangdong_workforce"])
@@ -82,8 +116,8 @@ def test_no_raw_ids_in_zh_reports_of_every_example(evaluations: dict[str, Any], 
     if needs is not None and importlib.util.find_spec(needs) is None:
         pytest.skip(f"{fmt} writer not installed")
     ev = evaluations[name]
-    text = _reader_text(Path(ev.render(tmp_path / f"{report}.{fmt}", lang="zh",
-                                       report=report)))
+    path = Path(ev.render(tmp_path / f"{report}.{fmt}", lang="zh", report=report))
+    text = _reader_text(path)
     found = sorted(i for i in example_ids(ev)
                    if re.search(rf"(?<![A-Za-z0-9_]){re.escape(i)}(?![A-Za-z0-9_])", text))
     assert not found, f"{name} {report}.{fmt}: raw ids {found}"
@@ -92,3 +126,5 @@ def test_no_raw_ids_in_zh_reports_of_every_example(evaluations: dict[str, Any], 
     literals = [x for x in LITERALS
                 if re.search(rf"(?<![A-Za-z]){re.escape(x)}(?![A-Za-z])", text)]
     assert not literals, f"{name} {report}.{fmt}: {literals}"
+    spaces = stray_spaces(path)
+    assert not spaces, f"{name} {report}.{fmt}: stray spaces {spaces}"

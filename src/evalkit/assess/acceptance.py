@@ -304,6 +304,8 @@ def _line(r: Any, lang: str) -> str:
     extra = ""
     if r.evidence_status == "incomplete" and isinstance(r.indicator_id, str):
         extra = "，佐证材料不全" if lang == "zh" else ", evidence incomplete"
+    if lang == "zh":  # full-width colon and dash, no spaces between Chinese clauses
+        return f"{r.criterion_id} {name}：{fig}{extra}——{st}"
     return f"{r.criterion_id} {name}: {fig}{extra} — {st}"
 
 
@@ -317,7 +319,7 @@ def _evidence_conditions(ev: pd.DataFrame | None, crit_ids: set[str]) -> list[St
     out = []
     for r in ev.loc[(ev["status"] != "complete") & ~ev["item"].isin(crit_ids)].itertuples():
         out.append(Statement(
-            "evidence", f"{r.item}: 补交并核验{r.name_zh}（现有 {fmt(r.verified)}/{fmt(r.required)}）",
+            "evidence", f"{r.item}：补交并核验{r.name_zh}（现有 {fmt(r.verified)}/{fmt(r.required)}）",
             f"{r.item}: hand in verified {r.name_en} (have {fmt(r.verified)}/{fmt(r.required)})"))
     return out
 
@@ -338,7 +340,7 @@ def _verdict(table: pd.DataFrame, rules: AcceptanceRules
         elif r.mandatory and (r.status == "not_met" or rules.mandatory_partly_met == "reject"):
             rejects.append(_say("mandatory", r, "必达指标未达标：", "mandatory criterion not met: "))
         else:
-            conds.append(_say("rectify", r, "整改：", "put right: "))
+            conds.append(_say("rectify", r, "整改：", "Put right: "))
     if math.isfinite(share) and share < rules.min_weighted_share:
         rejects.append(Statement(
             "weighted_share", f"加权达标率 {share:.1%}，低于要求的 {rules.min_weighted_share:.1%}",

@@ -119,8 +119,10 @@ class AgreementResult:
 
     def sentence(self, lang: str = "en", role_names: Mapping[str, str] | None = None) -> str:
         """Plain words, e.g. ``评分人之间一致性良好（ICC = 0.82，95%置信区间0.61–0.93，5项）。``"""
+        from evalkit._checks import check_lang
         from evalkit.assess.scorecard import ROLE_ZH
 
+        check_lang(lang)
         names = dict(ROLE_ZH) if lang == "zh" else {}
         names.update(role_names or {})
         who = [names.get(r, r) for r in self.roles]

@@ -214,7 +214,7 @@ def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
                 fix_en += f", or if 0 is the true count set {opt}"
             out.append(IntakeCheck(
                 level, "filter_value_absent", f"{use.where}.filter.{col}",
-                f"{use.label_zh} 的筛选值“{text}”在 {file} 的 {col} 列中一条也没有"
+                f"{use.label_zh} 的筛选值“{text}”在 {file} 的“{col}”列中一条也没有"
                 f"（{'最接近的值' if close else '该列的值'}：{'、'.join(shown) or '无'}）"
                 f"{why_zh}；{fix_zh}",
                 f"{use.label}: filter value {text!r} never occurs in column {col!r} of {file} "
@@ -266,12 +266,15 @@ def _variants(df: pd.DataFrame, file: str, columns: set[str],
         pairs = raw[odd].value_counts()
         shown = [f"{v!r} → {canonical_text(v)!r} ({_n(int(n), threshold)})"
                  for v, n in pairs.items()]
+        rows = _n(int(odd.sum()), threshold)
+        one = rows == "1"  # a hidden count ("<5") is plural: it never reveals a single row
         out.append(IntakeCheck(
             "warning", "value_variant", f"{file}: {col}",
-            f"{file} 的 {col} 列有 {_n(int(odd.sum()), threshold)} 行的值带首尾空格或全角字符，已按去空格、"
+            f"{file} 的“{col}”列有 {rows} 行的值带首尾空格或全角字符，已按去空格、"
             f"半角后的值计数：{'；'.join(shown[:5])}",
-            f"{_n(int(odd.sum()), threshold)} row(s) of column {col!r} in {file} have leading/trailing spaces "
-            f"or full-width characters; counted as trimmed half-width text: {_shown(shown)}",
+            f"{rows} {'row' if one else 'rows'} of column {col!r} in {file} "
+            f"{'has' if one else 'have'} leading/trailing spaces or full-width characters; "
+            f"counted as trimmed half-width text: {_shown(shown)}",
             threshold))
     return out
 
@@ -306,16 +309,19 @@ def _unused(df: pd.DataFrame, project: Project, source: str, selected: dict[str,
         if not left:
             continue
         names = [value_label(project, source, col, v) for v, _ in left]
-        zh = [f"{name['zh']} ({_n(n, threshold)})" for name, (_, n) in zip(names, left,
-                                                                         strict=True)]
-        en = [f"{name['en']} ({_n(n, threshold)})" for name, (_, n) in zip(names, left,
-                                                                         strict=True)]
+        zh = [f"{name['zh']}（{_n(n, threshold)} 行）" for name, (_, n) in zip(names, left,
+                                                                             strict=True)]
+        # "row" only for a printed 1: a hidden count ("<5") never reveals it was one
+        en = [f"{name['en']} ({shown} row{'' if shown == '1' else 's'})"
+              for name, shown in zip(names, [_n(n, threshold) for _, n in left], strict=True)]
+        one = len(left) == 1
         out.append(IntakeCheck(
             "warning", "unused_category", f"{file}: {col}",
-            f"{file} 的 {col} 列中有 {len(left)} 个类别没有任何指标或服务频次规则使用："
-            f"{'、'.join(zh[:5])}{' …' if len(zh) > 5 else ''}",
-            f"{len(left)} categor{'y' if len(left) == 1 else 'ies'} of column {col!r} in {file} "
-            f"no indicator or cadence rule uses: {_shown(en)}", threshold))
+            f"{file} 的“{col}”列中有 {len(left)} 个类别未被任何指标或服务频次规则使用："
+            f"{'、'.join(zh[:5])}{'……' if len(zh) > 5 else ''}",
+            f"{len(left)} {'category' if one else 'categories'} of column {col!r} in {file} "
+            f"{'is' if one else 'are'} not used by any indicator or cadence rule: {_shown(en)}",
+            threshold))
     return out
 
 

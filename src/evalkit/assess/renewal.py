@@ -78,6 +78,9 @@ class RenewalResult:
 
     def summary(self, lang: str = "en") -> str:
         """Plain text: recommendation, consequence and reasons."""
+        from evalkit._checks import check_lang
+
+        check_lang(lang)
         return "\n".join([f"recommendation: {self.recommendation}",
                           f"consequence: {self.consequence.get(lang)}",
                           *(f"- {r.get(lang)}" for r in self.reasons)])
@@ -207,7 +210,7 @@ def recommend(
     elif grade in spec.consequences or grade_en in spec.consequences:
         grade_cons = spec.consequences[grade if grade in spec.consequences else str(grade_en)]
         sev = {"excluded": 2, "rectification": 1}.get(grade_cons, 0)
-        shown = f"{grade_en} ({grade})" if grade_en and grade_en != grade else grade
+        shown = grade_en or grade  # an English reader gets the English grade, not 优秀
         facts.append((sev, Statement("grade", f"绩效评价等级为{grade}",
                                      f"the scorecard grade is {shown}")))
     else:

@@ -28,6 +28,10 @@ __all__ = ["NODE_COLUMNS", "ScorecardResult", "score_leaf", "score_project", "sc
 #: Chinese names of the usual rater roles (other role ids are printed as given)
 ROLE_ZH = {"purchaser": "购买方", "third_party": "第三方", "community": "社区", "provider": "承接方",
            "beneficiary": "服务对象", "expert": "专家"}
+#: English names of the usual rater roles, as they start a reason ("Third party: …"; the
+#: report's catalogue ``role.*`` names them inside a sentence)
+ROLE_EN = {"purchaser": "Purchaser", "third_party": "Third party", "community": "Community",
+           "provider": "Provider", "beneficiary": "Service users", "expert": "Expert"}
 
 NODE_COLUMNS = ["node_id", "parent_id", "depth", "name_zh", "name_en", "max_points", "points",
                 "rule", "source", "value", "deducted", "reason_zh", "reason_en",
@@ -343,7 +347,8 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
             reasons = [(r, s) for r, s in scored.items() if s[1] or marks[r].get("reason")]
             row["reason_zh"] = "；".join(f"{ROLE_ZH.get(r, r)}：{_say(marks[r].get('reason'), 'zh') or s[1]}"
                                         for r, s in reasons) if scored else "未评分"
-            row["reason_en"] = "; ".join(f"{r}: {_say(marks[r].get('reason'), 'en') or s[2]}"
+            row["reason_en"] = "; ".join(f"{ROLE_EN.get(r, r)}: "
+                                        f"{_say(marks[r].get('reason'), 'en') or s[2]}"
                                         for r, s in reasons) if scored else "not rated"
             row["evidence_status"] = "；".join(_say(m["evidence"], "zh") for m in marks.values()
                                               if m.get("evidence"))

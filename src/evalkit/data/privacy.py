@@ -19,7 +19,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 # the spec's rule (which columns identify a person), re-exported for the report's ledger
-from evalkit.model.privacy_rules import PERSON_ID_COLUMNS, identifying_columns
+from evalkit.model.privacy_rules import (
+    PERSON_ID_COLUMNS,
+    identifying_columns,
+    person_id_columns,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,6 +36,7 @@ __all__ = [
     "identifying_columns",
     "is_small",
     "mask_text",
+    "person_id_columns",
     "personal_values",
     "redact_text",
     "small_cell",

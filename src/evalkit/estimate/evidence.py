@@ -106,6 +106,17 @@ _CLAIM = {
     },
 }
 
+#: a claim of a design whose assumption differs from its level's (the level-3 claim speaks of
+#: parallel trends; a comparison-group pre/post by ANCOVA assumes instead that people with the
+#: same pre score would have ended alike)
+_CLAIM_DESIGN = {
+    "en": {("pre_post_comparison", 3): "The comparison group makes it reasonable to attribute "
+           "the change to the service, if people with the same before score in both groups "
+           "would otherwise have ended with the same after score."},
+    "zh": {("pre_post_comparison", 3): "有对照组作比较，在两组中前测得分相同的人原本会有相同后测得分的"
+           "前提下，可以合理地把变化归因于本服务。"},
+}
+
 _SIZE = {
     "en": {"negligible": "a negligible", "small": "a small", "small-to-medium": "a small-to-medium",
            "medium": "a medium", "large": "a large"},
@@ -226,10 +237,9 @@ def plain_sentence(result: EffectResult, lang: str = "en") -> str:
     small-to-medium change. Without a comparison group it cannot be attributed to the service
     alone."
     """
-    if lang not in ("en", "zh"):
-        from evalkit.errors import RenderError
+    from evalkit._checks import check_lang
 
-        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    check_lang(lang)
     est = result.estimate
     lo, hi = result.ci
     percent = "prop_pre" in result.extra  # a change in a proportion (McNemar): percentage points
@@ -239,7 +249,8 @@ def plain_sentence(result: EffectResult, lang: str = "en") -> str:
     label = str(result.extra.get("label_" + lang, result.extra.get("label", result.outcome)))
     unit = str(result.extra.get("unit_" + lang, ""))
     d = result.extra.get("standardised")
-    claim = _CLAIM[lang][result.evidence_level]
+    claim = _CLAIM_DESIGN[lang].get((str(result.design), result.evidence_level),
+                                    _CLAIM[lang][result.evidence_level])
     significant = not (lo <= 0 <= hi)
     scored = result.design in ("pre_post", "post_only", "pre_post_comparison")
     relative = result.design not in ("pre_post", "post_only", "its")

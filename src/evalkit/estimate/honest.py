@@ -19,6 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
+from evalkit._checks import check_lang
 from evalkit.errors import EvalkitWarning, SpecError
 from evalkit.estimate.honest_arp import rm_interval
 from evalkit.estimate.honest_flci import flci
@@ -366,6 +367,5 @@ def honest_sentence(frame: pd.DataFrame, lang: str = "en") -> str:
     'The finding holds unless the trend violation after the start is more than 1.5 times the
     largest before it.'
     """
-    if lang not in ("zh", "en"):
-        raise SpecError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    check_lang(lang)
     return in_language(honest_note(frame), lang)

@@ -186,10 +186,9 @@ def in_language(n: Note, lang: str) -> str:
     >>> in_language(note("honest.rm", breakdown="1.5"), "zh")
     '除非服务开始后的趋势偏离超过开始前最大偏离的 1.5 倍，否则结论成立。'
     """
-    if lang not in ("zh", "en"):
-        from evalkit.errors import SpecError
+    from evalkit._checks import check_lang
 
-        raise SpecError(f"lang: expected 'zh' or 'en', got {lang!r}")
+    check_lang(lang)
     text = _catalogue_notes(lang).get(n.key)
     return str(n) if text is None else text.format(**n.params)
 

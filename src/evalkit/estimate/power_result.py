@@ -173,10 +173,9 @@ class PowerResult:
 
     def sentence(self, lang: str = "en") -> str:
         """One plain sentence (zh or en)."""
-        if lang not in ("en", "zh"):
-            from evalkit.errors import SpecError
+        from evalkit._checks import check_lang
 
-            raise SpecError(f"lang: expected 'zh' or 'en', got {lang!r}")
+        check_lang(lang)
         paired = self.design == "paired"
         if lang == "zh":
             who = (f"{_n_text(self.n)}对" if paired else f"服务组{_n_text(self.n)}人"

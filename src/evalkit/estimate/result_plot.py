@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from evalkit._checks import check_choice
+from evalkit._checks import check_lang
 from evalkit.errors import EstimationError
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def plot_result(result: EffectResult, *, lang: str = "en", ax: Any = None) -> Fi
     >>> fig.axes[0].lines[0].get_ydata().tolist()
     [1.0]
     """
-    check_choice("lang", lang, ("zh", "en"))
+    check_lang(lang)
     extra = result.extra
     if extra.get("event_times") is not None:
         from evalkit.plot.event_study import plot_event_study

@@ -284,9 +284,10 @@ class EffectResult:
 
     def design_label(self, lang: str = "en") -> str:
         """The design in words (zh or en), e.g. "difference-in-differences"."""
+        from evalkit._checks import check_lang
         from evalkit.estimate.evidence import DESIGN_LABELS
 
-        return DESIGN_LABELS["zh" if lang == "zh" else "en"].get(self.design, self.method)
+        return DESIGN_LABELS[check_lang(lang)].get(self.design, self.method)
 
     def plot(self, lang: str = "en", ax: Any = None) -> Figure:
         """The result's picture (a matplotlib Figure): event times for an event study or a

@@ -185,6 +185,9 @@ def logic_model_svg(model: LogicModel, *, lang: str = "zh", title: str | None = 
     str
         The SVG, with a ``viewBox`` so that it scales to its container.
     """
+    from evalkit._checks import check_lang
+
+    check_lang(lang)
     columns = [(lvl, els) for lvl, els in model.by_level().items() if els]
     boxes: dict[str, tuple[float, float, float]] = {}  # id -> x, y, height
     parts: list[str] = []

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from evalkit.project import Project
 
-__all__ = ["PERSON_ID_COLUMNS", "cross_check", "identifying_columns"]
+__all__ = ["PERSON_ID_COLUMNS", "cross_check", "identifying_columns", "person_id_columns"]
 
 #: column names that identify one person wherever they appear
 PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
@@ -82,19 +82,25 @@ def cross_check(project: Project) -> list[str]:
     return out
 
 
-def identifying_columns(project: Project) -> dict[str, str]:
-    """Columns whose values identify a person, with why: ``"personal data"`` (declared in
-    ``privacy.personal_columns`` or ``personal: true``) or ``"a person id"`` (a usual person-id
-    name such as ``worker_id``, the unit of a pre/post outcome, or a key column of a data
-    source holding personal columns)."""
+def person_id_columns(project: Project) -> frozenset[str]:
+    """Columns that identify one person by being an id: a usual person-id name
+    (:data:`PERSON_ID_COLUMNS`, e.g. ``worker_id``), the unit of a pre/post outcome, or a key
+    column of a data source holding personal columns. A report never shows a table holding
+    one (it has a row per person); the one rule, used by :func:`identifying_columns`, the
+    spec checks and the report's disclosure pass."""
     personal = project.personal_columns()
-    out = {c: "a person id" for c in PERSON_ID_COLUMNS}
-    for oc in project.outcomes:
-        if oc.unit and oc.design == "prepost":
-            out[str(oc.unit)] = "a person id"
+    out = set(PERSON_ID_COLUMNS)
+    out |= {str(oc.unit) for oc in project.outcomes if oc.unit and oc.design == "prepost"}
     for source in project.data.values():
         if personal & set(source.columns):
-            for key in set(source.key) - {"wave", "period", "time", "date"}:
-                out[key] = "a person id"
-    out.update({c: "personal data" for c in personal})
+            out |= set(source.key) - {"wave", "period", "time", "date"}
+    return frozenset(out)
+
+
+def identifying_columns(project: Project) -> dict[str, str]:
+    """Columns whose values identify a person, with why: ``"personal data"`` (declared in
+    ``privacy.personal_columns`` or ``personal: true``) or ``"a person id"``
+    (:func:`person_id_columns`)."""
+    out = dict.fromkeys(sorted(person_id_columns(project)), "a person id")
+    out.update({c: "personal data" for c in project.personal_columns()})
     return out

@@ -73,11 +73,9 @@ def _configure() -> None:
 
 def labels(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
     """``table[lang]``: a chart's words in ``"zh"`` or ``"en"``; RenderError for another lang."""
-    if lang not in table:
-        from evalkit.errors import RenderError
+    from evalkit._checks import check_lang
 
-        raise RenderError(f"lang: expected 'zh' or 'en', got {lang!r}")
-    return table[lang]
+    return table[check_lang(lang)]
 
 
 def new_figure(width: float = 6.4, height: float = 3.6, *, ax: Any = None) -> tuple[Figure, Any]:

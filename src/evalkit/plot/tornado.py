@@ -47,9 +47,9 @@ def tornado(
     ax
         A matplotlib Axes to draw on (its figure is returned); a new figure when None.
     """
-    from evalkit._checks import check_choice
+    from evalkit._checks import check_lang
 
-    check_choice("lang", lang, ("zh", "en"))
+    check_lang(lang)
     text = TORNADO_LABELS[lang]
     frame = sensitivity.assign(
         _swing=(sensitivity["ratio_high"] - sensitivity["ratio_low"]).abs()

@@ -170,11 +170,11 @@ def write_dashboard(portfolio: Portfolio, path: Path, *, lang: str = "zh") -> Pa
     decision meeting (overview, the projects table, league tables, funnel readings, failures).
     """
     from evalkit._atomic import atomic_path, atomic_write
+    from evalkit._checks import check_lang
     from evalkit.errors import RenderError
     from evalkit.report.environment import make_environment
 
-    if lang not in ("zh", "en"):
-        raise RenderError(f"lang: expected zh or en, got {lang!r}")
+    check_lang(lang)
     suffix = path.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf", ".docx"):
         raise RenderError(f"{path}: the portfolio is written as .html, .pdf or .docx",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit._checks import check_lang
 from evalkit.errors import EvalkitError, SpecError
 
 if TYPE_CHECKING:
@@ -366,8 +367,7 @@ def evaluate_many(
         if f not in ("html", "pdf", "docx", "md"):
             raise SpecError(f"formats: expected html, pdf, docx or md, got {f!r}")
     for lang in lng:
-        if lang not in ("zh", "en"):
-            raise SpecError(f"langs: expected zh or en, got {lang!r}")
+        check_lang(lang, name="langs")
     total = len(files)
     results: dict[str, ProjectRun] = {}
 

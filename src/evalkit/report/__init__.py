@@ -14,6 +14,7 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evalkit._checks import check_lang
 from evalkit.errors import RenderError
 
 if TYPE_CHECKING:
@@ -80,8 +81,7 @@ def render(
     if suffix not in SUFFIXES:
         raise RenderError(f"{target}: unknown report format {suffix or '(no suffix)'!r}",
                           hint=f"use one of {', '.join(sorted(set(FORMATS.values())))}")
-    if lang not in LANGS:
-        raise RenderError(f"lang: expected one of {', '.join(LANGS)}, got {lang!r}")
+    check_lang(lang)
     if report not in REPORTS:
         raise RenderError(f"report: expected one of {', '.join(REPORTS)}, got {report!r}")
     if template_dir is not None and not Path(template_dir).is_dir():

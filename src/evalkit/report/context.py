@@ -15,10 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.data.load import sha256_file
-from evalkit.data.privacy import is_small, personal_values, redact_text, small_cell
+from evalkit.data.privacy import (
+    is_small,
+    person_id_columns,
+    personal_values,
+    redact_text,
+    small_cell,
+)
 from evalkit.estimate.power import mde_record
 from evalkit.report.analytics import analytics_record
-from evalkit.report.designs import design_records, design_rules, methods_used
+from evalkit.report.designs import design_records, design_rules, limitations_used, methods_used
 from evalkit.report.disclosure import disclose
 from evalkit.report.effects import effect_record
 from evalkit.report.plain import Disclosure, bilingual, plain
@@ -35,14 +41,11 @@ from evalkit.report.standing import MET_STATUSES, indicator_summary, rules_used,
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
 
-__all__ = ["MET_STATUSES", "REPORTS", "build_context", "standing"]
+__all__ = ["MET_STATUSES", "REPORTS", "build_context", "disclosure_rules", "standing"]
 
 REPORTS = ("evaluation", "acceptance")
 VOICE_COLUMNS = ("comment", "comments", "feedback", "remarks", "suggestion", "suggestions",
                  "意见", "建议", "意见建议")
-#: column names that identify one person (tables holding them are never shown)
-PERSON_ID_COLUMNS = ("worker_id", "respondent_id", "person_id", "participant_id", "client_id",
-                     "member_id", "student_id", "patient_id", "resident_id")
 #: supporting analyses shown in the data-quality section, in this order
 DETAIL_KEYS = ("attrition", "baseline", "missing", "reliability", "rci", "wilcoxon", "means")
 
@@ -169,14 +172,21 @@ def _period_names(ev: Evaluation) -> dict[str, dict[str, str]]:
 
 
 def _person_ids(ev: Evaluation) -> frozenset[str]:
-    """Columns that identify one person: units of pre/post outcomes, keys of data sources
-    holding personal columns, and the usual id names (``worker_id``, ``respondent_id`` …)."""
-    personal = ev.project.personal_columns()
-    cols = {str(oc.unit) for oc in ev.project.outcomes if oc.unit and oc.design == "prepost"}
-    for source in ev.project.data.values():
-        if personal & set(source.columns):
-            cols |= set(source.key) - {"wave", "period", "time", "date"}
-    return frozenset(cols | set(PERSON_ID_COLUMNS))
+    """Columns that identify one person (tables holding them are never shown): the privacy
+    layer's rule, :func:`evalkit.data.privacy.person_id_columns` (usual id names such as
+    ``worker_id``, units of pre/post outcomes, keys of data sources holding personal
+    columns)."""
+    return person_id_columns(ev.project)
+
+
+def disclosure_rules(evaluation: Evaluation) -> Disclosure:
+    """The disclosure rules of a report: the project's threshold, its personal columns
+    (dropped from every table) and its person-id columns (a table holding one is not shown)
+    — together every column :func:`evalkit.data.privacy.identifying_columns` names."""
+    project = evaluation.project
+    return Disclosure(threshold=int(project.privacy.disclosure_threshold),
+                      personal=frozenset(project.personal_columns()),
+                      person_ids=_person_ids(evaluation))
 
 
 def _detail_labels(ev: Evaluation, outcome_id: str) -> dict[str, Any]:
@@ -220,29 +230,46 @@ def _checks_at_threshold(ev: Evaluation) -> tuple[Any, ...]:
 
 def _intake_checks(ev: Evaluation) -> list[dict[str, Any]]:
     """The miscount checks, with each data column named by its description (a reader of the
-    report sees 活动类型, not activity_type)."""
-    import re
-
+    report sees “活动类型”, not “activity_type”). Only a column name as the checks quote it
+    is replaced (``“col”`` in zh, ``'col'`` in en): a bare word of the sentence that happens
+    to be a column's name (a column called ``category``) is left as written."""
     labels = _column_labels(ev)
     out = []
     for check in _checks_at_threshold(ev):
         rec = check.to_dict()
-        for lang in ("zh", "en"):
+        for lang, (left, right) in (("zh", ("“", "”")), ("en", ("'", "'"))):
             text = rec[lang]
             for column, name in labels.items():
                 if name.get(lang):
-                    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(column)}(?![A-Za-z0-9_])")
-                    text = pattern.sub(name[lang].replace("\\", "\\\\"), text)
+                    text = text.replace(f"{left}{column}{right}", f"{left}{name[lang]}{right}")
             rec[lang] = text
         out.append(rec)
     return out
 
 
+#: what the name of an outcome's comparison-group estimate adds (its table row and heading
+#: would otherwise repeat the served group's own pre/post change)
+_VS_COMPARISON = {"zh": "（与对照组比较）", "en": " (against the comparison group)"}
+
+
+def _methods_used(effects: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Formulas, assumptions and limitations of the methods appendix, for the designs used."""
+    used = methods_used(effects)
+    return {**used, "limitations": limitations_used(effects, used)}
+
+
 def _effects(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
+    from evalkit._text import lead_pair
+
     names = {oc.id: _text(oc.name) for oc in ev.project.outcomes}
+    for oid in ev.effects:  # the comparison-group estimate of an outcome, named as such
+        base = names.get(oid.removesuffix("_vs_comparison"))
+        if oid.endswith("_vs_comparison") and oid not in names and base is not None:
+            names[oid] = {lang: f"{base[lang]}{_VS_COMPARISON[lang]}" for lang in ("zh", "en")}
     out = []
     for oid, result in dict(ev.effects).items():
         rec = effect_record(result, rules, outcome_id=oid, name=names.get(oid))
+        rec["lead"] = lead_pair(rec["name"])  # the name starting a heading or a sentence
         rec["mde"] = mde_record(result)  # smallest change the sample could detect (statsmodels)
         details = dict((getattr(ev, "details", {}) or {}).get(oid, {}) or {})
         study = details.get("event_study")
@@ -371,10 +398,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         people than the disclosure threshold hold the text ``"<k"``; personal columns are
         absent. Keys are listed in ``docs/reports.md``.
     """
-    project = evaluation.project
-    rules = Disclosure(threshold=int(project.privacy.disclosure_threshold),
-                       personal=frozenset(project.personal_columns()),
-                       person_ids=_person_ids(evaluation))
+    rules = disclosure_rules(evaluation)
     indicators = _indicators(evaluation, rules)
     effects = _effects(evaluation, rules)
     notes = list(dict.fromkeys(n for e in effects for n in
@@ -395,7 +419,7 @@ def build_context(evaluation: Evaluation, *, report: str = "evaluation",
         "intake_checks": _intake_checks(evaluation),
         "effects": effects,
         "designs": sorted({e["design"] for e in effects}),
-        "methods_used": methods_used(effects),
+        "methods_used": _methods_used(effects),
         "design_notes": design_records(evaluation, rules),
         "design_rules": design_rules(),
         "missing": _missing(evaluation, rules),

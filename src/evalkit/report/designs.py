@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
     from evalkit.report.plain import Disclosure
 
-__all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules", "methods_used"]
+__all__ = ["TOP_DONORS", "design_charts", "design_records", "design_rules", "limitations_used",
+           "methods_used"]
 
 #: how many donor units the weights table lists
 TOP_DONORS = 5
@@ -147,8 +148,9 @@ def design_rules() -> dict[str, str]:
             "max_ratio": _num(100 * SYNTH_LEVEL4["max_fit_ratio"], 0)}
 
 
-#: designs compared with a comparison group under parallel trends (the DiD assumption)
-_PARALLEL = frozenset({"did", "twfe", "event_study", "staggered_did", "pre_post_comparison"})
+#: designs compared with a comparison group under parallel trends (the DiD assumption); the
+#: comparison-group pre/post (ANCOVA) rests on its own assumption (``methods.assumption_ancova``)
+_PARALLEL = frozenset({"did", "twfe", "event_study", "staggered_did"})
 
 
 def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
@@ -157,8 +159,11 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
 
     * pre/post (``pre_post``, ``post_only``): ``methods.prepost``, ``methods.wilcoxon`` and
       ``methods.assumption_prepost``;
-    * DiD (``did``, ``twfe``, ``staggered_did``; the comparison-group pre/post
-      ``pre_post_comparison`` too, as before): ``methods.did``;
+    * the comparison-group pre/post (``pre_post_comparison``, ANCOVA of the post score on
+      group and pre score, :func:`evalkit.estimate.diagnostics.ancova`): ``methods.ancova``
+      (classical OLS standard errors, as the pipeline fits it) or ``methods.ancova_hc1``
+      (an ANCOVA fitted with ``se="robust"``) and ``methods.assumption_ancova``;
+    * DiD (``did``): ``methods.did``; two-way fixed effects (``twfe``): ``methods.twfe``;
     * an event study (the design, or one run beside a DiD): ``methods.event_study``;
     * staggered DiD: ``methods.staggered`` (Callaway & Sant'Anna);
     * clustered standard errors (an estimate or its event study with a cluster or wild
@@ -177,8 +182,15 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
     if designs & {"pre_post", "post_only"}:
         formulas += ["methods.prepost", "methods.wilcoxon"]
         assumptions.append("methods.assumption_prepost")
-    if designs & {"did", "twfe", "staggered_did", "pre_post_comparison"}:
+    ancova = [e for e in effects if str(e.get("design")) == "pre_post_comparison"]
+    if any("robust" not in str(e.get("method", "")) for e in ancova):
+        formulas.append("methods.ancova")
+    if any("robust" in str(e.get("method", "")) for e in ancova):
+        formulas.append("methods.ancova_hc1")
+    if "did" in designs:
         formulas.append("methods.did")
+    if "twfe" in designs:
+        formulas.append("methods.twfe")
     if "event_study" in designs or studies:
         formulas.append("methods.event_study")
     if "staggered_did" in designs:
@@ -187,16 +199,39 @@ def methods_used(effects: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
         formulas.append("methods.cluster")
     if designs & _PARALLEL or studies:
         assumptions.append("methods.assumption_did")
+    if ancova:
+        assumptions.append("methods.assumption_ancova")
     return {"formulas": formulas, "assumptions": assumptions}
 
 
+def limitations_used(effects: Sequence[Mapping[str, Any]],
+                     used: Mapping[str, Sequence[str]]) -> list[str]:
+    """The catalogue keys of the methods appendix's limitations that apply to the evaluation:
+    self-reported answers (``methods.limitation_1``) and people without a post-test
+    (``methods.limitation_2``) when an outcome is a survey before and after; few clusters
+    (``methods.limitation_3``) when standard errors are clustered (``methods.cluster`` in
+    ``used["formulas"]``). An interrupted time series of hotline calls has none of them."""
+    designs = {str(e.get("design")) for e in effects}
+    out = []
+    if designs & {"pre_post", "pre_post_comparison", "post_only"}:
+        out.append("methods.limitation_1")
+    if designs & {"pre_post", "pre_post_comparison"}:
+        out.append("methods.limitation_2")
+    if "methods.cluster" in used.get("formulas", ()):
+        out.append("methods.limitation_3")
+    return out
+
+
 def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
-    """One record per outcome: ``{id, name, design, why, rating, weights, honest}``.
+    """One record per outcome: ``{id, name, lead, design, why, rating, weights, honest}``
+    (``lead``: the name as it starts an English heading, :func:`evalkit._text.lead_pair`).
 
     ``why``, ``rating`` and ``honest`` carry a catalogue key and its parameters (numbers
     pre-formatted); templates print them with ``t(key, **params)``. Templates leave out the
     numbers of an outcome whose effect the disclosure pass suppressed.
     """
+    from evalkit._text import lead_pair
+
     outcomes = {oc.id: oc for oc in evaluation.project.outcomes}
     hidden_units = rules.personal | rules.person_ids
     site_names = _site_names(evaluation)
@@ -211,6 +246,7 @@ def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, 
         out.append({
             "id": oid,
             "name": {"zh": oc.name.zh, "en": oc.name.en},
+            "lead": lead_pair({"zh": oc.name.zh, "en": oc.name.en}),
             "design": str(result.design),
             "why": _why(oc, result),
             "rating": _rating(result),
@@ -227,13 +263,13 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
     from dataclasses import replace
     from functools import partial
 
+    from evalkit.data.privacy import identifying_columns
     from evalkit.plot.designs import plot_its, plot_synth
     from evalkit.plot.honest import plot_honest_did
-    from evalkit.report.context import _person_ids
 
     shown = {e["id"] for e in context.get("effects", []) if not e.get("suppressed")}
     outcomes = {oc.id: oc for oc in evaluation.project.outcomes}
-    hidden_units = evaluation.project.personal_columns() | _person_ids(evaluation)
+    hidden_units = set(identifying_columns(evaluation.project))  # personal and person ids
     site_names = _site_names(evaluation)
     columns = {name: getattr(col.description, lang) for source in
                evaluation.project.data.values() for name, col in source.columns.items()

@@ -55,7 +55,7 @@ def mde_line(e: Mapping[str, Any], t: Callable[..., str],
     from evalkit.report.environment import fmt_num, fmt_pct
 
     m = e["mde"]
-    name = label(e.get("name")) if label is not None else None
+    name = label(e.get("lead") or e.get("name")) if label is not None else None
     return t("power.mde", outcome=name if isinstance(name, str) and name else e.get("id"),
              n=fmt_num(m["n"]), delta=fmt_num(m["delta"], 2), dz=fmt_num(m["effect"], 2),
              power=fmt_pct(m["power"], 0), alpha=fmt_num(m["alpha"]))
@@ -87,7 +87,9 @@ def methods_lines(ctx: Mapping[str, Any], t: Callable[..., str],
     lines = [t(k) for k in [*used.get("formulas", []), *used.get("assumptions", [])]]
     lines += list(ctx["method_notes"])
     lines += [mde_line(e, t, label) for e in ctx.get("effects") or [] if e.get("mde")]
-    lines += [t("methods.limitation_1"), t("methods.limitation_2"), t("methods.limitation_3")]
+    lines += [t(k) for k in used.get("limitations", ("methods.limitation_1",
+                                                       "methods.limitation_2",
+                                                       "methods.limitation_3"))]
     return lines
 
 
@@ -142,7 +144,8 @@ def write(evaluation: Evaluation, path: Path, *, lang: str, report: str,
     ctx["agreement_text"] = agreement_line(card, t, label)
     ctx["scorecard_grade"] = cell_text(card.get("grade"), label)
     verdict = (ctx.get("acceptance") or {}).get("verdict") or "pending"
-    ctx["verdict_text"] = t(f"verdict.{verdict}", default=str(verdict))
+    text = t(f"verdict.{verdict}", default=str(verdict))
+    ctx["verdict_text"] = text[:1].upper() + text[1:]  # a line of its own: "Accepted …"
     ctx["methods_lines"] = methods_lines(ctx, t, label)
     ctx["target"] = "docx"
     try:

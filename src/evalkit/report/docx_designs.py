@@ -54,7 +54,7 @@ def design_blocks(ctx: Mapping[str, Any], t: T, label: L, lang: str,
     effects = {e["id"]: e for e in ctx.get("effects") or []}
     out = [_b("h2", t("designs.heading")), _b("p", t("designs.intro"))]
     for d in notes:
-        out += [_b("h3", t("designs.title", name=label(d["name"]),
+        out += [_b("h3", t("designs.title", name=label(d.get("lead") or d["name"]),
                            design=t("designs.name." + d["design"]))),
                 _b("p", t(d["why"]["key"], **d["why"]["params"]))]
         e = effects.get(d["id"])
@@ -62,7 +62,7 @@ def design_blocks(ctx: Mapping[str, Any], t: T, label: L, lang: str,
             continue
         rating = t("designs.rating_line", level=e["evidence_level"])
         if d["rating"]:
-            rating += t(d["rating"]["key"], **d["rating"]["params"])
+            rating += t("sentence_sep") + t(d["rating"]["key"], **d["rating"]["params"])
         chart = (charts.get("designs") or {}).get(d["id"])
         out.append(_b("p" if chart is None else "intro", rating))  # keep it with its chart
         if chart is not None:

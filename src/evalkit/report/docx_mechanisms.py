@@ -74,7 +74,7 @@ def _partnership(P: Mapping[str, Any], t: T) -> list[Block]:
     overall = t("mech.overall", r=fmt_num(P["reciprocity"]), band=t("mech.band_" + P["band"]),
                 trend=t("mech.trend_" + P["trend_word"]))
     if P.get("depends_on"):
-        overall += " " + t("mech.depends", who=_party(P["depends_on"], t))
+        overall += t("sentence_sep") + t("mech.depends", who=_party(P["depends_on"], t))
     ab, ba = t("mech.a_to_b", a=a, b=b), t("mech.b_to_a", a=a, b=b)
     return [
         _p(t("mech.partnership_intro", a=a, b=b)), _p(overall, "intro"),
@@ -99,8 +99,8 @@ def _needs(N: Mapping[str, Any], t: T, label: L) -> list[Block]:
                 share=fmt_pct(N["top_service_share"]), tv=fmt_num(N["mismatch"]))
     if N.get("unserved_top"):
         items = N.get("unserved_names")
-        summary += " " + t("mech.unserved", items=label(items) if items
-                           else ", ".join(N["unserved_top"]))
+        summary += t("sentence_sep") + t("mech.unserved", items=label(items) if items
+                                         else ", ".join(N["unserved_top"]))
     return [_p(t("mech.needs_intro")), _p(summary, "intro"),
             _table([t("mech.category"), t("mech.needs_n"), t("mech.need_share"),
                     t("mech.services"), t("mech.service_share")],
@@ -127,7 +127,7 @@ def _retention(R: Mapping[str, Any], t: T) -> list[Block]:
 
 def _coverage(C: Mapping[str, Any], t: T, label: L) -> list[Block]:
     dims = list((C.get("rates") or {}).keys())
-    return [_p(t("mech.coverage_intro") + " " + t("mech.coverage_summary",
+    return [_p(t("mech.coverage_intro") + t("sentence_sep") + t("mech.coverage_summary",
                                                    points=fmt_pct(C["with_points"]),
                                                    full=fmt_pct(C["full"])), "intro"),
             _table([t("mech.township"), t("mech.points_n"), t("mech.services"),

@@ -196,7 +196,8 @@ def _criteria(ctx: Mapping[str, Any], t: Callable[..., str], label: Callable[[An
         return WordTable(
             [t("col.criterion"), t("col.target"), t("col.actual"), t("col.mandatory"),
              t("col.evidence_status"), t("col.status")],
-            [[f"{c['id']} {label(c.get('name'))}",
+            [[f"{c['id']} {label(c.get('name'))}"
+              + (t("sentence_sep") + t("acceptance.veto") if c.get("veto") else ""),
               label(c["target_text"]) if c.get("target_text") else fmt_num(c.get("target")),
               label(c["actual_text"]) if c.get("actual_text") else fmt_num(c.get("actual")),
               yes if c.get("mandatory") else no,

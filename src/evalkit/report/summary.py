@@ -3,7 +3,8 @@
 1. the verdict (acceptance when assessed, else what was evaluated);
 2. indicators reaching their target (and, apart, those within the tolerance band but short
    of it and those below it), the weighted score and the renewal recommendation;
-3. how many outcomes changed beyond chance and how strong the best evidence is.
+3. how many outcomes changed beyond chance and how strong the best evidence is, glossed by
+   the design (or designs) that reached that level (``summary.design.<design>``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,19 @@ __all__ = ["summary_sentences"]
 
 def _stop(lang: str) -> str:
     return "。" if lang == "zh" else "."
+
+
+def _designs_at(shown: list[Mapping[str, Any]], level: Any, t: Callable[..., str],
+                label: Callable[[Any], Any], lang: str) -> str:
+    """The plain gloss of every design that reached the best ``level`` (each design once, in
+    the order of the outcomes): two outcomes at level 2, one pre/post and one interrupted
+    time series, are glossed as both, never as the first one's design alone."""
+    designs = list(dict.fromkeys(str(e["design"]) for e in shown
+                                 if e["evidence_level"] == level))
+    glosses = [t(f"summary.design.{d}", default="") or
+               label(next(e["design_label"] for e in shown if str(e["design"]) == d))
+               for d in designs]
+    return ("；" if lang == "zh" else "; ").join(glosses)
 
 
 def summary_sentences(ctx: Mapping[str, Any], t: Callable[..., str],
@@ -52,7 +66,7 @@ def summary_sentences(ctx: Mapping[str, Any], t: Callable[..., str],
     renewal = ctx.get("renewal") or {}
     if renewal.get("recommendation"):
         rec = str(renewal["recommendation"])
-        second += (" " if lang == "en" else "") + t(
+        second += t("sentence_sep") + t(
             "summary.renewal", recommendation=t(f"recommendation.{rec}", default=rec))
 
     shown = [e for e in ctx["effects"] if not e["suppressed"]]
@@ -61,7 +75,8 @@ def summary_sentences(ctx: Mapping[str, Any], t: Callable[..., str],
         best = max(levels, key=lambda e: e["evidence_level"]) if levels else shown[0]
         third = t("summary.outcomes", total=len(ctx["effects"]),
                   significant=sum(bool(e["significant"]) for e in shown),
-                  level=best["evidence_level"], design=label(best["design_label"]))
+                  level=best["evidence_level"],
+                  design=_designs_at(shown, best["evidence_level"], t, label, lang))
     else:
         third = t("summary.no_outcomes")
     return [first, second, third]
