@@ -30,6 +30,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from evalkit.errors import EvalkitError, EvalkitWarning
 from evalkit.report import FORMATS, LANGS, REPORTS
@@ -132,18 +133,40 @@ def _targets(args: argparse.Namespace, output: Path, formats: list[str] | None) 
             for lang in args.lang]
 
 
+class _NoBar:
+    """Stands in for a tqdm bar when none is shown (tqdm is then never imported)."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def set_postfix_str(self, text: str) -> None:
+        return None
+
+    def update(self) -> None:
+        return None
+
+
+def _progress(steps: int) -> Any:
+    """A tqdm bar of ``steps`` on a terminal (after 2 s), else a bar that shows nothing."""
+    if not sys.stderr.isatty():
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=steps, desc="evalkit", unit="step", delay=2.0, leave=False,
+                file=sys.stderr)
+
+
 def _render_all(project_path: Path, targets: list[tuple[Path, str]],
                 args: argparse.Namespace) -> list[Path]:
     """Evaluate once, then write every target; a progress bar on a terminal."""
-    from tqdm import tqdm
-
     from evalkit.evaluation import evaluate
     from evalkit.project import load_project
 
     written: list[Path] = []
-    steps = ["evaluate", *(str(t) for t, _ in targets)]
-    with tqdm(total=len(steps), desc="evalkit", unit="step", delay=2.0, leave=False,
-              disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+    with _progress(1 + len(targets)) as bar:
         bar.set_postfix_str("evaluating")
         evaluation = evaluate(load_project(
             project_path, allow_outside=bool(getattr(args, "allow_outside_files", False))))
