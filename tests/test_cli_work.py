@@ -123,6 +123,20 @@ def test_tqdm_is_imported_only_to_show_a_bar(monkeypatch, tmp_path, example_dir)
         assert isinstance(bar, tqdm) and bar.total == 2
 
 
+def test_one_shot_commands_freeze_what_lives_until_exit(monkeypatch, tmp_path, example_dir):
+    # evaluate/report commands move long-lived objects out of the collector's reach
+    # (gc.freeze); the library itself never does
+    import gc
+
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    ek.evaluate(ek.load_project(example_dir / "project.yaml"))
+    assert frozen == []
+    assert cli.main(["report", str(example_dir / "project.yaml"), "-o",
+                     str(tmp_path / "r.md")]) == 0
+    assert len(frozen) == 3 and (tmp_path / "r.md").is_file()
+
+
 def _usage_lines(text: str) -> list[str]:
     """Lines of code blocks (README) or the docstring's literal block that run evalkit."""
     lines, fenced = [], False

@@ -186,8 +186,10 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def _read_catalogue(path: Path, mtime: float) -> dict[str, str]:
     import yaml
 
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    from evalkit._yaml import safe_load
+
+    try:  # yaml.safe_load's rules, on libyaml's C parser when it is there
+        raw = safe_load(path.read_text(encoding="utf-8"), strict=False) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise RenderError(f"{path}: label catalogue cannot be read ({exc})",
                           hint="fix the YAML of the catalogue") from exc
