@@ -123,18 +123,21 @@ def test_tqdm_is_imported_only_to_show_a_bar(monkeypatch, tmp_path, example_dir)
         assert isinstance(bar, tqdm) and bar.total == 2
 
 
-def test_one_shot_commands_freeze_what_lives_until_exit(monkeypatch, tmp_path, example_dir):
-    # evaluate/report commands move long-lived objects out of the collector's reach
-    # (gc.freeze); the library itself never does
+def test_one_shot_commands_tune_the_garbage_collector(monkeypatch, tmp_path, example_dir):
+    # demo/report collect garbage rarely and move long-lived objects out of the collector's
+    # reach (gc.freeze); the library itself never does
     import gc
 
-    frozen: list[int] = []
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    frozen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.get_threshold()))
+    before = gc.get_threshold()
     ek.evaluate(ek.load_project(example_dir / "project.yaml"))
     assert frozen == []
     assert cli.main(["report", str(example_dir / "project.yaml"), "-o",
                      str(tmp_path / "r.md")]) == 0
-    assert len(frozen) == 3 and (tmp_path / "r.md").is_file()
+    assert (tmp_path / "r.md").is_file()
+    assert frozen == [(10_000, 50, 1_000)] * 3  # rarer collections during the command
+    assert gc.get_threshold() == before  # and the caller's settings afterwards
 
 
 def _usage_lines(text: str) -> list[str]:
