@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import evalkit as ek
+
+# Tests never write into the real home: compiled templates (evalkit.report.compiled) go to a
+# folder of this test run, also for the subprocesses the tests start (they inherit it).
+_CACHE = tempfile.mkdtemp(prefix="evalkit-test-cache-")
+os.environ["EVALKIT_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -108,6 +108,38 @@ def test_no_progress_bar_when_not_a_terminal(tmp_path, example_dir):
     assert "\r" not in proc.stderr and "step" not in proc.stderr   # no tqdm bar in a pipe
 
 
+def test_tqdm_is_imported_only_to_show_a_bar(monkeypatch, tmp_path, example_dir):
+    import io
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # importing it now raises ImportError
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
+    status = cli.main(["report", str(example_dir / "project.yaml"), "-o", str(tmp_path / "r.md")])
+    assert status == 0 and (tmp_path / "r.md").is_file()
+    monkeypatch.delitem(sys.modules, "tqdm")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with cli._progress(2) as bar:
+        from tqdm import tqdm
+
+        assert isinstance(bar, tqdm) and bar.total == 2
+
+
+def test_one_shot_commands_tune_the_garbage_collector(monkeypatch, tmp_path, example_dir):
+    # demo/report collect garbage rarely and move long-lived objects out of the collector's
+    # reach (gc.freeze); the library itself never does
+    import gc
+
+    frozen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.get_threshold()))
+    before = gc.get_threshold()
+    ek.evaluate(ek.load_project(example_dir / "project.yaml"))
+    assert frozen == []
+    assert cli.main(["report", str(example_dir / "project.yaml"), "-o",
+                     str(tmp_path / "r.md")]) == 0
+    assert (tmp_path / "r.md").is_file()
+    assert frozen == [(10_000, 50, 1_000)] * 3  # rarer collections during the command
+    assert gc.get_threshold() == before  # and the caller's settings afterwards
+
+
 def _usage_lines(text: str) -> list[str]:
     """Lines of code blocks (README) or the docstring's literal block that run evalkit."""
     lines, fenced = [], False

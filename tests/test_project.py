@@ -130,3 +130,24 @@ def test_yaml_errors_are_the_python_parsers_own():
     deep = "[" * 6000 + "]" * 6000  # beyond the C parser's bound: the Python parser's error
     with pytest.raises(RecursionError):
         _yaml.safe_load(deep)
+
+
+def test_label_catalogues_read_fast_as_yaml_safe_load_reads_them():
+    # strict=False (the report's label catalogues): yaml.safe_load's values and errors
+    import yaml
+
+    from evalkit import _yaml
+    from evalkit.report.environment import shipped_templates
+
+    files = sorted((shipped_templates() / "i18n").glob("*.yaml"))
+    assert len(files) >= 2
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        assert repr(_yaml.safe_load(text, strict=False)) == repr(yaml.safe_load(text))
+    assert _yaml.safe_load("k: 1\nk: 2\n", strict=False) == {"k": 2}  # as PyYAML: last wins
+    for bad in ("a: 1\nb: [1, 2\n", "a:\n  - b: 1\n   c: 2\n"):
+        with pytest.raises(yaml.YAMLError) as fast:
+            _yaml.safe_load(bad, strict=False)
+        with pytest.raises(yaml.YAMLError) as slow:
+            yaml.safe_load(bad)
+        assert str(fast.value) == str(slow.value)

@@ -78,3 +78,26 @@ def test_inline_svg_is_namespaced_and_sanitised() -> None:
     assert 'id="ek-x-c1"' in out and "url(#ek-x-c1)" in out and 'href="#ek-x-c1"' in out
     assert "#ek-x *{" in out
     assert "<script" not in out and "onclick" not in out and "example.com" not in out
+
+
+def test_layout_is_measured_with_the_renderer_that_draws(demo_ev: Any, monkeypatch) -> None:
+    # plot.base's figures lay out with the SVG writer's own renderer instead of a throw-away
+    # one (every label measured once, not twice); the file is the same as matplotlib's own
+    import matplotlib.figure
+
+    from evalkit.plot import base
+
+    pre, post = _prepost_data()
+    charts = {"indicators": lambda: plot_indicators(demo_ev.indicators, "zh"),
+              "prepost": lambda: plot_prepost(pre, post, lang="en", outcome="wellbeing",
+                                              value_range=(1, 5))}
+    throwaway: list[object] = []
+    real = matplotlib.figure._get_renderer
+    monkeypatch.setattr(matplotlib.figure, "_get_renderer",
+                        lambda *a, **k: throwaway.append(a) or real(*a, **k))
+    ours = {name: figure_svg(draw()) for name, draw in charts.items()}
+    assert throwaway == []
+    monkeypatch.setattr(base, "_figure_class", lambda: matplotlib.figure.Figure)
+    plain = {name: figure_svg(draw()) for name, draw in charts.items()}
+    assert len(throwaway) >= len(charts)  # matplotlib's own way makes a throw-away renderer
+    assert ours == plain

@@ -78,15 +78,45 @@ def labels(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
     return table[check_lang(lang)]
 
 
+@lru_cache(maxsize=1)
+def _figure_class() -> type[Figure]:
+    """``Figure`` whose layout is computed with the renderer that draws it.
+
+    Matplotlib's constrained layout asks the figure for a renderer to measure text. A figure
+    saved as SVG has none of its own, so matplotlib makes a throw-away one (by starting a
+    second, aborted save) and every label is measured twice: once by it for the layout, once
+    by the SVG writer when drawing — text measuring with a CJK font is most of a chart's
+    cost. Here the layout uses the renderer of the save under way, as a PNG save (Agg)
+    already does; both are the same kind of renderer at the same size and dpi, so the
+    layout, and the file, are the same. Outside a save matplotlib's own choice applies.
+    """
+    from matplotlib.figure import Figure
+
+    class OnePassFigure(Figure):
+        _drawing_with: Any = None
+
+        def draw(self, renderer: Any) -> None:
+            previous, self._drawing_with = self._drawing_with, renderer
+            try:
+                super().draw(renderer)
+            finally:
+                self._drawing_with = previous
+
+        def _get_renderer(self) -> Any:
+            if self._drawing_with is not None:
+                return self._drawing_with
+            return super()._get_renderer()  # type: ignore[misc]
+
+    return OnePassFigure
+
+
 def new_figure(width: float = 6.4, height: float = 3.6, *, ax: Any = None) -> tuple[Figure, Any]:
     """A new figure and axes with evalkit's style (never touches pyplot's global state); with
     ``ax`` (a matplotlib Axes the caller made), that axes and its figure instead."""
     if ax is not None:
         return ax.figure, ax
     _configure()
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = _figure_class()(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()
     return fig, ax
 

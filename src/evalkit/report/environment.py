@@ -20,8 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, StrictUndefined
-from jinja2.bccache import Bucket
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from markupsafe import escape
@@ -187,8 +186,10 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def _read_catalogue(path: Path, mtime: float) -> dict[str, str]:
     import yaml
 
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    from evalkit._yaml import safe_load
+
+    try:  # yaml.safe_load's rules, on libyaml's C parser when it is there
+        raw = safe_load(path.read_text(encoding="utf-8"), strict=False) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise RenderError(f"{path}: label catalogue cannot be read ({exc})",
                           hint="fix the YAML of the catalogue") from exc
@@ -282,27 +283,6 @@ def _catalogue_stamp(template_dir: str | Path | None) -> tuple[float, ...]:
     return tuple(p.stat().st_mtime for f in folders for p in sorted((f / "i18n").glob("*.yaml")))
 
 
-class _CompiledTemplates(BytecodeCache):
-    """Compiled templates kept in memory and shared by the environments of one kind, so the
-    Chinese and the English report compile each template once. Jinja2 checks the source's
-    checksum before reusing code, so an edited template is compiled again."""
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-#: one store per kind: html and docx autoescape, markdown does not, so their code differs
-_COMPILED = {kind: _CompiledTemplates() for kind in ("html", "markdown", "docx")}
-
-
 def make_environment(
     lang: str,
     *,
@@ -331,15 +311,21 @@ def make_environment(
     -----
     Environments are cached per language, kind, folder and label-catalogue timestamps, so
     compiled templates are reused; Jinja2 still reloads a template whose file changed. The
-    environments of one kind share their compiled code (one compilation for zh and en).
+    environments of one kind share their compiled code (one compilation for zh and en), which
+    is also kept on disk for the next process (:mod:`evalkit.report.compiled`).
     """
+    from evalkit.report.compiled import cache_root
+
     folder = str(Path(template_dir).resolve()) if template_dir else None
-    return _environment(lang, kind, folder, _catalogue_stamp(template_dir))
+    return _environment(lang, kind, folder, _catalogue_stamp(template_dir), cache_root())
 
 
 @lru_cache(maxsize=32)
 def _environment(lang: str, kind: Kind, template_dir: str | None,
-                 stamp: tuple[float, ...]) -> ReportSandbox:
+                 stamp: tuple[float, ...], cache: Path | None) -> ReportSandbox:
+    """One environment per language, kind, folder, catalogue stamp and cache folder."""
+    from evalkit.report.compiled import compiled_store
+
     labels = load_labels(lang, template_dir)
     folders = ([str(Path(template_dir))] if template_dir else []) + [str(shipped_templates())]
     env = ReportSandbox(
@@ -350,8 +336,8 @@ def _environment(lang: str, kind: Kind, template_dir: str | None,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_finalize,
-        bytecode_cache=_COMPILED[kind],
     )
+    env.bytecode_cache = compiled_store(kind, env)
     env.filters.update(
         num=fmt_num,
         pct=fmt_pct,
