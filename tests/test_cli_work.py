@@ -140,6 +140,16 @@ def test_one_shot_commands_tune_the_garbage_collector(monkeypatch, tmp_path, exa
     assert gc.get_threshold() == before  # and the caller's settings afterwards
 
 
+def test_one_shot_commands_unfreeze_for_a_long_lived_caller(tmp_path, example_dir):
+    # a notebook or a test calling cli.main keeps normal collection afterwards
+    import gc
+
+    gc.unfreeze()
+    assert cli.main(["report", str(example_dir / "project.yaml"), "-o",
+                     str(tmp_path / "r.md")]) == 0
+    assert gc.get_freeze_count() == 0
+
+
 def _usage_lines(text: str) -> list[str]:
     """Lines of code blocks (README) or the docstring's literal block that run evalkit."""
     lines, fenced = [], False

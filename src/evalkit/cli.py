@@ -177,8 +177,10 @@ def _one_command_gc() -> Iterator[Callable[[], None]]:
       project, the evaluation — as living until exit, so any collection skips it. Reference
       counting still frees what is released; only cycles already garbage stay until exit.
 
-    The thresholds are restored afterwards (frozen objects stay frozen). Used by the
-    one-shot commands only, never by the library or by portfolio workers.
+    Afterwards the thresholds are restored and the frozen objects handed back to the
+    collector (:func:`gc.unfreeze`), so a caller of :func:`main` in a long-lived process (a
+    notebook, the tests) keeps normal collection. Used by the one-shot commands only, never
+    by the library or by portfolio workers.
     """
     import gc
 
@@ -187,6 +189,7 @@ def _one_command_gc() -> Iterator[Callable[[], None]]:
     try:
         yield gc.freeze
     finally:
+        gc.unfreeze()
         gc.set_threshold(*previous)
 
 
