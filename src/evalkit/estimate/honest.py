@@ -17,8 +17,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import optimize, stats
+from scipy import optimize
 
+from evalkit._dist import norm_ppf
 from evalkit.errors import EvalkitWarning, SpecError
 from evalkit.estimate.honest_arp import rm_interval
 from evalkit.estimate.honest_flci import flci
@@ -274,7 +275,7 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
                             hint="e.g. l_vec=[1, 0] for the first post period")
     est = float(lv @ beta[pre:])
     se = float(np.sqrt(lv @ sig[pre:, pre:] @ lv))
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    z = norm_ppf(1.0 - alpha / 2.0)
     mv = _m_values(m, method, se)
 
     cache: dict[float, tuple[float, float]] = {}

@@ -171,7 +171,7 @@ def one_blas_thread() -> Any:
 
 def _inference(cells: Cells, spec: dict[str, Any]) -> dict[str, Any]:
     """Aggregation, analytic or multiplier-bootstrap SEs, critical values, pre-test."""
-    from scipy import stats
+    from evalkit._dist import norm_ppf
 
     aggregate, alpha, n_boot, seed = (spec["aggregate"], spec["alpha"], spec["n_boot"],
                                       spec["seed"])
@@ -188,7 +188,7 @@ def _inference(cells: Cells, spec: dict[str, Any]) -> dict[str, Any]:
         _, crit_cells = multiplier_bootstrap(cells.inf, n_boot, seed, alpha)
         _, crit_comp = multiplier_bootstrap(agg.inf, n_boot, seed, alpha)
         cell_se, comp_se, head_se = bse[:k1], bse[k1:k1 + k2], float(bse[-1])
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = norm_ppf(1 - alpha / 2)
     cc = crit_cells if crit_cells is not None and math.isfinite(crit_cells) else z
     cz = crit_comp if crit_comp is not None and math.isfinite(crit_comp) else z
     return {"agg": agg, "cell_se": cell_se, "comp_se": comp_se, "head_se": head_se,
