@@ -49,6 +49,8 @@ _SQRT_2PI = np.sqrt(2 * np.pi)  # as scipy.stats' _norm_pdf_C
 
 
 def _out(value: Any) -> Any:
+    if type(value) is np.float64:  # the scalar path (root-finding calls these thousands of times)
+        return float(value)
     arr = np.asarray(value, dtype=float)
     return float(arr) if arr.ndim == 0 else arr
 

@@ -8,6 +8,8 @@ formulas; the parametrisation by the cumulative pre-period weights ``w`` follows
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
@@ -20,7 +22,12 @@ FloatArray = NDArray[np.float64]
 
 def folded_normal_cv(t: float, alpha: float) -> float:
     """The ``1 − alpha`` quantile of ``|N(t, 1)|`` (exact; R HonestDiD simulates it)."""
-    t = abs(float(t))
+    return _folded_normal_cv(abs(float(t)), float(alpha))
+
+
+@functools.lru_cache(maxsize=512)
+def _folded_normal_cv(t: float, alpha: float) -> float:
+    # cached: SLSQP asks for the half-length and its gradient at the same point
     target = 1.0 - alpha
 
     def gap(c: float) -> float:
