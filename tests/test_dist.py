@@ -102,3 +102,32 @@ def test_known_values() -> None:
     assert math.isclose(_dist.chi2_isf(0.05, 1), 3.841458820694124, rel_tol=1e-14)
     assert math.isclose(_dist.f_isf(0.05, 2, 10), 4.102821015130399, rel_tol=1e-13)
     assert _dist.norm_ppf(0.5) == 0.0 and math.copysign(1.0, _dist.t_ppf(0.5, 3)) == 1.0
+
+
+def test_distribution_users_do_not_import_scipy_stats() -> None:
+    """The FLCI, the effect-size interval, t/normal inference, Cronbach's F interval and the
+    Wald test run without ``scipy.stats`` (its import alone takes about half a second)."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import numpy as np
+import pandas as pd
+from evalkit.data.scales import cronbach_alpha
+from evalkit.estimate._effsize import ncp_interval
+from evalkit.estimate.honest import honest_did
+from evalkit.estimate.inference import t_inference, wald_test
+sigma = np.diag([0.01, 0.01, 0.02]) + 0.002
+honest_did(np.array([0.01, -0.02, 0.3]), sigma, 2, 1, method="smoothness")
+ncp_interval(2.5, 30.0, 0.95)
+t_inference(1.0, 0.4, 20.0, 0.05)
+wald_test(np.array([1.0, 0.5]), np.eye(2) * 0.1, 40.0)
+rng = np.random.default_rng(0)
+items = pd.DataFrame(rng.integers(1, 6, size=(40, 4)).astype(float))
+cronbach_alpha(items)
+print("scipy.stats" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False", out.stderr
