@@ -121,16 +121,19 @@ def evaluate_evidence(project: Project, evidence: Evidence) -> Evaluation:
     from evalkit.assess import acceptance, cadence, mechanisms, renewal, scorecard, value
     from evalkit.assess.achievement import indicator_table
     from evalkit.assess.miscounts import intake_checks
+    from evalkit.estimate._threads import one_blas_thread
     from evalkit.estimate.pipeline import estimate_outcomes
 
     indicators = indicator_table(project, evidence)
-    effects, details = estimate_outcomes(project, evidence)
-    stages: dict[str, Any] = {"indicators": indicators, "effects": effects, "details": details}
-    stages["cadence"] = cadence.check_project(project, evidence, **stages)
-    stages["scorecard"] = scorecard.score_project(project, evidence, **stages)
-    stages["acceptance"] = acceptance.assess_project(project, evidence, **stages)
-    stages["value"] = value.assess_project(project, evidence, **stages)
-    stages["renewal"] = renewal.assess_project(project, evidence, **stages)
-    stages["analytics"] = mechanisms.assess_project(project, evidence, **stages)
+    with one_blas_thread():  # small products: BLAS threads only wait for busy cores
+        effects, details = estimate_outcomes(project, evidence)
+        stages: dict[str, Any] = {"indicators": indicators, "effects": effects,
+                                  "details": details}
+        stages["cadence"] = cadence.check_project(project, evidence, **stages)
+        stages["scorecard"] = scorecard.score_project(project, evidence, **stages)
+        stages["acceptance"] = acceptance.assess_project(project, evidence, **stages)
+        stages["value"] = value.assess_project(project, evidence, **stages)
+        stages["renewal"] = renewal.assess_project(project, evidence, **stages)
+        stages["analytics"] = mechanisms.assess_project(project, evidence, **stages)
     checks = tuple(intake_checks(project, evidence, indicators))
     return Evaluation(project=project, evidence=evidence, intake_checks=checks, **stages)

@@ -217,7 +217,7 @@ def cronbach_alpha(
     *Psychometrika* 16, 297–334. Feldt, L. S. (1965). The approximate sampling distribution of
     Kuder-Richardson reliability coefficient twenty. *Psychometrika* 30, 357–370.
     """
-    from scipy import stats
+    from evalkit._dist import f_isf
 
     check_choice("nan_policy", nan_policy, ("pairwise", "listwise"))
     data = items_frame.dropna(how="all")
@@ -231,8 +231,8 @@ def cronbach_alpha(
     a = _alpha_from_cov(data.cov())
     g = 1 - ci
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    low = 1 - (1 - a) * float(stats.f.isf(g / 2, df1, df2))
-    high = 1 - (1 - a) * float(stats.f.isf(1 - g / 2, df1, df2))
+    low = 1 - (1 - a) * f_isf(g / 2, df1, df2)
+    high = 1 - (1 - a) * f_isf(1 - g / 2, df1, df2)
     return a, (low, high), n
 
 

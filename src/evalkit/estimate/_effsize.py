@@ -26,16 +26,18 @@ def ncp_interval(t: float, df: float, conf: float) -> tuple[float, float]:
     ``P(T ≤ t | λ_L) = 1 − (1 − conf)/2`` and the upper ``λ_U`` solves
     ``P(T ≤ t | λ_U) = (1 − conf)/2`` (Steiger & Fouladi 1997).
     """
-    from scipy import optimize, stats
+    from scipy import optimize
+
+    from evalkit._dist import nct_cdf, norm_ppf
 
     a = (1.0 - conf) / 2.0
 
     # half-width of the large-sample interval for λ sets the search bracket
-    w = float(stats.norm.ppf(1 - a)) * math.sqrt(1.0 + t * t / (2.0 * df))
+    w = norm_ppf(1 - a) * math.sqrt(1.0 + t * t / (2.0 * df))
 
     def solve(target: float, approx: float) -> float:
         def f(ncp: float) -> float:
-            return float(stats.nct.cdf(t, df, ncp)) - target
+            return nct_cdf(t, df, ncp) - target
 
         lo, hi = approx - 2 * w - 1, approx + 2 * w + 1
         try:

@@ -47,7 +47,8 @@ def _hodges_lehmann(
     d: np.ndarray, alternative: str, alpha: float
 ) -> tuple[float, tuple[float, float]]:
     import numpy as np
-    from scipy import stats
+
+    from evalkit._dist import norm_ppf
 
     n = d.shape[0]
     if n == 0 or n > _MAX_WALSH:
@@ -61,7 +62,7 @@ def _hodges_lehmann(
     if n < 50 and not ties:
         qu = max(qsignrank(a, n), 1)
     else:
-        z = float(stats.norm.ppf(1 - a))
+        z = norm_ppf(1 - a)
         qu = max(math.floor(m / 2 - z * math.sqrt(n * (n + 1) * (2 * n + 1) / 24)), 1)
     ql = m - qu
     lo, hi = float(walsh[qu - 1]), float(walsh[ql])
@@ -83,7 +84,9 @@ def r_wilcox_paired(diff: np.ndarray, alternative: str) -> tuple[float, float, b
     two-sided, 1/2 for "greater", -1/2 for "less".
     """
     import numpy as np
-    from scipy import stats
+    from scipy import stats  # rankdata
+
+    from evalkit._dist import norm_cdf, norm_sf
 
     zeros = bool(np.any(diff == 0))
     x = diff[diff != 0]
@@ -110,9 +113,9 @@ def r_wilcox_paired(diff: np.ndarray, alternative: str) -> tuple[float, float, b
     corr = {"two-sided": float(np.sign(z)) * 0.5, "greater": 0.5, "less": -0.5}[alternative]
     zc = (z - corr) / sigma
     if alternative == "two-sided":
-        p = 2 * min(float(stats.norm.cdf(zc)), float(stats.norm.sf(zc)))
+        p = 2 * min(norm_cdf(zc), norm_sf(zc))
     else:
-        p = float(stats.norm.sf(zc)) if alternative == "greater" else float(stats.norm.cdf(zc))
+        p = norm_sf(zc) if alternative == "greater" else norm_cdf(zc)
     return v, p, False
 
 

@@ -208,7 +208,8 @@ def reliable_change(
     """
     import numpy as np
     import pandas as pd
-    from scipy import stats
+
+    from evalkit._dist import norm_ppf
 
     if not (isinstance(reliability, int | float) and 0.0 < float(reliability) < 1.0):
         raise SpecError(f"reliability: expected a number strictly between 0 and 1, got "
@@ -222,7 +223,7 @@ def reliable_change(
         raise SpecError(f"reliable_change({outcome!r}): the SD for the standard error must be "
                         f"positive, got {s1!r}", hint="pass sd= (e.g. a normative SD)")
     se_diff = s1 * math.sqrt(2.0) * math.sqrt(1.0 - float(reliability))
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = norm_ppf(1 - alpha / 2)
     change = y - x
     rci = change / se_diff
     better = rci if higher_is_better else -rci

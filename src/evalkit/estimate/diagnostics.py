@@ -319,7 +319,8 @@ def ancova(
     """
     import numpy as np
     import pandas as pd
-    from scipy import stats
+
+    from evalkit._dist import t_ppf, t_sf
 
     where = f"ancova({outcome!r})"
     check_choice("se", se, ("classical", "robust"))
@@ -359,11 +360,11 @@ def ancova(
     else:
         vcov = xtx_inv @ (X.T * resid**2) @ X @ xtx_inv * n / dof
     ses = np.sqrt(np.diag(vcov))
-    q = float(stats.t.ppf(1 - alpha / 2, dof))
+    q = t_ppf(1 - alpha / 2, dof)
     rows = []
     for k, name in enumerate(names):
         tk = beta[k] / ses[k]
-        rows.append(tidy_row(name, beta[k], ses[k], tk, 2 * stats.t.sf(abs(tk), dof),
+        rows.append(tidy_row(name, beta[k], ses[k], tk, 2 * t_sf(abs(tk), dof),
                              beta[k] - q * ses[k], beta[k] + q * ses[k]))
     head = rows[0]
     yt, yc = y[X[:, 0] == 1], y[X[:, 0] == 0]

@@ -17,10 +17,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import optimize, stats
+from scipy import optimize
 
 from evalkit._checks import check_lang
+from evalkit._dist import norm_ppf
 from evalkit.errors import EvalkitWarning, SpecError
+from evalkit.estimate._threads import one_blas_thread
 from evalkit.estimate.honest_arp import rm_interval
 from evalkit.estimate.honest_flci import flci
 from evalkit.estimate.notes import Note, in_language, note
@@ -275,7 +277,7 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
                             hint="e.g. l_vec=[1, 0] for the first post period")
     est = float(lv @ beta[pre:])
     se = float(np.sqrt(lv @ sig[pre:, pre:] @ lv))
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    z = norm_ppf(1.0 - alpha / 2.0)
     mv = _m_values(m, method, se)
 
     cache: dict[float, tuple[float, float]] = {}
@@ -288,11 +290,13 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
                                       grid_points=grid_points, grid=grid))
         return cache[key]
 
-    rows = [(float(mm), *interval(mm)) for mm in mv]
+    with one_blas_thread():  # SLSQP / LP steps on tiny matrices (estimate/_threads.py)
+        rows = [(float(mm), *interval(mm)) for mm in mv]
+        breakdown = _breakdown(interval, se if method == "smoothness" else 1.0,
+                               1e-6 * se if method == "smoothness" else 1e-2, cache)
     out = pd.DataFrame(rows, columns=["m", "lb", "ub"])
     out.attrs.update({
-        "breakdown": _breakdown(interval, se if method == "smoothness" else 1.0,
-                                1e-6 * se if method == "smoothness" else 1e-2, cache),
+        "breakdown": breakdown,
         "original": (est - z * se, est + z * se),
         "estimate": est, "method": method, "alpha": alpha, "l_vec": lv.tolist(),
         "num_pre": pre, "num_post": post,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from evalkit.errors import EstimationError
 
@@ -285,6 +285,8 @@ def _truncnorm_quantile(p: float, lo: float, hi: float) -> float:
         mass = c_hi - c_lo
         if mass > 1e-300:
             return float(special.ndtri(c_lo + p * mass))
+    from scipy import stats  # far tails only: its log-space algorithm
+
     return float(stats.truncnorm.ppf(p, lo, hi))
 
 

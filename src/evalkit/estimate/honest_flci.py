@@ -8,10 +8,13 @@ formulas; the parametrisation by the cumulative pre-period weights ``w`` follows
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, stats
+from scipy import optimize
 
+from evalkit._dist import norm_cdf, norm_pdf, norm_ppf
 from evalkit.errors import EstimationError
 
 FloatArray = NDArray[np.float64]
@@ -19,13 +22,18 @@ FloatArray = NDArray[np.float64]
 
 def folded_normal_cv(t: float, alpha: float) -> float:
     """The ``1 − alpha`` quantile of ``|N(t, 1)|`` (exact; R HonestDiD simulates it)."""
-    t = abs(float(t))
+    return _folded_normal_cv(abs(float(t)), float(alpha))
+
+
+@functools.lru_cache(maxsize=512)
+def _folded_normal_cv(t: float, alpha: float) -> float:
+    # cached: SLSQP asks for the half-length and its gradient at the same point
     target = 1.0 - alpha
 
     def gap(c: float) -> float:
-        return float(stats.norm.cdf(c - t) - stats.norm.cdf(-c - t) - target)
+        return norm_cdf(c - t) - norm_cdf(-c - t) - target
 
-    hi = t + float(stats.norm.ppf(1.0 - alpha / 2.0)) + 1.0
+    hi = t + norm_ppf(1.0 - alpha / 2.0) + 1.0
     return float(optimize.brentq(gap, 0.0, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps))
 
 
@@ -73,7 +81,7 @@ def flci(betahat: FloatArray, sigma: FloatArray, num_pre: int, l_vec: FloatArray
         s = sd(w)
         t = m * (const + float(u.sum())) / s
         c = folded_normal_cv(t, alpha)
-        lo, hi = stats.norm.pdf(c - t), stats.norm.pdf(c + t)
+        lo, hi = norm_pdf(c - t), norm_pdf(c + t)
         dc = float((lo - hi) / (lo + hi))
         ds = (2.0 * quad @ w + lin) / (2.0 * s)
         return np.concatenate([(c - dc * t) * ds, np.full(k, dc * m)])

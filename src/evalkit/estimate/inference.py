@@ -282,17 +282,17 @@ def t_inference(
     estimate: float, se: float, df: float | None, alpha: float
 ) -> tuple[float, float, float, float]:
     """t statistic, two-sided p-value and ``1 - alpha`` interval (normal when ``df`` is None)."""
-    from scipy import stats
+    from evalkit._dist import norm_ppf, norm_sf, t_ppf, t_sf
 
     if not (se > 0 and math.isfinite(se)):
         return math.nan, math.nan, math.nan, math.nan
     t = estimate / se
     if df is None or not math.isfinite(df):
-        p = float(2 * stats.norm.sf(abs(t)))
-        q = float(stats.norm.ppf(1 - alpha / 2))
+        p = 2 * norm_sf(abs(t))
+        q = norm_ppf(1 - alpha / 2)
     else:
-        p = float(2 * stats.t.sf(abs(t), df))
-        q = float(stats.t.ppf(1 - alpha / 2, df))
+        p = 2 * t_sf(abs(t), df)
+        q = t_ppf(1 - alpha / 2, df)
     return float(t), p, estimate - q * se, estimate + q * se
 
 
@@ -304,14 +304,14 @@ def wald_test(
     Returns ``statistic`` (chi-squared), ``df``, ``p_value`` (chi-squared) and, when
     ``df_denom`` is given, ``f_statistic`` = W/q with ``f_p_value`` from F(q, df_denom).
     """
-    from scipy import stats
+    from evalkit._dist import chi2_sf, f_sf
 
     q = len(coef)
     if q == 0:
         return {"statistic": math.nan, "df": 0.0, "p_value": math.nan}
     w = float(coef @ np.linalg.pinv(vcov, hermitian=True) @ coef)
-    out = {"statistic": w, "df": float(q), "p_value": float(stats.chi2.sf(w, q))}
+    out = {"statistic": w, "df": float(q), "p_value": chi2_sf(w, q)}
     if df_denom is not None and math.isfinite(df_denom):
         out["f_statistic"] = w / q
-        out["f_p_value"] = float(stats.f.sf(w / q, q, df_denom))
+        out["f_p_value"] = f_sf(w / q, q, df_denom)
     return out

@@ -67,7 +67,7 @@ def newey_west(X: FloatArray, resid: FloatArray, lags: int,
 
 def ljung_box(resid: FloatArray, lags: int) -> tuple[float, float]:
     """Ljung–Box :math:`Q = n(n+2)\\sum_{k=1}^{h} r_k^2/(n-k)` and its chi-squared(h) p-value."""
-    from scipy import stats
+    from evalkit._dist import chi2_sf
 
     e = resid - resid.mean()
     n = len(e)
@@ -76,7 +76,7 @@ def ljung_box(resid: FloatArray, lags: int) -> tuple[float, float]:
         return math.nan, math.nan
     r = np.array([float(e[k:] @ e[:-k]) / denom for k in range(1, lags + 1)])
     q = float(n * (n + 2) * np.sum(r**2 / (n - np.arange(1, lags + 1))))
-    return q, float(stats.chi2.sf(q, lags))
+    return q, chi2_sf(q, lags)
 
 
 def _season_dummies(df: pd.DataFrame, season: str | int, t: FloatArray, ok: Any,

@@ -221,25 +221,25 @@ def prepost(
 def _t_interval(
     mean: float, se: float, df: float, alternative: str, alpha: float
 ) -> tuple[float, float]:
-    from scipy import stats
+    from evalkit._dist import t_ppf
 
     if alternative == "two-sided":
-        q = float(stats.t.ppf(1 - alpha / 2, df))
+        q = t_ppf(1 - alpha / 2, df)
         return mean - q * se, mean + q * se
-    q = float(stats.t.ppf(1 - alpha, df))
+    q = t_ppf(1 - alpha, df)
     if alternative == "greater":
         return mean - q * se, math.inf
     return -math.inf, mean + q * se
 
 
 def _t_pvalue(t: float, df: float, alternative: str) -> float:
-    from scipy import stats
+    from evalkit._dist import t_cdf, t_sf
 
     if alternative == "two-sided":
-        return float(2 * stats.t.sf(abs(t), df))
+        return 2 * t_sf(abs(t), df)
     if alternative == "greater":
-        return float(stats.t.sf(t, df))
-    return float(stats.t.cdf(t, df))
+        return t_sf(t, df)
+    return t_cdf(t, df)
 
 
 def _describe(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
@@ -319,7 +319,8 @@ def _mcnemar(
     spec: dict[str, Any], where: str,
 ) -> EffectResult:
     import numpy as np
-    from scipy import stats
+
+    from evalkit._dist import chi2_sf, norm_ppf
 
     x, y = pairs.pre, pairs.post
     bad = ~np.isin(x, (0.0, 1.0)) | ~np.isin(y, (0.0, 1.0))
@@ -343,11 +344,15 @@ def _mcnemar(
         notes.append(note("prepost.mcnemar_no_change"))
     elif alternative == "two-sided" and m >= MCNEMAR_EXACT_BELOW:
         stat = (abs(b - c) - 1.0) ** 2 / m
-        pvalue, exact = float(stats.chi2.sf(stat, 1)), False
+        pvalue, exact = chi2_sf(stat, 1), False
     elif alternative == "two-sided":
+        from scipy import stats  # the exact binomial test
+
         stat = float(min(b, c))
         pvalue, exact = float(stats.binomtest(min(b, c), m, 0.5).pvalue), True
     else:
+        from scipy import stats
+
         stat = float(b)
         pvalue, exact = float(stats.binomtest(b, m, 0.5, alternative=alternative).pvalue), True
     if exact and m:
@@ -358,10 +363,10 @@ def _mcnemar(
     centre = pb - pc
     half_se = math.sqrt(max(pb + pc - (pb - pc) ** 2, 0.0) / na)
     if alternative == "two-sided":
-        z = float(stats.norm.ppf(1 - alpha / 2))
+        z = norm_ppf(1 - alpha / 2)
         ci = (centre - z * half_se, centre + z * half_se)
     else:
-        z = float(stats.norm.ppf(1 - alpha))
+        z = norm_ppf(1 - alpha)
         ci = (centre - z * half_se, 1.0) if alternative == "greater" else (-1.0,
                                                                            centre + z * half_se)
     ci = (max(ci[0], -1.0), min(ci[1], 1.0))

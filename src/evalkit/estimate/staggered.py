@@ -25,6 +25,7 @@ from evalkit._checks import (
     require_values,
 )
 from evalkit.errors import DataError, EvalkitWarning, SpecError
+from evalkit.estimate._threads import one_blas_thread
 from evalkit.estimate.cohorts import CohortPanel, cohort_panel
 from evalkit.estimate.dask_common import dask_dispatch, is_dask
 from evalkit.estimate.evidence import evidence_level
@@ -143,10 +144,11 @@ def staggered_from_panel(cp: CohortPanel, Zrow: FloatArray, w_unit: FloatArray |
             hint="use control='notyet' to compare with units not yet treated, or add "
             "never-treated units")
     check_covariates(Zrow, covs, where)
-    cells, info, cell_notes = att_gt_cells(cp, Zrow, covs, control, spec["method"], panel, where,
-                                     w_unit)
+    with one_blas_thread():  # N-long products: memory-bound (estimate/_threads.py)
+        cells, info, cell_notes = att_gt_cells(cp, Zrow, covs, control, spec["method"], panel,
+                                               where, w_unit)
+        inf = _inference(cells, spec)
     notes.extend(cell_notes)
-    inf = _inference(cells, spec)
     extra: dict[str, Any] = {
         "n_units": cp.n_units, "n_never_treated": int(never.sum()),
         "cohort_sizes": {float(g): int((cp.g_unit == g).sum())
@@ -154,24 +156,9 @@ def staggered_from_panel(cp: CohortPanel, Zrow: FloatArray, w_unit: FloatArray |
     return _staggered_result(cells, info, inf, notes, spec, cp, extra, more or {})
 
 
-def one_blas_thread() -> Any:
-    """BLAS on one thread while the cells and their influence functions are computed.
-
-    Those products are on N-long vectors and N x k matrices with k small: memory-bound, so
-    more BLAS threads cannot make them faster, and on a machine whose cores are busy
-    (a shared server, dask workers, a process pool) OpenBLAS threads waiting for a core made
-    each product 10-100 times slower: staggered_did took 11 times longer for 4 times the
-    units (benchmarks/RESULTS.md). The multiplier bootstrap's large products run inside this
-    too; its cost is linear in the draws and the units.
-    """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def _inference(cells: Cells, spec: dict[str, Any]) -> dict[str, Any]:
     """Aggregation, analytic or multiplier-bootstrap SEs, critical values, pre-test."""
-    from scipy import stats
+    from evalkit._dist import norm_ppf
 
     aggregate, alpha, n_boot, seed = (spec["aggregate"], spec["alpha"], spec["n_boot"],
                                       spec["seed"])
@@ -188,7 +175,7 @@ def _inference(cells: Cells, spec: dict[str, Any]) -> dict[str, Any]:
         _, crit_cells = multiplier_bootstrap(cells.inf, n_boot, seed, alpha)
         _, crit_comp = multiplier_bootstrap(agg.inf, n_boot, seed, alpha)
         cell_se, comp_se, head_se = bse[:k1], bse[k1:k1 + k2], float(bse[-1])
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = norm_ppf(1 - alpha / 2)
     cc = crit_cells if crit_cells is not None and math.isfinite(crit_cells) else z
     cz = crit_comp if crit_comp is not None and math.isfinite(crit_comp) else z
     return {"agg": agg, "cell_se": cell_se, "comp_se": comp_se, "head_se": head_se,

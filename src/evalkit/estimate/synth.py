@@ -280,7 +280,8 @@ def synth(
     -15.6
     """
     import pandas as pd
-    from scipy import stats
+
+    from evalkit._dist import norm_ppf, norm_sf
 
     where = "synth"
     check_frame(df, where)
@@ -317,10 +318,10 @@ def synth(
             raise EstimationError("se='jackknife' needs at least 2 treated units and 2 controls "
                                   "with positive weight", hint="use se='placebo'")
         se_val = _jackknife_se(Y, N0, T0, omega, lam)
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = norm_ppf(1 - alpha / 2)
     if math.isfinite(se_val) and se_val > 0:
         stat = tau / se_val
-        pval = float(2 * stats.norm.sf(abs(stat)))
+        pval = 2 * norm_sf(abs(stat))
         ci = (tau - z * se_val, tau + z * se_val)
     else:
         stat, pval, ci = math.nan, math.nan, (math.nan, math.nan)

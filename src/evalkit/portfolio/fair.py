@@ -174,7 +174,8 @@ def league_table(
     ``tau2`` and the ``method``.
     """
     import pandas as pd
-    from scipy import stats
+
+    from evalkit._dist import norm_ppf
 
     labels = [str(n) for n in np.asarray(names, dtype=object)]
     fit = shrink(estimates, std_errors, method=method)
@@ -183,7 +184,7 @@ def league_table(
         raise EstimationError(f"league_table: {len(labels)} names for {y.size} estimates")
     if not 0 < alpha < 1:
         raise EstimationError(f"league_table: alpha must be between 0 and 1, got {alpha!r}")
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = norm_ppf(1 - alpha / 2)
     rng = np.random.default_rng(seed)
     sims = fit.estimates + fit.std_errors * rng.standard_normal((draws, y.size))
     order = -sims if higher_is_better else sims
