@@ -117,3 +117,28 @@ def test_ancova_sentence_states_its_own_assumption(lang: str) -> None:
     parallel = "同步变化" if lang == "zh" else "moved in parallel"
     same_pre = "前测得分相同" if lang == "zh" else "same before score"
     assert parallel not in text and same_pre in text
+
+
+@pytest.mark.parametrize(("designs", "lang", "expected"), [
+    (["pre_post"], "en", "the same people before and after"),
+    (["pre_post", "did"], "en", "the same people before and after and the change in the served "
+     "group against the change in a comparison group"),
+    (["did", "pre_post", "pre_post_comparison"], "en",
+     "the change in the served group against the change in a comparison group; the same people "
+     "before and after; and the people served and a comparison group, before and after"),
+    (["did", "pre_post", "did"], "en", "the change in the served group against the change in a "
+     "comparison group and the same people before and after"),
+    (["pre_post", "its", "did"], "zh", None),
+])
+def test_basis_lists_its_designs_as_a_sentence(designs: list[str], lang: str,
+                                               expected: str | None) -> None:
+    # 评估依据与方法 names the designs used: English lists them with "and" before the last
+    # (semicolons between items that contain commas); Chinese with 、 as before
+    from evalkit.report.environment import make_environment
+
+    text = make_environment(lang).globals["design_names"](designs)  # type: ignore[operator]
+    labels = load_labels(lang)
+    if expected is None:
+        assert text == "、".join(labels[f"designs.name.{d}"] for d in designs)
+    else:
+        assert text == expected

@@ -267,8 +267,12 @@ def _design_lister(t: Callable[..., str]) -> Callable[[Any], str]:
     def design_names(designs: Any) -> str:
         """The plain names of the evaluation's designs, joined (研究设计 of the basis section)."""
         other = t("doc.basis.other_design")
-        names = [t(f"designs.name.{d}", other) for d in designs or ()]
-        return t("doc.basis.sep").join(dict.fromkeys(names))
+        names = list(dict.fromkeys(t(f"designs.name.{d}", other) for d in designs or ()))
+        if len(names) < 2:
+            return "".join(names)
+        if len(names) == 2:
+            return t("doc.basis.pair_sep").join(names)
+        return t("doc.basis.sep").join(names[:-1]) + t("doc.basis.last_sep") + names[-1]
 
     return design_names
 
