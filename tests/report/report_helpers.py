@@ -21,6 +21,18 @@ PAYLOADS = ("<script>alert(1)</script>", "{{ 7*7 }}", "{% raw %}")
 HOSTILE = "很好 <script>alert(1)</script> {{ 7*7 }} {% raw %} & done"
 FIXED_TIME = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
 
+#: the optional package each optional report format needs
+WRITERS = {"pdf": "weasyprint", "docx": "docxtpl"}
+
+
+def skip_without_writer(fmt: str) -> None:
+    """Skip the calling test when the writer of ``fmt`` (an optional extra) is not installed."""
+    import importlib.util
+
+    needs = WRITERS.get(fmt)
+    if needs is not None and importlib.util.find_spec(needs) is None:
+        pytest.skip(f"{fmt} writer not installed")
+
 
 def project() -> Any:
     return ek.load_project(ek.datasets.path("workers_home") / "project.yaml")

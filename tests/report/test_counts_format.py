@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import evalkit as ek
 @pytest.mark.parametrize("fmt", ["md", "html", "docx"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_headcount_change_prints_as_an_integer(tmp_path: Path, fmt: str, lang: str) -> None:
-    if fmt == "docx" and importlib.util.find_spec("docxtpl") is None:
-        pytest.skip("Word writer not installed")
+    rh.skip_without_writer(fmt)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ev = ek.evaluate(ek.load_project(ek.datasets.path("guangdong_workforce")

@@ -208,11 +208,7 @@ def forbidden(hidden_ev: Any) -> dict[str, float]:
 def test_no_hidden_number_in_any_report(hidden_ev: Any, forbidden: dict[str, float],
                                         tmp_path: Path, report: str, lang: str,
                                         fmt: str) -> None:
-    import importlib.util
-
-    needs = {"pdf": "weasyprint", "docx": "docxtpl"}.get(fmt)
-    if needs is not None and importlib.util.find_spec(needs) is None:
-        pytest.skip(f"{fmt} writer not installed")
+    rh.skip_without_writer(fmt)
     path = hidden_ev.render(tmp_path / f"{report}_{lang}.{fmt}", lang=lang, report=report)
     text = visible_text(path)
     assert f"<{THRESHOLD}" in text or f"&lt;{THRESHOLD}" in text  # suppression is visible

@@ -13,11 +13,11 @@ panels of enterprises, budgets, evidence lists).
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
+import report_helpers as rh
 from test_leak import _TOKEN, JOBS, _numbers, effect_values, renderings, visible_text
 from test_mechanism_leak import _allowed as _mechanism_allowed
 from test_mechanism_leak import _forbidden_numbers as _mechanism_numbers
@@ -101,9 +101,7 @@ def test_every_example_has_people_numbers(hidden: dict[str, tuple[Any, Any]]) ->
 def test_no_people_count_in_any_example(hidden: dict[str, tuple[Any, dict[str, float]]],
                                         tmp_path: Path, name: str, report: str, lang: str,
                                         fmt: str) -> None:
-    needs = {"pdf": "weasyprint", "docx": "docxtpl"}.get(fmt)
-    if needs is not None and importlib.util.find_spec(needs) is None:
-        pytest.skip(f"{fmt} writer not installed")
+    rh.skip_without_writer(fmt)
     ev, forbidden = hidden[name]
     path = ev.render(tmp_path / f"{report}_{lang}.{fmt}", lang=lang, report=report)
     text = visible_text(path)

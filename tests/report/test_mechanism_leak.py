@@ -12,7 +12,6 @@ are allowed: they are not computed from people.
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from pathlib import Path
 from typing import Any
@@ -123,8 +122,7 @@ def hidden() -> dict[str, tuple[Any, dict[str, float]]]:
 def test_no_hidden_mechanism_figure(hidden: dict[str, tuple[Any, dict[str, float]]],
                                     tmp_path: Path, name: str, report: str, lang: str,
                                     fmt: str) -> None:
-    if fmt == "docx" and importlib.util.find_spec("docxtpl") is None:
-        pytest.skip("Word writer not installed")
+    rh.skip_without_writer(fmt)
     ev, forbidden = hidden[name]
     path = ev.render(tmp_path / f"{report}_{lang}.{fmt}", lang=lang, report=report)
     text = _chapter(rh.docx_body_text(path) if fmt == "docx" else visible_text(path), ev, report,

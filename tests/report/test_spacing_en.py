@@ -4,7 +4,6 @@ followed it, in every format."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import warnings
 from pathlib import Path
@@ -35,8 +34,7 @@ def _text(path: Path) -> str:
 @pytest.mark.parametrize("name", ["workers_home", "three_society_linkage"])
 def test_no_trailing_space_after_a_sentence(evaluations: dict[str, Any], tmp_path: Path,
                                             name: str, fmt: str) -> None:
-    if fmt == "docx" and importlib.util.find_spec("docxtpl") is None:
-        pytest.skip("docx writer not installed")
+    rh.skip_without_writer(fmt)
     text = _text(Path(evaluations[name].render(tmp_path / f"r.{fmt}", lang="en")))
     assert "Evidence strength: level" in text
     found = [text[max(0, m.start() - 40):m.end()] for m in TRAILING.finditer(text)]
@@ -51,8 +49,7 @@ def test_english_headings_start_with_a_capital(evaluations: dict[str, Any], tmp_
     """workers_home names its outcome "wellbeing" (lower case, as written in project.yaml): a
     heading or a sentence that starts with it is capitalised; inside a sentence, in a table
     cell and in the Chinese report the label is left as written."""
-    if fmt == "docx" and importlib.util.find_spec("docxtpl") is None:
-        pytest.skip("docx writer not installed")
+    rh.skip_without_writer(fmt)
     ev = evaluations["workers_home"]
     assert ev.project.outcomes[0].name.en == "wellbeing"
     text = _text(Path(ev.render(tmp_path / f"r.{fmt}", lang="en")))

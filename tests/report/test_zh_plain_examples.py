@@ -6,7 +6,6 @@ outcome, evidence type or rater id — and no English method name or Python lite
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import warnings
 from pathlib import Path
@@ -112,9 +111,7 @@ def test_the_ids_looked_for_include_the_ones_seen(evaluations: dict[str, Any]) -
 @pytest.mark.parametrize(("report", "fmt"), JOBS, ids=[f"{r}-{f}" for r, f in JOBS])
 def test_no_raw_ids_in_zh_reports_of_every_example(evaluations: dict[str, Any], tmp_path: Path,
                                                    name: str, report: str, fmt: str) -> None:
-    needs = {"pdf": "weasyprint", "docx": "docxtpl"}.get(fmt)
-    if needs is not None and importlib.util.find_spec(needs) is None:
-        pytest.skip(f"{fmt} writer not installed")
+    rh.skip_without_writer(fmt)
     ev = evaluations[name]
     path = Path(ev.render(tmp_path / f"{report}.{fmt}", lang="zh", report=report))
     text = _reader_text(path)
