@@ -65,6 +65,16 @@ def test_cross_references_checked(tmp_path, example_dir):
     assert "contract.criteria[0].indicator: unknown indicator 'I99'" in text
 
 
+def test_folder_is_read_as_its_project_yaml(tmp_path):
+    folder = ek.datasets.path("workers_home")
+    by_folder = ek.load_project(folder)
+    by_file = ek.load_project(folder / "project.yaml")
+    assert by_folder.path == by_file.path and by_folder.sha256 == by_file.sha256
+    with pytest.raises(ek.SpecError, match=r"folder has no project\.yaml") as info:
+        ek.load_project(tmp_path)
+    assert str(tmp_path) in str(info.value)
+
+
 def test_missing_file_and_bad_yaml(tmp_path):
     with pytest.raises(ek.SpecError, match="project file not found"):
         ek.load_project(tmp_path / "nope.yaml")

@@ -339,7 +339,9 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
     Parameters
     ----------
     path
-        Path of the YAML file. Relative data paths inside it are resolved against its folder.
+        Path of the YAML file, or of the project folder holding it (``project.yaml``, as
+        ``evalkit report FOLDER`` and :func:`evalkit.evaluate_many` take it). Relative data
+        paths inside it are resolved against its folder.
     allow_outside
         Read data files outside the project folder (absolute paths, ``..``, symbolic links
         out of it). Off by default so that a project folder received from someone else
@@ -363,6 +365,12 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
     'workers_home'
     """
     file = Path(path)
+    if file.is_dir():
+        if not (file / "project.yaml").is_file():
+            raise SpecError(f"{file}: folder has no project.yaml",
+                            hint="give the path of a project.yaml or of the folder that holds "
+                                 "it (try: evalkit init FOLDER)")
+        file = file / "project.yaml"
     if not file.is_file():
         raise SpecError(f"{file}: project file not found",
                         hint="give the path of a project.yaml (try: evalkit demo)")
