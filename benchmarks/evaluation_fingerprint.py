@@ -28,10 +28,9 @@ def _float(x: float) -> str:
     return "nan" if math.isnan(x) else float(x).hex()
 
 
-def walk(obj: Any, path: str, seen: set[int]) -> Iterator[str]:  # noqa: C901, PLR0911, PLR0912
+def walk(obj: Any, path: str, seen: set[int]) -> Iterator[str]:
     import numpy as np
     import pandas as pd
-    import pydantic
 
     if obj is None or isinstance(obj, (bool, str, int, enum.Enum)):
         yield f"{path} = {type(obj).__name__}:{obj!r}"
@@ -59,7 +58,7 @@ def walk(obj: Any, path: str, seen: set[int]) -> Iterator[str]:  # noqa: C901, P
         seen.discard(id(obj))
 
 
-def _walk_container(obj: Any, path: str, seen: set[int]) -> Iterator[str]:  # noqa: C901, PLR0911
+def _walk_container(obj: Any, path: str, seen: set[int]) -> Iterator[str]:
     import numpy as np
     import pandas as pd
     import pydantic
