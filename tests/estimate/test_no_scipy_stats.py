@@ -1,5 +1,8 @@
 """Evaluating a bundled example imports neither ``scipy.stats`` nor ``statsmodels`` (issue 16).
 
+The report's minimum-detectable-effect line (``mde_record``) does not import statsmodels either:
+``estimate/power_engine.py`` reproduces its power classes.
+
 ``import scipy.stats`` costs about 0.3 s of a fresh process; evalkit computes the Wilcoxon
 test, ranks, the exact binomial test and Kaplan–Meier itself (each compared with scipy.stats
 in its own test). Only the far-tail fallback of the truncated-normal quantile in
@@ -20,8 +23,11 @@ def test_evaluating_every_example_leaves_scipy_stats_unimported() -> None:
 import sys, warnings
 warnings.simplefilter("ignore")
 import evalkit as ek
+from evalkit.estimate.power import mde_record
 for name in {names!r}:
-    ek.evaluate(ek.load_project(ek.datasets.path(name) / "project.yaml"))
+    ev = ek.evaluate(ek.load_project(ek.datasets.path(name) / "project.yaml"))
+    for result in ev.effects.values():
+        mde_record(result)
     print(name, sorted(m for m in ("scipy.stats", "statsmodels") if m in sys.modules))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
