@@ -270,24 +270,24 @@ def binom_pmf(k: float, n: int, p: float) -> float:
     return float(_binom_ufunc("_binom_pmf")(float(k), float(n), float(p)))
 
 
-def binom_cdf(k: float, n: int, p: float) -> float:
-    """``P(X ≤ k)`` (``scipy.stats.binom.cdf``; R ``pbinom``)."""
+def _binom_tail(name: str, k: float, n: int, p: float, below: float, above: float) -> float:
+    """A binomial tail at ``floor(k)``: ``below`` under 0, ``above`` from ``n`` on (scipy's)."""
     k = float(np.floor(k))
     if k < 0:
-        return 0.0
+        return below
     if k >= n:
-        return 1.0
-    return float(_binom_ufunc("_binom_cdf")(k, float(n), float(p)))
+        return above
+    return float(_binom_ufunc(name)(k, float(n), float(p)))
+
+
+def binom_cdf(k: float, n: int, p: float) -> float:
+    """``P(X ≤ k)`` (``scipy.stats.binom.cdf``; R ``pbinom``)."""
+    return _binom_tail("_binom_cdf", k, n, p, 0.0, 1.0)
 
 
 def binom_sf(k: float, n: int, p: float) -> float:
     """``P(X > k)`` (``scipy.stats.binom.sf``; R ``pbinom(k, n, p, lower.tail = FALSE)``)."""
-    k = float(np.floor(k))
-    if k < 0:
-        return 1.0
-    if k >= n:
-        return 0.0
-    return float(_binom_ufunc("_binom_sf")(k, float(n), float(p)))
+    return _binom_tail("_binom_sf", k, n, p, 1.0, 0.0)
 
 
 def _binom_search(a: Any, d: float, lo: float, hi: float) -> float:
