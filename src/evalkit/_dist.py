@@ -20,10 +20,12 @@ t(ν)          ``stdtr(ν, x)``, ``stdtr(ν, -x)``     ``stdtrit(ν, p)``, ``-st
 F(d₁, d₂)     ``fdtr``, ``fdtrc``                   ``fdtri(d₁, d₂, p)``, ``fdtri(…, 1 − p)``
 χ²(k)         ``chdtr``, ``chdtrc``                 ``2·gammaincinv(k/2, p)``, ``chdtri(k, p)``
 t(ν, λ)       ``nctdtr(ν, λ, x)``                   (not needed)
+Bin(n, p)     ``_binom_cdf``, ``_binom_sf`` (Boost)   (not needed; pmf ``_binom_pmf``)
 ============  ====================================  ========================================
 
 so a value equals ``scipy.stats``'s bit for bit (tests/test_dist.py compares them over grids
-including the tails). Scalars in → ``float`` out; arrays in → ``ndarray`` out.
+including the tails). Scalars in → ``float`` out; arrays in → ``ndarray`` out (the binomial
+functions and :func:`binom_test`, scipy's exact binomial test, take scalars only).
 
 R: ``pnorm``/``qnorm``, ``pt``/``qt``, ``pf``/``qf``, ``pchisq``/``qchisq``, ``pt(x, df, ncp)``.
 
@@ -40,7 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
-__all__ = ["chi2_cdf", "chi2_isf", "chi2_ppf", "chi2_sf", "f_cdf", "f_isf", "f_ppf", "f_sf",
+__all__ = ["binom_cdf", "binom_pmf", "binom_sf", "binom_test", "chi2_cdf", "chi2_isf", "chi2_ppf", "chi2_sf", "f_cdf", "f_isf", "f_ppf", "f_sf",
            "nct_cdf", "norm_cdf", "norm_isf", "norm_pdf", "norm_ppf", "norm_sf", "t_cdf",
            "t_isf", "t_ppf", "t_sf"]
 
@@ -250,3 +252,91 @@ def nct_cdf(x: Any, df: Any, nc: Any) -> Any:
     """``P(T ≤ x)`` for T ~ t(df, nc) (``scipy.stats.nct.cdf``; R ``pt(x, df, ncp)``)."""
     nc_ok = np.asarray(nc, dtype=float) == np.asarray(nc, dtype=float)
     return _prob(sc.nctdtr(df, nc, x), x, _df_ok(df) & nc_ok, -np.inf, 0.0, 1.0)
+
+
+# --- binomial (scalar) and the exact binomial test ---------------------------------------------
+
+def _binom_ufunc(name: str) -> Any:
+    """scipy.stats.binom's own special function (``scipy.special._ufuncs``; Boost's binomial)."""
+    from scipy.special import _ufuncs
+
+    return getattr(_ufuncs, name)
+
+
+def binom_pmf(k: float, n: int, p: float) -> float:
+    """``P(X = k)`` for X ~ Binomial(n, p), 0 < p < 1 (``scipy.stats.binom.pmf``; R ``dbinom``)."""
+    if k < 0 or k > n or k != np.floor(k):
+        return 0.0
+    return float(_binom_ufunc("_binom_pmf")(float(k), float(n), float(p)))
+
+
+def _binom_tail(name: str, k: float, n: int, p: float, below: float, above: float) -> float:
+    """A binomial tail at ``floor(k)``: ``below`` under 0, ``above`` from ``n`` on (scipy's)."""
+    k = float(np.floor(k))
+    if k < 0:
+        return below
+    if k >= n:
+        return above
+    return float(_binom_ufunc(name)(k, float(n), float(p)))
+
+
+def binom_cdf(k: float, n: int, p: float) -> float:
+    """``P(X ≤ k)`` (``scipy.stats.binom.cdf``; R ``pbinom``)."""
+    return _binom_tail("_binom_cdf", k, n, p, 0.0, 1.0)
+
+
+def binom_sf(k: float, n: int, p: float) -> float:
+    """``P(X > k)`` (``scipy.stats.binom.sf``; R ``pbinom(k, n, p, lower.tail = FALSE)``)."""
+    return _binom_tail("_binom_sf", k, n, p, 1.0, 0.0)
+
+
+def _binom_search(a: Any, d: float, lo: float, hi: float) -> float:
+    """The ``i`` in ``[lo, hi]`` with ``a(i) ≤ d < a(i + 1)`` (``a`` increasing there)."""
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        midval = a(mid)
+        if midval < d:
+            lo = mid + 1
+        elif midval > d:
+            hi = mid - 1
+        else:
+            return mid
+    return lo if a(lo) <= d else lo - 1
+
+
+def binom_test(k: int, n: int, p: float = 0.5, alternative: str = "two-sided") -> float:
+    r"""P-value of the exact binomial test of ``k`` successes in ``n`` trials, H0: P = ``p``.
+
+    Equal to ``scipy.stats.binomtest(k, n, p, alternative).pvalue`` (scipy 1.17, the same
+    binomial functions; tests compare at rtol 1e-12) and to R ``binom.test``. ``"less"``:
+    :math:`P(X \le k)`; ``"greater"``: :math:`P(X \ge k)`; ``"two-sided"``: the total
+    probability of the outcomes no more likely than ``k``,
+    :math:`\sum_{j: f(j) \le f(k)(1 + 10^{-7})} f(j)`, capped at 1 (the relative margin keeps
+    outcomes of equal probability that differ only by rounding; scipy and R use it).
+
+    >>> round(binom_test(2, 12), 6)
+    0.038574
+    """
+    if not (0 <= k <= n and n >= 1 and 0 < p < 1):
+        raise ValueError(f"binom_test needs 0 <= k <= n, n >= 1, 0 < p < 1; got {k}, {n}, {p}")
+    if alternative == "less":
+        return binom_cdf(k, n, p)
+    if alternative == "greater":
+        return binom_sf(k - 1, n, p)
+    if alternative != "two-sided":
+        raise ValueError(f"alternative must be 'two-sided', 'less' or 'greater', "
+                         f"got {alternative!r}")
+    d = binom_pmf(k, n, p)
+    rerr = 1 + 1e-7
+    if k == p * n:
+        return 1.0
+    if k < p * n:
+        ix = _binom_search(lambda x: -binom_pmf(x, n, p), -d * rerr, float(np.ceil(p * n)),
+                           float(n))
+        y = n - ix + int(d * rerr == binom_pmf(ix, n, p))
+        pval = binom_cdf(k, n, p) + binom_sf(n - y, n, p)
+    else:
+        ix = _binom_search(lambda x: binom_pmf(x, n, p), d * rerr, 0.0, float(np.floor(p * n)))
+        y = ix + 1
+        pval = binom_cdf(y - 1, n, p) + binom_sf(k - 1, n, p)
+    return min(1.0, pval)

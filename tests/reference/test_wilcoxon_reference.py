@@ -1,6 +1,7 @@
 """Wilcoxon signed-rank test and Hodges–Lehmann interval against R's printed output.
 
-evalkit calls ``scipy.stats.wilcoxon`` for the test, so comparing with scipy proves nothing;
+evalkit reproduces ``scipy.stats.wilcoxon`` (compared with it in
+tests/estimate/test_rank_scipy.py), so comparing with scipy alone would prove little;
 these tests compare with numbers R printed (sources in docs/references.md, "Wilcoxon
 signed-rank and Hodges–Lehmann") and with the null distribution / normal approximation /
 Walsh-average order statistics written out here, independently of scipy and of

@@ -242,17 +242,35 @@ def _figure_row(c: Criterion, inds: list[dict[str, Any]], partial: float,
     return min(judged, key=lambda j: j[0])[1]
 
 
-def _evidence_state(item: Any, ev: pd.DataFrame | None) -> tuple[str, str, float, float]:
-    """Evidence status, detail, verified (capped at required) and required counts of an item."""
+def _evidence_state(item: Any, ev: pd.DataFrame | None,
+                    by_item: dict[Any, pd.DataFrame] | None = None
+                    ) -> tuple[str, str, float, float]:
+    """Evidence status, detail, verified (capped at required) and required counts of an item.
+
+    ``by_item``: ``ev``'s rows grouped by item (:func:`_evidence_parts`), to look up instead of
+    filtering ``ev`` for each item."""
     if not item.evidence:
         return "none_required", "", math.nan, math.nan
     if ev is None:
         return "not_checked", "", math.nan, math.nan
-    part = ev.loc[ev["item"] == item.id]
+    part = (ev.loc[ev["item"] == item.id] if by_item is None
+            else by_item.get(item.id, ev.iloc[0:0]))
     detail = "; ".join(f"{r.type} {fmt(r.verified)}/{fmt(r.required)}" for r in part.itertuples())
     got = float(part[["verified", "required"]].min(axis=1).sum())
     state = "complete" if bool((part["status"] == "complete").all()) else "incomplete"
     return state, detail, got, float(part["required"].sum())
+
+
+def _evidence_parts(ev: pd.DataFrame | None) -> dict[Any, pd.DataFrame] | None:
+    """``ev``'s rows by text item id, in file order (what ``ev.loc[ev["item"] == id]`` gives
+    for each id); None when the item column is not text or has a blank (then each item
+    filters ``ev`` as before)."""
+    import pandas as pd
+
+    if (ev is None or "item" not in ev.columns
+            or not isinstance(ev["item"].dtype, pd.StringDtype) or bool(ev["item"].isna().any())):
+        return None
+    return {key: part for key, part in ev.groupby("item", sort=False)}
 
 
 def _criteria_table(contract: Contract, indicators: pd.DataFrame,
@@ -261,9 +279,10 @@ def _criteria_table(contract: Contract, indicators: pd.DataFrame,
 
     rules = contract.rules
     inds = _period_rows(indicators, contract) if contract.criteria else {}
+    by_item = _evidence_parts(ev)
     rows = []
     for k, item in enumerate(contract.items()):
-        ev_status, detail, got, required = _evidence_state(item, ev)
+        ev_status, detail, got, required = _evidence_state(item, ev, by_item)
         partial = item.partial if item.partial is not None else rules.partial_band
         if isinstance(item, Criterion):
             row = _figure_row(item, inds[k], partial, prorate)

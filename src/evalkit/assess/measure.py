@@ -15,6 +15,7 @@ from evalkit._checks import numeric_column, require_columns
 from evalkit.model.calendar import PeriodSpan, assign_periods, period_label, project_periods
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from evalkit.model.indicators import Compute, Indicator
@@ -40,6 +41,38 @@ def canonical_text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+#: (string storage, raw text) -> :func:`canonical` of it; filters compare the same few
+#: category values thousands of times in one evaluation (and in a portfolio round)
+_CANONICAL: dict[tuple[str, str], str] = {}
+_CANONICAL_MAX = 200_000
+
+
+def _text_hits(column: pd.Series, targets: list[str]) -> np.ndarray:
+    """``canonical(column).isin(targets).fillna(False)`` as a boolean array.
+
+    For a text column each distinct value is made canonical once (by :func:`canonical`
+    itself, the same element-wise operations) and remembered; other columns go through
+    :func:`canonical` directly.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(column.dtype, pd.StringDtype):
+        hit: np.ndarray = canonical(column).isin(targets).fillna(False).to_numpy(dtype=bool)
+        return hit
+    storage = str(pd.StringDtype().storage)
+    raw = column.to_numpy(dtype=object, na_value=None)
+    new = sorted({v for v in raw if v is not None and (storage, v) not in _CANONICAL})
+    if new:
+        if len(_CANONICAL) > _CANONICAL_MAX:
+            _CANONICAL.clear()
+        done = canonical(pd.Series(new, dtype="string")).tolist()
+        _CANONICAL.update(((storage, v), c) for v, c in zip(new, done, strict=True))
+    wanted = set(targets)
+    return np.fromiter((v is not None and _CANONICAL[storage, v] in wanted for v in raw),
+                       dtype=bool, count=len(raw))
+
+
 def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
     require_columns(df, spec.columns(), where)
     mask = None
@@ -47,11 +80,14 @@ def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
         values = value if isinstance(value, list) else [value]
         column = df[col]
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            hit = numeric_column(df, col, where).isin([float(v) for v in values])
+            hit = numeric_column(df, col, where).isin([float(v) for v in values]).to_numpy(
+                dtype=bool)
         else:
-            hit = canonical(column).isin([canonical_text(v) for v in values]).fillna(False)
+            hit = _text_hits(column, [canonical_text(v) for v in values])
         mask = hit if mask is None else (mask & hit)
-    return df if mask is None else df.loc[mask.to_numpy(dtype=bool)]
+    if mask is None or bool(mask.all()):
+        return df
+    return df.loc[mask]
 
 
 def compute_value(df: pd.DataFrame, spec: Compute, where: str = "data") -> tuple[float, int]:

@@ -180,7 +180,10 @@ def _zero_accepted(use: _Use, text: str, have: list[str],
 
 
 def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
-            project: Project | None = None) -> list[IntakeCheck]:
+            project: Project | None = None,
+            memo: dict[tuple[str, str], pd.Series] | None = None) -> list[IntakeCheck]:
+    """Filter values of ``use`` that no row has. ``memo`` keeps each column's value counts
+    (keyed by source and column) across the uses of one :func:`intake_checks` call."""
     out = []
     for col, value in use.spec.filter.items():
         if col not in df.columns:
@@ -188,8 +191,11 @@ def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
         values = value if isinstance(value, list) else [value]
         if not all(isinstance(v, str) for v in values):
             continue  # numeric and true/false filters: compared as numbers
-        present = canonical(df[col]).dropna()
-        counts = present.value_counts()
+        counts = None if memo is None else memo.get((use.source, col))
+        if counts is None:
+            counts = canonical(df[col]).dropna().value_counts()
+            if memo is not None:
+                memo[use.source, col] = counts
         have = [str(v) for v in counts.index]
         labelled = project is not None and _labelled(project, use.source, col)
         for v in values:
@@ -379,12 +385,13 @@ def intake_checks(project: Project, tables: Any,
         named |= set(project.data[source].columns)
         out.extend(_headers(df, file, named))
         out.extend(_variants(df, file, set(filtered.get(source, {})), threshold))
+    memo: dict[tuple[str, str], pd.Series] = {}
     for use in uses:
         if use.source not in data:
             continue
         df = data[use.source]
         file = project.data[use.source].file
-        absent = _absent(use, df, file, personal, project)
+        absent = _absent(use, df, file, personal, project, memo)
         out.extend(absent)
         if not absent:
             out.extend(_zero(use, df, file, project))

@@ -219,17 +219,41 @@ def _additive(node: Node, value: Any, where: str) -> tuple[float, str, str]:
 
 
 # ---- values ------------------------------------------------------------------------------
+def total_rows(indicators: pd.DataFrame | None) -> dict[str, pd.DataFrame] | None:
+    """Indicator id -> its whole-population ``total`` rows, in table order (what
+    :func:`leaf_value` selects for one id), to look up once per scorecard; None when the
+    table is empty or its id or period column is not complete text."""
+    import pandas as pd
+
+    if indicators is None or not len(indicators) or not {"indicator_id", "period"} <= set(
+            indicators.columns):
+        return None
+    ids, period = indicators["indicator_id"], indicators["period"].astype("string")
+    if not isinstance(ids.dtype, pd.StringDtype) or bool(ids.isna().any() | period.isna().any()):
+        return None
+    rows = indicators.loc[(period == "total").to_numpy(dtype=bool)]
+    if "disaggregation" in rows:
+        rows = rows.loc[rows["disaggregation"].astype("string").fillna("") == ""]
+    return {str(key): part for key, part in rows.groupby("indicator_id", sort=False)}
+
+
 def leaf_value(node: Node, indicators: pd.DataFrame | None, cadence: Any,
                effects: Mapping[str, Any] | None,
-               where: str) -> tuple[str, Any, list[str] | None]:
-    """``(source label, value, occurrences)`` of a data leaf from the earlier stages."""
+               where: str, totals: dict[str, pd.DataFrame] | None = None
+               ) -> tuple[str, Any, list[str] | None]:
+    """``(source label, value, occurrences)`` of a data leaf from the earlier stages.
+
+    ``totals``: :func:`total_rows` of ``indicators``, computed once for many leaves."""
     if node.indicator is not None:
         if indicators is None or not len(indicators):
             raise DataError(f"{where}.indicator: no indicator values to score from")
-        rows = indicators.loc[(indicators["indicator_id"] == node.indicator)
-                              & (indicators["period"].astype("string") == "total")]
-        if "disaggregation" in rows:
-            rows = rows.loc[rows["disaggregation"].astype("string").fillna("") == ""]
+        if totals is not None and node.indicator in totals:
+            rows = totals[node.indicator]
+        else:
+            rows = indicators.loc[(indicators["indicator_id"] == node.indicator)
+                                  & (indicators["period"].astype("string") == "total")]
+            if "disaggregation" in rows:
+                rows = rows.loc[rows["disaggregation"].astype("string").fillna("") == ""]
         if rows.empty:
             raise DataError(f"{where}.indicator: indicator {node.indicator!r} has no value "
                             "(does it have a data source?)")
@@ -313,6 +337,7 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
     if indicators is not None:
         check_frame(indicators, "indicators", allow_empty=True)
         require_columns(indicators, ["indicator_id", "period"], "indicators")
+    totals = total_rows(indicators)
     if ratings is None:
         ratings = spec.ratings
     else:
@@ -357,7 +382,7 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
                 by_role[r][n.id] = scored[r][0] if r in scored else got
             failed = n.rule == "veto" and any(s[1] for s in scored.values())
         else:
-            source, value, occ = leaf_value(n, indicators, cadence, effects, path)
+            source, value, occ = leaf_value(n, indicators, cadence, effects, path, totals)
             got, rzh, ren = score_leaf(n, value, occurrences=occ, where=path)
             row.update(source=source, value=value if isinstance(value, float | int) else
                        math.nan, reason_zh=rzh, reason_en=ren)

@@ -278,17 +278,19 @@ def infer(values: pd.Series) -> pd.Series:
     """Column types as ``pandas.read_csv`` infers them: numbers, else text, else as is."""
     import pandas as pd
 
-    present = values.dropna()
-    if present.empty:
+    raw = values.to_numpy(dtype=object)
+    present = raw[~pd.isna(raw)]  # as values.dropna(), without building a Series
+    if present.size == 0:
         return values.astype("float64")
-    if not present.map(lambda v: isinstance(v, bool)).any():
+    types = set(map(type, present))
+    if bool not in types:  # bool cannot be subclassed: isinstance(v, bool) is type(v) is bool
         try:
             return pd.to_numeric(values, errors="raise")
         except (ValueError, TypeError):
             pass
-    if present.map(lambda v: isinstance(v, str)).all():
+    if all(issubclass(t, str) for t in types):
         return values.astype("str")
-    if present.map(lambda v: hasattr(v, "year") and hasattr(v, "day")).all():
+    if all(hasattr(v, "year") and hasattr(v, "day") for v in present):
         try:
             return pd.to_datetime(values)
         except (ValueError, TypeError, OverflowError):  # out of range: checked as typed

@@ -185,13 +185,14 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
     missing += [c for c in source.key if c not in df.columns and c not in missing]
     if missing:
         problems.append(_missing_columns(name, source, df, missing, where))
-    counts = df.columns.value_counts()
+    repeated = (set() if df.columns.is_unique
+                else {c for c, n in df.columns.value_counts().items() if n > 1})
     if df.empty and not missing:
         problems.append(f"{where}: no data rows below the header (row {source.header_row}) — "
                         "fill in the file (a new template is empty) or fix header_row:")
     out = df.copy()
     for col, spec in source.columns.items():
-        if col in missing or counts.get(col, 0) > 1:
+        if col in missing or col in repeated:
             continue
         if spec.type in ("number", "integer"):
             values = _numbers(df, col, where, name, problems)
@@ -238,9 +239,11 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
     return out
 
 
-def relative_name(project: Project, name: str) -> str:
-    """The data file of source ``name`` as messages show it: relative to the project folder."""
-    file = project.data_path(name)
+def relative_name(project: Project, name: str, file: Path | None = None) -> str:
+    """The data file of source ``name`` as messages show it: relative to the project folder.
+
+    ``file``: ``project.data_path(name)`` when already resolved."""
+    file = project.data_path(name) if file is None else file
     try:
         return file.relative_to(project.root.resolve()).as_posix()
     except ValueError:
@@ -254,7 +257,7 @@ def load_source(project: Project, name: str) -> tuple[pd.DataFrame | None, list[
     """
     source = project.data[name]
     file = project.data_path(name)
-    where = relative_name(project, name)
+    where = relative_name(project, name, file)
     try:
         if not file.is_file():
             raise DataError(f"{where}: data file not found",

@@ -10,10 +10,12 @@ data exist (or, after them, what the sample *could* have detected):
 
 Exactly one of ``effect``, ``n`` and ``power`` is left as ``None``; it is solved from the others.
 
-Designs and engines (statsmodels, imported only when this function runs):
+Designs and engines (:mod:`evalkit.estimate.power_engine`: the power functions and the solver
+of statsmodels' classes named here, computed by evalkit with the same results bit for bit,
+without importing statsmodels):
 
 =============== ================================== ============================================
-design          test                               statsmodels engine, effect size
+design          test                               engine (as statsmodels), effect size
 =============== ================================== ============================================
 ``paired``      paired t-test on post − pre         ``TTestPower``; d_z = mean change / SD of
                                                    the changes
@@ -57,8 +59,10 @@ __all__ = ["PowerResult", "cohens_h", "design_effect", "mde_record", "minimum_de
 
 _DESIGNS: tuple[PowerDesign, ...] = ("paired", "two_group", "did", "proportions")
 _ALTERNATIVES = ("two-sided", "greater", "less")
-#: evalkit's alternative -> statsmodels' name
-_SM_ALTERNATIVE = {"two-sided": "two-sided", "greater": "larger", "less": "smaller"}
+#: ``PowerResult.engine``: evalkit's engine and the statsmodels class it reproduces
+_ENGINES = {design: f"evalkit.estimate.power_engine (as statsmodels.stats.power.{cls})"
+            for design, cls in (("paired", "TTestPower"), ("two_group", "TTestIndPower"),
+                                ("did", "TTestIndPower"), ("proportions", "NormalIndPower"))}
 
 
 def cohens_h(p1: float, p2: float) -> float:
@@ -196,11 +200,10 @@ def power(
             raise SpecError(f"power: n = {n:g} is too small (effective n = n / design effect = "
                             f"{n / deff:.3g}; the test needs more than {minimum:g})")
 
-    engine, name = _engine(design)
-    kw: dict[str, Any] = {"alpha": alpha, "alternative": _SM_ALTERNATIVE[alternative]}
-    if design != "paired":
-        kw["ratio"] = ratio
-    n_key = "nobs" if design == "paired" else "nobs1"
+    from evalkit.estimate.power_engine import design_power, solve
+
+    name = _ENGINES[design]
+    kw: dict[str, Any] = {"alpha": alpha, "ratio": ratio, "alternative": alternative}
     sign = -1.0 if alternative == "less" else 1.0
     if effect is not None and alternative != "two-sided" and effect * sign < 0:
         raise SpecError(f"power: effect {effect:g} points the other way from "
@@ -209,30 +212,28 @@ def power(
     n_out: float
     try:
         if solved == "n":
-            kw[n_key] = None
-            value = engine.solve_power(effect_size=effect, power=power, **kw)
-            n_exact = _scalar(value) * deff
+            value = solve(design, "n", effect=effect, n=None, power=float(power or 0), **kw)
+            n_exact = value * deff
             n_out = float(math.ceil(n_exact - 1e-9))
-            achieved = float(engine.power(effect_size=effect, **_with(kw, n_key, n_out / deff)))
+            achieved = design_power(design, float(effect or 0), n_out / deff, **kw)
         elif solved == "power":
-            achieved = float(engine.power(effect_size=effect,
-                                          **_with(kw, n_key, float(n or 0) / deff)))
+            achieved = design_power(design, float(effect or 0), float(n or 0) / deff, **kw)
             n_exact = n_out = float(n or 0)
         else:
-            value = engine.solve_power(effect_size=None, power=power,
-                                       **_with(kw, n_key, float(n or 0) / deff))
-            effect = sign * abs(_scalar(value))  # the root-finder may return -d (two-sided)
+            value = solve(design, "effect", effect=None, n=float(n or 0) / deff,
+                          power=float(power or 0), **kw)
+            effect = sign * abs(value)  # the root-finder may return -d (two-sided)
             n_exact = n_out = float(n or 0)
-            achieved = float(engine.power(effect_size=effect, **_with(kw, n_key, n_out / deff)))
+            achieved = design_power(design, effect, n_out / deff, **kw)
     except (ValueError, RuntimeError, ZeroDivisionError) as exc:  # pragma: no cover - defensive
-        raise EstimationError(f"power: statsmodels could not solve for {solved} ({exc})",
+        raise EstimationError(f"power: the root-finder could not solve for {solved} ({exc})",
                               hint="check that the inputs describe a feasible design") from exc
     if effect is None or not math.isfinite(effect) or not math.isfinite(achieved):
         raise EstimationError(f"power: no finite solution for {solved}",
                               hint="check that the inputs describe a feasible design")
     if solved != "power" and power is not None and abs(achieved - power) > 1e-4 and (
             solved == "effect" or achieved < power):
-        raise EstimationError(  # statsmodels' root-finder did not converge
+        raise EstimationError(  # the root-finder did not converge
             f"power: the solution for {solved} gives power {achieved:.4g}, not {power:g}",
             hint="check that the inputs describe a feasible design")
     n_other: float | None = None
@@ -322,37 +323,9 @@ def mde_record(result: Any, *, power: float = 0.8) -> dict[str, Any] | None:
             "power": float(r.power), "alpha": float(r.alpha), "alternative": r.alternative}
 
 
-def _scalar(value: Any) -> float:
-    """statsmodels' ``solve_power`` returns a float or, from its fallback root-finder, a
-    one-element array."""
-    import numpy as np
-
-    flat = np.ravel(np.asarray(value, dtype=float))
-    if flat.size != 1:
-        raise EstimationError(f"power: statsmodels returned {flat.size} solutions")
-    return float(flat[0])
-
-
 def _whole(x: float) -> float:
     """``x`` as an ``int`` when it is a whole number (so ``r.n`` prints as 64, not 64.0)."""
     return int(x) if float(x).is_integer() else float(x)
-
-
-def _with(kw: dict[str, Any], key: str, value: float) -> dict[str, Any]:
-    out = dict(kw)
-    out[key] = value
-    return out
-
-
-def _engine(design: PowerDesign) -> tuple[Any, str]:
-    """The statsmodels power class for ``design`` (imported here, never at ``import evalkit``)."""
-    from statsmodels.stats import power as smp
-
-    if design == "paired":
-        return smp.TTestPower(), "statsmodels.stats.power.TTestPower"
-    if design == "proportions":
-        return smp.NormalIndPower(), "statsmodels.stats.power.NormalIndPower"
-    return smp.TTestIndPower(), "statsmodels.stats.power.TTestIndPower"
 
 
 def _effect_from_inputs(design: PowerDesign, effect: float | None, sd: float | None,

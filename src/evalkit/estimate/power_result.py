@@ -81,7 +81,9 @@ class PowerResult:
     cluster_size, icc, design_effect
         Clustering inputs and ``1 + (m − 1)·ICC`` (1 without clustering).
     engine
-        The statsmodels class that did the computation.
+        What did the computation: ``evalkit.estimate.power_engine`` and the statsmodels class
+        whose results it reproduces, e.g. ``"evalkit.estimate.power_engine (as
+        statsmodels.stats.power.TTestPower)"``.
     """
 
     design: PowerDesign

@@ -77,9 +77,11 @@ def prepost(
         rows; ``test="t"`` only). People of weight 0 are dropped (``dropped["zero_weight"]``).
         See Notes.
     wilcoxon_method
-        ``test="wilcoxon"`` only. ``"scipy"`` (default): ``scipy.stats.wilcoxon`` —
-        zero differences dropped and, below 50 pairs, the exact distribution even when
-        differences are tied or zero. ``"r"``: as R's ``wilcox.test(post, pre, paired =
+        ``test="wilcoxon"`` only. ``"scipy"`` (default): what ``scipy.stats.wilcoxon``
+        returns, computed by evalkit (identical, without importing scipy.stats) — zero
+        differences dropped; up to 50 pairs without ties or zeros the exact distribution;
+        with ties or zeros, every sign flip up to 13 pairs (an exact permutation test) and
+        the normal approximation above. ``"r"``: as R's ``wilcox.test(post, pre, paired =
         TRUE)`` with its defaults — exact only with fewer than 50 non-zero differences, no
         ties and no zeros, otherwise the normal approximation with tie and continuity
         corrections; the statistic is then R's V (sum of the positive ranks). See Notes.
@@ -117,16 +119,17 @@ def prepost(
       pre − post, so its T, interval and d have the opposite sign and its ``"less"`` is
       evalkit's ``"greater"``.
     * Wilcoxon signed-rank on :math:`d_i` (zero differences dropped, Wilcoxon's convention;
-      exact null distribution for small n without ties, normal approximation otherwise — the
-      choice of ``scipy.stats.wilcoxon``, whose statistic and p are returned unchanged). The
+      exact null distribution for small n without ties, all sign flips for up to 13 pairs with
+      ties or zeros, normal approximation otherwise — the choice of ``scipy.stats.wilcoxon``,
+      whose statistic and p evalkit reproduces bit for bit without importing it). The
       headline estimate is still the mean change with its t interval; the Hodges–Lehmann
       pseudo-median (median of the Walsh averages) and the matched-pairs rank-biserial
       correlation are in ``extra``. R ``wilcox.test(post, pre, paired = TRUE,
       correct = FALSE)`` (scipy applies no continuity correction in the normal
       approximation; R's default ``correct = TRUE`` does); Stata ``signrank post = pre``.
-      With zero or tied differences and fewer than 50 pairs the two differ more: scipy
-      keeps the exact distribution of the non-zero differences (ranks of ties averaged),
-      R switches to the normal approximation. R's sleep data (``wilcox.test(extra ~ group,
+      With zero or tied differences and at most 13 pairs the two differ more: scipy
+      counts every sign flip of the differences (ranks of ties averaged), R switches to
+      the normal approximation. R's sleep data (``wilcox.test(extra ~ group,
       data = sleep, paired = TRUE)``: one zero, one tie): evalkit/scipy p = 0.0039 (=
       2/2^9), R V = 0, p = 0.009091; ``wilcoxon_method="r"`` reproduces R's value. No R
       call reproduces scipy's choice here (R's ``exact = TRUE`` with zeros still falls back
@@ -320,7 +323,7 @@ def _mcnemar(
 ) -> EffectResult:
     import numpy as np
 
-    from evalkit._dist import chi2_sf, norm_ppf
+    from evalkit._dist import binom_test, chi2_sf, norm_ppf
 
     x, y = pairs.pre, pairs.post
     bad = ~np.isin(x, (0.0, 1.0)) | ~np.isin(y, (0.0, 1.0))
@@ -346,15 +349,11 @@ def _mcnemar(
         stat = (abs(b - c) - 1.0) ** 2 / m
         pvalue, exact = chi2_sf(stat, 1), False
     elif alternative == "two-sided":
-        from scipy import stats  # the exact binomial test
-
         stat = float(min(b, c))
-        pvalue, exact = float(stats.binomtest(min(b, c), m, 0.5).pvalue), True
+        pvalue, exact = binom_test(min(b, c), m, 0.5), True
     else:
-        from scipy import stats
-
         stat = float(b)
-        pvalue, exact = float(stats.binomtest(b, m, 0.5, alternative=alternative).pvalue), True
+        pvalue, exact = binom_test(b, m, 0.5, alternative=alternative), True
     if exact and m:
         notes.append(note("prepost.mcnemar_exact", m=m))
     # Agresti–Min adjusted Wald interval: add 1/2 to each of the four cells

@@ -8,9 +8,13 @@ still being active ``t`` days after joining is
 ``S(t) = Π_{t_i ≤ t} (1 − d_i / n_i)``
 
 with ``d_i`` volunteers leaving at day ``t_i`` and ``n_i`` still at risk just before it (a
-volunteer censored at ``t_i`` counts as at risk at ``t_i``). The computation is
-:func:`scipy.stats.ecdf` on :class:`scipy.stats.CensoredData`; the confidence interval is the
-log-log (exponential Greenwood) interval, which stays inside [0, 1].
+volunteer censored at ``t_i`` counts as at risk at ``t_i``). The confidence interval is the
+log-log (exponential Greenwood) interval, which stays inside [0, 1]:
+``exp(−exp(log(−log S) ± z·se))``, ``se² = Σ d_i/(n_i(n_i − d_i)) / log(S)²``.
+
+The computation is that of :func:`scipy.stats.ecdf` on :class:`scipy.stats.CensoredData` and
+its ``confidence_interval(method="log-log")`` (scipy 1.17), written out here so that an
+evaluation does not import ``scipy.stats``; tests compare the two bit for bit.
 
 Same as ``survfit(Surv(days, left), conf.type = "log-log")`` in R's survival package, and
 ``sts list`` in Stata.
@@ -128,7 +132,6 @@ def volunteer_retention(
     0.8
     """
     import pandas as pd
-    from scipy import stats
 
     check_frame(volunteers, where)
     require_columns(volunteers, [joined, left], where)
@@ -158,16 +161,13 @@ def volunteer_retention(
     ev = event.to_numpy(dtype=bool)
     if len(days) == 0:
         raise EstimationError(f"{where}: no volunteers")
-    data = stats.CensoredData(uncensored=days[ev], right=days[~ev])
-    res = stats.ecdf(data)
-    s_h = float(res.sf.evaluate(horizon))
-    with np.errstate(all="ignore"):
-        ci = res.sf.confidence_interval(1 - alpha, method="log-log")
-        lo, hi = float(ci.low.evaluate(horizon)), float(ci.high.evaluate(horizon))
+    q, sf, lo_curve, hi_curve = kaplan_meier(days, ev, 1 - alpha)
+    s_h = _step(q, sf, horizon)
+    lo, hi = _step(q, lo_curve, horizon), _step(q, hi_curve, horizon)
     times = np.unique(days)
     curve = pd.DataFrame({
         "days": times,
-        "retention": [float(res.sf.evaluate(t)) for t in times],
+        "retention": [_step(q, sf, t) for t in times],
         "at_risk": [int((days >= t).sum()) for t in times],
         "left": [int(((days == t) & ev).sum()) for t in times],
     })
@@ -177,6 +177,48 @@ def volunteer_retention(
                                hi if math.isfinite(hi) else math.nan),
                            n=len(days), events=int(ev.sum()), censored=int((~ev).sum()),
                            curve=curve, horizon_observed=observed, alpha=alpha)
+
+
+def kaplan_meier(days: np.ndarray, event: np.ndarray, level: float
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Kaplan–Meier survival at the distinct ``days`` with its log-log interval at ``level``.
+
+    Returns ``(times, S, low, high)``. As ``scipy.stats.ecdf(CensoredData(uncensored=days[event],
+    right=days[~event]))`` and ``.sf.confidence_interval(level, method="log-log")``, with the
+    same arithmetic (without censoring, scipy computes ``S = 1 − events/n``).
+    """
+    from scipy import special
+
+    if bool(event.all()):
+        times, d = np.unique(np.sort(days), return_counts=True)
+        events = np.cumsum(d)
+        total = days.size
+        sf: np.ndarray = 1 - events / total
+        n = np.concatenate(([total], total - events[:-1]))
+    else:
+        order = np.concatenate((days[event], days[~event]))
+        died = np.asarray([1] * int(event.sum()) + [0] * int((~event).sum()))
+        i = np.argsort(order)
+        ordered, died = order[i], died[i]
+        at_risk = np.arange(ordered.size, 0, -1)
+        j = np.diff(ordered, prepend=-np.inf, append=np.inf) > 0
+        times, n = ordered[j[:-1]], at_risk[j[:-1]]
+        d = np.diff(np.cumsum(died)[j[1:]], prepend=0)
+        sf = np.cumprod((n - d) / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = 1 / np.log(sf) ** 2 * np.cumsum(d / (n * (n - d)))
+        se = np.sqrt(var)
+        z = special.ndtri(1 / 2 + level / 2)
+        lnl = np.log(-np.log(sf))
+        low = np.exp(-np.exp(lnl + z * se))
+        high = np.exp(-np.exp(lnl - z * se))
+    return times, sf, np.clip(low, 0, 1), np.clip(high, 0, 1)
+
+
+def _step(times: np.ndarray, values: np.ndarray, t: float) -> float:
+    """The right-continuous step function through ``values`` at ``times`` (1 before them)."""
+    k = int(np.searchsorted(times, t, side="right"))
+    return 1.0 if k == 0 else float(values[k - 1])
 
 
 def conversion_rate(served: Iterable[Any], volunteers: Iterable[Any]) -> tuple[float, int, int]:
