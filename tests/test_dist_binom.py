@@ -43,3 +43,16 @@ def test_binom_test_rejects_bad_arguments() -> None:
         binom_test(5, 4)
     with pytest.raises(ValueError, match="alternative"):
         binom_test(1, 4, alternative="up")
+
+
+def test_binom_falls_back_to_scipy_stats_when_the_private_functions_move(monkeypatch) -> None:
+    import types
+
+    import scipy.special
+    from scipy.stats import binom
+
+    # evalkit looks the functions up in scipy.special._ufuncs; a scipy without them:
+    monkeypatch.setattr(scipy.special, "_ufuncs", types.SimpleNamespace())
+    assert binom_pmf(3, 10, 0.3) == float(binom.pmf(3, 10, 0.3))
+    assert binom_cdf(3, 10, 0.3) == float(binom.cdf(3, 10, 0.3))
+    assert binom_sf(3, 10, 0.3) == float(binom.sf(3, 10, 0.3))

@@ -257,10 +257,19 @@ def nct_cdf(x: Any, df: Any, nc: Any) -> Any:
 # --- binomial (scalar) and the exact binomial test ---------------------------------------------
 
 def _binom_ufunc(name: str) -> Any:
-    """scipy.stats.binom's own special function (``scipy.special._ufuncs``; Boost's binomial)."""
+    """scipy.stats.binom's own special function (``scipy.special._ufuncs``; Boost's binomial).
+
+    Those functions are private to scipy: should a later scipy move them, the public
+    ``scipy.stats.binom`` method that calls them is used instead (same values, slower import).
+    """
     from scipy.special import _ufuncs
 
-    return getattr(_ufuncs, name)
+    found = getattr(_ufuncs, name, None)
+    if found is not None:
+        return found
+    from scipy.stats import binom  # only on a scipy without the private name
+
+    return getattr(binom, name.removeprefix("_binom_"))
 
 
 def binom_pmf(k: float, n: int, p: float) -> float:
