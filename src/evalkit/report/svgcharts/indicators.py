@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from evalkit.plot.base import labels as chart_words
-from evalkit.plot.indicators import _TEXT, STATUS_COLOURS, _records
+from evalkit.plot.indicators import STATUS_COLOURS, TEXT
 from evalkit.report.svgcharts.core import (
     LINE_HEIGHT,
     TICK_SIZE,
@@ -84,8 +84,8 @@ def indicators_svg(rows: Sequence[Mapping[str, Any]] | Any, lang: str, *,
     >>> "108%" in svg and "I1 Sessions" in svg
     True
     """
-    text = chart_words(_TEXT, lang)
-    records = _records(rows)
+    text = chart_words(TEXT, lang)
+    records = list(rows.to_dict(orient="records")) if hasattr(rows, "to_dict") else list(rows)
     names = ["\n".join(wrap(_name(r, lang), _NAME_MAX, _NAME_SIZE)) for r in records]
     bars = [_bar(r) for r in records]
     colours = [STATUS_COLOURS.get(str(r.get("status")), STATUS_COLOURS["no_data"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from evalkit.plot.base import labels as chart_words
-from evalkit.plot.prepost import _TEXT
+from evalkit.plot.prepost import TEXT
 from evalkit.report.svgcharts.core import (
     LINE_HEIGHT,
     TICK_SIZE,
@@ -71,7 +71,7 @@ def prepost_svg(pre: Sequence[float], post: Sequence[float], *, lang: str,
     """
     import numpy as np
 
-    text = chart_words(_TEXT, lang)
+    text = chart_words(TEXT, lang)
     a = np.asarray(pre, dtype=float)
     b = np.asarray(post, dtype=float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
