@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 __all__ = ["tornado_svg"]
 
 WIDTH = 620.0
-_LABEL_SIZE = 11.0
-_VALUE_SIZE = 9.5
-_TITLE_SIZE = 12.5
-_LABEL_MAX = 230.0
+_LABEL_SIZE = 12.0
+_VALUE_SIZE = 10.5
+_TITLE_SIZE = 14.0
+_LABEL_MAX = 260.0  # px: a longer factor label wraps
 _LOW, _HIGH = "#4878a8", "#e08a3c"
 
 
@@ -115,7 +115,7 @@ def tornado_svg(sensitivity: pd.DataFrame, ratio: float, *, lang: str, top: int 
             # length writes its value on the side the other bar leaves free (low value on
             # the left, high on the right when both have no length)
             direction = sides[j] or -sides[1 - j] or (-1 if j == 0 else 1)
-            svg.text(x(r) + 3 * direction, mid + ((j - 0.5) * 11 if split else 0), v,
+            svg.text(x(r) + 3 * direction, mid + ((j - 0.5) * 13 if split else 0), v,
                      size=_VALUE_SIZE, anchor="end" if direction < 0 else "start")
     axes(svg, (left, plot_top, right - left, height),
          x=Linear(shown, (left, right)), y=Linear((0.0, 1.0), (plot_top + height, plot_top)),
