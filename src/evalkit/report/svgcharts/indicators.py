@@ -110,25 +110,24 @@ def indicators_svg(rows: Sequence[Mapping[str, Any]] | Any, lang: str, *,
     xticks = [t for t in nice_ticks(0.0, xmax, 6) if t <= xmax + 1e-9]
     below = x_axis_height(text["x"], right - left)
     svg = Svg(WIDTH, 0, lang=lang, title=text["title"])
-    for k, (row_name, (value, label), colour) in enumerate(zip(names, bars, colours,
-                                                               strict=True)):
-        mid = top + sum(row_h[:k]) + row_h[k] / 2
-        end = left
+    mids = [top + sum(row_h[:k]) + h / 2 for k, h in enumerate(row_h)]
+    ends = [x(min(max(value, 0.0), xmax)) if value is not None else left for value, _ in bars]
+    for row_name, (value, _), colour, mid, end in zip(names, bars, colours, mids, ends,
+                                                      strict=True):
         if value is not None:
-            end = x(min(max(value, 0.0), xmax))
             svg.rect(left, mid - 8, end - left, 16, fill=colour)
-        svg.text(end + 4, mid, label, size=_VALUE_SIZE)
         svg.text(left - 8, mid, row_name, size=_NAME_SIZE, anchor="end")
-    y = Linear((0.0, 1.0), (top + height, top))
-    axes(svg, (left, top, right - left, height), x=x, y=y, xticks=xticks, yticks=[],
-         xtitle=text["x"])
+    axes(svg, (left, top, right - left, height), x=x, y=Linear((0.0, 1.0), (top + height, top)),
+         xticks=xticks, yticks=[], xtitle=text["x"])
     target = x(100.0)
     svg.line(target, top - 2, target, top + height, stroke="#333333", width=0.9, dash="4 3")
-    svg.rect(target - text_width(text["target"], _VALUE_SIZE) / 2 - 2, 4,
-             text_width(text["target"], _VALUE_SIZE) + 4, LINE_HEIGHT * _VALUE_SIZE,
-             fill="#ffffff")
     svg.text(target, top - 4, text["target"], size=_VALUE_SIZE, anchor="middle",
              baseline="bottom")
+    for (_, label), mid, end in zip(bars, mids, ends, strict=True):
+        # on a white ground: the target line never runs through a value
+        svg.rect(end + 2, mid - 0.65 * _VALUE_SIZE, text_width(label, _VALUE_SIZE) + 4,
+                 1.3 * _VALUE_SIZE, fill="#ffffff")
+        svg.text(end + 4, mid, label, size=_VALUE_SIZE)
     legend_top = top + height + below + 10
     used = legend(svg, items, x=8, y=legend_top, width=WIDTH - 16, size=TICK_SIZE,
                   align="center")
