@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -232,6 +233,10 @@ def _escape(value: object) -> str:
             .replace('"', "&quot;").replace("'", "&#39;"))
 
 
+def _finite(*values: float) -> bool:
+    return all(math.isfinite(float(v)) for v in values)
+
+
 class Linear:
     """Linear map from a data ``domain`` to pixel ``range_`` (a zero-width domain maps every
     value to the middle of the range).
@@ -257,7 +262,9 @@ class Linear:
 class Svg:
     """An SVG document written element by element; every text and attribute value is
     XML-escaped (labels come from users' project files and the SVG is inserted unescaped
-    into the HTML report).
+    into the HTML report). An element with a non-finite coordinate is not drawn (a missing
+    value is not plotted, as in matplotlib). ``height`` (and ``width``) may be set after
+    drawing, once the content's extent is known: they are read by :meth:`to_string`.
 
     Parameters
     ----------
@@ -283,7 +290,8 @@ class Svg:
             if value is None:
                 continue
             name = key.rstrip("_").replace("_", "-")
-            text = fmt(value) if isinstance(value, float | int) and not isinstance(value, bool) \
+            text = fmt(float(value)) if isinstance(value, numbers.Real) and \
+                not isinstance(value, bool) \
                 else _escape(value)
             out.append(f' {name}="{text}"')
         return "".join(out)
@@ -295,6 +303,8 @@ class Svg:
     def rect(self, x: float, y: float, w: float, h: float, *, fill: str,
              stroke: str | None = None, opacity: float | None = None) -> None:
         """A rectangle (a negative width or height is drawn from the other side)."""
+        if not _finite(x, y, w, h):
+            return
         if w < 0:
             x, w = x + w, -w
         if h < 0:
@@ -306,6 +316,8 @@ class Svg:
     def line(self, x1: float, y1: float, x2: float, y2: float, *, stroke: str = "#333333",
              width: float = 1.0, dash: str | None = None) -> None:
         """A straight line; ``dash`` an SVG ``stroke-dasharray`` such as ``"4 3"``."""
+        if not _finite(x1, y1, x2, y2):
+            return
         attrs = self._attrs(x1=x1, y1=y1, x2=x2, y2=y2, stroke=stroke, stroke_width=width,
                             stroke_dasharray=dash)
         self.add(f"<line{attrs}/>")
@@ -313,11 +325,19 @@ class Svg:
     def path(self, points: Sequence[tuple[float, float]], *, stroke: str, width: float = 1.5,
              fill: str = "none", dash: str | None = None, closed: bool = False,
              opacity: float | None = None) -> None:
-        """A polyline through ``points`` (a polygon when ``closed``)."""
-        if not points:
+        """A polyline through ``points`` (a polygon when ``closed``); a point with a
+        non-finite coordinate breaks the line there, as in matplotlib."""
+        runs: list[list[tuple[float, float]]] = [[]]
+        for px, py in points:
+            if _finite(px, py):
+                runs[-1].append((px, py))
+            elif runs[-1]:
+                runs.append([])
+        runs = [run for run in runs if run]
+        if not runs:
             return
-        d = "M" + " L".join(f"{fmt(px)},{fmt(py)}" for px, py in points)
-        d += " Z" if closed else ""
+        d = " ".join("M" + " L".join(f"{fmt(px)},{fmt(py)}" for px, py in run) for run in runs)
+        d += " Z" if closed and len(runs) == 1 else ""
         attrs = self._attrs(d=d, fill=fill, stroke=stroke, stroke_width=width,
                             stroke_dasharray=dash, opacity=opacity)
         self.add(f"<path{attrs}/>")
@@ -325,6 +345,8 @@ class Svg:
     def circle(self, cx: float, cy: float, r: float, *, fill: str, stroke: str | None = None,
                width: float = 1.0) -> None:
         """A circle (a point marker)."""
+        if not _finite(cx, cy, r):
+            return
         attrs = self._attrs(cx=cx, cy=cy, r=r, fill=fill, stroke=stroke,
                             stroke_width=width if stroke else None)
         self.add(f"<circle{attrs}/>")
@@ -339,6 +361,8 @@ class Svg:
         ``dominant-baseline``, which WeasyPrint ignores). ``rotate`` turns the label by that
         many degrees around ``(x, y)`` (-90: reading upwards).
         """
+        if not _finite(x, y):
+            return
         lines = str(s).split("\n")
         step = LINE_HEIGHT * size
         block = (len(lines) - 1) * step
