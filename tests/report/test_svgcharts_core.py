@@ -266,3 +266,20 @@ def test_wrap_properties() -> None:
             assert text_width(line, 10) <= width + 1e-9 or len(line.strip()) <= 1, (line, width)
 
     check()
+
+
+def test_crowded_tick_labels_are_thinned_never_overlapping() -> None:
+    svg = Svg(300, 120, lang="en", title="t")
+    ticks = [float(t) for t in range(-12, 13)]
+    labels = [f"month {int(t)}" for t in ticks]
+    axes(svg, (20, 10, 260, 60), x=Linear((-12, 12), (20, 280)), y=Linear((0, 1), (70, 10)),
+         xticks=ticks, yticks=[0, 1], xlabels=labels)
+    root = ET.fromstring(svg.to_string())
+    shown = [e for e in root.iter(SVG + "text") if (e.text or "").startswith("month")]
+    assert 2 <= len(shown) < len(ticks) and shown[0].text == "month -12"
+    xs = [float(e.get("x", "0")) for e in shown]
+    widths = [text_width(e.text or "", 11) for e in shown]
+    assert all(b - a >= (wa + wb) / 2 for a, b, wa, wb in zip(xs, xs[1:], widths, widths[1:],
+                                                              strict=False))
+    ticks_drawn = [e for e in root.iter(SVG + "line") if e.get("y2") == "74"]
+    assert len(ticks_drawn) == len(ticks)  # every tick still drawn

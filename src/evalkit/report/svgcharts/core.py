@@ -25,6 +25,7 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Literal
 
 from evalkit.report.svgcharts._metrics import BOLD, REGULAR
@@ -427,6 +428,16 @@ def y_axis_width(ylabels: Sequence[str], ytitle: str | None = None,
     return width
 
 
+def _every(ticks: Sequence[tuple[float, float]], gap: float = 6.0) -> int:
+    """Label every k-th tick, k the smallest step at which no two labels (centred at the
+    tick, ``(position, extent)`` each) come closer than ``gap`` px."""
+    for k in range(1, max(len(ticks), 1) + 1):
+        kept = ticks[::k]
+        if all(abs(b[0] - a[0]) >= (a[1] + b[1]) / 2 + gap for a, b in pairwise(kept)):
+            return k
+    return max(len(ticks), 1)
+
+
 def axes(svg: Svg, box: tuple[float, float, float, float], *, x: Linear, y: Linear,
          xticks: Sequence[float], yticks: Sequence[float],
          xlabels: Sequence[str] | None = None, ylabels: Sequence[str] | None = None,
@@ -452,6 +463,9 @@ def axes(svg: Svg, box: tuple[float, float, float, float], *, x: Linear, y: Line
         :func:`x_axis_height`, :func:`y_axis_width`.
     grid
         Light grid lines across the area at the ``"x"`` ticks, ``"y"`` ticks or ``"both"``.
+
+    Every tick is drawn; when labels would touch, only every k-th is labelled (the smallest k
+    at which they keep 6 px apart), so tick labels never overlap.
     """
     left, top, width, height = box
     bottom, right = top + height, left + width
@@ -463,22 +477,23 @@ def axes(svg: Svg, box: tuple[float, float, float, float], *, x: Linear, y: Line
     def inside(lo: float, hi: float, p: float) -> bool:
         return min(lo, hi) - 0.5 <= p <= max(lo, hi) + 0.5
 
-    for tick, label in zip(xticks, xlabels, strict=True):
-        px = x(tick)
-        if not inside(left, right, px):
-            continue
+    xs = [(x(t), lab) for t, lab in zip(xticks, xlabels, strict=True) if inside(left, right, x(t))]
+    ys = [(y(t), lab) for t, lab in zip(yticks, ylabels, strict=True) if inside(top, bottom, y(t))]
+    xkeep = _every([(p, text_width(lab, TICK_SIZE)) for p, lab in xs])
+    ykeep = _every([(p, _lines(lab) * LINE_HEIGHT * TICK_SIZE) for p, lab in ys])
+    for k, (px, label) in enumerate(xs):
         if grid in ("x", "both"):
             svg.line(px, top, px, bottom, stroke="#e3e7eb", width=0.8)
         svg.line(px, bottom, px, bottom + TICK, stroke="#333333", width=0.8)
-        svg.text(px, bottom + TICK + GAP, label, size=TICK_SIZE, anchor="middle", baseline="top")
-    for tick, label in zip(yticks, ylabels, strict=True):
-        py = y(tick)
-        if not inside(top, bottom, py):
-            continue
+        if k % xkeep == 0:
+            svg.text(px, bottom + TICK + GAP, label, size=TICK_SIZE, anchor="middle",
+                     baseline="top")
+    for k, (py, label) in enumerate(ys):
         if grid in ("y", "both"):
             svg.line(left, py, right, py, stroke="#e3e7eb", width=0.8)
         svg.line(left - TICK, py, left, py, stroke="#333333", width=0.8)
-        svg.text(left - TICK - GAP, py, label, size=TICK_SIZE, anchor="end")
+        if k % ykeep == 0:
+            svg.text(left - TICK - GAP, py, label, size=TICK_SIZE, anchor="end")
     svg.line(left, top, left, bottom, stroke="#333333", width=1.0)
     svg.line(left, bottom, right, bottom, stroke="#333333", width=1.0)
     if xtitle:
