@@ -157,14 +157,9 @@ def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list
                 continue
             lines.append(current.rstrip())
             current = token.lstrip()
-        pieces = [current.rstrip()]
-        if text_width(pieces[0], size, bold=bold) > width_px:
-            pieces = []
-            for word in re.findall(r"\S+\s*", current):
-                pieces.extend(_split_word(word.rstrip(), width_px, size, bold))
-        lines.extend(pieces)
+        lines.append(current.rstrip())
     out: list[str] = []
-    for line in lines:  # an over-long single token left on a line of its own
+    for line in lines:  # a line wider than the room holds one token: break it
         out.extend(_split_word(line, width_px, size, bold)
                    if text_width(line, size, bold=bold) > width_px else [line])
     return out or [""]
