@@ -1,0 +1,123 @@
+"""Advance widths of the report fonts' Latin, Greek and symbol glyphs, in em.
+
+Generated once (fontTools, ``hmtx`` advance / ``unitsPerEm``) from Noto Sans CJK SC and
+DejaVu Sans, regular and bold; each character has the wider of the two fonts' advances, rounded
+up to 0.01 em, so a width computed from this table is never narrower than either font draws it.
+Keys are hundredths of an em; values the characters of that width. Regenerate with
+``fontTools.ttLib`` if the report's font stack (templates/partials/style.css.j2) changes.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BOLD", "REGULAR"]
+
+_REGULAR: dict[int, str] = {
+    28: "'ijìíîïĩīĭįıĵĺļ",
+    29: 'lł',
+    30: 'IÌÍÎÏĨĪΙĬĮİĴΪ',
+    32: ' ,.\xa0',
+    34: ':;|¦ιί',
+    35: 'ŀ',
+    36: 'fſ',
+    37: '-\xad',
+    38: 'ľ',
+    40: '()/[\\]tţťŧ',
+    41: '!¡',
+    42: 'r²³¹ŕŗř',
+    48: '"ªº',
+    50: '*°',
+    53: 'szśŝşšźżž',
+    54: '?J¿–',
+    55: 'cçεζćĉċčέ',
+    56: 'L_ΓνξĳĹĻĽĿ',
+    57: 'Ł',
+    58: 'Fkυχķĸΰ',
+    59: 'κςĲ',
+    60: 'vxyýÿγλŷ',
+    61: '`¨¯´¸τ',
+    62: 'TYaeo«»ÝàáâãäåèéêëðòóôõöøāăēěōŏΤΥδθοąĕėęőŢŤŦŶŸΫ',
+    64: '$0123456789EPSbdghnpqu{}¢£¤¥µÈÉÊËñùúûüþđĒĚńňũūŭΕΞΡΣβημρσ€ďĔĖĘĝğġģĥņŋŚŜŞŠůűųή',
+    65: 'ß',
+    66: 'KÞΚαπĶά',
+    69: 'ABVXZÀÁÂÃÄÅĀĂΑΒΔΖΛΧĄŹŻŽ',
+    70: 'CRÇĆĈĊČħŔŖŘ',
+    74: 'UÙÚÛÜŨŪŬŮŰŲ',
+    75: 'NÑŃŇΝŅŊ',
+    76: 'HΗΠφĤ',
+    77: 'Ωψ',
+    78: '&DGÐĐĎĜĞĠĢ',
+    79: 'OQÒÓÔÕÖØŌŎΘΟΨŐ',
+    81: 'Φ',
+    82: 'wŉŵ',
+    84: '#+<=>^~¬ω−',
+    87: 'MΜ',
+    92: 'Ħ',
+    96: '%',
+    97: '¼½¾',
+    98: 'mÆ',
+    99: 'WæŴ',
+    100: '@§©®±¶·×÷—‘’“”…•≤≥→←↑↓√∞≈≠',
+    103: 'œ',
+    107: 'Œ',
+    135: '‰',
+}
+_BOLD: dict[int, str] = {
+    33: "'",
+    35: ' ijl\xa0ìíîïĩīĭįıĵĺļ',
+    37: '|¦',
+    38: ',.IÌÍÎÏĨĪΙĬĮİĴłΪ',
+    39: '/\\ιί',
+    40: ':;',
+    42: '-\xad',
+    44: 'f²³¹ſ',
+    46: '!()[]¡',
+    48: 'tľţťŧ',
+    50: 'r°ŕŗř',
+    53: '*',
+    55: '–',
+    56: 'εŀέ',
+    57: 'J_ªº',
+    58: '"',
+    59: '?z¿źżž',
+    60: 'csçζξςćĉċčśŝşš',
+    63: '`¨¯´¸',
+    64: 'L¤ΓΞλτĹĻĽĿ',
+    65: 'x«»χŁ',
+    66: 'vyýÿŷ',
+    67: 'kķĸ',
+    68: 'aeàáâãäåèéêëāăēěυąĕėęΰ',
+    69: 'EFToÈÉÊËðòóôõöøĒĚōŏΕΣΤαγδθνοĔĖĘĳőŢŤŦά',
+    70: '$0123456789¢£¥€',
+    72: 'bdghnpqu{}ßñùúûüþđńňũūŭβηκρďĝğġģĥņŋůűųή',
+    73: 'SYZÝΖΥŚŜŞŠŶŸŹŻŽΫ',
+    74: 'CPµÇÞΡμĆĈĊČ',
+    75: 'Ĳ',
+    77: 'BΒ',
+    78: 'AKRVXÀÁÂÃÄÅĀĂΑΔΚΛΧσĄĶŔŖŘ',
+    80: 'πħ',
+    82: 'UÙÚÛÜŨŪŬφŮŰŲ',
+    83: 'GĜĞĠĢ',
+    84: '#+<=>DHN^~¬ÐÑĐŃŇΗΝΠψ−ĎĤŅŊ',
+    85: 'Ψ',
+    86: 'OQÒÓÔÕÖØŌŎΘΟΦΩŐ',
+    87: 'ω',
+    88: '&',
+    93: 'wŵ',
+    98: 'Ħ',
+    99: 'ŉ',
+    100: 'M§©®±¶·×÷Μ—‘’“”…•≤≥→←↑↓√∞≈≠',
+    101: '%@',
+    104: '¼½¾',
+    105: 'mæ',
+    109: 'Æ',
+    110: 'œ',
+    111: 'WŴ',
+    117: 'Œ',
+    144: '‰',
+}
+
+
+#: character -> advance width in em, regular weight
+REGULAR: dict[str, float] = {ch: k / 100 for k, chars in _REGULAR.items() for ch in chars}
+#: character -> advance width in em, bold weight
+BOLD: dict[str, float] = {ch: k / 100 for k, chars in _BOLD.items() for ch in chars}
