@@ -88,7 +88,7 @@ def ledger(ev: Evaluation) -> Ledger:
                   secrets=frozenset(personal_values(dict(ev.evidence.tables),
                                                     project.personal_columns())),
                   people_sources=_people_sources(ev, identifying))
-    book.mask = masker(book.secrets)
+    book.mask = _remembered(masker(book.secrets))
     sources = {ind.id: ind.source for ind in project.indicators}
     frame = getattr(ev, "indicators", None)
     rows = frame.to_dict(orient="records") if frame is not None and len(frame) else []
@@ -118,6 +118,22 @@ def ledger(ev: Evaluation) -> Ledger:
     if book.small(participants):
         book.keep(participants, getattr(value, "cost_per_participant", None))
     return book
+
+
+def _remembered(mask: Callable[[str], str]) -> Callable[[str], str]:
+    """``mask`` computed once per distinct text: a report's context repeats the same keys
+    and labels thousands of times (``zh``, ``en``, column names)."""
+    done: dict[str, str] = {}
+
+    def remembered(text: str) -> str:
+        if type(text) is not str:  # a str subclass (Markup) keeps its own type
+            return mask(text)
+        out = done.get(text)
+        if out is None:
+            out = done[text] = mask(text)
+        return out
+
+    return remembered
 
 
 def _raw(obj: Any, depth: int = 0) -> Any:
