@@ -53,7 +53,8 @@ def neutral_context(evaluation: Evaluation, *, report: str,
     store = memo(evaluation)
     if key not in store:
         store[key] = build_context(evaluation, report=report, template=template)
-    return strip_bidi_deep(store[key])  # no bidi override reaches any writer
+    context: dict[str, Any] = strip_bidi_deep(store[key])  # no bidi override reaches a writer
+    return context
 
 
 def prepare(
