@@ -88,8 +88,7 @@ def _rows(df: Any) -> list[tuple[Any, ...]]:
     from pandas.core.dtypes.cast import maybe_box_native
 
     columns = []
-    for k in range(df.shape[1]):
-        col = df.iloc[:, k]
+    for _, col in df.items():  # by position: duplicate names stay apart
         dtype = col.dtype
         if isinstance(dtype, np.dtype) and dtype != np.dtype(object):
             columns.append(col.tolist())
