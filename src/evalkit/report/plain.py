@@ -17,7 +17,7 @@ from typing import Any
 
 from evalkit.data.privacy import drop_personal, is_small, suppress_frame
 
-__all__ = ["Disclosure", "bilingual", "plain", "table"]
+__all__ = ["Disclosure", "bilingual", "plain", "records", "table"]
 
 #: columns that count the people behind a row of a supporting table
 N_COLUMNS = ("n", "n_units", "n_people", "count", "respondents")
@@ -76,6 +76,13 @@ def table(frame: Any, rules: Disclosure, *, depth: int = 0) -> dict[str, Any] | 
         for row in _rows(df)
     ]
     return {"columns": names, "records": records}
+
+
+def records(df: Any) -> list[Any]:
+    """``df.to_dict(orient="records")``, the same values, read column by column (see
+    :func:`_rows`)."""
+    columns = list(df.columns)
+    return [dict(zip(columns, row, strict=True)) for row in _rows(df)]
 
 
 def _rows(df: Any) -> list[tuple[Any, ...]]:
