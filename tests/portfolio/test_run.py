@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing as mp
 import re
 import shutil
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +56,25 @@ def test_process_pool_equals_serial(serial, portfolio_dir):
     pooled = ek.evaluate_many(portfolio_dir, workers=2)
     pd.testing.assert_frame_equal(_stable(pooled.table), _stable(serial.table))
     pd.testing.assert_frame_equal(pooled.failures, serial.failures)
+
+
+def _worker_gc_after_one_project() -> tuple[tuple[int, int, int], bool]:
+    from evalkit.portfolio._worker import settled, worker_start
+
+    worker_start()
+    settled()  # what the worker does after its first project
+    return gc.get_threshold(), gc.get_freeze_count() > 0
+
+
+def test_garbage_collection_changed_in_pool_workers_only(portfolio_dir):
+    """The round's own workers collect rarely and freeze what outlives their first project;
+    the caller's process (``workers=1``) keeps its settings."""
+    before = gc.get_threshold(), gc.get_freeze_count()
+    ek.evaluate_many(portfolio_dir, workers=1)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as pool:
+        threshold, frozen = pool.submit(_worker_gc_after_one_project).result()
+    assert threshold == (10_000, 10, 10) and frozen
 
 
 def test_league_uses_the_outcomes_direction(serial):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit._checks import check_lang
 from evalkit.errors import EvalkitError, SpecError
+from evalkit.portfolio._worker import settled, worker_start
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -194,6 +195,14 @@ def summarise(evaluation: Evaluation) -> tuple[dict[str, Any], list[dict[str, An
 def _run_one(path: str, report_dir: str | None, formats: tuple[str, ...],
              langs: tuple[str, ...]) -> ProjectRun:
     """Evaluate one project (in a worker); an error becomes part of the result."""
+    try:
+        return _evaluate_one(path, report_dir, formats, langs)
+    finally:
+        settled()
+
+
+def _evaluate_one(path: str, report_dir: str | None, formats: tuple[str, ...],
+                  langs: tuple[str, ...]) -> ProjectRun:
     import warnings
 
     from evalkit.evaluation import evaluate
@@ -393,7 +402,8 @@ def evaluate_many(
             import multiprocessing as mp
 
             method = "forkserver" if sys.platform != "win32" else "spawn"
-            with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method)) as pool:
+            with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method),
+                                     initializer=worker_start) as pool:
                 jobs = [pool.submit(_run_one, f, out_dir, fmt, lng) for f in files]
                 for job in as_completed(jobs):
                     done(job.result())

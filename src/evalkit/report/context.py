@@ -18,7 +18,6 @@ from evalkit.data.load import sha256_file
 from evalkit.data.privacy import (
     is_small,
     person_id_columns,
-    personal_values,
     redact_text,
     small_cell,
 )
@@ -27,7 +26,8 @@ from evalkit.report.analytics import analytics_record
 from evalkit.report.designs import design_records, design_rules, limitations_used, methods_used
 from evalkit.report.disclosure import disclose
 from evalkit.report.effects import effect_record
-from evalkit.report.plain import Disclosure, bilingual, plain
+from evalkit.report.ledger import secrets
+from evalkit.report.plain import Disclosure, bilingual, plain, records
 from evalkit.report.quality import readable_details
 from evalkit.report.stage_context import (
     acceptance_context,
@@ -127,7 +127,7 @@ def _indicators(ev: Evaluation, rules: Disclosure) -> list[dict[str, Any]]:
     people = _people_sources(ev, rules)
     rows = [_indicator_record(r, rules, sources.get(r.get("indicator_id")) in people
                               or sources.get(r.get("indicator_id")) is None)
-            for r in frame.to_dict(orient="records")]
+            for r in records(frame)]
     main: dict[str, dict[str, Any]] = {}
     extra: list[dict[str, Any]] = []
     for rec in rows:
@@ -330,10 +330,10 @@ def _voices(ev: Evaluation, rules: Disclosure) -> dict[str, Any] | None:
         distinct = list(dict.fromkeys(texts))
         if not texts:
             continue
-        secrets = personal_values(tables, rules.personal)
+        known = secrets(ev)  # only the values a comment holds can change it
         limit = int(config.get("limit", 12))
-        shown = [redact_text(t, secrets) for t in distinct[:limit]] if not is_small(
-            len(texts), rules.threshold) else []
+        shown = [redact_text(t, [v for v in known if v in t]) for t in distinct[:limit]
+                 ] if not is_small(len(texts), rules.threshold) else []
         return {"source": source, "column": str(column), "n": plain(len(texts), rules) if shown
                 else small_cell(rules.threshold), "items": shown}
     return None

@@ -367,18 +367,24 @@ def _texts(obj: Any, book: Ledger, *, scrub: bool, key: str = "") -> Any:
     if isinstance(obj, str):
         text = book.mask(obj)
         return _scrub(text, book) if scrub and key not in _NAME_KEYS else text
-    if isinstance(obj, Mapping):
-        return {book.mask(str(k)):
-                _texts(v, book, scrub=scrub, key=key if key in _NAME_KEYS else str(k))
-                for k, v in obj.items()}
+    if isinstance(obj, dict | Mapping):
+        mask = book.mask
+        if key in _NAME_KEYS:
+            return {mask(str(k)): _texts(v, book, scrub=scrub, key=key)
+                    for k, v in obj.items()}
+        return {mask(str(k)): _texts(v, book, scrub=scrub, key=str(k)) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [_texts(v, book, scrub=scrub, key=key) for v in obj]
     return obj
 
 
+#: a digit as ``_NUMBER`` reads one (it finds nothing in a text without one)
+_DIGIT = re.compile(r"\d")
+
+
 def _scrub(text: str, book: Ledger) -> str:
     found = book.renderings
-    if not found or not any(c.isdigit() for c in text):
+    if not found or not _DIGIT.search(text):
         return text
 
     def swap(m: re.Match[str]) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from evalkit.data.privacy import is_small, small_cell
+from evalkit.report.plain import records
 from evalkit.report.sections import section_plan
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ def _attachments(ev: Evaluation) -> list[dict[str, Any]]:
         return []
     names = _requirement_names(ev)
     rows: dict[str, dict[str, Any]] = {}
-    for rec in frame.to_dict(orient="records"):
+    for rec in records(frame):
         kind = str(rec.get("evidence_type") or "").strip()
         file = str(rec.get("file") or "").strip()
         key = file or f"{rec.get('item')}:{kind}"
@@ -163,11 +164,14 @@ def _receipt_issues(ev: Evaluation, value: Mapping[str, Any] | None) -> list[dic
     if contract is None or not getattr(contract, "budget_lines", None):
         return []
     out = []
+    rows: list[tuple[Any, Any]] = []  # (item as text or NA, row)
+    if frame is not None and "item" in frame.columns:
+        rows = list(zip(frame["item"].astype("string").tolist(), records(frame), strict=True))
     for line in contract.budget_lines:
         need = sum(getattr(r, "min_count", 1) for r in line.evidence) if line.evidence else 0
         handed = verified = 0.0
-        if frame is not None and "item" in frame.columns:
-            for rec in frame[frame["item"].astype("string") == line.id].to_dict("records"):
+        if rows:
+            for rec in (rec for item, rec in rows if _same(item, line.id)):
                 count = _count(rec.get("count"))
                 count = 1.0 if count is None and str(rec.get("file") or "").strip() else count
                 handed += count or 0.0
@@ -184,6 +188,11 @@ def _receipt_issues(ev: Evaluation, value: Mapping[str, Any] | None) -> list[dic
         out.append({"id": r.get("id"), "name": r.get("name"), "problem": f"flag.{r['flag']}",
                     "required": None, "handed": None, "verified": None})
     return out
+
+
+def _same(item: Any, ident: Any) -> bool:
+    """``item == ident`` as a pandas string comparison reads it (NA matches nothing)."""
+    return isinstance(item, str) and item == ident
 
 
 def _funds(ev: Evaluation, ctx: Mapping[str, Any]) -> dict[str, Any] | None:

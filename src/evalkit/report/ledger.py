@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from evalkit.data.privacy import identifying_columns, is_small, masker, personal_values
+from evalkit.report.plain import records
 
 if TYPE_CHECKING:
     from evalkit.evaluation import Evaluation
 
 __all__ = ["INDICATOR_KEYS", "SPEC_KEYS", "Ledger", "collect", "is_number", "ledger",
-           "renderings"]
+           "renderings", "secrets"]
 
 #: numeric fields that come from the specification (targets, weights, caps), not from people
 SPEC_KEYS = frozenset({
@@ -78,6 +79,20 @@ def _people_sources(ev: Evaluation, identifying: frozenset[str]) -> frozenset[st
     return frozenset(out)
 
 
+def secrets(ev: Evaluation) -> frozenset[str]:
+    """Every value of a personal column in the evaluation's data
+    (:func:`~evalkit.data.privacy.personal_values`), found once per evaluation: the ledger
+    masks them in every text, the voices section in the comments it quotes."""
+    from evalkit.report.memo import memo
+
+    store = memo(ev)
+    if "personal_values" not in store:
+        store["personal_values"] = frozenset(personal_values(
+            dict(ev.evidence.tables), ev.project.personal_columns()))
+    found: frozenset[str] = store["personal_values"]
+    return found
+
+
 def ledger(ev: Evaluation) -> Ledger:
     """The :class:`Ledger` of an evaluation: which indicators, periods and effects are
     computed from fewer people than the project's disclosure threshold."""
@@ -85,13 +100,12 @@ def ledger(ev: Evaluation) -> Ledger:
     identifying = frozenset(identifying_columns(project))
     book = Ledger(threshold=int(project.privacy.disclosure_threshold),
                   identifying=identifying,
-                  secrets=frozenset(personal_values(dict(ev.evidence.tables),
-                                                    project.personal_columns())),
+                  secrets=secrets(ev),
                   people_sources=_people_sources(ev, identifying))
-    book.mask = masker(book.secrets)
+    book.mask = _remembered(masker(book.secrets))
     sources = {ind.id: ind.source for ind in project.indicators}
     frame = getattr(ev, "indicators", None)
-    rows = frame.to_dict(orient="records") if frame is not None and len(frame) else []
+    rows = records(frame) if frame is not None and len(frame) else []
     for row in rows:
         ident = str(row.get("indicator_id"))
         source = sources.get(ident)
@@ -118,6 +132,22 @@ def ledger(ev: Evaluation) -> Ledger:
     if book.small(participants):
         book.keep(participants, getattr(value, "cost_per_participant", None))
     return book
+
+
+def _remembered(mask: Callable[[str], str]) -> Callable[[str], str]:
+    """``mask`` computed once per distinct text: a report's context repeats the same keys
+    and labels thousands of times (``zh``, ``en``, column names)."""
+    done: dict[str, str] = {}
+
+    def remembered(text: str) -> str:
+        if type(text) is not str:  # a str subclass (Markup) keeps its own type
+            return mask(text)
+        out = done.get(text)
+        if out is None:
+            out = done[text] = mask(text)
+        return out
+
+    return remembered
 
 
 def _raw(obj: Any, depth: int = 0) -> Any:

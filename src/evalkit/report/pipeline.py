@@ -40,19 +40,21 @@ def template_error(exc: Exception, name: str) -> RenderError:
 def neutral_context(evaluation: Evaluation, *, report: str,
                     template: Path | None) -> dict[str, Any]:
     """The language-neutral context of ``report`` (disclosure applied, bidi controls removed),
-    built once per evaluation, report type and template file; each call returns a deep copy,
-    so the writers and languages that localise it never share a change."""
-    import copy
+    built once per evaluation, report type and template file; each call returns a fresh
+    copy, so the writers and languages that localise it never share a change.
 
+    The context holds only dicts, lists and immutable values (str, numbers, bool, None), so
+    :func:`~evalkit._text.strip_bidi_deep`, which rebuilds every dict and list, is that copy.
+    """
     from evalkit.report.memo import memo
 
     mtime = template.stat().st_mtime_ns if template and template.is_file() else None
     key = ("context", report, template, mtime)
     store = memo(evaluation)
     if key not in store:
-        context = build_context(evaluation, report=report, template=template)
-        store[key] = strip_bidi_deep(context)  # no bidi override reaches any writer
-    return copy.deepcopy(store[key])
+        store[key] = build_context(evaluation, report=report, template=template)
+    context: dict[str, Any] = strip_bidi_deep(store[key])  # no bidi override reaches a writer
+    return context
 
 
 def prepare(
