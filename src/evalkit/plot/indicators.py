@@ -12,7 +12,7 @@ from evalkit.plot.base import new_figure
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["STATUS_COLOURS", "plot_indicators"]
+__all__ = ["STATUS_COLOURS", "TEXT", "plot_indicators"]
 
 STATUS_COLOURS = {
     "met": "#2e8b57",
@@ -34,6 +34,8 @@ _TEXT = {
     "en": {"x": "achievement (% of target)", "target": "target", "title": "Indicators against targets"},
     "zh": {"x": "完成率（占目标值的 %）", "target": "目标", "title": "指标完成情况"},
 }
+#: the chart's words (zh/en), shared with its SVG version in the HTML/PDF reports
+TEXT = _TEXT
 
 
 def _records(rows: Any) -> list[Mapping[str, Any]]:

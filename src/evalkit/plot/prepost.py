@@ -11,7 +11,7 @@ from evalkit.plot.base import new_figure
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["plot_prepost"]
+__all__ = ["TEXT", "plot_prepost"]
 
 _TEXT = {
     "en": {"pre": "before", "post": "after", "y": "share of people (%)", "mean": "mean {v:.2f}",
@@ -21,6 +21,8 @@ _TEXT = {
            "x": "得分（{lo:g}–{hi:g} 分）",
            "title": "{outcome}：前测 {n_pre} 人、后测 {n_post} 人的得分分布"},
 }
+#: the chart's words (zh/en), shared with its SVG version in the HTML/PDF reports
+TEXT = _TEXT
 
 
 def plot_prepost(pre: Sequence[float], post: Sequence[float], *, lang: str = "en",

@@ -1,15 +1,19 @@
-"""Charts for reports: matplotlib with a CJK font, deterministic SVG output.
+"""Charts for reports: SVG text for HTML and PDF, matplotlib PNG for Word.
 
 :func:`build_charts` draws every chart a report shows — indicator achievement, pre/post
 distributions, event studies, the logic-model diagram and the SROI tornado — as inline SVG
-(HTML, PDF) or PNG bytes (Word). A chart whose data is missing, or computed from fewer
-people than the disclosure threshold, is left out; a chart that fails to draw is left out
-with an :class:`~evalkit.errors.EvalkitWarning` saying why, so the report is still written.
+(HTML, PDF) or PNG bytes (Word). The indicator, pre/post and tornado charts are written
+directly as SVG text (:mod:`evalkit.report.svgcharts`, no matplotlib) for HTML and PDF; the
+others, and every chart of a Word report, are drawn with matplotlib. A chart whose data is
+missing, or computed from fewer people than the disclosure threshold, is left out; a chart
+that fails to draw is left out with an :class:`~evalkit.errors.EvalkitWarning` saying why,
+so the report is still written.
 
 Charts are drawn once per evaluation, language and image format (:mod:`evalkit.report.memo`):
 the HTML and the PDF report of one evaluation, or a second copy of either, reuse the SVG
 already drawn (the text in a chart is in the report's language, so each language is drawn
-once). Matplotlib is imported without its 3-D toolkit (:mod:`evalkit._mpl3d`).
+once). Matplotlib is imported only when a chart needs it, without its 3-D toolkit
+(:mod:`evalkit._mpl3d`).
 """
 
 from __future__ import annotations
@@ -115,8 +119,14 @@ def _encode(fig: Any, fmt: Format, name: str) -> Any:
     return Markup(namespaced(figure_svg(fig), prefix)) if fmt == "svg" else figure_png(fig)
 
 
-def _safely(name: str, draw: Callable[[], Any], fmt: Format) -> Any:
+def _safely(name: str, draw: Callable[[], Any], fmt: Format, *, mpl: bool = True) -> Any:
+    """``draw()`` encoded as ``fmt``, or None with a warning if it fails; ``mpl=False`` for a
+    chart written as SVG text (matplotlib is then not imported for it)."""
     try:
+        if mpl:
+            from evalkit._mpl3d import matplotlib_without_3d
+
+            matplotlib_without_3d()
         return _encode(draw(), fmt, name)
     except Exception as exc:
         warnings.warn(f"chart {name!r} left out of the report: {type(exc).__name__}: {exc}",
@@ -171,10 +181,30 @@ def _logic_model(evaluation: Evaluation, lang: str) -> Any:
     return None
 
 
-def _tornado(evaluation: Evaluation, lang: str) -> Any:
+#: chart -> (SVG-text function for HTML/PDF, matplotlib function for Word), module:function
+_DRAWERS = {
+    "indicators": ("evalkit.report.svgcharts.indicators:indicators_svg",
+                   "evalkit.plot.indicators:plot_indicators"),
+    "prepost": ("evalkit.report.svgcharts.prepost:prepost_svg",
+                "evalkit.plot.prepost:plot_prepost"),
+}
+
+
+def _drawer(chart: str, svg: bool) -> Callable[..., Any]:
+    """The function drawing ``chart``: as SVG text when ``svg``, else with matplotlib."""
+    module, _, name = _DRAWERS[chart][0 if svg else 1].partition(":")
+    func: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return func
+
+
+def _tornado(evaluation: Evaluation, lang: str, fmt: Format = "png") -> Any:
     sroi = getattr(getattr(evaluation, "value", None), "sroi", None)
     if sroi is None or not hasattr(sroi, "sensitivity") or len(sroi.sensitivity) == 0:
         return None
+    if fmt == "svg":
+        from evalkit.report.svgcharts.tornado import tornado_svg
+
+        return tornado_svg(sroi.sensitivity, sroi.ratio, lang=lang)
     from evalkit.plot.tornado import tornado
 
     return tornado(sroi.sensitivity, sroi.ratio, lang=lang)
@@ -212,12 +242,9 @@ def build_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
 
 def _draw_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
                  fmt: Format) -> dict[str, Any]:
-    from evalkit._mpl3d import matplotlib_without_3d
     from evalkit.data.privacy import is_small
 
-    matplotlib_without_3d()
-    from evalkit.plot.indicators import plot_indicators
-
+    svg = fmt == "svg"  # HTML/PDF: charts written as SVG text; Word: matplotlib PNG
     threshold = int(context["privacy"]["threshold"])
     charts: dict[str, Any] = {"indicators": None, "prepost": {}, "event_study": {},
                               "logic_model": None, "tornado": None}
@@ -227,12 +254,16 @@ def _draw_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
 
         labels = {k.split(".", 1)[1]: v for k, v in load_labels(lang).items()
                   if k.startswith("status.")}
+        draw_indicators = _drawer("indicators", svg)
         charts["indicators"] = _safely(
-            "indicators", lambda: plot_indicators(rows, lang, status_labels=labels), fmt)
-    charts["logic_model"] = _safely("logic_model", lambda: _logic_model(evaluation, lang), fmt)
+            "indicators", lambda: draw_indicators(rows, lang, status_labels=labels), fmt,
+            mpl=not svg)
+    charts["logic_model"] = _safely("logic_model", lambda: _logic_model(evaluation, lang), fmt,
+                                    mpl=False)
     sroi = (context.get("value") or {}).get("sroi") or {}
     if not isinstance(sroi.get("ratio"), str):  # "<k": built from a suppressed effect
-        charts["tornado"] = _safely("tornado", lambda: _tornado(evaluation, lang), fmt)
+        charts["tornado"] = _safely("tornado", lambda: _tornado(evaluation, lang, fmt), fmt,
+                                    mpl=not svg)
     effects = {e["id"]: e for e in context.get("effects", [])}
     for oc in evaluation.project.outcomes:
         record = effects.get(oc.id)
@@ -241,14 +272,13 @@ def _draw_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
         values = _safely_values(evaluation, oc)
         if values is not None and not any(is_small(len(v), threshold) or len(v) == 0
                                            for v in values):
-            from evalkit.plot.prepost import plot_prepost
-
+            draw_prepost = _drawer("prepost", svg)
             rng = (float(oc.scale.range[0]), float(oc.scale.range[1])) if oc.scale else None
             charts["prepost"][oc.id] = _safely(
                 f"prepost:{oc.id}",
-                partial(plot_prepost, values[0], values[1], lang=lang,
+                partial(draw_prepost, values[0], values[1], lang=lang,
                         outcome=oc.name.get(lang), value_range=rng),
-                fmt)
+                fmt, mpl=not svg)
         study = (evaluation.details.get(oc.id) or {}).get("event_study")
         if study is not None and record.get("event_study") and \
                 not record["event_study"]["suppressed"]:

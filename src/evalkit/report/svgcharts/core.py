@@ -360,14 +360,15 @@ class Svg:
         self.add(f"<text{attrs}>{spans}</text>")
 
     def to_string(self) -> str:
-        """The document: ``<svg …>`` with a ``<title>``, no XML declaration."""
+        """The document: ``<svg …>`` with a ``<title>``, no XML declaration, ending in a
+        newline (as matplotlib's SVG does)."""
         head = (f'<svg xmlns="http://www.w3.org/2000/svg"'
                 f'{self._attrs(viewBox=f"0 0 {fmt(self.width)} {fmt(self.height)}")}'
                 f"{self._attrs(width=self.width, height=self.height, role='img')}"
                 f"{self._attrs(aria_label=self.title)} xml:lang=\"{_escape(self.lang)}\""
                 f' font-family="{FONT_FAMILY}">'
                 f"<title>{_escape(self.title)}</title>")
-        return head + "".join(self._parts) + "</svg>"
+        return head + "".join(self._parts) + "</svg>\n"
 
 
 def margin_for(labels: Sequence[str], size: float) -> float:
