@@ -409,3 +409,44 @@ def test_report_draws_svg_without_matplotlib_and_png_with_it(shenyang: Any) -> N
     suppressed = {"effects": [{"id": oid, "suppressed": True} for oid in shenyang.effects]}
     assert design_charts(shenyang, suppressed, lang="zh", fmt="svg", safely=safely) == {
         "designs": {}, "honest": {}}
+
+
+def test_report_withholds_donors_that_identify_people(shenyang: Any, monkeypatch: Any) -> None:
+    """When the unit column identifies people, the chart names donors #1, #2 … (as the
+    weights table), never by their ids or site names."""
+    import evalkit.data.privacy as privacy
+    from evalkit.report.designs import design_charts
+
+    oc = next(o for o in shenyang.project.outcomes if o.id == "service_synthetic")
+    monkeypatch.setattr(privacy, "identifying_columns", lambda project: [str(oc.unit)])
+    context = {"effects": [{"id": oid} for oid in shenyang.effects]}
+    chart = design_charts(shenyang, context, lang="en", fmt="svg",
+                          safely=lambda name, make, fmt: make())["designs"]["service_synthetic"]
+    w = shenyang.effects["service_synthetic"].extra["unit_weights"]
+    shown = w[w > 1e-9].sort_values(ascending=False).head(8)
+    texts = sr.texts(chart)
+    assert [t for t in texts if t.startswith("#")] == [f"#{k + 1}" for k in range(len(shown))]
+    names = {s["id"]: s["name"].en for s in shenyang.project.sites.nodes() if s["name"]}
+    for unit in w.index:
+        assert str(unit) not in texts and sr.squash(names.get(unit, "@")) not in sr.flat(chart)
+
+
+def test_html_report_of_the_demo_never_imports_matplotlib(tmp_path: Any) -> None:
+    """Every chart of an HTML report is written as SVG text: ``evalkit demo`` (its HTML report
+    has indicators, pre/post, event-study, honest-DiD and tornado charts) never imports
+    matplotlib."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from evalkit import cli
+cli.main(["demo", "--out", {str(tmp_path / "html")!r}])
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("matplotlib", "mpl_toolkits")))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+    page = (tmp_path / "html" / "report.zh.html").read_text(encoding="utf-8")
+    for chart in ("event_study-disputes", "honest-disputes", "indicators", "tornado"):
+        assert f'<svg id="ek-{chart}"' in page, chart

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from evalkit.estimate.results import EffectResult
 
-__all__ = ["plot_its", "plot_synth"]
+__all__ = ["TEXT", "period_text", "plot_its", "plot_synth"]
 
 _TEXT = {
     "en": {
@@ -33,6 +33,8 @@ _TEXT = {
         "its_title": "中断时间序列：{outcome}", "synth_title": "{method}：{outcome}",
     },
 }
+#: the chart's words (zh/en), shared with its SVG version in the HTML/PDF reports
+TEXT = _TEXT
 
 
 def _period_text(value: Any) -> str:
@@ -45,6 +47,10 @@ def _period_text(value: Any) -> str:
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+#: a period as a tick label (shared with the SVG charts of the HTML/PDF reports)
+period_text = _period_text
 
 
 def plot_synth(result: EffectResult, lang: str = "en", top: int = 8, *,

@@ -187,6 +187,8 @@ _DRAWERS = {
                    "evalkit.plot.indicators:plot_indicators"),
     "prepost": ("evalkit.report.svgcharts.prepost:prepost_svg",
                 "evalkit.plot.prepost:plot_prepost"),
+    "event_study": ("evalkit.report.svgcharts.event_study:event_study_svg",
+                    "evalkit.plot.event_study:plot_event_study"),
 }
 
 
@@ -282,15 +284,16 @@ def _draw_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
         study = (evaluation.details.get(oc.id) or {}).get("event_study")
         if study is not None and record.get("event_study") and \
                 not record["event_study"]["suppressed"]:
-            from evalkit.plot.event_study import plot_event_study
-
+            draw_study = _drawer("event_study", svg)
             charts["event_study"][oc.id] = _safely(
                 f"event_study:{oc.id}",
-                partial(plot_event_study, study, lang, outcome=oc.name.get(lang),
-                        unit=oc.unit_label.get(lang) if oc.unit_label else None), fmt)
+                partial(draw_study, study, lang, outcome=oc.name.get(lang),
+                        unit=oc.unit_label.get(lang) if oc.unit_label else None), fmt,
+                mpl=not svg)
     from evalkit.report.designs import design_charts  # ITS, synthetic control, honest DiD
 
-    charts |= design_charts(evaluation, context, lang=lang, fmt=fmt, safely=_safely)
+    charts |= design_charts(evaluation, context, lang=lang, fmt=fmt,
+                            safely=partial(_safely, mpl=not svg))
     return charts
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import RenderError
 from evalkit.plot.base import labels as chart_words
-from evalkit.plot.designs import _TEXT, _period_text
+from evalkit.plot.designs import TEXT, period_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,7 +107,7 @@ def synth_parts(result: EffectResult, top: int = 8,
     if not sum(abs(v) for v in lam_values if math.isfinite(v)) > 0:
         lam_values = []
     return SynthParts(
-        periods=[_period_text(v) for v in traj[traj.columns[0]].to_numpy()],
+        periods=[period_text(v) for v in traj[traj.columns[0]].to_numpy()],
         treated=_floats(traj["treated"]), synthetic=_floats(traj["synthetic"]),
         start=post.index(True) if True in post else 0, time_weights=lam_values,
         donors=top_donors(weights, top, labels))
@@ -115,7 +115,7 @@ def synth_parts(result: EffectResult, top: int = 8,
 
 def design_words(result: EffectResult, lang: str) -> dict[str, str]:
     """The words of :mod:`evalkit.plot.designs` in ``lang``, with the titles filled in."""
-    text = dict(chart_words(_TEXT, lang))
+    text = dict(chart_words(TEXT, lang))
     text["its_title"] = text["its_title"].format(outcome=result.outcome)
     text["synth_title"] = text["synth_title"].format(method=result.design_label(lang),
                                                      outcome=result.outcome)
@@ -169,7 +169,7 @@ def its_svg(result: EffectResult, lang: str, *, time_label: str | None = None) -
     span = (hi_t - lo_t) or 1.0
     whole = bool(parts.t) and all(float(v).is_integer() for v in parts.t)
     xticks = (_whole_ticks(lo_t, hi_t) if whole else nice_ticks(lo_t, hi_t, 8))
-    xlabels = [_period_text(t) if whole else tick_text(t, xticks) for t in xticks]
+    xlabels = [period_text(t) if whole else tick_text(t, xticks) for t in xticks]
     values = [v for v in (*parts.observed, *(f for _, f in parts.before),
                           *(f for _, f in parts.after), *(c for _, c in parts.counterfactual))
               if math.isfinite(v)] or [0.0, 1.0]

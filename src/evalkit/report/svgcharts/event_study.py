@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Literal
 
 from evalkit.errors import RenderError
 from evalkit.plot.base import labels as chart_words
-from evalkit.plot.designs import _period_text
-from evalkit.plot.event_study import _TEXT
+from evalkit.plot.designs import period_text
+from evalkit.plot.event_study import TEXT
 
 if TYPE_CHECKING:
     from evalkit.estimate.results import EffectResult
@@ -70,7 +70,7 @@ def event_words(result: EffectResult, lang: str, *, outcome: str | None = None,
     """The chart's words in ``lang`` (from :mod:`evalkit.plot.event_study`): ``title``,
     ``x``, ``y`` (the outcome, then its unit in brackets on a line of its own), ``legend``
     (the interval level and the pre-trend test), ``pre`` and ``post``."""
-    text = chart_words(_TEXT, lang)
+    text = chart_words(TEXT, lang)
     y = text["y"].format(outcome=outcome or result.outcome)
     if unit:
         y += f"\n（{unit}）" if lang == "zh" else f"\n({unit})"
@@ -102,7 +102,7 @@ def period_step(times: list[float], px_per_period: float, widest: float,
 def period_labels(times: list[float], step: int) -> list[tuple[float, str]]:
     """``(time, label)`` for the periods labelled at ``step``: multiples of ``step``, so
     that 0 (the start) is always among them; whole numbers without a decimal point."""
-    return [(t, _period_text(t)) for t in sorted(set(times))
+    return [(t, period_text(t)) for t in sorted(set(times))
             if step == 1 or (float(t).is_integer() and int(t) % step == 0)]
 
 
@@ -147,7 +147,7 @@ def event_study_svg(result: EffectResult, lang: str, *, outcome: str | None = No
              (("pre", PRE, "point"), ("post", POST, "point")) if key in kinds]
     width = 640.0
     lo_t, hi_t = min(times) - 0.6, max(times) + 0.6
-    all_labels = [_period_text(t) for t in times]
+    all_labels = [period_text(t) for t in times]
     page = layout(width, lang=lang, title=words["title"], items=items, note=words["legend"],
                   ylabels=ylabels, xlabels=all_labels, ytitle=words["y"], xtitle=words["x"])
     svg = page.svg

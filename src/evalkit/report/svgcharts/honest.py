@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from evalkit.errors import RenderError
 from evalkit.plot.base import labels as chart_words
-from evalkit.plot.honest import _TEXT
+from evalkit.plot.honest import TEXT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +43,7 @@ def honest_intervals(frame: pd.DataFrame, lang: str) -> tuple[list[HonestInterva
     smallest M, as in the matplotlib chart; each robust interval at its M, labelled ``f"{M:g}"``.
     RenderError for anything but the output of ``ek.honest_did``.
     """
-    text = chart_words(_TEXT, lang)
+    text = chart_words(TEXT, lang)
     if not {"m", "lb", "ub"} <= set(frame.columns) or "original" not in frame.attrs:
         raise RenderError("honest_svg: expected the output of ek.honest_did (columns m, "
                           "lb, ub and attrs['original'])", hint="pass ek.honest_did(...)")
@@ -65,7 +65,7 @@ def honest_words(frame: pd.DataFrame, lang: str,
                  breakdown: float | None) -> dict[str, str]:
     """``title``, ``x`` (what M or M̄ bounds), ``y``, legend entries ``original``,
     ``robust`` and ``breakdown`` (empty without a finite breakdown value)."""
-    text = chart_words(_TEXT, lang)
+    text = chart_words(TEXT, lang)
     rm = frame.attrs.get("method") == "relative_magnitude"
     return {"title": text["title"], "x": text["rm"] if rm else text["sd"], "y": text["y"],
             "original": text["original"], "robust": text["robust"],
