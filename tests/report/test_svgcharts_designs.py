@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import svg_reading as sr
+from test_design_charts import _panel  # the same small panel of 8 units x 12 periods
 
 import evalkit as ek
 from evalkit.errors import RenderError
@@ -41,16 +42,6 @@ def study(demo_ev: Any) -> Any:
 @pytest.fixture(scope="module")
 def honest_frame(demo_ev: Any) -> Any:
     return demo_ev.details["disputes"]["honest_did"]
-
-
-def _panel() -> pd.DataFrame:
-    rng = np.random.default_rng(0)
-    unit = np.repeat([f"s{i}" for i in range(8)], 12)
-    t = np.tile(np.arange(12), 8)
-    d = ((unit == "s7") & (t >= 8)).astype(int)
-    y = rng.normal(size=8)[np.repeat(np.arange(8), 12)] + 0.2 * t - 1.0 * d + rng.normal(
-        scale=0.2, size=len(t))
-    return pd.DataFrame({"unit": unit, "t": t, "y": y, "d": d})
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +156,7 @@ def test_period_step_and_labels() -> None:
     assert period_labels([-3.0, -2.0, -1.0, 0.0, 1.0, 2.0], 2) == [(-2.0, "-2"), (0.0, "0"),
                                                                      (2.0, "2")]
     assert period_labels([-1.0, 0.0], 1) == [(-1.0, "-1"), (0.0, "0")]
+    assert period_labels([0.5, 1.5, 2.5], 2) == [(0.5, "0.5"), (2.5, "2.5")]
 
 
 @pytest.mark.parametrize("lang,name", [("zh", LONG_ZH), ("en", LONG_EN)])
@@ -243,6 +235,13 @@ def test_honest_relative_magnitudes_unbounded_and_no_breakdown() -> None:
             and abs(ln["x1"] - blue[-1]["x1"]) < 5 and ln["x2"] - ln["x1"] < 10]
     assert caps == []
     sr.assert_readable(svg)
+    many = pd.DataFrame({"m": np.arange(31) / 10, "lb": -1 - np.arange(31) / 10,
+                         "ub": -0.5 + np.arange(31) / 20})
+    many.attrs.update(original=(-1.0, -0.5), breakdown=1.05, method="smoothness")
+    for lang in ("zh", "en"):  # 31 bounds: labels thinned, none touching "original"
+        svg = honest_svg(many, lang)
+        sr.assert_readable(svg)
+        assert "0" in sr.texts(svg) and len(_intervals(svg, "#1f77b4")) == 31
     with pytest.raises(RenderError, match="honest_did"):
         honest_svg(pd.DataFrame({"m": [0.0]}), "en")
 

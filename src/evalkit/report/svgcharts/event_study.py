@@ -101,9 +101,11 @@ def period_step(times: list[float], px_per_period: float, widest: float,
 
 def period_labels(times: list[float], step: int) -> list[tuple[float, str]]:
     """``(time, label)`` for the periods labelled at ``step``: multiples of ``step``, so
-    that 0 (the start) is always among them; whole numbers without a decimal point."""
-    return [(t, period_text(t)) for t in sorted(set(times))
-            if step == 1 or (float(t).is_integer() and int(t) % step == 0)]
+    that 0 (the start) is always among them (every ``step``-th period when the periods are
+    not whole numbers); whole numbers without a decimal point."""
+    periods = sorted(set(times))
+    chosen = [t for t in periods if step == 1 or (float(t).is_integer() and int(t) % step == 0)]
+    return [(t, period_text(t)) for t in chosen or periods[::step]]
 
 
 def event_study_svg(result: EffectResult, lang: str, *, outcome: str | None = None,

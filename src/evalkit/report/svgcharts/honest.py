@@ -124,7 +124,10 @@ def honest_svg(frame: pd.DataFrame, lang: str) -> str:
     gaps = [b.x - a.x for a, b in pairwise(intervals[1:])]
     step = period_step([iv.x for iv in intervals[1:]],
                        min(gaps, default=hi_x - lo_x) * w / (hi_x - lo_x), tick_room(labels))
-    shown = intervals[:1] + intervals[1::step]
+    # and a bound's label never closer to the original's than the two labels' half widths
+    room = tick_room(labels[:1]) / 2 + tick_room(labels[1:]) / 2 + 6
+    shown = intervals[:1] + [iv for iv in intervals[1::step]
+                             if x(iv.x) - x(intervals[0].x) >= room]
     axes(svg, page.box, x=x, y=y, xticks=[iv.x for iv in shown], yticks=yticks,
          xlabels=[iv.label for iv in shown], ylabels=ylabels, ytitle=words["y"],
          xtitle=words["x"], grid="y")
