@@ -38,8 +38,8 @@ FONT_FAMILY = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei',
 #: distance between the baselines of two lines of a label, in font sizes
 LINE_HEIGHT = 1.25
 #: font size (px) of tick labels and of axis titles
-TICK_SIZE = 10.0
-TITLE_SIZE = 11.0
+TICK_SIZE = 11.0
+TITLE_SIZE = 12.0
 #: tick length and the gap between a tick and its label (px)
 TICK = 4.0
 GAP = 3.0

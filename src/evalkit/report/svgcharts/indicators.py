@@ -29,9 +29,9 @@ from evalkit.report.svgcharts.core import (
 __all__ = ["indicators_svg"]
 
 WIDTH = 620.0
-_NAME_SIZE = 11.0
-_VALUE_SIZE = 10.0
-_NAME_MAX = 230.0  # px: a longer indicator name wraps
+_NAME_SIZE = 12.0
+_VALUE_SIZE = 11.0
+_NAME_MAX = 250.0  # px: a longer indicator name wraps
 
 
 def _name(row: Mapping[str, Any], lang: str) -> str:

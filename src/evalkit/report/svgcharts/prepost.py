@@ -29,8 +29,8 @@ __all__ = ["prepost_svg"]
 
 WIDTH = 620.0
 _PLOT_H = 220.0
-_TITLE_SIZE = 12.5
-_MEAN_SIZE = 10.0
+_TITLE_SIZE = 14.0
+_MEAN_SIZE = 11.0
 _COLOURS = {"pre": ("#9aa5ae", "#6f7a83"), "post": ("#1f6fb2", "#1f6fb2")}  # bar, mean line
 
 

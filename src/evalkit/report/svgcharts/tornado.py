@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 __all__ = ["tornado_svg"]
 
 WIDTH = 620.0
-_LABEL_SIZE = 11.0
-_VALUE_SIZE = 9.5
-_TITLE_SIZE = 12.5
-_LABEL_MAX = 230.0
+_LABEL_SIZE = 12.0
+_VALUE_SIZE = 10.5
+_TITLE_SIZE = 14.0
+_LABEL_MAX = 260.0  # px: a longer factor label wraps
 _LOW, _HIGH = "#4878a8", "#e08a3c"
 
 
@@ -91,7 +91,7 @@ def tornado_svg(sensitivity: pd.DataFrame, ratio: float, *, lang: str, top: int 
     per_px = (x.domain[1] - x.domain[0]) / max(right - left - 2 * pad, 1.0)
     shown = (x.domain[0] - pad * per_px, x.domain[1] + pad * per_px)
     xticks = [t for t in nice_ticks(shown[0], shown[1], 6) if shown[0] <= t <= shown[1]]
-    row_h = [max(24.0, (lab.count("\n") + 1) * LINE_HEIGHT * _LABEL_SIZE + 6)
+    row_h = [max(26.0, (lab.count("\n") + 1) * LINE_HEIGHT * _LABEL_SIZE + 6)
              for lab in labels]
     height = sum(row_h) if row_h else 24.0
 
@@ -103,17 +103,20 @@ def tornado_svg(sensitivity: pd.DataFrame, ratio: float, *, lang: str, top: int 
                                                           strict=True)):
         mid = plot_top + sum(row_h[:k]) + row_h[k] / 2
         svg.text(left - 8, mid, label, size=_LABEL_SIZE, anchor="end")
-        svg.rect(bx, mid - 8, x(rlo) - bx, 16, fill=_LOW)
-        svg.rect(bx, mid - 8, x(rhi) - bx, 16, fill=_HIGH)
         tol = 1e-9 * max(1.0, abs(base))
         sides = [0 if abs(r - base) <= tol else (-1 if r < base else 1) for r in (rlo, rhi)]
-        for j, (r, v) in enumerate(((rlo, vlo), (rhi, vhi))):
+        # both ratios on the same side of the base (a factor that is not monotone): each bar
+        # half as high, low above high, so the longer never hides the shorter
+        split = sides[0] == sides[1] != 0
+        for j, (r, v, colour) in enumerate(((rlo, vlo, _LOW), (rhi, vhi, _HIGH))):
+            y0, h = (mid - 8 + 8 * j, 8.0) if split else (mid - 8, 16.0)
+            svg.rect(bx, y0, x(r) - bx, h, fill=colour)
             # left of the base when the ratio is below it, right when above; a bar of no
             # length writes its value on the side the other bar leaves free (low value on
             # the left, high on the right when both have no length)
             direction = sides[j] or -sides[1 - j] or (-1 if j == 0 else 1)
-            svg.text(x(r) + 3 * direction, mid, v, size=_VALUE_SIZE,
-                     anchor="end" if direction < 0 else "start")
+            svg.text(x(r) + 3 * direction, mid + ((j - 0.5) * 13 if split else 0), v,
+                     size=_VALUE_SIZE, anchor="end" if direction < 0 else "start")
     axes(svg, (left, plot_top, right - left, height),
          x=Linear(shown, (left, right)), y=Linear((0.0, 1.0), (plot_top + height, plot_top)),
          xticks=xticks, yticks=[], xtitle=xtitle)
