@@ -17,14 +17,31 @@ from typing import TYPE_CHECKING, Any
 from evalkit.errors import RenderError
 from evalkit.plot.base import labels as chart_words
 from evalkit.plot.designs import TEXT, period_text
+from evalkit.report.svgcharts.core import (
+    LINE_HEIGHT,
+    TICK_SIZE,
+    TITLE_SIZE,
+    Linear,
+    axes,
+    margin_for,
+    nice_ticks,
+    text_width,
+    tick_text,
+    wrap,
+)
+from evalkit.report.svgcharts.event_study import period_step
+from evalkit.report.svgcharts.frame import fitting_ticks, layout, tick_room
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from evalkit.estimate.results import EffectResult
 
-__all__ = ["ItsParts", "SynthParts", "its_parts", "its_svg", "synth_parts", "synth_svg", "top_donors"]
+__all__ = ["ItsParts", "SynthParts", "its_parts", "its_svg", "synth_parts", "synth_svg",
+           "top_donors"]
 
+#: font size (px) of the "service starts" label over the start line
+_START_SIZE = 10.5
 #: a donor weight at most this is a numerical zero: no bar (as the report's weights table)
 ZERO_WEIGHT = 1e-9
 
@@ -38,7 +55,6 @@ class ItsParts:
     """What an interrupted-time-series chart draws: the periods ``t``, the observed values,
     the fitted segments before and after the start (``(t, fitted)`` pairs), the
     counterfactual after it, and ``start`` (the first period with the service)."""
-
     t: list[float]
     observed: list[float]
     before: list[tuple[float, float]]
@@ -83,7 +99,6 @@ class SynthParts:
     """What a synthetic-comparison chart draws: the period labels, the treated and the
     synthetic path (one value per period), the index of the first period with the service,
     the pre-period time weights (SDID; empty when there are none) and the donors."""
-
     periods: list[str]
     treated: list[float]
     synthetic: list[float]
@@ -125,8 +140,6 @@ def design_words(result: EffectResult, lang: str) -> dict[str, str]:
 def _whole_ticks(lo: float, hi: float, n: int = 8) -> list[float]:
     """Round ticks between ``lo`` and ``hi``, whole numbers only (no 2.5 between periods
     2 and 3)."""
-    from evalkit.report.svgcharts.core import nice_ticks
-
     ticks = [t for t in nice_ticks(lo, hi, n) if float(t).is_integer()]
     return ticks if len(ticks) >= 2 else [float(math.floor(lo)), float(math.ceil(hi))]
 
@@ -134,9 +147,7 @@ def _whole_ticks(lo: float, hi: float, n: int = 8) -> list[float]:
 def _start_label(svg: Any, x: float, y: float, text: str, right: float) -> None:
     """``text`` (e.g. "service starts") just right of the start line, in the strip above
     the plotting area; right-aligned to the line when it would run past ``right``."""
-    from evalkit.report.svgcharts.core import text_width
-
-    size = 9.5
+    size = _START_SIZE
     if x + 3 + text_width(text, size) <= right:
         svg.text(x + 3, y, text, size=size, baseline="top", fill="#555555")
     else:
@@ -158,8 +169,6 @@ def its_svg(result: EffectResult, lang: str, *, time_label: str | None = None) -
     str
         ``<svg …>…</svg>``; the same input gives the same text.
     """
-    from evalkit.report.svgcharts.core import Linear, axes, nice_ticks, tick_text
-    from evalkit.report.svgcharts.frame import layout
 
     text = design_words(result, lang)
     parts = its_parts(result)
@@ -179,7 +188,8 @@ def its_svg(result: EffectResult, lang: str, *, time_label: str | None = None) -
              ("dash", "#1f77b4", text["counterfactual"])]
     xtitle = parts.time_column if time_label is None else time_label
     page = layout(640.0, lang=lang, title=text["its_title"], items=items, ylabels=ylabels,
-                  xlabels=xlabels, ytitle=result.outcome, xtitle=xtitle, strip=14.0)
+                  xlabels=xlabels, ytitle=result.outcome, xtitle=xtitle,
+                  strip=LINE_HEIGHT * _START_SIZE + 2)
     svg = page.svg
     left, top, w, h = page.box
     x = Linear((lo_t - 0.03 * span, hi_t + 0.03 * span), (left, left + w))
@@ -214,17 +224,6 @@ def synth_svg(result: EffectResult, lang: str, top: int = 8, *,
     str
         ``<svg …>…</svg>``; the same input gives the same text.
     """
-    from evalkit.report.svgcharts.core import (
-        TICK_SIZE,
-        Linear,
-        axes,
-        margin_for,
-        nice_ticks,
-        tick_text,
-        wrap,
-    )
-    from evalkit.report.svgcharts.event_study import period_step
-    from evalkit.report.svgcharts.frame import layout, tick_room
 
     text = design_words(result, lang)
     parts = synth_parts(result, top, labels)
@@ -240,7 +239,8 @@ def synth_svg(result: EffectResult, lang: str, top: int = 8, *,
         items.append(("rect", "#bbbbbb", text["time_w"]))
     rows = sum(max(1, name.count("\n") + 1) for name in names)
     page = layout(width, lang=lang, title=text["synth_title"], items=items, ylabels=ylabels,
-                  xlabels=parts.periods, ytitle=result.outcome, xtitle=None, strip=16.0,
+                  xlabels=parts.periods, ytitle=result.outcome, xtitle=None,
+                  strip=LINE_HEIGHT * TITLE_SIZE + 2,
                   right=14.0 + (panel + 24 if panel else 0.0),
                   plot_height=max(230.0, 16.0 * rows + 8))
     svg = page.svg
@@ -274,15 +274,6 @@ def _weights_panel(svg: Any, donors: list[tuple[str, float]], names: list[str],
                    area: tuple[float, float, float, float], strip: float, title: str) -> None:
     """Horizontal bars of the donor weights, largest on top, in ``area`` = (left, top,
     width, height); its title in the strip above."""
-    from evalkit.report.svgcharts.core import (
-        TICK_SIZE,
-        Linear,
-        axes,
-        margin_for,
-        tick_text,
-    )
-    from evalkit.report.svgcharts.frame import fitting_ticks
-
     left, top, width, height = area
     bars = left + margin_for(names, TICK_SIZE) + 7
     box = (bars, top, left + width - 12 - bars, height)
@@ -294,4 +285,4 @@ def _weights_panel(svg: Any, donors: list[tuple[str, float]], names: list[str],
     band = min(height / len(donors) * 0.7, 22.0)
     for k, (_, value) in enumerate(donors):
         svg.rect(x(0.0), y(k) - band / 2, x(value) - x(0.0), band, fill="#d62728")
-    svg.text(box[0] + box[2] / 2, strip, title, size=10.5, anchor="middle", baseline="top")
+    svg.text(box[0] + box[2] / 2, strip, title, size=TITLE_SIZE, anchor="middle", baseline="top")

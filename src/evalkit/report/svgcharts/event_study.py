@@ -16,6 +16,8 @@ from evalkit.errors import RenderError
 from evalkit.plot.base import labels as chart_words
 from evalkit.plot.designs import period_text
 from evalkit.plot.event_study import TEXT
+from evalkit.report.svgcharts.core import Linear, axes, nice_ticks, tick_text
+from evalkit.report.svgcharts.frame import layout, tick_room
 
 if TYPE_CHECKING:
     from evalkit.estimate.results import EffectResult
@@ -32,7 +34,6 @@ class EventEstimate:
     """One period of an event study: ``time`` relative to the start, the estimate and its
     interval (``nan`` when the result has none), and whether it is before the start, after
     it or the reference period (0 by construction, drawn hollow, without an interval)."""
-
     time: float
     estimate: float
     low: float
@@ -135,8 +136,6 @@ def event_study_svg(result: EffectResult, lang: str, *, outcome: str | None = No
     str
         ``<svg …>…</svg>``; the same input gives the same text.
     """
-    from evalkit.report.svgcharts.core import Linear, axes, nice_ticks, tick_text
-    from evalkit.report.svgcharts.frame import layout, tick_room
 
     words = event_words(result, lang, outcome=outcome, unit=unit)
     points = event_estimates(result)

@@ -19,6 +19,9 @@ from evalkit.report.svgcharts.core import (
     TICK_SIZE,
     Svg,
     legend,
+    margin_for,
+    nice_ticks,
+    tick_text,
     wrap,
     x_axis_height,
     y_axis_width,
@@ -26,9 +29,9 @@ from evalkit.report.svgcharts.core import (
 
 __all__ = ["LEGEND_SIZE", "PAD", "TITLE", "Layout", "layout"]
 
-#: font size (px) of the chart title and of the legend
-TITLE = 13.0
-LEGEND_SIZE = 10.0
+#: font size (px) of the chart title and of the legend (the legend's as the tick labels')
+TITLE = 14.0
+LEGEND_SIZE = TICK_SIZE
 #: space (px) around the chart and between its blocks
 PAD = 8.0
 
@@ -84,16 +87,12 @@ def layout(width: float, *, lang: str, title: str, items: Sequence[tuple[str, st
 
 def tick_room(labels: Sequence[str]) -> float:
     """Width (px) of the widest tick label: how far apart tick labels must be."""
-    from evalkit.report.svgcharts.core import margin_for
-
     return margin_for(labels, TICK_SIZE)
 
 
 def fitting_ticks(lo: float, hi: float, room: float, n: int = 5) -> list[float]:
     """Round ticks from ``lo`` to ``hi`` (about ``n`` of them, fewer when their labels
     would not fit side by side in ``room`` px with 8 px between them)."""
-    from evalkit.report.svgcharts.core import nice_ticks, tick_text
-
     for k in range(n, 1, -1):
         ticks = nice_ticks(lo, hi, k)
         labels = [tick_text(t, ticks) for t in ticks]

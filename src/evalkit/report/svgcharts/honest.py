@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Literal
 from evalkit.errors import RenderError
 from evalkit.plot.base import labels as chart_words
 from evalkit.plot.honest import TEXT
+from evalkit.report.svgcharts.core import Linear, axes, nice_ticks, tick_text
+from evalkit.report.svgcharts.event_study import period_step
+from evalkit.report.svgcharts.frame import layout, tick_room
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +30,6 @@ ORIGINAL, ROBUST, BREAKDOWN = "#d62728", "#1f77b4", "#999999"
 @dataclass(frozen=True)
 class HonestInterval:
     """One interval of the chart at position ``x`` on the M axis, labelled ``label``."""
-
     x: float
     label: str
     low: float
@@ -96,9 +98,6 @@ def honest_svg(frame: pd.DataFrame, lang: str) -> str:
     str
         ``<svg …>…</svg>``; the same input gives the same text.
     """
-    from evalkit.report.svgcharts.core import Linear, axes, nice_ticks, tick_text
-    from evalkit.report.svgcharts.event_study import period_step
-    from evalkit.report.svgcharts.frame import layout, tick_room
 
     intervals, bd = honest_intervals(frame, lang)
     words = honest_words(frame, lang, bd)
