@@ -2,12 +2,14 @@
 
 :func:`build_charts` draws every chart a report shows — indicator achievement, pre/post
 distributions, event studies, the logic-model diagram and the SROI tornado — as inline SVG
-(HTML, PDF) or PNG bytes (Word). The indicator, pre/post and tornado charts are written
-directly as SVG text (:mod:`evalkit.report.svgcharts`, no matplotlib) for HTML and PDF; the
-others, and every chart of a Word report, are drawn with matplotlib. A chart whose data is
-missing, or computed from fewer people than the disclosure threshold, is left out; a chart
-that fails to draw is left out with an :class:`~evalkit.errors.EvalkitWarning` saying why,
-so the report is still written.
+(HTML, PDF) or PNG bytes (Word). For HTML and PDF every chart is written directly as SVG
+text (:mod:`evalkit.report.svgcharts`, no matplotlib; the logic model by
+:mod:`evalkit.model.diagram`); every chart of a Word report is drawn with matplotlib. A
+chart whose data is missing, or computed from fewer people than the disclosure threshold, is
+left out; a chart that fails to draw is left out with an
+:class:`~evalkit.errors.EvalkitWarning` saying why, so the report is still written. The
+charts of the designs (ITS, synthetic comparison, honest DiD) come from
+:func:`evalkit.report.designs.design_charts`.
 
 Charts are drawn once per evaluation, language and image format (:mod:`evalkit.report.memo`):
 the HTML and the PDF report of one evaluation, or a second copy of either, reuse the SVG
