@@ -330,3 +330,30 @@ def test_line_height_constant_matches_the_writer() -> None:
     svg.text(0, 0, "a\nb", size=10, baseline="alphabetic")
     ys = [float(s.get("y", "0")) for s in ET.fromstring(svg.to_string()).iter(NS + "tspan")]
     assert ys[1] - ys[0] == pytest.approx(LINE_HEIGHT * 10)
+
+
+def test_svg_charts_need_no_matplotlib(tmp_path: Any) -> None:
+    """An HTML report's ported charts never import matplotlib: with the charts still drawn
+    by matplotlib left out, rendering the demo's HTML leaves matplotlib unimported."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import evalkit as ek\n"
+        "import evalkit.report.charts as ch\n"
+        "real = ch._safely\n"
+        "ch._safely = lambda name, draw, fmt, *, mpl=True: (None if mpl and fmt == 'svg' "
+        "else real(name, draw, fmt, mpl=mpl))\n"
+        "ev = ek.evaluate(ek.load_project(ek.datasets.path('workers_home') / 'project.yaml'))\n"
+        f"ek.report.render(ev, {str(tmp_path / 'r.html')!r}, lang='zh')\n"
+        "html = open(" + repr(str(tmp_path / "r.html")) + ", encoding='utf-8').read()\n"
+        "assert html.count('role=\"img\"') >= 3, 'the SVG charts are in the report'\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=300, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False"

@@ -228,3 +228,58 @@ def test_legend_wraps_rows_within_its_width() -> None:
     assert legend(svg, [], x=0, y=0, width=100) == 0
     with pytest.raises(ValueError):
         legend(svg, [("blob", "#000", "x")], x=0, y=0, width=100)
+
+
+def test_missing_values_are_not_drawn_and_numpy_numbers_are_written_plainly() -> None:
+    import numpy as np
+
+    svg = Svg(100, 100, lang="en", title="t")
+    svg.rect(math.nan, 0, 10, 10, fill="#000")
+    svg.line(0, 0, math.inf, 1)
+    svg.circle(1, math.nan, 2, fill="#000")
+    svg.text(math.nan, 1, "gone")
+    svg.path([(0, 0), (1, math.nan), (2, 2), (3, 3)], stroke="#000")
+    svg.circle(np.float32(1.23456), np.int64(2), np.float64(0.5), fill="#000")
+    out = svg.to_string()
+    root = ET.fromstring(out)
+    assert [e.tag.split("}")[1] for e in root if not e.tag.endswith("title")] == \
+        ["path", "circle"]
+    assert root.find(f"{SVG}path").get("d") == "M0,0 M2,2 L3,3"  # type: ignore[union-attr]
+    assert 'cx="1.23" cy="2" r="0.5"' in out and "nan" not in out and "inf" not in out
+
+
+def test_wrap_properties() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from(list("abcXYZ 0123456789-.,;:()%") + list("指标完成率（）：，。") +
+                               ["\n", "W", "i", "—"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet, max_size=60), st.floats(5, 300))
+    def check(text: str, width: float) -> None:
+        lines = wrap(text, width, 10)
+        # nothing lost or reordered (spaces at the breaks aside), never wider than the room
+        # unless one character is already wider
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+        for line in lines:
+            assert text_width(line, 10) <= width + 1e-9 or len(line.strip()) <= 1, (line, width)
+
+    check()
+
+
+def test_crowded_tick_labels_are_thinned_never_overlapping() -> None:
+    svg = Svg(300, 120, lang="en", title="t")
+    ticks = [float(t) for t in range(-12, 13)]
+    labels = [f"month {int(t)}" for t in ticks]
+    axes(svg, (20, 10, 260, 60), x=Linear((-12, 12), (20, 280)), y=Linear((0, 1), (70, 10)),
+         xticks=ticks, yticks=[0, 1], xlabels=labels)
+    root = ET.fromstring(svg.to_string())
+    shown = [e for e in root.iter(SVG + "text") if (e.text or "").startswith("month")]
+    assert 2 <= len(shown) < len(ticks) and shown[0].text == "month -12"
+    xs = [float(e.get("x", "0")) for e in shown]
+    widths = [text_width(e.text or "", 11) for e in shown]
+    assert all(b - a >= (wa + wb) / 2 for a, b, wa, wb in zip(xs, xs[1:], widths, widths[1:],
+                                                              strict=False))
+    ticks_drawn = [e for e in root.iter(SVG + "line") if e.get("y2") == "74"]
+    assert len(ticks_drawn) == len(ticks)  # every tick still drawn

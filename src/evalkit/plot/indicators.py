@@ -12,7 +12,8 @@ from evalkit.plot.base import new_figure
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["STATUS_COLOURS", "TEXT", "plot_indicators"]
+__all__ = ["STATUS_COLOURS", "TEXT", "axis_limit", "indicator_bars", "indicator_name",
+           "legend_entries", "plot_indicators"]
 
 STATUS_COLOURS = {
     "met": "#2e8b57",
@@ -44,15 +45,56 @@ def _records(rows: Any) -> list[Mapping[str, Any]]:
     return list(rows)
 
 
-def _name(row: Mapping[str, Any], lang: str) -> str:
+def indicator_name(row: Mapping[str, Any], lang: str) -> str:
+    """``"<id> <name>"`` of an indicator row (``name`` as ``{"zh", "en"}`` or ``name_<lang>``)."""
     name = row.get("name")
     if isinstance(name, Mapping):
         text = str(name.get(lang, ""))
     else:
         text = str(row.get(f"name_{lang}", name or ""))
     ident = row.get("id", row.get("indicator_id", ""))
-    text = f"{ident} {text}".strip()
-    return _wrap(text, 14 if lang == "zh" else 28)
+    return f"{ident} {text}".strip()
+
+
+def _name(row: Mapping[str, Any], lang: str) -> str:
+    return _wrap(indicator_name(row, lang), 14 if lang == "zh" else 28)
+
+
+def indicator_bars(rows: Sequence[Mapping[str, Any]] | Any
+                   ) -> list[tuple[Mapping[str, Any], float | None, str, str]]:
+    """``(row, achievement in percent or None, label at the bar, colour)`` for each row: the
+    label is the whole percent, or — when the achievement is not a number — the value as
+    given (a suppressed ``"<5"``, written as such and never drawn as 0 %) or a dash."""
+    out = []
+    for row in _records(rows):
+        ach = row.get("achievement")
+        value = float(ach) if isinstance(ach, int | float) else math.nan
+        known = math.isfinite(value)
+        label = f"{100 * value:.0f}%" if known else (ach if isinstance(ach, str) else "—")
+        colour = STATUS_COLOURS.get(str(row.get("status")), STATUS_COLOURS["no_data"])
+        out.append((row, 100 * value if known else None, label, colour))
+    return out
+
+
+def axis_limit(percents: Sequence[float | None]) -> float:
+    """Right end of the achievement axis: 130 % at least, room for the longest bar up to
+    250 % (longer bars run to the end), 280 % at most."""
+    shown = [min(v, 250.0) if v is not None else 0.0 for v in percents]
+    return max(130.0, min(max(shown, default=0) * 1.15, 280.0))
+
+
+def legend_entries(rows: Sequence[Mapping[str, Any]] | Any,
+                   status_labels: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    """``(colour, label)``: one legend entry per colour, the labels of its statuses joined
+    with " / " in the order they first appear."""
+    by_colour: dict[str, list[str]] = {}
+    for row in _records(rows):
+        code = str(row.get("status"))
+        name = str((status_labels or {}).get(code, code))
+        names_of = by_colour.setdefault(STATUS_COLOURS.get(code, STATUS_COLOURS["no_data"]), [])
+        if name not in names_of:
+            names_of.append(name)
+    return [(colour, " / ".join(found)) for colour, found in by_colour.items()]
 
 
 def _wrap(text: str, width: int) -> str:
@@ -90,17 +132,11 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en", *
     records = _records(rows)
     height = max(2.4, 0.46 * len(records) + 1.3)
     fig, ax = new_figure(6.4, height)
-    names, values, colours, labels = [], [], [], []
-    for row in records:
-        ach = row.get("achievement")
-        value = float(ach) if isinstance(ach, int | float) else math.nan
-        known = math.isfinite(value)
-        value = value if known else 0.0
-        names.append(_name(row, lang))
-        values.append(100 * value)
-        # a suppressed value ("<5") is written as such, never drawn as 0 %
-        labels.append(f"{100 * value:.0f}%" if known else (ach if isinstance(ach, str) else "—"))
-        colours.append(STATUS_COLOURS.get(str(row.get("status")), STATUS_COLOURS["no_data"]))
+    bars = indicator_bars(records)
+    names = [_name(row, lang) for row, *_ in bars]
+    values = [v if v is not None else 0.0 for _, v, _, _ in bars]
+    labels = [label for _, _, label, _ in bars]
+    colours = [colour for *_, colour in bars]
     y = list(range(len(records)))[::-1]
     ax.barh(y, values, color=colours, height=0.6)
     shown = [min(v, 250.0) for v in values]
@@ -110,20 +146,13 @@ def plot_indicators(rows: Sequence[Mapping[str, Any]] | Any, lang: str = "en", *
     ax.text(100, len(records) - 0.35, text["target"], ha="center", va="bottom", fontsize=8,
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
     ax.set_yticks(y, names, fontsize=8.5)
-    ax.set_xlim(0, max(130.0, min(max(shown, default=0) * 1.15, 280.0)))
+    ax.set_xlim(0, axis_limit([v for _, v, _, _ in bars]))
     ax.set_ylim(-0.6, len(records) + 0.2)
     ax.set_xlabel(text["x"])
     from matplotlib.patches import Patch
 
-    by_colour: dict[str, list[str]] = {}  # one legend entry per colour, its statuses joined
-    for row in records:
-        code = str(row.get("status"))
-        name = str((status_labels or {}).get(code, code))
-        names_of = by_colour.setdefault(STATUS_COLOURS.get(code, STATUS_COLOURS["no_data"]), [])
-        if name not in names_of:
-            names_of.append(name)
-    handles = [Patch(facecolor=colour, label=" / ".join(found))
-               for colour, found in by_colour.items()]
+    handles = [Patch(facecolor=colour, label=label)
+               for colour, label in legend_entries(records, status_labels)]
     fig.legend(handles=handles, fontsize=8, frameon=False, loc="outside lower center",
                ncol=min(len(handles), 4))
     return fig

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evalkit.plot.base import labels as chart_words
 from evalkit.plot.base import new_figure
@@ -11,7 +11,7 @@ from evalkit.plot.base import new_figure
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["TEXT", "plot_prepost"]
+__all__ = ["TEXT", "plot_prepost", "prepost_shares"]
 
 _TEXT = {
     "en": {"pre": "before", "post": "after", "y": "share of people (%)", "mean": "mean {v:.2f}",
@@ -23,6 +23,35 @@ _TEXT = {
 }
 #: the chart's words (zh/en), shared with its SVG version in the HTML/PDF reports
 TEXT = _TEXT
+
+
+def prepost_shares(pre: Sequence[float], post: Sequence[float], *, bins: int | None = None,
+                   value_range: tuple[float, float] | None = None) -> dict[str, Any]:
+    """What the pre/post chart shows: the finite values of each wave, the scale's range,
+    the bin edges (``bins``, default 8, equal bins over the range, the last one closed), each
+    wave's share of people per bin in percent (count / the wave's number of people) and
+    its mean (None for an empty wave).
+
+    Returns
+    -------
+    dict
+        ``pre``, ``post`` (arrays), ``lo``, ``hi``, ``edges``, ``shares`` (pre, post) and
+        ``means`` (pre, post).
+    """
+    import numpy as np
+
+    a = np.asarray(pre, dtype=float)
+    b = np.asarray(post, dtype=float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    both = np.concatenate([a, b]) if a.size + b.size else np.array([0.0, 1.0])
+    lo, hi = value_range if value_range is not None else (float(both.min()), float(both.max()))
+    if hi <= lo:
+        hi = lo + 1.0
+    edges = np.linspace(lo, hi, (bins or 8) + 1)
+    shares = tuple(100 * np.histogram(v, bins=edges)[0] / max(v.size, 1) for v in (a, b))
+    means = tuple(float(v.mean()) if v.size else None for v in (a, b))
+    return {"pre": a, "post": b, "lo": lo, "hi": hi, "edges": edges, "shares": shares,
+            "means": means}
 
 
 def plot_prepost(pre: Sequence[float], post: Sequence[float], *, lang: str = "en",
@@ -47,26 +76,16 @@ def plot_prepost(pre: Sequence[float], post: Sequence[float], *, lang: str = "en
     -------
     matplotlib.figure.Figure
     """
-    import numpy as np
-
     text = chart_words(_TEXT, lang)
-    a = np.asarray(pre, dtype=float)
-    b = np.asarray(post, dtype=float)
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-    both = np.concatenate([a, b]) if a.size + b.size else np.array([0.0, 1.0])
-    lo, hi = value_range if value_range is not None else (float(both.min()), float(both.max()))
-    if hi <= lo:
-        hi = lo + 1.0
-    edges = np.linspace(lo, hi, (bins or 8) + 1)
+    data = prepost_shares(pre, post, bins=bins, value_range=value_range)
+    a, b, lo, hi, edges = data["pre"], data["post"], data["lo"], data["hi"], data["edges"]
     fig, ax = new_figure(6.4, 3.2)
     width = (edges[1] - edges[0]) * 0.4
     centres = (edges[:-1] + edges[1:]) / 2
-    means = [float(v.mean()) if v.size else None for v in (a, b)]
+    means = data["means"]
     top = 0.0
-    for values, shift, colour, key in ((a, -width / 2, "#9aa5ae", "pre"),
-                                       (b, width / 2, "#1f6fb2", "post")):
-        counts, _ = np.histogram(values, bins=edges)
-        share = 100 * counts / max(values.size, 1)
+    for share, shift, colour, key in ((data["shares"][0], -width / 2, "#9aa5ae", "pre"),
+                                      (data["shares"][1], width / 2, "#1f6fb2", "post")):
         top = max(top, float(share.max()) if share.size else 0.0)
         ax.bar(centres + shift, share, width=width, color=colour, label=text[key])
     ax.set_ylim(0, top * 1.22 if top else 1)

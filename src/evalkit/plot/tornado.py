@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["TORNADO_LABELS", "tornado"]
+__all__ = ["TORNADO_LABELS", "top_factors", "tornado"]
 
 TORNADO_LABELS = {
     "zh": {"low": "取低值", "high": "取高值", "base": "基准", "axis": "SROI 比率",
@@ -18,6 +18,14 @@ TORNADO_LABELS = {
     "en": {"low": "low value", "high": "high value", "base": "base case", "axis": "SROI ratio",
            "title": "SROI sensitivity analysis"},
 }
+
+
+def top_factors(sensitivity: pd.DataFrame, top: int = 12) -> pd.DataFrame:
+    """The ``top`` rows of ``sensitivity`` with the largest swing ``|ratio_high - ratio_low|``,
+    largest first (ties keep their order): the factors a tornado chart shows, top down."""
+    return sensitivity.assign(
+        _swing=(sensitivity["ratio_high"] - sensitivity["ratio_low"]).abs()
+    ).sort_values("_swing", ascending=False, kind="stable").head(top)
 
 
 def tornado(
@@ -51,9 +59,7 @@ def tornado(
 
     check_lang(lang)
     text = TORNADO_LABELS[lang]
-    frame = sensitivity.assign(
-        _swing=(sensitivity["ratio_high"] - sensitivity["ratio_low"]).abs()
-    ).sort_values("_swing", ascending=False, kind="stable").head(top).iloc[::-1]
+    frame = top_factors(sensitivity, top).iloc[::-1]
     fig, ax = new_figure(7.0, 0.45 * len(frame) + 1.4, ax=ax)
     ys = list(range(len(frame)))
     low = frame["ratio_low"].to_numpy(dtype=float)

@@ -21,9 +21,11 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Literal
 
 from evalkit.report.svgcharts._metrics import BOLD, REGULAR
@@ -155,14 +157,9 @@ def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list
                 continue
             lines.append(current.rstrip())
             current = token.lstrip()
-        pieces = [current.rstrip()]
-        if text_width(pieces[0], size, bold=bold) > width_px:
-            pieces = []
-            for word in re.findall(r"\S+\s*", current):
-                pieces.extend(_split_word(word.rstrip(), width_px, size, bold))
-        lines.extend(pieces)
+        lines.append(current.rstrip())
     out: list[str] = []
-    for line in lines:  # an over-long single token left on a line of its own
+    for line in lines:  # a line wider than the room holds one token: break it
         out.extend(_split_word(line, width_px, size, bold)
                    if text_width(line, size, bold=bold) > width_px else [line])
     return out or [""]
@@ -232,6 +229,10 @@ def _escape(value: object) -> str:
             .replace('"', "&quot;").replace("'", "&#39;"))
 
 
+def _finite(*values: float) -> bool:
+    return all(math.isfinite(float(v)) for v in values)
+
+
 class Linear:
     """Linear map from a data ``domain`` to pixel ``range_`` (a zero-width domain maps every
     value to the middle of the range).
@@ -257,7 +258,9 @@ class Linear:
 class Svg:
     """An SVG document written element by element; every text and attribute value is
     XML-escaped (labels come from users' project files and the SVG is inserted unescaped
-    into the HTML report).
+    into the HTML report). An element with a non-finite coordinate is not drawn (a missing
+    value is not plotted, as in matplotlib). ``height`` (and ``width``) may be set after
+    drawing, once the content's extent is known: they are read by :meth:`to_string`.
 
     Parameters
     ----------
@@ -283,7 +286,8 @@ class Svg:
             if value is None:
                 continue
             name = key.rstrip("_").replace("_", "-")
-            text = fmt(value) if isinstance(value, float | int) and not isinstance(value, bool) \
+            text = fmt(float(value)) if isinstance(value, numbers.Real) and \
+                not isinstance(value, bool) \
                 else _escape(value)
             out.append(f' {name}="{text}"')
         return "".join(out)
@@ -295,6 +299,8 @@ class Svg:
     def rect(self, x: float, y: float, w: float, h: float, *, fill: str,
              stroke: str | None = None, opacity: float | None = None) -> None:
         """A rectangle (a negative width or height is drawn from the other side)."""
+        if not _finite(x, y, w, h):
+            return
         if w < 0:
             x, w = x + w, -w
         if h < 0:
@@ -306,6 +312,8 @@ class Svg:
     def line(self, x1: float, y1: float, x2: float, y2: float, *, stroke: str = "#333333",
              width: float = 1.0, dash: str | None = None) -> None:
         """A straight line; ``dash`` an SVG ``stroke-dasharray`` such as ``"4 3"``."""
+        if not _finite(x1, y1, x2, y2):
+            return
         attrs = self._attrs(x1=x1, y1=y1, x2=x2, y2=y2, stroke=stroke, stroke_width=width,
                             stroke_dasharray=dash)
         self.add(f"<line{attrs}/>")
@@ -313,11 +321,19 @@ class Svg:
     def path(self, points: Sequence[tuple[float, float]], *, stroke: str, width: float = 1.5,
              fill: str = "none", dash: str | None = None, closed: bool = False,
              opacity: float | None = None) -> None:
-        """A polyline through ``points`` (a polygon when ``closed``)."""
-        if not points:
+        """A polyline through ``points`` (a polygon when ``closed``); a point with a
+        non-finite coordinate breaks the line there, as in matplotlib."""
+        runs: list[list[tuple[float, float]]] = [[]]
+        for px, py in points:
+            if _finite(px, py):
+                runs[-1].append((px, py))
+            elif runs[-1]:
+                runs.append([])
+        runs = [run for run in runs if run]
+        if not runs:
             return
-        d = "M" + " L".join(f"{fmt(px)},{fmt(py)}" for px, py in points)
-        d += " Z" if closed else ""
+        d = " ".join("M" + " L".join(f"{fmt(px)},{fmt(py)}" for px, py in run) for run in runs)
+        d += " Z" if closed and len(runs) == 1 else ""
         attrs = self._attrs(d=d, fill=fill, stroke=stroke, stroke_width=width,
                             stroke_dasharray=dash, opacity=opacity)
         self.add(f"<path{attrs}/>")
@@ -325,6 +341,8 @@ class Svg:
     def circle(self, cx: float, cy: float, r: float, *, fill: str, stroke: str | None = None,
                width: float = 1.0) -> None:
         """A circle (a point marker)."""
+        if not _finite(cx, cy, r):
+            return
         attrs = self._attrs(cx=cx, cy=cy, r=r, fill=fill, stroke=stroke,
                             stroke_width=width if stroke else None)
         self.add(f"<circle{attrs}/>")
@@ -339,6 +357,8 @@ class Svg:
         ``dominant-baseline``, which WeasyPrint ignores). ``rotate`` turns the label by that
         many degrees around ``(x, y)`` (-90: reading upwards).
         """
+        if not _finite(x, y):
+            return
         lines = str(s).split("\n")
         step = LINE_HEIGHT * size
         block = (len(lines) - 1) * step
@@ -403,6 +423,16 @@ def y_axis_width(ylabels: Sequence[str], ytitle: str | None = None,
     return width
 
 
+def _every(ticks: Sequence[tuple[float, float]], gap: float = 6.0) -> int:
+    """Label every k-th tick, k the smallest step at which no two labels (centred at the
+    tick, ``(position, extent)`` each) come closer than ``gap`` px."""
+    for k in range(1, max(len(ticks), 1) + 1):
+        kept = ticks[::k]
+        if all(abs(b[0] - a[0]) >= (a[1] + b[1]) / 2 + gap for a, b in pairwise(kept)):
+            return k
+    return max(len(ticks), 1)
+
+
 def axes(svg: Svg, box: tuple[float, float, float, float], *, x: Linear, y: Linear,
          xticks: Sequence[float], yticks: Sequence[float],
          xlabels: Sequence[str] | None = None, ylabels: Sequence[str] | None = None,
@@ -428,6 +458,9 @@ def axes(svg: Svg, box: tuple[float, float, float, float], *, x: Linear, y: Line
         :func:`x_axis_height`, :func:`y_axis_width`.
     grid
         Light grid lines across the area at the ``"x"`` ticks, ``"y"`` ticks or ``"both"``.
+
+    Every tick is drawn; when labels would touch, only every k-th is labelled (the smallest k
+    at which they keep 6 px apart), so tick labels never overlap.
     """
     left, top, width, height = box
     bottom, right = top + height, left + width
@@ -439,22 +472,23 @@ def axes(svg: Svg, box: tuple[float, float, float, float], *, x: Linear, y: Line
     def inside(lo: float, hi: float, p: float) -> bool:
         return min(lo, hi) - 0.5 <= p <= max(lo, hi) + 0.5
 
-    for tick, label in zip(xticks, xlabels, strict=True):
-        px = x(tick)
-        if not inside(left, right, px):
-            continue
+    xs = [(x(t), lab) for t, lab in zip(xticks, xlabels, strict=True) if inside(left, right, x(t))]
+    ys = [(y(t), lab) for t, lab in zip(yticks, ylabels, strict=True) if inside(top, bottom, y(t))]
+    xkeep = _every([(p, text_width(lab, TICK_SIZE)) for p, lab in xs])
+    ykeep = _every([(p, _lines(lab) * LINE_HEIGHT * TICK_SIZE) for p, lab in ys])
+    for k, (px, label) in enumerate(xs):
         if grid in ("x", "both"):
             svg.line(px, top, px, bottom, stroke="#e3e7eb", width=0.8)
         svg.line(px, bottom, px, bottom + TICK, stroke="#333333", width=0.8)
-        svg.text(px, bottom + TICK + GAP, label, size=TICK_SIZE, anchor="middle", baseline="top")
-    for tick, label in zip(yticks, ylabels, strict=True):
-        py = y(tick)
-        if not inside(top, bottom, py):
-            continue
+        if k % xkeep == 0:
+            svg.text(px, bottom + TICK + GAP, label, size=TICK_SIZE, anchor="middle",
+                     baseline="top")
+    for k, (py, label) in enumerate(ys):
         if grid in ("y", "both"):
             svg.line(left, py, right, py, stroke="#e3e7eb", width=0.8)
         svg.line(left - TICK, py, left, py, stroke="#333333", width=0.8)
-        svg.text(left - TICK - GAP, py, label, size=TICK_SIZE, anchor="end")
+        if k % ykeep == 0:
+            svg.text(left - TICK - GAP, py, label, size=TICK_SIZE, anchor="end")
     svg.line(left, top, left, bottom, stroke="#333333", width=1.0)
     svg.line(left, bottom, right, bottom, stroke="#333333", width=1.0)
     if xtitle:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from evalkit.plot.base import labels as chart_words
-from evalkit.plot.prepost import TEXT
+from evalkit.plot.prepost import TEXT, prepost_shares
 from evalkit.report.svgcharts.core import (
     LINE_HEIGHT,
     TICK_SIZE,
@@ -69,28 +69,16 @@ def prepost_svg(pre: Sequence[float], post: Sequence[float], *, lang: str,
     >>> "mean 2.00" in svg and "mean 4.00" in svg
     True
     """
-    import numpy as np
-
     text = chart_words(TEXT, lang)
-    a = np.asarray(pre, dtype=float)
-    b = np.asarray(post, dtype=float)
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-    both = np.concatenate([a, b]) if a.size + b.size else np.array([0.0, 1.0])
-    lo, hi = value_range if value_range is not None else (float(both.min()), float(both.max()))
-    lo, hi = float(lo), float(hi)
-    if hi <= lo:
-        hi = lo + 1.0
-    edges = np.linspace(lo, hi, (bins or 8) + 1)
+    data = prepost_shares(pre, post, bins=bins, value_range=value_range)
+    a, b, edges = data["pre"], data["post"], data["edges"]
+    lo, hi = float(data["lo"]), float(data["hi"])
     centres = (edges[:-1] + edges[1:]) / 2
     bar_w = float(edges[1] - edges[0]) * 0.4
-    shares = {}
-    for key, values in (("pre", a), ("post", b)):
-        counts, _ = np.histogram(values, bins=edges)
-        shares[key] = 100 * counts / max(values.size, 1)
+    shares = dict(zip(("pre", "post"), data["shares"], strict=True))
+    means = dict(zip(("pre", "post"), data["means"], strict=True))
     top = max(float(s.max()) if s.size else 0.0 for s in shares.values())
     ymax = top * 1.22 if top else 1.0
-    means = {"pre": float(a.mean()) if a.size else None,
-             "post": float(b.mean()) if b.size else None}
 
     title = text["title"].format(outcome=outcome or "", n_pre=a.size, n_post=b.size)
     title_lines = wrap(title, WIDTH - 16, _TITLE_SIZE, bold=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evalkit.plot.tornado import TORNADO_LABELS
+from evalkit.plot.tornado import TORNADO_LABELS, top_factors
 from evalkit.report.svgcharts.core import (
     LINE_HEIGHT,
     TICK_SIZE,
@@ -64,9 +64,7 @@ def tornado_svg(sensitivity: pd.DataFrame, ratio: float, *, lang: str, top: int 
     check_lang(lang)
     text = TORNADO_LABELS[lang]
     base = float(ratio)
-    frame = sensitivity.assign(
-        _swing=(sensitivity["ratio_high"] - sensitivity["ratio_low"]).abs()
-    ).sort_values("_swing", ascending=False, kind="stable").head(top)
+    frame = top_factors(sensitivity, top)
     labels = ["\n".join(wrap(str(v), _LABEL_MAX, _LABEL_SIZE))
               for v in frame[f"label_{lang}"].astype(str)]
     low = frame["ratio_low"].to_numpy(dtype=float)
