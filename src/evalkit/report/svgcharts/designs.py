@@ -237,12 +237,13 @@ def synth_svg(result: EffectResult, lang: str, top: int = 8, *,
     items = [("line", "#1f77b4", text["treated"]), ("dash", "#d62728", text["synthetic"])]
     if parts.time_weights:
         items.append(("rect", "#bbbbbb", text["time_w"]))
-    rows = sum(max(1, name.count("\n") + 1) for name in names)
+    # every donor's name on a band of its own, as high as the tallest name and 8 px apart
+    band = max((name.count("\n") + 1 for name in names), default=1) * LINE_HEIGHT * TICK_SIZE
     page = layout(width, lang=lang, title=text["synth_title"], items=items, ylabels=ylabels,
                   xlabels=parts.periods, ytitle=result.outcome, xtitle=None,
                   strip=LINE_HEIGHT * TITLE_SIZE + 2,
                   right=14.0 + (panel + 24 if panel else 0.0),
-                  plot_height=max(230.0, 16.0 * rows + 8))
+                  plot_height=max(230.0, len(names) * (band + 8)))
     svg = page.svg
     left, top_, w, h = page.box
     x = Linear((-0.6, n - 0.4), (left, left + w))
