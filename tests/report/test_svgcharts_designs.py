@@ -23,7 +23,8 @@ from test_design_charts import _panel  # the same small panel of 8 units x 12 pe
 
 import evalkit as ek
 from evalkit.errors import RenderError
-from evalkit.report.svgcharts.designs import its_svg, synth_svg, top_donors
+from evalkit.plot.designs import top_donors
+from evalkit.report.svgcharts.designs import its_svg, synth_svg
 from evalkit.report.svgcharts.event_study import event_study_svg, period_labels, period_step
 from evalkit.report.svgcharts.honest import honest_svg
 
@@ -363,6 +364,12 @@ def test_synth_escapes_hostile_names_and_leaves_out_zero_weights(synth_result: A
     assert "B & C" in texts
     assert len(_donor_bars(svg)) == 2 and str(w.index[2]) not in texts
     assert top_donors(w, 8, labels) == [(hostile, 0.7), ("B & C", 0.3)]
+    # the Word chart (matplotlib) leaves the numerical zero out too: the report's labels
+    # cover the donors with a weight above 1e-9, so a bar beyond them would show a raw id
+    from evalkit.plot.designs import plot_synth
+
+    bars = [t.get_text() for t in plot_synth(r, "en", labels=labels).axes[1].get_yticklabels()]
+    assert bars == ["B & C", hostile]
     with pytest.raises(RenderError, match=r"ek\.synth"):
         synth_svg(dataclasses.replace(synth_result, extra={}), "en")
 

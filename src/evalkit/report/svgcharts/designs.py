@@ -4,7 +4,8 @@ comparison (synthetic control / synthetic DiD), drawn without matplotlib.
 The same charts as :func:`evalkit.plot.designs.plot_its` and
 :func:`evalkit.plot.designs.plot_synth` (their words, series, donor weights), written
 directly as SVG by :mod:`evalkit.report.svgcharts.core`. :func:`its_parts`,
-:func:`synth_parts` and :func:`top_donors` decide what is drawn.
+:func:`synth_parts` (with :func:`evalkit.plot.designs.top_donors`, shared with the
+matplotlib chart) decide what is drawn.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import RenderError
 from evalkit.plot.base import labels as chart_words
-from evalkit.plot.designs import TEXT, period_text
+from evalkit.plot.designs import TEXT, period_text, top_donors
 from evalkit.report.svgcharts.core import (
     LINE_HEIGHT,
     TICK_SIZE,
@@ -33,17 +34,13 @@ from evalkit.report.svgcharts.event_study import period_step
 from evalkit.report.svgcharts.frame import fitting_ticks, layout, tick_room
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from evalkit.estimate.results import EffectResult
 
-__all__ = ["ItsParts", "SynthParts", "its_parts", "its_svg", "synth_parts", "synth_svg",
-           "top_donors"]
+__all__ = ["ItsParts", "SynthParts", "its_parts", "its_svg", "synth_parts", "synth_svg"]
 
 #: font size (px) of the "service starts" label over the start line
 _START_SIZE = 10.5
-#: a donor weight at most this is a numerical zero: no bar (as the report's weights table)
-ZERO_WEIGHT = 1e-9
 
 
 def _floats(values: Any) -> list[float]:
@@ -80,18 +77,6 @@ def its_parts(result: EffectResult) -> ItsParts:
         after=[(a, f) for a, f, p in zip(t, fitted, post, strict=True) if p],
         counterfactual=[(a, c) for a, c, p in zip(t, cf, post, strict=True) if p],
         start=float(result.spec["start"]), time_column=str(series.columns[0]))
-
-
-def top_donors(weights: pd.Series, top: int,
-               labels: Mapping[Any, str] | None = None) -> list[tuple[str, float]]:
-    """``(name, weight)`` of the ``top`` donors with the largest weights, largest first; a
-    donor is named ``labels[unit]``, by its id when ``labels`` does not have it (as
-    :func:`evalkit.plot.designs.plot_synth`). Weights of at most :data:`ZERO_WEIGHT` are
-    numerical zeros and left out, as in the report's weights table, so the report's labels
-    (which cover the donors that table lists) name every bar."""
-    w = weights[weights > ZERO_WEIGHT].sort_values(ascending=False).head(top)
-    names = labels or {}
-    return [(str(names.get(u, u)), float(v)) for u, v in w.items()]
 
 
 @dataclass(frozen=True)
