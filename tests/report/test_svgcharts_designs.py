@@ -150,6 +150,20 @@ def test_event_study_labels_every_period_that_fits(study: Any) -> None:
         sr.assert_readable(svg)
 
 
+def test_event_study_start_line_inside_without_pre_periods(study: Any) -> None:
+    """Only periods after the start (or only before it): the dashed start line still stands
+    inside the plotting area, left (right) of every point."""
+    events = _many_periods(study, 12, 11).extra["event_times"]
+    for after, keep in ((True, events["event_time"] >= 0), (False, events["event_time"] <= -2)):
+        svg = event_study_svg(_with_events(study, events.loc[keep]), "en")
+        ((left, _, right, _),) = sr.areas(svg)
+        dashed = [ln for ln in sr.lines(svg) if ln["dash"] and ln["x1"] == ln["x2"]]
+        xs = [c["cx"] for c in sr.circles(svg)]
+        assert len(dashed) == 1 and left < dashed[0]["x1"] < right and xs
+        assert all((x > dashed[0]["x1"]) == after for x in xs)
+        sr.assert_readable(svg)
+
+
 def test_period_step_and_labels() -> None:
     assert period_step([0, 1, 2], 30.0, 12.0) == 1
     assert period_step([0, 1, 2], 10.0, 12.0) == 2  # 2 x 10 px >= 12 + 6

@@ -154,7 +154,6 @@ def its_svg(result: EffectResult, lang: str, *, time_label: str | None = None) -
     str
         ``<svg …>…</svg>``; the same input gives the same text.
     """
-
     text = design_words(result, lang)
     parts = its_parts(result)
     cut = parts.start - 0.5
@@ -209,7 +208,6 @@ def synth_svg(result: EffectResult, lang: str, top: int = 8, *,
     str
         ``<svg …>…</svg>``; the same input gives the same text.
     """
-
     text = design_words(result, lang)
     parts = synth_parts(result, top, labels)
     n = len(parts.periods)

@@ -136,7 +136,6 @@ def event_study_svg(result: EffectResult, lang: str, *, outcome: str | None = No
     str
         ``<svg …>…</svg>``; the same input gives the same text.
     """
-
     words = event_words(result, lang, outcome=outcome, unit=unit)
     points = event_estimates(result)
     times = [p.time for p in points] or [-1.0, 0.0]
@@ -147,7 +146,7 @@ def event_study_svg(result: EffectResult, lang: str, *, outcome: str | None = No
     items = [(kind, colour, words[key]) for key, colour, kind in
              (("pre", PRE, "point"), ("post", POST, "point")) if key in kinds]
     width = 640.0
-    lo_t, hi_t = min(times) - 0.6, max(times) + 0.6
+    lo_t, hi_t = min(*times, -0.5) - 0.6, max(*times, -0.5) + 0.6  # the start line inside
     all_labels = [period_text(t) for t in times]
     page = layout(width, lang=lang, title=words["title"], items=items, note=words["legend"],
                   ylabels=ylabels, xlabels=all_labels, ytitle=words["y"], xtitle=words["x"])

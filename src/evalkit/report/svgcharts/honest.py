@@ -98,7 +98,6 @@ def honest_svg(frame: pd.DataFrame, lang: str) -> str:
     str
         ``<svg …>…</svg>``; the same input gives the same text.
     """
-
     intervals, bd = honest_intervals(frame, lang)
     words = honest_words(frame, lang, bd)
     values = [v for iv in intervals for v in (iv.low, iv.high) if math.isfinite(v)]
