@@ -95,11 +95,19 @@ def test_plot_its_time_label():
     assert all(float(v).is_integer() for v in ax.get_xticks())
 
 
+#: the function each report format draws a design chart with: SVG (HTML, PDF) written
+#: directly, PNG (Word) with matplotlib
+DRAWERS = {"svg": ("evalkit.report.svgcharts.designs", "synth_svg", "its_svg"),
+           "png": ("evalkit.plot.designs", "plot_synth", "plot_its")}
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_report_synth_chart_names_donors_by_site(lang, monkeypatch):
+def test_report_synth_chart_names_donors_by_site(lang, fmt, monkeypatch):
     """The report passes the site names (as the donor weight table shows them) to the chart,
     and the ITS time axis label by its description; no raw site id reaches a zh chart."""
-    import evalkit.plot.designs as pd_mod
+    import importlib
+
     from evalkit.report.designs import design_charts
 
     ev = ek.evaluate(ek.load_project(ek.datasets.path("shenyang_sanlian") / "project.yaml"))
@@ -109,9 +117,10 @@ def test_report_synth_chart_names_donors_by_site(lang, monkeypatch):
         seen.update(result=result, labels=labels, top=top)
         return "chart"
 
-    monkeypatch.setattr(pd_mod, "plot_synth", fake_synth)
+    module, synth, _ = DRAWERS[fmt]
+    monkeypatch.setattr(importlib.import_module(module), synth, fake_synth)
     context = {"effects": [{"id": oid} for oid in ev.effects]}
-    design_charts(ev, context, lang=lang, fmt="svg", safely=lambda name, make, fmt: make())
+    design_charts(ev, context, lang=lang, fmt=fmt, safely=lambda name, make, fmt: make())
     w = ev.effects["service_synthetic"].extra["unit_weights"]
     top = w[w > 1e-9].sort_values(ascending=False).head(seen["top"])
     names = {s["id"]: s["name"] for s in ev.project.sites.nodes() if s["name"]}
@@ -119,8 +128,10 @@ def test_report_synth_chart_names_donors_by_site(lang, monkeypatch):
     assert not any(str(u) in str(v) for u, v in seen["labels"].items())
 
 
-def test_report_its_chart_time_axis_by_description(monkeypatch):
-    import evalkit.plot.designs as pd_mod
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_report_its_chart_time_axis_by_description(fmt, monkeypatch):
+    import importlib
+
     from evalkit.report.designs import design_charts
 
     ev = ek.evaluate(ek.load_project(ek.datasets.path("three_society_linkage") / "project.yaml"))
@@ -130,9 +141,10 @@ def test_report_its_chart_time_axis_by_description(monkeypatch):
         seen.append((result.extra["series"].columns[0], time_label))
         return "chart"
 
-    monkeypatch.setattr(pd_mod, "plot_its", fake_its)
+    module, _, its = DRAWERS[fmt]
+    monkeypatch.setattr(importlib.import_module(module), its, fake_its)
     context = {"effects": [{"id": oid} for oid in ev.effects]}
-    design_charts(ev, context, lang="zh", fmt="svg", safely=lambda name, make, fmt: make())
+    design_charts(ev, context, lang="zh", fmt=fmt, safely=lambda name, make, fmt: make())
     columns = {n: c.description for s in ev.project.data.values() for n, c in s.columns.items()}
     assert seen
     for column, label in seen:  # the series keeps its column; the label is its description

@@ -84,12 +84,20 @@ def test_an_edited_template_is_used_at_once(demo_ev, tmp_path):
 
 def test_reports_never_import_the_3d_toolkit(tmp_path):
     # matplotlib registers its 3-D projection by importing mpl_toolkits.mplot3d; reports draw
-    # 2-D charts only, so it stays out, and a 3-D axes still works when someone asks for one
+    # 2-D charts only, so it stays out, and a 3-D axes still works when someone asks for one.
+    # An HTML report writes its charts as SVG text (no matplotlib at all); the Word report's
+    # PNG charts are drawn with matplotlib (build_charts(fmt="png"), as the Word writer does).
     code = f"""
 import sys
 import evalkit as ek
+from evalkit.report.charts import build_charts
+from evalkit.report.pipeline import prepare
 ev = ek.evaluate(ek.load_project(ek.datasets.path("workers_home") / "project.yaml"))
 ev.render({str(tmp_path / "r.html")!r})
+assert "matplotlib" not in sys.modules
+_, _, ctx = prepare(ev, lang="zh", report="evaluation", kind="docx", template_dir=None,
+                    suffix=None)
+assert isinstance(build_charts(ev, ctx, lang="zh", fmt="png")["indicators"], bytes)
 assert "matplotlib" in sys.modules
 print(sorted(m for m in sys.modules if m.startswith("mpl_toolkits")))
 from matplotlib.figure import Figure

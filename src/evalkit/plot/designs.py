@@ -12,11 +12,12 @@ from evalkit.plot.base import labels as chart_words
 from evalkit.plot.base import new_figure
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from evalkit.estimate.results import EffectResult
 
-__all__ = ["plot_its", "plot_synth"]
+__all__ = ["TEXT", "ZERO_WEIGHT", "period_text", "plot_its", "plot_synth", "top_donors"]
 
 _TEXT = {
     "en": {
@@ -33,6 +34,8 @@ _TEXT = {
         "its_title": "中断时间序列：{outcome}", "synth_title": "{method}：{outcome}",
     },
 }
+#: the chart's words (zh/en), shared with its SVG version in the HTML/PDF reports
+TEXT = _TEXT
 
 
 def _period_text(value: Any) -> str:
@@ -45,6 +48,25 @@ def _period_text(value: Any) -> str:
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+#: a period as a tick label (shared with the SVG charts of the HTML/PDF reports)
+period_text = _period_text
+
+#: a donor weight at most this is a numerical zero: no bar, no name (as the report's weights
+#: table, so that the report's donor labels name every bar)
+ZERO_WEIGHT = 1e-9
+
+
+def top_donors(weights: pd.Series, top: int,
+               labels: Mapping[Any, str] | None = None) -> list[tuple[str, float]]:
+    """``(name, weight)`` of the ``top`` donors with the largest weights, largest first
+    (weights of at most :data:`ZERO_WEIGHT` left out); a donor is named ``labels[unit]``,
+    by its id when ``labels`` does not have it. Used by :func:`plot_synth` and by the SVG
+    chart of the HTML/PDF reports."""
+    w = weights[weights > ZERO_WEIGHT].sort_values(ascending=False).head(top)
+    names = labels or {}
+    return [(str(names.get(u, u)), float(v)) for u, v in w.items()]
 
 
 def plot_synth(result: EffectResult, lang: str = "en", top: int = 8, *,
@@ -92,11 +114,9 @@ def plot_synth(result: EffectResult, lang: str = "en", top: int = 8, *,
     ax.legend(fontsize=8, frameon=False)
     if axw is None:
         return fig
-    w = weights[weights > 0].sort_values(ascending=False).head(top)
-    names = labels or {}
-    axw.barh([str(names.get(i, i)) for i in w.index[::-1]], w.to_numpy()[::-1],
-             color="#d62728")
-    axw.set_title(text["weights"].format(k=len(w)), fontsize=9)
+    donors = top_donors(weights, top, labels)[::-1]  # largest on top
+    axw.barh([name for name, _ in donors], [v for _, v in donors], color="#d62728")
+    axw.set_title(text["weights"].format(k=len(donors)), fontsize=9)
     axw.tick_params(labelsize=8)
     return fig
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from evalkit.estimate.results import EffectResult
 
-__all__ = ["plot_event_study"]
+__all__ = ["TEXT", "plot_event_study"]
 
 _TEXT = {
     "en": {
@@ -35,6 +35,8 @@ _TEXT = {
         "pretest": "平行趋势检验 p = {p:.3f}",
     },
 }
+#: the chart's words (zh/en), shared with its SVG version in the HTML/PDF reports
+TEXT = _TEXT
 
 
 def _wrap(text: str, width: int) -> str:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["plot_honest_did"]
+__all__ = ["TEXT", "plot_honest_did"]
 
 _TEXT = {
     "en": {
@@ -33,6 +33,8 @@ _TEXT = {
         "breakdown": "临界值 {value}",
     },
 }
+#: the chart's words (zh/en), shared with its SVG version in the HTML/PDF reports
+TEXT = _TEXT
 
 
 def plot_honest_did(frame: pd.DataFrame, lang: str = "en", *, ax: Any = None) -> Figure:

@@ -14,15 +14,16 @@
 * ``honest`` — the sensitivity of an event study to a failure of parallel trends: the
   breakdown value and one plain sentence (``designs.honest.*``).
 
-:func:`design_charts` draws the charts of :mod:`evalkit.plot.designs` and
-:mod:`evalkit.plot.honest` for the outcomes whose numbers may be shown. Every
+:func:`design_charts` draws the charts of the designs (interrupted time series, synthetic
+comparison, honest DiD) for the outcomes whose numbers may be shown: as SVG text written by
+:mod:`evalkit.report.svgcharts` for HTML and PDF, with :mod:`evalkit.plot` for Word. Every
 sentence goes through the zh/en label catalogue (``templates/i18n/<lang>.designs.yaml``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -259,13 +260,31 @@ def design_records(evaluation: Evaluation, rules: Disclosure) -> list[dict[str, 
 def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: str,
                   fmt: str, safely: Any) -> dict[str, dict[str, Any]]:
     """``{"designs": {outcome id: chart}, "honest": {outcome id: chart}}`` for outcomes
-    whose effect is shown (not suppressed); ``safely(name, make, fmt)`` draws one chart."""
+    whose effect is shown (not suppressed); ``safely(name, make, fmt)`` draws one chart.
+
+    ``fmt="svg"`` (HTML, PDF): SVG text written by :mod:`evalkit.report.svgcharts`
+    (no matplotlib); ``fmt="png"`` (Word): the matplotlib charts of
+    :mod:`evalkit.plot.designs` and :mod:`evalkit.plot.honest`. Both get the same inputs.
+    """
     from dataclasses import replace
     from functools import partial
 
     from evalkit.data.privacy import identifying_columns
-    from evalkit.plot.designs import plot_its, plot_synth
-    from evalkit.plot.honest import plot_honest_did
+
+    its: Callable[..., Any]
+    synth: Callable[..., Any]
+    honest: Callable[..., Any]
+    if fmt == "svg":
+        from evalkit.report.svgcharts import designs as drawn
+        from evalkit.report.svgcharts import honest as drawn_honest
+
+        its, synth, honest = drawn.its_svg, drawn.synth_svg, drawn_honest.honest_svg
+    else:
+        from evalkit.plot import designs as plotted
+        from evalkit.plot import honest as plotted_honest
+
+        its, synth = plotted.plot_its, plotted.plot_synth
+        honest = plotted_honest.plot_honest_did
 
     shown = {e["id"] for e in context.get("effects", []) if not e.get("suppressed")}
     outcomes = {oc.id: oc for oc in evaluation.project.outcomes}
@@ -284,16 +303,15 @@ def design_charts(evaluation: Evaluation, context: Mapping[str, Any], *, lang: s
         result = replace(result, outcome=name or result.outcome)  # titles: names
         if design in ("its", "comparative_its"):
             axis = columns.get(str(result.extra["series"].columns[0]))  # its description
-            charts["designs"][oid] = safely(f"its:{oid}", partial(plot_its, result, lang,
+            charts["designs"][oid] = safely(f"its:{oid}", partial(its, result, lang,
                                                                   time_label=axis), fmt)
         elif design in ("synthetic_control", "synthetic_did"):
             personal = oc is not None and str(oc.unit) in hidden_units
             labels = {u: str(unit[lang] if isinstance(unit, dict) else unit) for u, _, unit
                       in _donors(result, personal, site_names, top=_CHART_DONORS)}
             charts["designs"][oid] = safely(f"synth:{oid}", partial(
-                plot_synth, result, lang, top=_CHART_DONORS, labels=labels), fmt)
+                synth, result, lang, top=_CHART_DONORS, labels=labels), fmt)
         frame = (evaluation.details.get(oid) or {}).get("honest_did")
         if frame is not None:
-            charts["honest"][oid] = safely(f"honest:{oid}", partial(plot_honest_did, frame,
-                                                                     lang), fmt)
+            charts["honest"][oid] = safely(f"honest:{oid}", partial(honest, frame, lang), fmt)
     return charts

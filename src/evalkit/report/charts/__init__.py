@@ -2,12 +2,14 @@
 
 :func:`build_charts` draws every chart a report shows — indicator achievement, pre/post
 distributions, event studies, the logic-model diagram and the SROI tornado — as inline SVG
-(HTML, PDF) or PNG bytes (Word). The indicator, pre/post and tornado charts are written
-directly as SVG text (:mod:`evalkit.report.svgcharts`, no matplotlib) for HTML and PDF; the
-others, and every chart of a Word report, are drawn with matplotlib. A chart whose data is
-missing, or computed from fewer people than the disclosure threshold, is left out; a chart
-that fails to draw is left out with an :class:`~evalkit.errors.EvalkitWarning` saying why,
-so the report is still written.
+(HTML, PDF) or PNG bytes (Word). For HTML and PDF every chart is written directly as SVG
+text (:mod:`evalkit.report.svgcharts`, no matplotlib; the logic model by
+:mod:`evalkit.model.diagram`); every chart of a Word report is drawn with matplotlib. A
+chart whose data is missing, or computed from fewer people than the disclosure threshold, is
+left out; a chart that fails to draw is left out with an
+:class:`~evalkit.errors.EvalkitWarning` saying why, so the report is still written. The
+charts of the designs (ITS, synthetic comparison, honest DiD) come from
+:func:`evalkit.report.designs.design_charts`.
 
 Charts are drawn once per evaluation, language and image format (:mod:`evalkit.report.memo`):
 the HTML and the PDF report of one evaluation, or a second copy of either, reuse the SVG
@@ -187,6 +189,8 @@ _DRAWERS = {
                    "evalkit.plot.indicators:plot_indicators"),
     "prepost": ("evalkit.report.svgcharts.prepost:prepost_svg",
                 "evalkit.plot.prepost:plot_prepost"),
+    "event_study": ("evalkit.report.svgcharts.event_study:event_study_svg",
+                    "evalkit.plot.event_study:plot_event_study"),
 }
 
 
@@ -282,15 +286,16 @@ def _draw_charts(evaluation: Evaluation, context: dict[str, Any], *, lang: str,
         study = (evaluation.details.get(oc.id) or {}).get("event_study")
         if study is not None and record.get("event_study") and \
                 not record["event_study"]["suppressed"]:
-            from evalkit.plot.event_study import plot_event_study
-
+            draw_study = _drawer("event_study", svg)
             charts["event_study"][oc.id] = _safely(
                 f"event_study:{oc.id}",
-                partial(plot_event_study, study, lang, outcome=oc.name.get(lang),
-                        unit=oc.unit_label.get(lang) if oc.unit_label else None), fmt)
+                partial(draw_study, study, lang, outcome=oc.name.get(lang),
+                        unit=oc.unit_label.get(lang) if oc.unit_label else None), fmt,
+                mpl=not svg)
     from evalkit.report.designs import design_charts  # ITS, synthetic control, honest DiD
 
-    charts |= design_charts(evaluation, context, lang=lang, fmt=fmt, safely=_safely)
+    charts |= design_charts(evaluation, context, lang=lang, fmt=fmt,
+                            safely=partial(_safely, mpl=not svg))
     return charts
 
 
