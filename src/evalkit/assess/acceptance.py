@@ -152,12 +152,47 @@ def judge(actual: float, target: float, operator: str, partial: float,
     return "not_met", ratio
 
 
+def _period_rows_fast(indicators: pd.DataFrame, contract: Contract
+                     ) -> dict[int, list[dict[str, Any]]] | None:
+    """:func:`_period_rows` from one ``to_dict("records")`` of the whole table, grouped in
+    Python: the same records (a row's record does not depend on the rows beside it) in the same
+    order. None when the ids or periods are not text without blanks, or a criterion has a
+    problem (then :func:`_period_rows` filters as before and words the problems)."""
+    import pandas as pd
+
+    ids, periods = indicators["indicator_id"], indicators["period"]
+    if not (isinstance(ids.dtype, pd.StringDtype) and isinstance(periods.dtype, pd.StringDtype)
+            and not bool(ids.isna().any()) and not bool(periods.isna().any())):
+        return None
+    have: dict[str, list[dict[str, Any]]] = {}
+    for record in indicators.to_dict("records"):
+        have.setdefault(record["indicator_id"], []).append(record)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for k, c in enumerate(contract.criteria):
+        part = have.get(c.indicator)
+        if part is None:
+            return None
+        if c.period == "each":
+            rows = [r for r in part if r["period"] != "total"]
+        else:
+            rows = [r for r in part if r["period"] == c.period]
+            if c.period == "total" and not rows:
+                rows = part[-1:]
+        if not rows:
+            return None
+        out[k] = rows
+    return out
+
+
 def _period_rows(indicators: pd.DataFrame, contract: Contract) -> dict[int, list[dict[str, Any]]]:
     """Criterion index -> the indicator rows it is judged on (the total, a period, or each)."""
     out: dict[int, list[dict[str, Any]]] = {}
     problems = []
     if "disaggregation" in indicators.columns:  # judge on whole-population rows only
         indicators = indicators.loc[indicators["disaggregation"].astype("string").fillna("") == ""]
+    fast = _period_rows_fast(indicators, contract)
+    if fast is not None:
+        return fast
     have = {str(i): part for i, part in indicators.groupby("indicator_id", sort=False)}
     for k, c in enumerate(contract.criteria):
         part = have.get(c.indicator)
@@ -261,6 +296,38 @@ def _evidence_state(item: Any, ev: pd.DataFrame | None,
     return state, detail, got, float(part["required"].sum())
 
 
+def _evidence_states(ev: pd.DataFrame | None
+                     ) -> dict[Any, tuple[str, str, float, float]] | None:
+    """:func:`_evidence_state` of every item id of ``ev`` at once (the state of an item with
+    evidence required): the row-wise minimum once over the whole list, each item's sums as
+    pandas takes them (missing values as 0, :func:`numpy.sum` of the item's rows in file order).
+    None when the item column is not text or has a blank, or the counts are not float64."""
+    import numpy as np
+    import pandas as pd
+
+    if (ev is None or "item" not in ev.columns
+            or not isinstance(ev["item"].dtype, pd.StringDtype) or bool(ev["item"].isna().any())
+            or ev["verified"].dtype != np.float64 or ev["required"].dtype != np.float64):
+        return None
+    mins = ev[["verified", "required"]].min(axis=1).to_numpy(dtype=np.float64)
+    required = ev["required"].to_numpy(dtype=np.float64)
+    types, verified_l, required_l = list(ev["type"]), list(ev["verified"]), list(ev["required"])
+    complete = [s == "complete" for s in ev["status"]]
+    where: dict[Any, list[int]] = {}
+    for i, key in enumerate(ev["item"]):
+        where.setdefault(key, []).append(i)
+
+    def total(values: np.ndarray) -> float:
+        return float(np.where(np.isnan(values), 0.0, values).sum())
+
+    out = {}
+    for key, pos in where.items():
+        detail = "; ".join(f"{types[i]} {fmt(verified_l[i])}/{fmt(required_l[i])}" for i in pos)
+        state = "complete" if all(complete[i] for i in pos) else "incomplete"
+        out[key] = (state, detail, total(mins[pos]), total(required[pos]))
+    return out
+
+
 def _evidence_parts(ev: pd.DataFrame | None) -> dict[Any, pd.DataFrame] | None:
     """``ev``'s rows by text item id, in file order (what ``ev.loc[ev["item"] == id]`` gives
     for each id); None when the item column is not text or has a blank (then each item
@@ -279,10 +346,14 @@ def _criteria_table(contract: Contract, indicators: pd.DataFrame,
 
     rules = contract.rules
     inds = _period_rows(indicators, contract) if contract.criteria else {}
-    by_item = _evidence_parts(ev)
+    states = _evidence_states(ev)
+    by_item = _evidence_parts(ev) if states is None else None
     rows = []
     for k, item in enumerate(contract.items()):
-        ev_status, detail, got, required = _evidence_state(item, ev, by_item)
+        if states is not None and item.evidence:
+            ev_status, detail, got, required = states.get(item.id, ("complete", "", 0.0, 0.0))
+        else:
+            ev_status, detail, got, required = _evidence_state(item, ev, by_item)
         partial = item.partial if item.partial is not None else rules.partial_band
         if isinstance(item, Criterion):
             row = _figure_row(item, inds[k], partial, prorate)
