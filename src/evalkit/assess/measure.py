@@ -74,6 +74,14 @@ def _text_hits(column: pd.Series, targets: list[str]) -> np.ndarray:
 
 
 def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
+    mask = _mask(df, spec, where)
+    if mask is None or bool(mask.all()):
+        return df
+    return df.loc[mask]
+
+
+def _mask(df: pd.DataFrame, spec: Compute, where: str) -> np.ndarray | None:
+    """The rows of ``df`` the filters of ``spec`` keep (None: no filter)."""
     require_columns(df, spec.columns(), where)
     mask = None
     for col, value in spec.filter.items():
@@ -85,19 +93,23 @@ def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
         else:
             hit = _text_hits(column, [canonical_text(v) for v in values])
         mask = hit if mask is None else (mask & hit)
-    if mask is None or bool(mask.all()):
-        return df
-    return df.loc[mask]
+    return mask
 
 
 def compute_value(df: pd.DataFrame, spec: Compute, where: str = "data") -> tuple[float, int]:
     """Value of one :class:`~evalkit.model.indicators.Compute` over ``df`` and the number of
     records behind it (rows counted, distinct values, or non-missing values summed/averaged)."""
-    rows = _select(df, spec, where)
+    import numpy as np
+
+    mask = _mask(df, spec, where)
     op, col = spec.operation
     if op == "count":
-        return float(len(rows)), len(rows)
+        n = len(df) if mask is None else int(np.count_nonzero(mask))
+        return float(n), n
     assert col is not None
+    rows = df
+    if mask is not None and not bool(mask.all()):  # only the columns read: a narrower copy
+        rows = df[list(dict.fromkeys(c for c in (col, spec.weight) if c is not None))].loc[mask]
     if op == "distinct":
         n = int(rows[col].nunique(dropna=True))
         return float(n), n
