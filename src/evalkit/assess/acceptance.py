@@ -152,6 +152,11 @@ def judge(actual: float, target: float, operator: str, partial: float,
     return "not_met", ratio
 
 
+#: the indicator-table columns a criterion's rows are judged on (:func:`_figure_row`)
+_READ = ("indicator_id", "period", "target", "actual", "days", "full_days", "measure",
+         "aggregation", "direction", "label_zh", "label_en")
+
+
 def _period_rows_fast(indicators: pd.DataFrame, contract: Contract
                      ) -> dict[int, list[dict[str, Any]]] | None:
     """:func:`_period_rows` from one ``to_dict("records")`` of the whole table, grouped in
@@ -164,8 +169,11 @@ def _period_rows_fast(indicators: pd.DataFrame, contract: Contract
     if not (isinstance(ids.dtype, pd.StringDtype) and isinstance(periods.dtype, pd.StringDtype)
             and not bool(ids.isna().any()) and not bool(periods.isna().any())):
         return None
+    if not indicators.columns.is_unique:
+        return None
+    read = [c for c in _READ if c in indicators.columns]  # what _figure_row reads
     have: dict[str, list[dict[str, Any]]] = {}
-    for record in indicators.to_dict("records"):
+    for record in indicators[read].to_dict("records"):
         have.setdefault(record["indicator_id"], []).append(record)
     out: dict[int, list[dict[str, Any]]] = {}
     for k, c in enumerate(contract.criteria):

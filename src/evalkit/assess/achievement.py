@@ -256,7 +256,6 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     rows: list[dict[str, Any]] = []
     labels = None
     spans = []
-    df = _read_columns(ind, df, date)
     if ind.period is not None and date is not None and start is not None and end is not None:
         import pandas as pd
 
@@ -311,19 +310,6 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     if disaggregate:
         rows.extend(_disaggregated(ind, df, start, end, date, where, calendar, prorate))
     return rows
-
-
-def _read_columns(ind: Indicator, df: pd.DataFrame, date: str | None) -> pd.DataFrame:
-    """``df`` narrowed to the columns ``ind`` reads (so that each period's rows copy only
-    those), when every one of them is there once; else ``df`` itself (the checks downstream
-    then word the problem from the whole table)."""
-    wanted = [c for spec in ind.computations().values() for c in spec.columns()]
-    wanted += [c for c in (date, ind.aggregate.unit, *ind.disaggregations) if c]
-    cols = list(dict.fromkeys(wanted))
-    if (not df.columns.is_unique or not all(isinstance(c, str) and c in df.columns for c in cols)
-            or len(cols) == len(df.columns)):
-        return df
-    return df[cols]
 
 
 def _dates(df: pd.DataFrame, date: str, where: str) -> pd.Series:

@@ -108,8 +108,9 @@ def compute_value(df: pd.DataFrame, spec: Compute, where: str = "data") -> tuple
         return float(n), n
     assert col is not None
     rows = df
-    if mask is not None and not bool(mask.all()):  # only the columns read: a narrower copy
-        rows = df[list(dict.fromkeys(c for c in (col, spec.weight) if c is not None))].loc[mask]
+    if mask is not None and not bool(mask.all()):  # only the column(s) read: a narrower copy
+        rows = (df[col].loc[mask].to_frame() if spec.weight is None or spec.weight == col
+                else df[[col, spec.weight]].loc[mask])
     if op == "distinct":
         n = int(rows[col].nunique(dropna=True))
         return float(n), n
