@@ -237,13 +237,32 @@ def total_rows(indicators: pd.DataFrame | None) -> dict[str, pd.DataFrame] | Non
     return {str(key): part for key, part in rows.groupby("indicator_id", sort=False)}
 
 
+def missed_by_rule(cadence: Any) -> dict[str, list[str]] | None:
+    """Rule id -> ``cadence.missed(rule_id)`` for every rule id in ``cadence.periods``, from
+    one pass over the period table (the same equality tests as the filter, row by row); None
+    unless ``cadence`` is a :class:`~evalkit.assess.cadence.CadenceResult`."""
+    from evalkit.assess.cadence import CadenceResult
+
+    if type(cadence) is not CadenceResult:
+        return None
+    periods = cadence.periods
+    out: dict[str, list[str]] = {}
+    for rule, met, label in zip(periods["rule_id"], periods["met"], periods["period"],
+                                strict=True):
+        if isinstance(rule, str) and met == False:  # noqa: E712  (as the filter: None is not)
+            out.setdefault(rule, []).append(str(label))
+    return out
+
+
 def leaf_value(node: Node, indicators: pd.DataFrame | None, cadence: Any,
                effects: Mapping[str, Any] | None,
-               where: str, totals: dict[str, pd.DataFrame] | None = None
+               where: str, totals: dict[str, pd.DataFrame] | None = None,
+               missed_by: Mapping[str, list[str]] | None = None
                ) -> tuple[str, Any, list[str] | None]:
     """``(source label, value, occurrences)`` of a data leaf from the earlier stages.
 
-    ``totals``: :func:`total_rows` of ``indicators``, computed once for many leaves."""
+    ``totals``: :func:`total_rows` of ``indicators``, computed once for many leaves;
+    ``missed_by``: :func:`missed_by_rule` of ``cadence``, likewise."""
     if node.indicator is not None:
         if indicators is None or not len(indicators):
             raise DataError(f"{where}.indicator: no indicator values to score from")
@@ -267,7 +286,8 @@ def leaf_value(node: Node, indicators: pd.DataFrame | None, cadence: Any,
         table = cadence.rules.loc[cadence.rules["rule_id"] == node.cadence]
         if table.empty:
             raise DataError(f"{where}.cadence: no result for rule {node.cadence!r}")
-        missed = cadence.missed(node.cadence)
+        missed = (cadence.missed(node.cadence) if missed_by is None
+                  else list(missed_by.get(node.cadence, [])))
         if node.rule == "deduction" or node.use == "missed":
             return f"cadence:{node.cadence}", float(len(missed)), missed
         return f"cadence:{node.cadence}", float(table["compliance"].iloc[0]), None
@@ -338,6 +358,7 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
         check_frame(indicators, "indicators", allow_empty=True)
         require_columns(indicators, ["indicator_id", "period"], "indicators")
     totals = total_rows(indicators)
+    missed_by = missed_by_rule(cadence)
     if ratings is None:
         ratings = spec.ratings
     else:
@@ -382,7 +403,8 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
                 by_role[r][n.id] = scored[r][0] if r in scored else got
             failed = n.rule == "veto" and any(s[1] for s in scored.values())
         else:
-            source, value, occ = leaf_value(n, indicators, cadence, effects, path, totals)
+            source, value, occ = leaf_value(n, indicators, cadence, effects, path, totals,
+                                             missed_by)
             got, rzh, ren = score_leaf(n, value, occurrences=occ, where=path)
             row.update(source=source, value=value if isinstance(value, float | int) else
                        math.nan, reason_zh=rzh, reason_en=ren)

@@ -147,6 +147,25 @@ class SroiResult:
         return "\n".join(lines)
 
 
+def _indicator_row(indicators: pd.DataFrame, indicator: str) -> int | None:
+    """Position of the row :func:`resolve_quantity` reads for ``indicator`` (its last
+    ``total`` row, else its last row), found by walking the id and period columns once;
+    None when they are not text without blanks (then the table is filtered as before)."""
+    import pandas as pd
+
+    ids, periods = indicators["indicator_id"], indicators["period"]
+    if not (isinstance(ids.dtype, pd.StringDtype) and isinstance(periods.dtype, pd.StringDtype)
+            and not bool(ids.isna().any()) and not bool(periods.isna().any())):
+        return None
+    last = last_total = None
+    for k, (i, p) in enumerate(zip(ids, periods, strict=True)):
+        if i == indicator:
+            last = k
+            if p == "total":
+                last_total = k
+    return last_total if last_total is not None else last
+
+
 def resolve_quantity(
     q: Quantity,
     *,
@@ -172,6 +191,9 @@ def resolve_quantity(
         if indicators is None or q.indicator not in set(indicators["indicator_id"]):
             raise DataError(f"{where}.indicator: no value for indicator {q.indicator!r}",
                             hint="check the indicator has a data source")
+        at = _indicator_row(indicators, q.indicator)
+        if at is not None:
+            return float(indicators["actual"].iloc[at]) * q.scale
         rows = indicators.loc[indicators["indicator_id"] == q.indicator]
         total = rows.loc[rows["period"].astype("string") == "total"]
         return float((total if len(total) else rows)["actual"].iloc[-1]) * q.scale
