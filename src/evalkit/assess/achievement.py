@@ -273,16 +273,23 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     k_total = len(spans)
     span_days = sum(s.days for s in spans)
     last_seen: Measured | None = None
+    # each record's period label as objects (a blank never equals a label); the records up to
+    # period k are those of periods 1..k, the union of their masks (labels.isin of the labels)
+    import numpy as np
+
+    marks = labels.to_numpy(dtype=object, na_value=None) if labels is not None else None
+    upto_mask = None
     for k, span in enumerate(spans, start=1):
-        assert labels is not None
-        upto = [s.label for s in spans[:k]]
-        here = df.loc[(labels == span.label).fillna(False).to_numpy(dtype=bool)]
+        assert marks is not None
+        hit = np.asarray(marks == span.label, dtype=bool)
+        upto_mask = hit if upto_mask is None else (upto_mask | hit)
+        here = df.loc[hit]
         m = measure(ind, here, where, date=date, latest=latest)
         if ind.aggregate.time == "latest":
             last_seen = m if m.n else last_seen
             to_date = last_seen or m
         else:
-            sofar = df.loc[labels.isin(upto).fillna(False).to_numpy(dtype=bool)]
+            sofar = df.loc[upto_mask]
             to_date = measure(ind, sofar, where, date=date, latest=latest)
         own = ind.targets.get(span.label)
         if own is not None and prorate and _count_like(ind) and ind.aggregate.time == "periodic":
