@@ -59,10 +59,11 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from evalkit.assess.measure import _select, canonical, canonical_text
+from evalkit.assess.measure import _mask, canonical, canonical_text
 from evalkit.errors import EvalkitError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from evalkit.model.indicators import Compute
@@ -229,23 +230,30 @@ def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
     return out
 
 
-def _in_period(use: _Use, rows: pd.DataFrame, project: Project) -> pd.DataFrame:
-    if use.date is None or use.date not in rows.columns:
-        return rows
+def _count_in_period(use: _Use, df: pd.DataFrame, mask: np.ndarray | None,
+                     project: Project) -> int:
+    """How many of the rows of ``df`` that ``mask`` keeps are dated in the project period
+    (all of them when the use has no date column); only the date column is copied."""
+    import numpy as np
     import pandas as pd
 
+    if mask is not None and bool(mask.all()):
+        mask = None
+    if use.date is None or use.date not in df.columns:
+        return len(df) if mask is None else int(np.count_nonzero(mask))
     period = project.project.period
-    when = pd.to_datetime(rows[use.date], errors="coerce", format="mixed")
+    dates = df[use.date] if mask is None else df[use.date].loc[mask]
+    when = pd.to_datetime(dates, errors="coerce", format="mixed")
     inside = (when >= pd.Timestamp(period.start)) & (when <= pd.Timestamp(period.end))
-    return rows.loc[inside.fillna(False).to_numpy(dtype=bool)]
+    return int(np.count_nonzero(inside.fillna(False).to_numpy(dtype=bool)))
 
 
 def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project) -> list[IntakeCheck]:
     try:
-        rows = _in_period(use, _select(df, use.spec, use.where), project)
+        mask = _mask(df, use.spec, use.where)
     except EvalkitError:  # a missing or unreadable column is reported by the data checks
         return []
-    if len(rows) or use.zero_ok:
+    if _count_in_period(use, df, mask, project) or use.zero_ok:
         return []
     level: Level = ("error" if use.judged and not use.decrease and not use.numerator
                     else "warning")
