@@ -169,13 +169,14 @@ def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] 
             counts = labels.value_counts()
         else:
             counts = rows[rule.distinct].groupby(labels).nunique()
+        by_label = dict(zip(counts.index, counts.tolist(), strict=True))  # one lookup each
         met_labels: list[str] = []
         missed: list[str] = []
         missed_zh: list[str] = []
         missed_en: list[str] = []
         for span in project_periods(start, end, rule.per, kind):
             need = required_count(rule.min, span.days, span.full_days, rule.partial)
-            got = int(counts.get(span.label, 0))
+            got = int(by_label.get(span.label, 0))
             ok = None if math.isnan(need) else bool(got >= need)
             (met_labels if ok else missed if ok is False else []).append(span.label)
             if ok is False:
