@@ -140,13 +140,15 @@ def analyse_scale_outcome(
     reliability = scored_items(checked.loc[in_pre], items, reverse=reverse,
                                item_range=item_range, min_answered=min_answered,
                                warn=True).reliability
-    served = work
-    if gspec is not None:
-        served = work.loc[wave_mask(work, gcol, gspec[1], "treated", where)]  # type: ignore[arg-type]
-    with paired_once():  # the served table is paired once (and the whole table once)
+    # the served table is paired once (and the whole table once); the wave and group masks
+    # of each table and the units' groups are computed once too
+    with paired_once():
+        served = work
+        if gspec is not None:
+            served = work.loc[wave_mask(work, gcol, gspec[1], "treated", where)]  # type: ignore[arg-type]
         out = _analyses(work, served, unit, time, pre, post, gspec, label, norms,
                         higher_is_better, reliability)
-    out["means"] = _means(work, time, pre, post, gcol)
+        out["means"] = _means(work, time, pre, post, gcol)
     return out
 
 
