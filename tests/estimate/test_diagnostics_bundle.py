@@ -217,3 +217,27 @@ def test_shared_pairs_are_read_only_and_errors_name_their_caller() -> None:
         with pytest.raises(DataError, match=r"^second: pre wave 'x' not found"):
             make_pairs(df, "w1", "id", "wave", "x", "post", "second")
     assert make_pairs(df, "w1", "id", "wave", "pre", "post", "e") is not first
+
+
+def test_shared_wave_masks_and_groups_are_new_objects_and_errors_name_their_caller() -> None:
+    from evalkit.estimate._paired import once_per_frame, paired_once, wave_mask
+
+    df = survey()
+    with paired_once():
+        first = wave_mask(df, "wave", "pre", "pre", "a")
+        again = wave_mask(df, "wave", "pre", "pre", "b")
+        assert again is not first  # a caller may change its mask without touching another's
+        pd.testing.assert_series_equal(again, first)
+        again.iloc[:] = False
+        pd.testing.assert_series_equal(wave_mask(df, "wave", "pre", "pre", "c"),
+                                       (df["wave"] == "pre").astype(bool), check_names=False)
+        with pytest.raises(DataError, match=r"^second: pre wave 'x' not found"):
+            wave_mask(df, "wave", "x", "pre", "second")
+        with pytest.raises(DataError, match=r"^third: pre wave 'x' not found"):
+            wave_mask(df, "wave", "x", "pre", "third")
+        calls: list[int] = []
+        assert once_per_frame(df, ("k",), lambda: calls.append(1) or 7) == 7
+        assert once_per_frame(df, ("k",), lambda: calls.append(1) or 8) == 7
+        assert once_per_frame(df.copy(), ("k",), lambda: calls.append(1) or 9) == 9
+        assert len(calls) == 2
+    assert once_per_frame(df, ("k",), lambda: 10) == 10  # nothing kept outside the block

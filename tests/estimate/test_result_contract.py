@@ -232,3 +232,20 @@ def test_results_import_matplotlib_only_when_plotted():
             "    getattr(ek, name)\n"
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_tidy_frame_equals_the_frame_of_its_rows() -> None:
+    import math
+
+    import pandas as pd
+
+    from evalkit.estimate.results import TIDY_COLUMNS, tidy_frame, tidy_row
+
+    def plain(rows):
+        return pd.DataFrame(rows, columns=list(TIDY_COLUMNS)).astype({"term": "string"})
+
+    rows = [tidy_row("a", 1, 0.5, 2.0, 0.04, -0.1, 2.1),
+            tidy_row("b", math.nan, math.nan, math.nan, math.nan, math.nan, math.nan)]
+    odd = [*rows, {**rows[0], "estimate": 3}]  # an int: not a tidy_row, the general path
+    for case in (rows, odd, []):
+        pd.testing.assert_frame_equal(tidy_frame(case), plain(case), check_exact=True)

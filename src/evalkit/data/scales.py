@@ -303,9 +303,33 @@ def scale(
     >>> round(res.reliability.alpha, 3)
     0.963
     """
+    data = check_items(df, items, reverse=reverse, item_range=item_range)
+    return scored_items(data, items, reverse=reverse, item_range=item_range,
+                        min_answered=min_answered, ci=ci, nan_policy=nan_policy, warn=warn,
+                        reliability=reliability, stacklevel=3)
+
+
+def scored_items(
+    data: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    reverse: Sequence[str] = (),
+    item_range: Sequence[float] = (1, 5),
+    min_answered: int | None = None,
+    ci: float = 0.95,
+    nan_policy: NanPolicy = "pairwise",
+    warn: bool = True,
+    reliability: bool = True,
+    stacklevel: int = 2,
+) -> ScaleResult:
+    """:func:`scale` of items already checked by :func:`check_items` (``data``, not modified).
+
+    For a caller that scores several row subsets of one checked frame (the checks of a subset
+    cannot fail where those of the whole frame passed). ``stacklevel`` of the low-alpha
+    warning counts from this function.
+    """
     import pandas as pd
 
-    data = check_items(df, items, reverse=reverse, item_range=item_range)
     k = data.shape[1]
     kmin = _min_answered(k, min_answered)
     answered = data.notna().sum(axis=1)
@@ -320,7 +344,7 @@ def scale(
                 f"{ALPHA_WARN_BELOW}); the items may not measure one thing — check reverse-"
                 "coded items and the item-total correlations",
                 EvalkitWarning,
-                stacklevel=2,
+                stacklevel=stacklevel,
             )
     else:
         empty = pd.DataFrame({"item": pd.Series(dtype="string")})

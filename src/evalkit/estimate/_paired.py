@@ -7,11 +7,11 @@ to fix it. The input frame is only read, never modified.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from evalkit._checks import check_column_args, check_frame, numeric_column, require_columns
 from evalkit.errors import DataError, EstimationError
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["Pairs", "make_pairs", "paired_once", "wave_mask"]
+__all__ = ["Pairs", "make_pairs", "once_per_frame", "paired_once", "wave_mask"]
+
+T = TypeVar("T")
 
 #: reasons a unit is not used, in the order they are reported
 DROP_REASONS = ("only_pre", "only_post", "missing_outcome", "missing_unit")
@@ -51,6 +53,20 @@ def wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) ->
     ``pre="2024"`` finds the integer wave ``2024`` written by a spreadsheet). A label that is
     not present at all is an error naming the column and the labels that are there.
     """
+    shared = _SHARED.get()
+    if shared is None:
+        return _wave_mask(df, time, label, role, where)
+    key = ("wave_mask", id(df), time, type(label), repr(label))
+    hit = shared.get(key)
+    if hit is not None and hit[0] is df:
+        mask: pd.Series = hit[1].copy(deep=False)  # a new object: the caller may change it
+        return mask
+    mask = _wave_mask(df, time, label, role, where)
+    shared[key] = (df, mask.copy(deep=False))
+    return mask
+
+
+def _wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) -> pd.Series:
     col = df[time]
     mask = (col == label).fillna(False).astype(bool)
     if not bool(mask.any()):
@@ -87,9 +103,27 @@ def _wave_series(
     return s, missing_unit
 
 
-#: within :func:`paired_once`: (id of frame, columns, waves) -> (frame, its pairs)
-_SHARED: ContextVar[dict[tuple[Any, ...], tuple[Any, Pairs]] | None] = ContextVar(
+#: within :func:`paired_once`: (what, id of frame, arguments) -> (frame, its pairs / wave
+#: mask / other value computed once per frame, see :func:`once_per_frame`)
+_SHARED: ContextVar[dict[tuple[Any, ...], tuple[Any, Any]] | None] = ContextVar(
     "evalkit_shared_pairs", default=None)
+
+
+def once_per_frame(df: Any, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, or inside :func:`paired_once` the value it returned for the same frame
+    object and ``key`` (only successful results are kept, so an error is raised by each
+    caller that meets it). The value is shared: callers must not change it in place."""
+    shared = _SHARED.get()
+    if shared is None:
+        return compute()
+    full = ("once", id(df), *key)
+    hit = shared.get(full)
+    if hit is not None and hit[0] is df:
+        value: T = hit[1]
+        return value
+    value = compute()
+    shared[full] = (df, value)
+    return value
 
 
 @contextmanager
@@ -126,10 +160,11 @@ def make_pairs(
     shared = _SHARED.get()
     if shared is None:
         return _make_pairs(df, outcome, unit, time, pre, post, where)
-    key = (id(df), outcome, unit, time, type(pre), repr(pre), type(post), repr(post))
+    key = ("pairs", id(df), outcome, unit, time, type(pre), repr(pre), type(post), repr(post))
     hit = shared.get(key)
     if hit is not None and hit[0] is df:
-        return hit[1]
+        cached: Pairs = hit[1]
+        return cached
     pairs = _make_pairs(df, outcome, unit, time, pre, post, where)
     for array in (pairs.units, pairs.pre, pairs.post):
         array.setflags(write=False)  # shared between analyses: never changed in place

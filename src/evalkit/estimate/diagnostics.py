@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit._checks import check_choice, check_frame, numeric_column, require_columns
 from evalkit.errors import DataError, EstimationError, SpecError
-from evalkit.estimate._paired import make_pairs, wave_mask
+from evalkit.estimate._paired import make_pairs, once_per_frame, wave_mask
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
@@ -152,11 +152,27 @@ def attrition(
 def _group_of_units(
     df: pd.DataFrame, unit: str, group: str, treated: Any, control: Any, where: str
 ) -> pd.Series:
-    """Unit id -> "treated" / "control" (others dropped); a unit must not switch groups."""
+    """Unit id -> "treated" / "control" (others dropped); a unit must not switch groups.
+
+    Inside :func:`~evalkit.estimate._paired.paired_once` computed once per frame (ANCOVA and
+    attrition of one scale outcome share it; callers only read it).
+    """
+    key = ("group_of_units", unit, group, type(treated), repr(treated), type(control),
+           repr(control))
+    return once_per_frame(df, key, lambda: _group_of_units_now(df, unit, group, treated,
+                                                               control, where))
+
+
+def _group_of_units_now(
+    df: pd.DataFrame, unit: str, group: str, treated: Any, control: Any, where: str
+) -> pd.Series:
+    import numpy as np
+
     t_mask = wave_mask(df, group, treated, "treated", where)
     c_mask = wave_mask(df, group, control, "control", where)
-    lab = df.loc[t_mask | c_mask, [unit]].assign(_g=["treated" if v else "control"
-                                                      for v in t_mask[t_mask | c_mask]])
+    either = t_mask | c_mask
+    lab = df.loc[either, [unit]].assign(
+        _g=np.where(t_mask[either].to_numpy(), "treated", "control"))
     lab = lab.dropna(subset=[unit])
     per_unit = lab.groupby(unit, sort=False)["_g"].nunique()
     if bool((per_unit > 1).any()):

@@ -118,30 +118,37 @@ def analyse_scale_outcome(
     R: score with ``rowMeans``, then ``t.test(post, pre, paired = TRUE)``,
     ``psych::alpha``, ``lm(post ~ treated + pre)``.
     """
-    from evalkit.data.scales import scale
+    from evalkit.data.scales import check_items, scored_items
 
     where = "analyse_scale_outcome"
     frame = check_frame(df, where)
     gspec = _group_spec(group)
     gcol = gspec[0] if gspec else None
     require_columns(frame, [unit, time, gcol, *items], where)
-    waves = wave_mask(frame, time, pre, "pre", where) | wave_mask(frame, time, post, "post",
-                                                                   where)
+    pre_mask = wave_mask(frame, time, pre, "pre", where)
+    waves = pre_mask | wave_mask(frame, time, post, "post", where)
     rows = frame.loc[waves]
-    scored = scale(rows, items, reverse=reverse, item_range=item_range,
-                   min_answered=min_answered, reliability=False)
+    # the items are checked once (all rows of both waves); the pre-wave rows, scored again
+    # for the reliability, are a subset of them (the same mask as on ``rows``: a label found
+    # exactly in ``frame`` is found exactly in its rows of that wave)
+    checked = check_items(rows, items, reverse=reverse, item_range=item_range)
+    scored = scored_items(checked, items, reverse=reverse, item_range=item_range,
+                          min_answered=min_answered, reliability=False)
     keep = [unit, time] + ([gcol] if gcol else [])
     work = rows.loc[:, keep].assign(**{SCORE_COLUMN: scored.scores.to_numpy()})
-    pre_rows = rows.loc[wave_mask(rows, time, pre, "pre", where)]
-    reliability = scale(pre_rows, items, reverse=reverse, item_range=item_range,
-                        min_answered=min_answered, warn=True).reliability
-    served = work
-    if gspec is not None:
-        served = work.loc[wave_mask(work, gcol, gspec[1], "treated", where)]  # type: ignore[arg-type]
-    with paired_once():  # the served table is paired once (and the whole table once)
+    in_pre = pre_mask[waves].to_numpy()
+    reliability = scored_items(checked.loc[in_pre], items, reverse=reverse,
+                               item_range=item_range, min_answered=min_answered,
+                               warn=True).reliability
+    # the served table is paired once (and the whole table once); the wave and group masks
+    # of each table and the units' groups are computed once too
+    with paired_once():
+        served = work
+        if gspec is not None:
+            served = work.loc[wave_mask(work, gcol, gspec[1], "treated", where)]  # type: ignore[arg-type]
         out = _analyses(work, served, unit, time, pre, post, gspec, label, norms,
                         higher_is_better, reliability)
-    out["means"] = _means(work, time, pre, post, gcol)
+        out["means"] = _means(work, time, pre, post, gcol)
     return out
 
 

@@ -394,9 +394,24 @@ def tidy_row(
     }
 
 
+_TIDY_SET = frozenset(TIDY_COLUMNS)
+
+
+def _is_tidy_row(row: dict[str, Any]) -> bool:
+    """A :func:`tidy_row` dict: a str term and Python floats (the fast path of tidy_frame)."""
+    return (row.keys() == _TIDY_SET and type(row["term"]) is str
+            and all(type(row[c]) is float for c in TIDY_COLUMNS[1:]))
+
+
 def tidy_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Build the tidy table from :func:`tidy_row` dicts (term as a string column)."""
+    import numpy as np
     import pandas as pd
 
-    frame = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
-    return frame.astype({"term": "string"})
+    if not rows or not all(_is_tidy_row(r) for r in rows):  # the general (slower) path
+        frame = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
+        return frame.astype({"term": "string"})
+    data: dict[str, Any] = {"term": pd.array([r["term"] for r in rows], dtype="string")}
+    for col in TIDY_COLUMNS[1:]:  # tidy_row's floats: the column dtype is float64 as before
+        data[col] = np.array([r[col] for r in rows], dtype=np.float64)
+    return pd.DataFrame(data)
