@@ -23,19 +23,43 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 __all__ = ["DuplicateKeyError", "safe_load"]
 
 _MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
+_YAML_STR = yaml.SafeLoader.construct_yaml_str
 
 
 class DuplicateKeyError(ConstructorError):
     """A mapping gives the same key twice (``problem`` names the key and both lines)."""
 
 
+def _construct_object(loader: Any, node: Node, deep: bool = False) -> Any:
+    """``BaseConstructor.construct_object`` with a short way for a scalar of a known tag.
+
+    A scalar's constructor neither recurses nor yields, so PyYAML's bookkeeping (the
+    recursion guard, the ``deep`` flag, generator states) does nothing for it: the value is
+    built by the same constructor and remembered as PyYAML does (an alias gets the same
+    object). A project file has some thousands of scalars."""
+    if node.__class__ is ScalarNode:
+        if node.tag == _STR and loader.yaml_constructors.get(_STR) is _YAML_STR:
+            return node.value  # what construct_yaml_str returns (the same object each time)
+        constructor = loader.yaml_constructors.get(node.tag)
+        if constructor is not None:
+            done = loader.constructed_objects
+            if node in done:
+                return done[node]
+            data = done[node] = constructor(loader, node)
+            return data
+    return yaml.SafeLoader.construct_object(loader, node, deep=deep)
+
+
 class _StrictLoader(yaml.SafeLoader):
     """``SafeLoader`` that refuses duplicate keys and keeps impossible dates as text."""
+
+    construct_object = _construct_object
 
 
 #: the C parser is used when the text cannot nest deeper than this (its recursion would
@@ -46,6 +70,8 @@ _CStrictLoader: Any = None
 if _CSafeLoader is not None:
     class _CStrictLoader(_CSafeLoader):  # type: ignore[misc,no-redef]
         """The same strict loader on libyaml's C parser."""
+
+        construct_object = _construct_object
 
 
 def _construct_mapping(loader: _StrictLoader, node: MappingNode,
