@@ -56,10 +56,33 @@ def _construct_object(loader: Any, node: Node, deep: bool = False) -> Any:
     return yaml.SafeLoader.construct_object(loader, node, deep=deep)
 
 
+#: implicit tags of plain scalars already resolved: (text, implicit flags) -> tag. The
+#: resolvers of the strict loaders are PyYAML's fixed safe set with no path resolvers, so the
+#: tag depends on nothing else; bounded by clearing (a project file has a few hundred distinct
+#: scalars, each resolved once instead of by up to nine regular expressions per occurrence).
+_TAGS: dict[tuple[str, Any], str] = {}
+_TAGS_MAX = 20_000
+
+
+def _resolve(loader: Any, kind: Any, value: Any, implicit: Any) -> Any:
+    """``BaseResolver.resolve``, remembered for scalars."""
+    base: Any = yaml.SafeLoader.resolve  # untyped in PyYAML's stubs
+    if kind is not ScalarNode or loader.yaml_path_resolvers:
+        return base(loader, kind, value, implicit)
+    key = (value, implicit)
+    tag = _TAGS.get(key)
+    if tag is None:
+        if len(_TAGS) >= _TAGS_MAX:
+            _TAGS.clear()
+        tag = _TAGS[key] = base(loader, kind, value, implicit)
+    return tag
+
+
 class _StrictLoader(yaml.SafeLoader):
     """``SafeLoader`` that refuses duplicate keys and keeps impossible dates as text."""
 
     construct_object = _construct_object
+    resolve = _resolve
 
 
 #: the C parser is used when the text cannot nest deeper than this (its recursion would
@@ -72,6 +95,7 @@ if _CSafeLoader is not None:
         """The same strict loader on libyaml's C parser."""
 
         construct_object = _construct_object
+        resolve = _resolve
 
 
 def _construct_mapping(loader: _StrictLoader, node: MappingNode,
