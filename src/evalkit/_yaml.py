@@ -23,19 +23,66 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 __all__ = ["DuplicateKeyError", "safe_load"]
 
 _MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
+_YAML_STR = yaml.SafeLoader.construct_yaml_str
 
 
 class DuplicateKeyError(ConstructorError):
     """A mapping gives the same key twice (``problem`` names the key and both lines)."""
 
 
+def _construct_object(loader: Any, node: Node, deep: bool = False) -> Any:
+    """``BaseConstructor.construct_object`` with a short way for a scalar of a known tag.
+
+    A scalar's constructor neither recurses nor yields, so PyYAML's bookkeeping (the
+    recursion guard, the ``deep`` flag, generator states) does nothing for it: the value is
+    built by the same constructor and remembered as PyYAML does (an alias gets the same
+    object). A project file has some thousands of scalars."""
+    if node.__class__ is ScalarNode:
+        if node.tag == _STR and loader.yaml_constructors.get(_STR) is _YAML_STR:
+            return node.value  # what construct_yaml_str returns (the same object each time)
+        constructor = loader.yaml_constructors.get(node.tag)
+        if constructor is not None:
+            done = loader.constructed_objects
+            if node in done:
+                return done[node]
+            data = done[node] = constructor(loader, node)
+            return data
+    return yaml.SafeLoader.construct_object(loader, node, deep=deep)
+
+
+#: implicit tags of plain scalars already resolved: (text, implicit flags) -> tag. The
+#: resolvers of the strict loaders are PyYAML's fixed safe set with no path resolvers, so the
+#: tag depends on nothing else; bounded by clearing (a project file has a few hundred distinct
+#: scalars, each resolved once instead of by up to nine regular expressions per occurrence).
+_TAGS: dict[tuple[str, Any], str] = {}
+_TAGS_MAX = 20_000
+
+
+def _resolve(loader: Any, kind: Any, value: Any, implicit: Any) -> Any:
+    """``BaseResolver.resolve``, remembered for scalars."""
+    base: Any = yaml.SafeLoader.resolve  # untyped in PyYAML's stubs
+    if kind is not ScalarNode or loader.yaml_path_resolvers:
+        return base(loader, kind, value, implicit)
+    key = (value, implicit)
+    tag = _TAGS.get(key)
+    if tag is None:
+        if len(_TAGS) >= _TAGS_MAX:
+            _TAGS.clear()
+        tag = _TAGS[key] = base(loader, kind, value, implicit)
+    return tag
+
+
 class _StrictLoader(yaml.SafeLoader):
     """``SafeLoader`` that refuses duplicate keys and keeps impossible dates as text."""
+
+    construct_object = _construct_object
+    resolve = _resolve
 
 
 #: the C parser is used when the text cannot nest deeper than this (its recursion would
@@ -46,6 +93,9 @@ _CStrictLoader: Any = None
 if _CSafeLoader is not None:
     class _CStrictLoader(_CSafeLoader):  # type: ignore[misc,no-redef]
         """The same strict loader on libyaml's C parser."""
+
+        construct_object = _construct_object
+        resolve = _resolve
 
 
 def _construct_mapping(loader: _StrictLoader, node: MappingNode,

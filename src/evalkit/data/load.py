@@ -179,6 +179,7 @@ def _missing_columns(name: str, source: DataSource, df: pd.DataFrame, missing: l
 def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
                   problems: list[str]) -> pd.DataFrame:
     """Typed, checked copy of ``df`` (indexed by spreadsheet row); problems are appended."""
+    import numpy as np
     import pandas as pd
 
     missing = [c for c in source.columns if c not in df.columns]
@@ -196,22 +197,27 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
             continue
         if spec.type in ("number", "integer"):
             values = _numbers(df, col, where, name, problems)
-            if spec.type == "integer":
+            arr = values.to_numpy(dtype="float64", na_value=np.nan)  # a view: float64 already
+            if spec.type == "integer" and bool(np.any((np.mod(arr, 1) != 0) & ~np.isnan(arr))):
                 frac = values.notna() & (values % 1 != 0)
                 if bool(frac.any()):
                     cells = [(int(r), f"{values[r]:g}") for r in values.index[frac]]
                     problems.append(f"{where}: column {col!r} must hold whole numbers, found "
                                     f"{_cells(cells)}")
-            if spec.range is not None:
-                try:
+            if spec.range is not None and bool(np.any((arr < spec.range[0])
+                                                      | (arr > spec.range[1]))):
+                try:  # NaN compares false: the same cells as require_range's test
                     require_range(values, col, *spec.range, where)
                 except DataError as exc:
                     problems.append(exc.one_line())
             out[col] = values
         elif spec.type == "date":
             raw = df[col]
-            numbers = raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-            if bool((numbers & raw.notna()).any()):  # pandas would read 45717 as 1970-01-01
+            numbers = (None if isinstance(raw.dtype, pd.StringDtype)  # text only: no number
+                       else raw.map(lambda v: isinstance(v, int | float)
+                                    and not isinstance(v, bool)))
+            # pandas would read 45717 as 1970-01-01
+            if numbers is not None and bool((numbers & raw.notna()).any()):
                 cells = [(int(r), raw[r]) for r in raw.index[numbers & raw.notna()]]
                 problems.append(f"{where}: column {col!r} must hold dates like 2025-01-31, "
                                 f"found the number(s) {_cells(cells)} — an Excel serial date? "
@@ -255,8 +261,12 @@ def load_source(project: Project, name: str) -> tuple[pd.DataFrame | None, list[
 
     The table has a fresh 0-based index; it is None when the file cannot be read at all.
     """
+    return _load_source(project, name, project.data_path(name))
+
+
+def _load_source(project: Project, name: str,
+                 file: Path) -> tuple[pd.DataFrame | None, list[str], bytes]:
     source = project.data[name]
-    file = project.data_path(name)
     where = relative_name(project, name, file)
     try:
         if not file.is_file():
@@ -290,11 +300,12 @@ def load_evidence(project: Project) -> Evidence:
     hashes: dict[str, str] = {}
     problems: list[str] = []
     for name in project.data:
-        table, found, content = load_source(project, name)
+        file = project.data_path(name)
+        table, found, content = _load_source(project, name, file)
         problems.extend(found)
         if table is not None:
             tables[name] = table
-            files[name] = project.data_path(name)
+            files[name] = file
             hashes[name] = hashlib.sha256(content).hexdigest()
     if len(problems) == 1:
         raise DataError(problems[0])

@@ -50,7 +50,8 @@ class Spec(BaseModel):
         characters in text, and true/false where only a number fits (pydantic would read
         ``true`` as 1). Nested models check their own fields."""
         field = cls.model_fields.get(info.field_name or "")
-        problem = hostile_value(value, field.annotation if field is not None else Any)
+        annotation = field.annotation if field is not None else Any
+        problem = _hostile(value, _field_kinds(cls, info.field_name or "", annotation))
         if problem:
             raise ValueError(problem)
         return value
@@ -184,8 +185,26 @@ def hostile_value(value: Any, annotation: Any = Any) -> str | None:
     >>> hostile_value(3.5, float) is None
     True
     """
-    model, boolean, number = _kinds(annotation)
+    return _hostile(value, _kinds(annotation))
+
+
+#: ``_kinds`` of a field's annotation by (model class, field name): the validator runs for
+#: every field of every model, some thousands of times per project file
+_KINDS: dict[tuple[type, str], tuple[Any, tuple[bool, bool, bool]]] = {}
+
+
+def _field_kinds(cls: type, name: str, annotation: Any) -> tuple[bool, bool, bool]:
+    hit = _KINDS.get((cls, name))
+    if hit is not None and hit[0] is annotation:
+        return hit[1]
+    kinds = _kinds(annotation)
+    _KINDS[(cls, name)] = (annotation, kinds)
+    return kinds
+
+
+def _hostile(value: Any, kinds: tuple[bool, bool, bool]) -> str | None:
+    model, boolean, number = kinds
     number_only = number and not boolean
-    if model and isinstance(value, dict | list | tuple):
-        return None
-    return _walk(value, "", number_only, set())
+    if isinstance(value, dict | list | tuple):
+        return None if model else _walk(value, "", number_only, set())
+    return _scalar_problem(value, number_only=number_only)  # what _walk gives a scalar
