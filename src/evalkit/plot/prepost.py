@@ -68,7 +68,7 @@ def plot_prepost(pre: Sequence[float], post: Sequence[float], *, lang: str = "en
     outcome
         Name of the outcome for the title.
     bins
-        Number of bins (default: 8, or one per point of a short integer scale).
+        Number of equal bins over ``value_range`` (or the data's range); default 8.
     value_range
         ``(min, max)`` of the scale, e.g. ``(1, 5)``.
 

@@ -55,7 +55,7 @@ def prepost_svg(pre: Sequence[float], post: Sequence[float], *, lang: str,
     value_range
         ``(min, max)`` of the scale, e.g. ``(1, 5)``.
     bins
-        Number of bins.
+        Number of equal bins over ``value_range`` (or the data's range); default 8.
 
     Returns
     -------
