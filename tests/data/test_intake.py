@@ -244,3 +244,54 @@ def test_csv_row_with_an_unquoted_comma_is_refused(tmp_path):
                                                         "人数": {"type": "integer"}}})
     with pytest.raises(ek.DataError, match=r"more fields than the header's 2: row 3 \(3 fields\)"):
         load_evidence(p)
+
+
+# ---- fast paths of the type inference agree with infer() and pandas.to_numeric ---------------
+
+TEXT_COLUMNS = [
+    ["1", "2", "30"], ["007", "-0", "-12"], ["1", None, "3"], [None, None],
+    ["440364533317919113", "13926483088"], ["9223372036854775807", "1"],
+    ["9223372036854775808", "1"], ["-9223372036854775809"], ["1234567890123456", None],
+    ["123456789012345", None, "-5"], ["+5", "6"], ["1,2", "3"], ["1_000"], [" 12"], [""],
+    ["3.13", "2.844"], ["1e5", None], ["inf", "-inf"], ["１２", "3"], ["W0001", "1"],
+    ["2025-01-15", None], ["True", "False"], ["a", None, "b"], [],
+]
+
+
+@pytest.mark.parametrize("cells", TEXT_COLUMNS, ids=[repr(c)[:30] for c in TEXT_COLUMNS])
+def test_text_column_typed_as_infer_types_it(cells):
+    import numpy as np
+
+    from evalkit.data.intake import _infer_text, _whole_numbers, infer
+
+    raw = np.array(cells, dtype=object)
+    missing = pd.isna(raw)
+    slow = infer(pd.Series(raw, dtype=object))
+    fast = _infer_text(raw, missing)
+    if fast is None:  # not all text: infer() is used as it is
+        assert not cells or all(v is None for v in cells)
+        return
+    fast = pd.Series(fast)
+    assert fast.dtype == slow.dtype
+    assert [(type(v), repr(v)) for v in fast.tolist()] == [(type(v), repr(v))
+                                                          for v in slow.tolist()]
+    whole = _whole_numbers(raw, missing)
+    if whole is not None:  # the integer shortcut gives what pandas' parser gives
+        expected = pd.to_numeric(raw)
+        assert whole.dtype == expected.dtype
+        assert whole.tobytes() == expected.tobytes()
+
+
+def test_integer_shortcut_covers_plain_integers_only():
+    import numpy as np
+
+    from evalkit.data.intake import _whole_numbers
+
+    def whole(cells):
+        raw = np.array(cells, dtype=object)
+        return _whole_numbers(raw, pd.isna(raw))
+
+    assert whole(["1", "-2", "007"]).tolist() == [1, -2, 7]
+    assert whole(["1", None]).dtype == np.float64
+    for cells in (["1,2"], ["+1"], ["1.0"], ["1" * 19], ["1" * 16, None], [" 1"], ["１"]):
+        assert whole(cells) is None, cells
