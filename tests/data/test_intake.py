@@ -295,3 +295,24 @@ def test_integer_shortcut_covers_plain_integers_only():
     assert whole(["1", None]).dtype == np.float64
     for cells in (["1,2"], ["+1"], ["1.0"], ["1" * 19], ["1" * 16, None], [" 1"], ["１"]):
         assert whole(cells) is None, cells
+
+
+@pytest.mark.parametrize("cells", [["1", "2"], ["1", "inf"], ["1", "1e16"], ["1e400", "1e16"],
+                                   ["True", "1"], ["x", "1e16"]])
+def test_numbers_read_and_checked_alike_from_text_or_numbers(cells):
+    # a numeric column takes a short way when every value is finite and small: the values and
+    # the problems must be those of the general way (text cells)
+    from evalkit.data.load import _numbers
+
+    numeric = pd.to_numeric(pd.Series(cells, index=[2, 3], dtype=object), errors="coerce")
+    text = pd.Series(cells, index=[2, 3], dtype=object)
+    found: dict[str, list[str]] = {"numeric": [], "text": []}
+    got = {kind: _numbers(pd.DataFrame({"n": s}), "n", "t.csv", "log", found[kind])
+           for kind, s in (("numeric", numeric), ("text", text))}
+    for kind in got:
+        assert got[kind].dtype == "float64"
+    if all(c not in ("True", "x") for c in cells):
+        assert got["numeric"].to_numpy().tobytes() == got["text"].to_numpy().tobytes()
+        assert found["numeric"] == found["text"]
+    if "1e16" in cells:
+        assert any("too large to be real" in p for p in found["numeric"])

@@ -23,6 +23,7 @@ from evalkit.data.normalize import looks_like, normalize_text
 from evalkit.errors import DataError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from evalkit.project import DataSource, Project
@@ -102,7 +103,11 @@ def _numbers(df: pd.DataFrame, col: str, where: str, data_key: str,
     import pandas as pd
 
     s = df[col]
-    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biuf":  # numpy bool or numbers
+        values = pd.Series(s.to_numpy().astype("float64"), index=s.index, name=s.name)
+        if _finite_and_small(values.to_numpy()):
+            return values
+    elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         values = s.astype("float64")
     else:
         values = pd.to_numeric(s.map(lambda v: v.strip() if isinstance(v, str) else v),
@@ -127,6 +132,14 @@ def _numbers(df: pd.DataFrame, col: str, where: str, data_key: str,
                         f"(above {MAX_VALUE:.0e}): {_cells(cells)} — correct the value")
         values = values.where(~huge)
     return values
+
+
+def _finite_and_small(values: np.ndarray) -> bool:
+    """No infinity and nothing beyond MAX_VALUE in a float64 array (NaN is allowed)."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return not bool(np.any(np.abs(values) > MAX_VALUE))
 
 
 def _suggest(cells: list[tuple[int, Any]], kind: str, data_key: str, col: str) -> str:
