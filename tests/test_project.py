@@ -161,3 +161,52 @@ def test_label_catalogues_read_fast_as_yaml_safe_load_reads_them():
         with pytest.raises(yaml.YAMLError) as slow:
             yaml.safe_load(bad)
         assert str(fast.value) == str(slow.value)
+
+
+UNUSUAL_YAML = ["a: &x {b: [1, 2]}\nc: *x\n", "a: &x [1, *x]\n", "<<: {a: 1}\nb: 2\n",
+                "a:\n  - &m {x: 1}\n  - <<: *m\n    y: 2\n", "x: !!set {a, b}\n", "1: a\n1.0: b\n",
+                "k: [1, 2]\n[1]: 2\n", "? {a: 1}\n: 2\n", "a: !foo 1\n", "d: 2025-02-30\n",
+                "a: 0x1F\nb: 1_000\nc: .NaN\nd: ~\ne: 2025-01-01T10:00:00Z\nf: !!binary aGk=\n",
+                "", "- a\n- {b: [.inf, -1e3, null, true]}\n", "a: {b: 1}\na: {c: 2}\n"]
+
+
+@pytest.mark.parametrize("text", UNUSUAL_YAML)
+@pytest.mark.parametrize("strict", [True, False])
+def test_direct_yaml_construction_gives_pyyamls_values_and_errors(text, strict):
+    # plain documents are built directly; anything else is left to PyYAML's construction
+    import yaml
+
+    from evalkit import _yaml
+
+    if _yaml._CStrictLoader is None:
+        pytest.skip("PyYAML without libyaml")
+    slow_loader = _yaml._StrictLoader if strict else yaml.SafeLoader
+
+    def outcome(load):
+        try:
+            value = load()
+        except Exception as exc:  # the same error, in the same words
+            return type(exc), str(exc)
+        if isinstance(value, dict) and "c" in value and "a" in value:  # an alias: one object
+            assert (value["a"] is value["c"]) == (text.startswith("a: &x {"))
+        return repr(value)
+
+    assert outcome(lambda: _yaml.safe_load(text, strict=strict)) == outcome(
+        lambda: yaml.load(text, Loader=slow_loader))
+
+
+def test_examples_are_built_directly():
+    import yaml
+
+    from evalkit import _yaml
+
+    if _yaml._CStrictLoader is None:
+        pytest.skip("PyYAML without libyaml")
+    text = (ek.datasets.path("workers_home") / "project.yaml").read_text(encoding="utf-8")
+    loader = _yaml._CStrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        assert repr(_yaml._build(loader, node, {}, set())) == repr(
+            yaml.load(text, Loader=_yaml._StrictLoader))
+    finally:
+        loader.dispose()
