@@ -239,3 +239,19 @@ def test_huge_number_in_a_data_file_is_refused_when_loaded(example_copy):
     panel.write_text("\n".join(lines) + "\n", encoding="utf-8")
     problems = validate_project(example_copy / "project.yaml")
     assert any("disputes_per_100" in p and "too large" in p and "row 2" in p for p in problems)
+
+
+@pytest.mark.parametrize("value", [None, "", "text", "a\x07b", "tab\there", 0, -3, 10**15,
+                                   10**15 + 1, -(10**16), 1.5, 1e15, 1.0000001e15,
+                                   float("nan"), float("inf"), -float("inf"), True, False])
+def test_plain_values_pass_the_hostile_check_without_their_annotation(value: object) -> None:
+    # the validator's short way: a value it lets through has no problem under any annotation
+    from typing import Any
+
+    from evalkit.model.common import _hostile, _kinds, _plain_and_harmless
+
+    if _plain_and_harmless(value):
+        for annotation in (Any, int, float, str, bool, int | None, float | bool, list[float]):
+            assert _hostile(value, _kinds(annotation)) is None
+    else:
+        assert value is not None and type(value) in (str, int, float, bool)

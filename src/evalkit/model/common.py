@@ -49,6 +49,8 @@ class Spec(BaseModel):
         :data:`MAX_MAGNITUDE`, dates outside [:data:`FIRST_DATE`, :data:`LAST_DATE`], control
         characters in text, and true/false where only a number fits (pydantic would read
         ``true`` as 1). Nested models check their own fields."""
+        if _plain_and_harmless(value):  # most values: what the field expects does not matter
+            return value
         field = cls.model_fields.get(info.field_name or "")
         annotation = field.annotation if field is not None else Any
         problem = _hostile(value, _field_kinds(cls, info.field_name or "", annotation))
@@ -107,6 +109,18 @@ def _kinds(annotation: Any) -> tuple[bool, bool, bool]:
     boolean = any(t is bool or t is Any for t in types_)
     number = any(t in (int, float) for t in types_)
     return model, boolean, number
+
+
+def _plain_and_harmless(value: Any) -> bool:
+    """True for None, text without control characters and finite numbers (not booleans)
+    within :data:`MAX_MAGNITUDE`: :func:`_hostile` finds no problem in them whatever the
+    field's annotation (only booleans and containers depend on it)."""
+    kind = value.__class__
+    if kind is str:
+        return _CONTROL.search(value) is None
+    if kind is int or kind is float:  # NaN and infinity compare false
+        return bool(-MAX_MAGNITUDE <= value <= MAX_MAGNITUDE)
+    return value is None
 
 
 def _date_problem(value: dt.date) -> str | None:
