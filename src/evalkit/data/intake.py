@@ -192,7 +192,7 @@ def _frame(grid: list[list[Any]], source: DataSource, where: str,
             if n > h and n not in skipped and _filled(r)}
     cells = (np.array(list(rows.values()), dtype=object) if rows
              else np.empty((0, width), dtype=object))
-    return pd.DataFrame(cells, index=pd.Index(list(rows), dtype="int64"),
+    return pd.DataFrame(cells, index=pd.Index(list(rows), dtype=np.int64),
                         columns=pd.Index(header, dtype=object), dtype=object, copy=False)
 
 
@@ -366,6 +366,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 def _infer_text(raw: np.ndarray, missing: np.ndarray) -> Any:
     """:func:`infer` on the cells of a column whose present cells are all text (every CSV
     column), as arrays; None for any other column (then :func:`infer` types it)."""
+    import numpy as np
     import pandas as pd
 
     if pd.api.types.infer_dtype(raw[~missing], skipna=False) != "string":
@@ -376,7 +377,9 @@ def _infer_text(raw: np.ndarray, missing: np.ndarray) -> Any:
     try:
         return pd.to_numeric(raw, errors="raise")
     except (ValueError, TypeError):
-        return pd.array(raw, dtype="str")
+        # the dtype "str" names, given as an object: pandas resolves a name through every
+        # registered dtype, which costs more than converting a short column
+        return pd.array(raw, dtype=pd.StringDtype(na_value=np.nan))
 
 
 #: plain integers separated by commas, at most 18 digits each (inside int64) or 15 (exact in a

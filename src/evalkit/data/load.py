@@ -244,7 +244,7 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
                                 f"found {_cells(cells)}" + _suggest(cells, "date", name, col))
             out[col] = parsed
         elif spec.type == "string":
-            out[col] = df[col].astype("string")
+            out[col] = df[col].astype(pd.StringDtype())  # the dtype "string" names
     keys_ok = source.key and not any(c in missing for c in source.key)
     if keys_ok:
         dup = out.duplicated(subset=source.key, keep=False)
