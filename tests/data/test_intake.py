@@ -316,3 +316,18 @@ def test_numbers_read_and_checked_alike_from_text_or_numbers(cells):
         assert found["numeric"] == found["text"]
     if "1e16" in cells:
         assert any("too large to be real" in p for p in found["numeric"])
+
+
+def test_checked_columns_replaced_alike_with_unique_or_repeated_titles():
+    from evalkit.data.load import _replaced
+
+    df = pd.DataFrame({"a": ["1", "2"], "b": ["x", None], "c": [1.5, 2.5]}, index=[2, 3])
+    new = {"a": pd.Series([1.0, 2.0], index=df.index), "b": df["b"].astype(pd.StringDtype())}
+    one_go = _replaced(df, new)
+    one_by_one = df.copy()
+    for col, values in new.items():
+        one_by_one[col] = values
+    pd.testing.assert_frame_equal(one_go, one_by_one, check_exact=True)
+    assert one_go.columns.equals(df.columns) and one_go.columns.dtype == df.columns.dtype
+    repeated = df.set_axis(["a", "b", "b"], axis=1)  # not unique: set one by one
+    assert _replaced(repeated, {"a": new["a"]})["a"].tolist() == [1.0, 2.0]

@@ -204,7 +204,7 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
     if df.empty and not missing:
         problems.append(f"{where}: no data rows below the header (row {source.header_row}) — "
                         "fill in the file (a new template is empty) or fix header_row:")
-    out = df.copy()
+    typed: dict[str, pd.Series] = {}
     for col, spec in source.columns.items():
         if col in missing or col in repeated:
             continue
@@ -223,7 +223,7 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
                     require_range(values, col, *spec.range, where)
                 except DataError as exc:
                     problems.append(exc.one_line())
-            out[col] = values
+            typed[col] = values
         elif spec.type == "date":
             raw = df[col]
             numbers = (None if isinstance(raw.dtype, pd.StringDtype)  # text only: no number
@@ -242,9 +242,10 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
                 cells = [(int(r), raw[r]) for r in raw.index[bad]]
                 problems.append(f"{where}: column {col!r} must hold dates like 2025-01-31, "
                                 f"found {_cells(cells)}" + _suggest(cells, "date", name, col))
-            out[col] = parsed
+            typed[col] = parsed
         elif spec.type == "string":
-            out[col] = df[col].astype(pd.StringDtype())  # the dtype "string" names
+            typed[col] = df[col].astype(pd.StringDtype())  # the dtype "string" names
+    out = _replaced(df, typed)
     keys_ok = source.key and not any(c in missing for c in source.key)
     if keys_ok:
         dup = out.duplicated(subset=source.key, keep=False)
@@ -258,13 +259,35 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
     return out
 
 
+def _replaced(df: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """A copy of ``df`` with ``columns`` (by name, same index) in place of its own.
+
+    Built in one go when the titles are unique: setting the columns one by one costs more
+    than the checks themselves. (The values, dtypes and order are the same either way; only
+    pandas' grouping of same-typed columns in memory differs.)"""
+    import pandas as pd
+
+    if not df.columns.is_unique:
+        out = df.copy()
+        for col, values in columns.items():
+            out[col] = values
+        return out
+    return pd.DataFrame({c: columns[c] if c in columns else df[c] for c in df.columns},
+                        index=df.index, columns=df.columns)
+
+
 def relative_name(project: Project, name: str, file: Path | None = None) -> str:
     """The data file of source ``name`` as messages show it: relative to the project folder.
 
     ``file``: ``project.data_path(name)`` when already resolved."""
     file = project.data_path(name) if file is None else file
+    return _relative(file, project.root.resolve())
+
+
+def _relative(file: Path, folder: Path) -> str:
+    """``file`` relative to the resolved project ``folder``, as messages show it."""
     try:
-        return file.relative_to(project.root.resolve()).as_posix()
+        return file.relative_to(folder).as_posix()
     except ValueError:
         return str(file)
 
@@ -277,10 +300,11 @@ def load_source(project: Project, name: str) -> tuple[pd.DataFrame | None, list[
     return _load_source(project, name, project.data_path(name))
 
 
-def _load_source(project: Project, name: str,
-                 file: Path) -> tuple[pd.DataFrame | None, list[str], bytes]:
+def _load_source(project: Project, name: str, file: Path,
+                 folder: Path | None = None) -> tuple[pd.DataFrame | None, list[str], bytes]:
+    """:func:`load_source` with ``file`` resolved; ``folder``: the project folder resolved."""
     source = project.data[name]
-    where = relative_name(project, name, file)
+    where = _relative(file, project.root.resolve() if folder is None else folder)
     try:
         if not file.is_file():
             raise DataError(f"{where}: data file not found",
@@ -312,9 +336,10 @@ def load_evidence(project: Project) -> Evidence:
     files: dict[str, Path] = {}
     hashes: dict[str, str] = {}
     problems: list[str] = []
+    folder = project.root.resolve()
     for name in project.data:
         file = project.data_path(name)
-        table, found, content = _load_source(project, name, file)
+        table, found, content = _load_source(project, name, file, folder)
         problems.extend(found)
         if table is not None:
             tables[name] = table
