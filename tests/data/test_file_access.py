@@ -100,3 +100,14 @@ def test_cli_refuses_and_opts_in(example_copy: Path, outside: Path,
     err = capsys.readouterr().err
     assert "outside the project folder" in err and "--allow-outside-files" in err
     assert main(["validate", str(spec), "--allow-outside-files"]) == 0
+
+
+def test_resolved_data_path_is_the_checked_path(tmp_path):
+    from evalkit.model.paths import outside_problem, resolve_inside
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.csv").write_text("a\n1\n", encoding="utf-8")
+    for file in ("data/x.csv", "data//x.csv", "./data/../data/x.csv", "data/missing.csv"):
+        assert outside_problem(tmp_path, file, "w") is None
+        assert resolve_inside(tmp_path, file, "w") == (tmp_path / file).resolve()
+        assert resolve_inside(tmp_path, file, "w", allow_outside=True) == (tmp_path / file).resolve()

@@ -192,7 +192,7 @@ def _frame(grid: list[list[Any]], source: DataSource, where: str,
             if n > h and n not in skipped and _filled(r)}
     cells = (np.array(list(rows.values()), dtype=object) if rows
              else np.empty((0, width), dtype=object))
-    return pd.DataFrame(cells, index=pd.Index(list(rows), dtype=np.int64),
+    return pd.DataFrame(cells, index=pd.Index(np.array(list(rows), dtype=np.int64)),
                         columns=pd.Index(header, dtype=object), dtype=object, copy=False)
 
 

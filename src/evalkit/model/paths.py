@@ -23,21 +23,27 @@ OPT_IN = ("pass allow_outside=True to ek.load_project, or --allow-outside-files 
 def outside_problem(root: Path, file: str, where: str) -> str | None:
     """Why ``file`` (as written in project.yaml at ``where``) may not be read from
     ``root``, or None when it resolves inside the folder."""
+    return _inside(root, file, where)[0]
+
+
+def _inside(root: Path, file: str, where: str) -> tuple[str | None, Path | None]:
+    """``(outside_problem(...), the resolved path when there is no problem)``."""
     try:
         raw = Path(file)
         if raw.is_absolute() or raw.drive or raw.anchor:
             return (f"{where}: {file!r} is an absolute path; evalkit reads only files inside "
-                    f"the project folder {root} (write the path relative to it, or {OPT_IN})")
+                    f"the project folder {root} (write the path relative to it, or {OPT_IN})"
+                    ), None
         folder = root.resolve()
         target = (root / raw).resolve()
     except (OSError, ValueError, RuntimeError) as exc:
-        return f"{where}: {file!r} is not a usable file path ({exc})"
+        return f"{where}: {file!r} is not a usable file path ({exc})", None
     if not target.is_relative_to(folder):
         how = "a path climbing with '..'" if ".." in raw.parts else "a symbolic link pointing"
         return (f"{where}: {file!r} is {how} outside the project folder {root} "
                 f"(it resolves to {target}); evalkit reads only files inside the project "
-                f"folder: move the file into it, or {OPT_IN}")
-    return None
+                f"folder: move the file into it, or {OPT_IN}"), None
+    return None, target
 
 
 def resolve_inside(root: Path, file: str, where: str, *, allow_outside: bool = False) -> Path:
@@ -50,9 +56,11 @@ def resolve_inside(root: Path, file: str, where: str, *, allow_outside: bool = F
         ``allow_outside`` is False; the message names the YAML path and the opt-in.
     """
     if not allow_outside:
-        problem = outside_problem(root, file, where)
+        problem, target = _inside(root, file, where)
         if problem is not None:
             raise SpecError(problem, hint="see docs/privacy.md (files evalkit reads)")
+        if target is not None:  # resolved already: (root / file) is the path checked
+            return target
     try:
         return (root / file).resolve()
     except (OSError, ValueError, RuntimeError) as exc:
