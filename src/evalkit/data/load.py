@@ -272,8 +272,9 @@ def _replaced(df: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
         for col, values in columns.items():
             out[col] = values
         return out
+    # titles as keys give the columns df has (unique text titles, inferred the same way)
     return pd.DataFrame({c: columns[c] if c in columns else df[c] for c in df.columns},
-                        index=df.index, columns=df.columns)
+                        index=df.index)
 
 
 def relative_name(project: Project, name: str, file: Path | None = None) -> str:
