@@ -331,3 +331,23 @@ def test_checked_columns_replaced_alike_with_unique_or_repeated_titles():
     assert one_go.columns.equals(df.columns) and one_go.columns.dtype == df.columns.dtype
     repeated = df.set_axis(["a", "b", "b"], axis=1)  # not unique: set one by one
     assert _replaced(repeated, {"a": new["a"]})["a"].tolist() == [1.0, 2.0]
+
+
+def test_unquoted_csv_split_as_the_csv_module_reads_it():
+    import csv
+    import io
+    import random
+
+    from evalkit.data.intake import _split_unquoted
+
+    rng = random.Random(7)
+    texts = ["", "\n", "a", "a\n", "a,b\r\nc,d\r\n", "a\r\rb", "a,b\r\r\nc", "x\n\n", ",\n,,",
+             "a, b ,\tc\n", "\ufeffa,b\n", '"a",b\n', "a\x00b\n"]
+    texts += ["".join(rng.choice("ab ,\n\r\t") for _ in range(rng.randint(0, 40)))
+              for _ in range(2000)]
+    for text in texts:
+        fast = _split_unquoted(text)
+        if fast is None:
+            assert '"' in text or "\x00" in text
+            continue
+        assert fast == list(csv.reader(io.StringIO(text, newline=""))), repr(text)

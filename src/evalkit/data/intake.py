@@ -77,14 +77,36 @@ def _csv_grid(content: bytes, source: DataSource, where: str) -> list[list[Any]]
     import csv
 
     text, _used = decode(content, source.encoding, where)
-    try:  # the csv module, not pandas: title rows have fewer fields than the table below
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise DataError(f"{where}: cannot be read as CSV ({exc})",
-                        hint="save it again from Excel as CSV") from exc
+    rows = _split_unquoted(text)
+    if rows is None:
+        try:  # the csv module, not pandas: title rows have fewer fields than the table below
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise DataError(f"{where}: cannot be read as CSV ({exc})",
+                            hint="save it again from Excel as CSV") from exc
     # most rows hold no missing-value text: isdisjoint tests a row in C, and such a row is kept
     return [row if NA_TEXT.isdisjoint(row) else [None if v in NA_TEXT else v for v in row]
             for row in rows]
+
+
+def _split_unquoted(text: str) -> list[list[str]] | None:
+    """The rows ``csv.reader`` reads from ``text`` when no field is quoted (no ``"`` in the
+    text, nor NUL), by splitting at line ends and commas (five times faster); None otherwise.
+
+    As the csv module: a line ends at ``\r\n``, ``\r`` or ``\n``, an empty line is an
+    empty row, and the end of the text ends the last row. A text as long as the csv module's
+    field size limit is left to it (it raises its own error on a long field).
+    """
+    import csv
+
+    if '"' in text or "\0" in text or len(text) >= csv.field_size_limit():
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":  # the text ends with a line end (or is empty)
+        lines.pop()
+    return [line.split(",") if line else [] for line in lines]
 
 
 def _blank(value: Any) -> bool:
@@ -178,8 +200,9 @@ def _frame(grid: list[list[Any]], source: DataSource, where: str,
     import numpy as np
     import pandas as pd
 
-    width = max((len(r) for r in grid), default=0)
-    grid = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in grid]
+    width = max(map(len, grid), default=0)
+    if grid and min(map(len, grid)) < width:
+        grid = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in grid]
     h = source.header_row
     if len(grid) < h or all(_blank(v) for v in grid[h - 1]):
         problems.append(f"{where}: no header in row {h}"
@@ -188,8 +211,8 @@ def _frame(grid: list[list[Any]], source: DataSource, where: str,
         return pd.DataFrame()
     header = [_title(v, k) for k, v in enumerate(grid[h - 1])]
     skipped = set(source.skip_rows)
-    rows = {n: r for n, r in enumerate(grid, start=1)
-            if n > h and n not in skipped and _filled(r)}
+    rows = {n: r for n, r in enumerate(grid[h:], start=h + 1)  # text in the first cell: filled
+            if n not in skipped and (r[0].__class__ is str or _filled(r))}
     cells = (np.array(list(rows.values()), dtype=object) if rows
              else np.empty((0, width), dtype=object))
     return pd.DataFrame(cells, index=pd.Index(np.array(list(rows), dtype=np.int64)),
