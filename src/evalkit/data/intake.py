@@ -227,24 +227,31 @@ def _title(value: Any, k: int) -> str:
     return str(value)
 
 
-def _rename(frame: pd.DataFrame, source: DataSource, where: str, name: str) -> pd.DataFrame:
+def _named(frame: pd.DataFrame, source: DataSource, where: str,
+           problems: list[str]) -> pd.DataFrame:
+    """``frame`` with its titles renamed (:func:`_rename`) and repeats told apart
+    (:func:`_dedupe`), set in one go."""
+    return frame.set_axis(_dedupe(_rename(list(frame.columns), source), source, where,
+                                  problems), axis=1)
+
+
+def _rename(titles: list[Any], source: DataSource) -> list[Any]:
     """Titles → names used in project.yaml (``header:``; source-level strip/fullwidth)."""
     opts = [o for o in source.normalize if o in _HEADER_OPTIONS]
-    titles = [normalize_value(t, opts) if opts else t for t in frame.columns]
+    titles = [normalize_value(t, opts) if opts else t for t in titles]
     wanted = {(col.header or c): c for c, col in source.columns.items()}
     if opts:
         wanted = {normalize_value(t, opts): c for t, c in wanted.items()}
-    renamed = [wanted.get(t, t) for t in titles]
-    return frame.set_axis(renamed, axis=1)
+    return [wanted.get(t, t) for t in titles]
 
 
-def _dedupe(frame: pd.DataFrame, source: DataSource, where: str,
-            problems: list[str]) -> pd.DataFrame:
+def _dedupe(titles: list[Any], source: DataSource, where: str,
+            problems: list[str]) -> list[str]:
     """Repeated titles become ``x``, ``x.1``, ``x.2`` (as pandas names them); a declared
     column whose title repeats is a problem (which of the columns is meant?)."""
     seen: dict[str, int] = {}
     names: list[str] = []
-    for title in map(str, frame.columns):
+    for title in map(str, titles):
         k = seen.get(title, 0)
         seen[title] = k + 1
         names.append(title if k == 0 else f"{title}.{k}")
@@ -252,7 +259,7 @@ def _dedupe(frame: pd.DataFrame, source: DataSource, where: str,
         if seen.get(col, 0) > 1:
             problems.append(f"{where}: column {col!r} appears {seen[col]} times in the header "
                             "— rename or delete the repeated columns")
-    return frame.set_axis(names, axis=1)
+    return names
 
 
 def _normalized(frame: pd.DataFrame, source: DataSource) -> pd.DataFrame:
@@ -352,7 +359,7 @@ def read_source(path: Path, source: DataSource, *, content: bytes, where: str,
     if suffix == ".parquet":
         frame = _parquet_frame(content, where)
         frame = frame.set_axis(range(2, len(frame) + 2), axis=0)
-        frame = _dedupe(_rename(frame, source, where, name), source, where, problems)
+        frame = _named(frame, source, where, problems)
         return _labelled(_normalized(frame, source), source, where, name, problems), problems
     if suffix in (".csv", ".txt"):
         grid = _csv_grid(content, source, where)
@@ -365,7 +372,7 @@ def read_source(path: Path, source: DataSource, *, content: bytes, where: str,
                         hint="use .csv, .xlsx or .parquet")
     if problems:
         return frame, problems
-    frame = _dedupe(_rename(frame, source, where, name), source, where, problems)
+    frame = _named(frame, source, where, problems)
     frame = _normalized(frame, source)
     frame = _labelled(frame, source, where, name, problems)
     return _typed(frame), problems
