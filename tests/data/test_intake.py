@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -260,8 +261,6 @@ TEXT_COLUMNS = [
 
 @pytest.mark.parametrize("cells", TEXT_COLUMNS, ids=[repr(c)[:30] for c in TEXT_COLUMNS])
 def test_text_column_typed_as_infer_types_it(cells):
-    import numpy as np
-
     from evalkit.data.intake import _infer_text, _whole_numbers, infer
 
     raw = np.array(cells, dtype=object)
@@ -283,8 +282,6 @@ def test_text_column_typed_as_infer_types_it(cells):
 
 
 def test_integer_shortcut_covers_plain_integers_only():
-    import numpy as np
-
     from evalkit.data.intake import _whole_numbers
 
     def whole(cells):
@@ -351,3 +348,15 @@ def test_unquoted_csv_split_as_the_csv_module_reads_it():
             assert '"' in text or "\x00" in text
             continue
         assert fast == list(csv.reader(io.StringIO(text, newline=""))), repr(text)
+
+
+@pytest.mark.parametrize("values", [["a", None, "b"], [1, 2, 3], [1.5, None, 2.0], []])
+def test_text_columns_converted_to_string_as_astype_does(values):
+    from evalkit.data.load import _as_string
+
+    for s in (pd.Series(values, dtype=object), pd.Series(values, dtype=object).astype("str")
+              if all(isinstance(v, str) or v is None for v in values) else pd.Series(values)):
+        expected = s.astype("string")
+        got = pd.Series(_as_string(s), index=s.index)
+        assert got.dtype == expected.dtype
+        assert [repr(v) for v in got.tolist()] == [repr(v) for v in expected.tolist()]

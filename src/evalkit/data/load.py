@@ -204,13 +204,13 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
     if df.empty and not missing:
         problems.append(f"{where}: no data rows below the header (row {source.header_row}) — "
                         "fill in the file (a new template is empty) or fix header_row:")
-    typed: dict[str, pd.Series] = {}
+    typed: dict[str, Any] = {}  # Series, or extension arrays (kept as they are)
     for col, spec in source.columns.items():
         if col in missing or col in repeated:
             continue
         if spec.type in ("number", "integer"):
             values = _numbers(df, col, where, name, problems)
-            arr = values.to_numpy(dtype="float64", na_value=np.nan)  # a view: float64 already
+            arr = values.to_numpy()  # float64 (missing is NaN): a view
             if spec.type == "integer" and bool(np.any((np.mod(arr, 1) != 0) & ~np.isnan(arr))):
                 frac = values.notna() & (values % 1 != 0)
                 if bool(frac.any()):
@@ -244,7 +244,7 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
                                 f"found {_cells(cells)}" + _suggest(cells, "date", name, col))
             typed[col] = parsed
         elif spec.type == "string":
-            typed[col] = df[col].astype(pd.StringDtype())  # the dtype "string" names
+            typed[col] = _as_string(df[col])
     out = _replaced(df, typed)
     keys_ok = source.key and not any(c in missing for c in source.key)
     if keys_ok:
@@ -259,8 +259,20 @@ def _check_source(name: str, source: DataSource, df: pd.DataFrame, where: str,
     return out
 
 
-def _replaced(df: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
-    """A copy of ``df`` with ``columns`` (by name, same index) in place of its own.
+def _as_string(values: pd.Series) -> Any:
+    """``values.astype("string")``; text (every CSV column) converted as an array, which is
+    what ``Series.astype`` does for it after some checks of its own."""
+    import pandas as pd
+
+    string = pd.StringDtype()  # the dtype "string" names
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.array.astype(string)
+    return values.astype(string)
+
+
+def _replaced(df: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """A copy of ``df`` with ``columns`` (by name: Series on df's index, or arrays as long)
+    in place of its own.
 
     Built in one go when the titles are unique: setting the columns one by one costs more
     than the checks themselves. (The values, dtypes and order are the same either way; only
