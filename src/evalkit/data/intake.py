@@ -385,17 +385,25 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     if not frame.columns.is_unique:
         return frame
     cells = frame.to_numpy(dtype=object)  # a view when the frame is one block of objects
-    missing = pd.isna(cells)
+    # empty cells are None; a column with another missing value (NaN) is not all text, and
+    # infer() types it
+    try:
+        missing = cells == None  # noqa: E711 (elementwise)
+    except TypeError:  # a cell whose == gives no truth value (pd.NA): as pandas counts
+        missing = pd.isna(cells)
     typed: dict[Any, Any] = {}
     for k, c in enumerate(frame.columns):
         fast = _infer_text(cells[:, k], missing[:, k])
         typed[c] = infer(frame.iloc[:, k]) if fast is None else fast
-    return pd.DataFrame(typed, index=frame.index)
+    return pd.DataFrame(typed, index=frame.index, copy=False)  # new arrays, or CoW Series
 
 
 def _infer_text(raw: np.ndarray, missing: np.ndarray) -> Any:
     """:func:`infer` on the cells of a column whose present cells are all text (every CSV
-    column), as arrays; None for any other column (then :func:`infer` types it)."""
+    column), as arrays; None for any other column (then :func:`infer` types it).
+
+    ``missing``: the cells that are None (when the others are text, the cells pandas counts
+    as missing)."""
     import numpy as np
     import pandas as pd
 

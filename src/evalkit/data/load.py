@@ -286,7 +286,7 @@ def _replaced(df: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
         return out
     # titles as keys give the columns df has (unique text titles, inferred the same way)
     return pd.DataFrame({c: columns[c] if c in columns else df[c] for c in df.columns},
-                        index=df.index)
+                        index=df.index, copy=False)  # copy-on-write protects df's columns
 
 
 def relative_name(project: Project, name: str, file: Path | None = None) -> str:
