@@ -440,8 +440,11 @@ def _whole_numbers(raw: np.ndarray, missing: np.ndarray) -> np.ndarray | None:
     if gaps and not all(v is None for v in raw[missing]):
         return None
     texts = raw[~missing] if gaps else raw
+    pattern = _INTEGERS[15 if gaps else 18]
+    if not pattern.fullmatch(texts[0]):  # most text columns: no need to join them
+        return None
     joined = ",".join(texts)
-    if not _INTEGERS[15 if gaps else 18].fullmatch(joined):
+    if not pattern.fullmatch(joined):
         return None
     numbers = np.fromstring(joined, dtype=np.int64, sep=",")  # text mode: not deprecated
     if len(numbers) != len(texts):  # a cell holding a comma ("1,2") passes the pattern
