@@ -210,3 +210,10 @@ def test_examples_are_built_directly():
             yaml.load(text, Loader=_yaml._StrictLoader))
     finally:
         loader.dispose()
+    # and from the parser's events, without composing nodes
+    assert repr(_yaml._load_events(text, _yaml._CStrictLoader)) == repr(
+        yaml.load(text, Loader=_yaml._StrictLoader))
+    for unusual in UNUSUAL_YAML:
+        if "&" in unusual or "!" in unusual or "<<" in unusual or "[1]:" in unusual:
+            with pytest.raises(_yaml._Unusual):
+                _yaml._load_events(unusual, _yaml._CStrictLoader)

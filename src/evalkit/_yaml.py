@@ -14,7 +14,10 @@ Speed: when PyYAML has its C parser (libyaml), a file that cannot nest deeper th
 against 0.2 s for the example project); the same strict constructors build the values. The C
 parser recurses on the machine stack, so a deeper file (and any file the C parser rejects)
 goes through the Python parser, which gives the same values and exactly its own error
-messages.
+messages. A plain document (mappings, lists and scalars of the standard tags, no anchors,
+no repeated keys: every project file) is built straight from the C parser's events; any
+other, and any error, goes the long way (nodes composed, then constructed), so that values
+and messages stay PyYAML's.
 """
 
 from __future__ import annotations
@@ -23,6 +26,17 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["DuplicateKeyError", "safe_load"]
@@ -196,6 +210,74 @@ def _load(text: str, loader_class: Any) -> Any:
         loader.dispose()
 
 
+def _from_events(loader: Any) -> Any:
+    """The document's value built from the parser's events, without composing nodes (twice
+    as fast as composing them): for a single document of plain mappings, lists and scalars
+    of the standard tags without anchors; :class:`_Unusual` for anything else."""
+    get = loader.get_event
+    if get().__class__ is not StreamStartEvent:
+        raise _Unusual
+    event = get()
+    if event.__class__ is StreamEndEvent:
+        return None  # no document: what get_single_node gives
+    if event.__class__ is not DocumentStartEvent:
+        raise _Unusual
+    value = _event_value(loader, get, get())
+    if get().__class__ is not DocumentEndEvent or get().__class__ is not StreamEndEvent:
+        raise _Unusual
+    return value
+
+
+_NODE_STARTS = (ScalarEvent, SequenceStartEvent, MappingStartEvent)
+
+
+def _event_value(loader: Any, get: Any, event: Any) -> Any:
+    """The value of the node that starts with ``event`` (the next events complete it), as
+    composing the node and :func:`_build` give it."""
+    kind = event.__class__
+    if kind not in _NODE_STARTS or event.anchor is not None or event.tag not in (None, "!"):
+        raise _Unusual  # an alias, an anchor, an explicit tag
+    if kind is ScalarEvent:
+        tag = loader.resolve(ScalarNode, event.value, event.implicit)  # as the composer does
+        if tag == _STR:
+            return event.value
+        if tag not in _SCALAR_TAGS:
+            raise _Unusual
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        return loader.yaml_constructors[tag](loader, node)
+    if kind is SequenceStartEvent:
+        if loader.resolve(SequenceNode, None, event.implicit) != _SEQ:
+            raise _Unusual
+        items = []
+        while (event := get()).__class__ is not SequenceEndEvent:
+            items.append(_event_value(loader, get, event))
+        return items
+    if kind is not MappingStartEvent or loader.resolve(MappingNode, None,
+                                                       event.implicit) != _MAP:
+        raise _Unusual
+    mapping: dict[Any, Any] = {}
+    while (event := get()).__class__ is not MappingEndEvent:
+        if event.__class__ is not ScalarEvent:  # a mapping or list as a key
+            raise _Unusual
+        key = _event_value(loader, get, event)
+        if key in mapping:  # a repeated key
+            raise _Unusual
+        mapping[key] = _event_value(loader, get, get())
+    return mapping
+
+
+def _load_events(text: str, loader_class: Any) -> Any:
+    """:func:`_load` for the documents :func:`_from_events` builds; :class:`_Unusual` (or
+    the parser's error) for the others."""
+    loader = loader_class(text)
+    try:
+        if loader.yaml_constructors.get(_STR) is not _YAML_STR:
+            raise _Unusual
+        return _from_events(loader)
+    finally:
+        loader.dispose()
+
+
 def _nesting_bound(text: str) -> int:
     """An upper bound of the nesting depth: each level needs one of ``[ { - : ?``."""
     return sum(text.count(c) for c in "[{-:?")
@@ -222,6 +304,10 @@ def safe_load(text: str, *, strict: bool = True) -> Any:
     """
     fast = _CStrictLoader if strict else _CSafeLoader
     if fast is not None and _nesting_bound(text) <= C_PARSER_MAX_DEPTH:
+        try:
+            return _load_events(text, fast)
+        except Exception:  # anything unusual, errors too: composed and constructed below
+            pass
         try:
             return _load(text, fast)  # CSafeLoader or a subclass
         except (yaml.YAMLError, RecursionError):
