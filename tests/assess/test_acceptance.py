@@ -294,3 +294,30 @@ def test_each_period_must_meet_and_the_worst_counts():
     with pytest.raises(SpecError, match=r"contract.criteria\[0\].period: indicator 'V' has no "
                                         r"period '2026-Q1'"):
         assess_acceptance(contract(crit("C1", "V", period="2026-Q1")), ind, as_of=AS_OF)
+
+
+def test_evidence_totals_are_the_sums_pandas_gives():
+    # check_evidence reads the list as Python lists; the totals must be the Series sums
+    import random
+
+    rng = random.Random(3)
+    wanted = {i: [EvidenceRequirement(type=t, name=t, min_count=2) for t in ("a", "b")]
+              for i in ("C1", "C2")}
+    for _ in range(30):
+        rows = [(rng.choice(["C1", "C2", " C1 "]), rng.choice(["a", "b", "c", None]),
+                 rng.choice([0.1, 0.7, 1, 2.5, 1e-3, None]), rng.choice(["f.pdf", "", None]),
+                 rng.choice(["yes", "no", "是"])) for _ in range(rng.randint(0, 12))]
+        rows = [r for r in rows if r[2] is not None or r[3]]  # a count, or a file (counts 1)
+        ev = evidence_rows(*rows)
+        out = check_evidence(wanted, ev)
+        items = ev["item"].astype("string").str.strip()
+        types = ev["evidence_type"].astype("string").str.strip()
+        count = pd.to_numeric(ev["count"]).astype("float64")
+        count = count.where(count.notna(), 1.0)
+        ok = ev["verified"].isin(["yes", "是"])
+        for _, row in out.iterrows():
+            hit = (items == row["item"]) & (types == row["type"])
+            assert row["submitted"] == float(count[hit].sum())
+            assert row["verified"] == float(count[hit & ok].sum())
+            files = [f for f in ev.loc[hit.fillna(False), "file"] if isinstance(f, str) and f]
+            assert row["files"] == "; ".join(files)

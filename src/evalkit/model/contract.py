@@ -247,6 +247,17 @@ def contract_problems(contract: Contract, data_sources: set[str]) -> list[str]:
     return out
 
 
+def _rows_by_item_and_type(items: list[Any], types: list[Any]) -> dict[tuple[str, str],
+                                                                       list[int]]:
+    """Positions of the rows of each (item, evidence type), in order; a row with either
+    missing matches nothing (as comparing a missing text gives no match)."""
+    out: dict[tuple[str, str], list[int]] = {}
+    for k, (item, kind) in enumerate(zip(items, types, strict=True)):
+        if isinstance(item, str) and isinstance(kind, str):
+            out.setdefault((item, kind), []).append(k)
+    return out
+
+
 _YES = {"yes", "y", "true", "1", "1.0", "是", "已核验"}
 _NO = {"no", "n", "false", "0", "0.0", "否", "未核验", ""}
 EVIDENCE_COLUMNS = ["item", "type", "name_zh", "name_en", "required", "submitted", "verified",
@@ -279,28 +290,35 @@ def check_evidence(wanted: Mapping[str, Sequence[EvidenceRequirement]],
              else pd.Series(float("nan"), index=df.index))
     count = count.where(count.notna() | ~has_file, 1.0)
     flags = df["verified"].astype("string").str.strip().str.lower().fillna("")
+    # the columns as Python lists, read row by row (indexing a Series per cell is slow)
+    item_of, flag_of = items.tolist(), flags.tolist()
     problems: list[str] = []
-    for idx in df.index:
-        if items[idx] not in wanted:
-            problems.append(f"{file} row {idx}, column item: {items[idx]!r} is not a criterion "
+    for k, (idx, n) in enumerate(zip(df.index, count.tolist(), strict=True)):
+        if item_of[k] not in wanted:
+            problems.append(f"{file} row {idx}, column item: {item_of[k]!r} is not a criterion "
                             f"or budget line (known: {', '.join(wanted)})")
-        if pd.isna(count[idx]) or count[idx] < 0:
+        if pd.isna(n) or n < 0:
             problems.append(f"{file} row {idx}, column count: need a count >= 0 or a file name, "
                             f"got {df['count'][idx] if 'count' in df.columns else None!r}")
-        if flags[idx] not in _YES | _NO:
+        if flag_of[k] not in _YES | _NO:
             problems.append(f"{file} row {idx}, column verified: expected yes or no, "
                             f"got {df['verified'][idx]!r}")
     if problems:
         raise DataError(f"{file}: {len(problems)} problem(s)", problems=problems,
                         hint="correct these rows of the evidence list")
-    ok = flags.isin(list(_YES))
+    rows_of = _rows_by_item_and_type(item_of, types.tolist())
+    counts = count.to_numpy(dtype="float64")
+    ok = [f in _YES for f in flag_of]
+    with_file = has_file.tolist()
+    files = df["file"].tolist() if "file" in df else []
     rows = []
     for item, reqs in wanted.items():
         for req in reqs:
-            hit = (items == item) & (types == req.type)
-            sub = float(count[hit].sum())
-            ver = float(count[hit & ok].sum())
-            names = "; ".join(str(f) for f in df.loc[hit & has_file, "file"]) if "file" in df else ""
+            hit = rows_of.get((item, req.type), [])
+            # sums of the same values in the same order as Series.sum over the rows
+            sub = float(counts[hit].sum())
+            ver = float(counts[[k for k in hit if ok[k]]].sum())
+            names = "; ".join(str(files[k]) for k in hit if with_file[k]) if files else ""
             status = ("complete" if ver >= req.min_count else "unverified"
                       if sub >= req.min_count else "short" if sub > 0 else "missing")
             rows.append({"item": item, "type": req.type, "name_zh": req.name.zh,
