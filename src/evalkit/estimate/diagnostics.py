@@ -291,6 +291,33 @@ def baseline_equivalence(
                                verdict=_verdict(value))
 
 
+def _ancova_sample(
+    frame: pd.DataFrame, pairs: Any, groups: pd.Series, unit: str, time: str, pre: Any,
+    covariates: list[str], where: str,
+) -> tuple[Any, Any, Any, list[Any]]:
+    """The paired units of either group with every covariate: pre scores, post scores,
+    treated 0/1 (floats) and the covariates from the pre-wave rows (in the pairs' order)."""
+    import numpy as np
+    import pandas as pd
+
+    labels = groups.reindex(pd.Index(pairs.units))
+    keep = labels.notna().to_numpy()
+    is_treated = np.asarray(labels == "treated", dtype=float)[keep]
+    units = pairs.units[keep]
+    covs = []
+    if covariates:
+        pre_rows = frame.loc[wave_mask(frame, time, pre, "pre", where)].dropna(subset=[unit])
+        for cov in covariates:
+            cv = numeric_column(pre_rows, cov, where)
+            cv.index = pre_rows[unit].to_numpy()
+            covs.append(cv.reindex(units).to_numpy())
+    complete = ~np.isnan(np.column_stack(covs)).any(axis=1) if covs else None
+    parts = [pairs.pre[keep], pairs.post[keep], is_treated, *covs]
+    if complete is not None and not complete.all():  # a covariate missing: unit dropped
+        parts = [a[complete] for a in parts]
+    return parts[0], parts[1], parts[2], parts[3:]
+
+
 def ancova(
     df: pd.DataFrame, outcome: str, unit: str, time: str, pre: Any, post: Any, *,
     group: str, treated: Any, control: Any, covariates: Sequence[str] | None = None,
@@ -334,7 +361,6 @@ def ancova(
     920–925.
     """
     import numpy as np
-    import pandas as pd
 
     from evalkit._dist import t_ppf, t_sf
 
@@ -345,24 +371,14 @@ def ancova(
     require_columns(frame, [outcome, unit, time, group, *covariates], where)
     pairs = make_pairs(frame, outcome, unit, time, pre, post, where)
     groups = _group_of_units(frame, unit, group, treated, control, where)
-    d = pd.DataFrame({"pre": pairs.pre, "post": pairs.post},
-                     index=pd.Index(pairs.units, name=unit))
-    d["treated"] = (groups.reindex(d.index) == "treated").astype(float)
-    d = d.loc[groups.reindex(d.index).notna().to_numpy()]
-    pre_rows = frame.loc[wave_mask(frame, time, pre, "pre", where)].dropna(subset=[unit])
-    for cov in covariates:
-        cv = numeric_column(pre_rows, cov, where)
-        cv.index = pre_rows[unit].to_numpy()
-        d[cov] = cv.reindex(d.index).to_numpy()
-    d = d.dropna()
-    counts = d["treated"].value_counts()
-    if counts.get(1.0, 0) < 2 or counts.get(0.0, 0) < 2:
+    x_pre, y, is_treated, covs = _ancova_sample(frame, pairs, groups, unit, time, pre,
+                                                covariates, where)
+    n_treated, n_control = int((is_treated == 1).sum()), int((is_treated == 0).sum())
+    if n_treated < 2 or n_control < 2:
         raise EstimationError(f"{where}: need at least 2 paired units in each group of column "
-                              f"{group!r}, got treated {int(counts.get(1.0, 0))}, control "
-                              f"{int(counts.get(0.0, 0))}")
+                              f"{group!r}, got treated {n_treated}, control {n_control}")
     names = ["treated", "pre", *covariates, "Intercept"]
-    X = np.column_stack([d["treated"], d["pre"], *[d[c] for c in covariates], np.ones(len(d))])
-    y = d["post"].to_numpy()
+    X = np.column_stack([is_treated, x_pre, *covs, np.ones(len(y))])
     n, p = X.shape
     if np.linalg.matrix_rank(X) < p or n <= p:
         raise EstimationError(f"{where}: the regressors {names} are collinear or too few units "
@@ -391,8 +407,8 @@ def ancova(
         "standardised": omega * head["estimate"] / sp if sp > 0 else math.nan,
         "r2": 1 - float(resid @ resid) / float(((y - y.mean()) ** 2).sum()),
         "mean_post_treated": float(yt.mean()), "mean_post_control": float(yc.mean()),
-        "mean_pre_treated": float(d.loc[d["treated"] == 1, "pre"].mean()),
-        "mean_pre_control": float(d.loc[d["treated"] == 0, "pre"].mean()),
+        "mean_pre_treated": float(x_pre[is_treated == 1].mean()),
+        "mean_pre_control": float(x_pre[is_treated == 0].mean()),
         "n_treated": len(yt), "n_control": len(yc),
     }
     if label is not None:

@@ -36,14 +36,20 @@ def _group_spec(group: Mapping[str, Any] | None) -> tuple[str, Any, Any] | None:
 
 
 def _means(work: pd.DataFrame, time: str, pre: Any, post: Any, gcol: str | None) -> pd.DataFrame:
+    import numpy as np
     import pandas as pd
 
+    scores = work[SCORE_COLUMN].to_numpy(dtype=np.float64)
     rows = []
     for wave in (pre, post):
-        sel = work.loc[wave_mask(work, time, wave, "wave", "means")]
-        parts = sel.groupby(gcol, sort=True) if gcol else [("all", sel)]
+        in_wave = wave_mask(work, time, wave, "wave", "means").to_numpy()
+        if gcol:  # the groups present in the wave, sorted (as groupby(sort=True))
+            codes, labels = pd.factorize(work[gcol].to_numpy()[in_wave], sort=True)
+            parts = [(g, scores[in_wave][codes == k]) for k, g in enumerate(labels)]
+        else:
+            parts = [("all", scores[in_wave])]
         for g, part in parts:
-            s = part[SCORE_COLUMN].dropna()
+            s = part[~np.isnan(part)]
             rows.append({"wave": str(wave), "group": str(g), "n": int(s.shape[0]),
                          "mean": float(s.mean()) if len(s) else math.nan,
                          "sd": float(s.std(ddof=1)) if len(s) > 1 else math.nan})
