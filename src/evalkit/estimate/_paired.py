@@ -172,6 +172,61 @@ def make_pairs(
     return pairs
 
 
+_Matched = tuple[Any, "np.ndarray", "np.ndarray", int, int, int, int]
+
+
+def _match_waves(
+    used: pd.DataFrame, values: pd.Series, in_pre: np.ndarray, unit: str, pre: Any,
+    post: Any, where: str,
+) -> _Matched | None:
+    """Each unit's pre and post value, as :func:`_match_waves_pandas` on the arrays; None
+    when that function must decide (a unit id repeated in a wave, or the two waves' ids
+    of different dtypes, or an extension dtype other than text)."""
+    import numpy as np
+    import pandas as pd
+
+    column = used[unit]
+    if not isinstance(column.dtype, np.dtype | pd.StringDtype):
+        return None  # e.g. Int64: to_numpy() of the whole column would change its kind
+    ids = column.to_numpy()
+    vals = values.to_numpy(dtype="float64")
+    has_id = ~pd.isna(ids)
+    waves = []
+    for in_wave in (in_pre, ~in_pre):
+        keep = in_wave & has_id
+        index = pd.Index(ids[keep])
+        if not index.is_unique:
+            return None
+        waves.append((index, vals[keep], int((in_wave & ~has_id).sum())))
+    (pre_ids, pre_vals, miss_pre), (post_ids, post_vals, miss_post) = waves
+    if pre_ids.dtype != post_ids.dtype:
+        return None
+    # the units of both waves in the pre wave's order (Index.intersection(sort=False))
+    at = post_ids.get_indexer(pre_ids)
+    found = at >= 0
+    n_both = int(found.sum())
+    return (pre_ids[found], pre_vals[found], post_vals[at[found]], len(pre_ids) - n_both,
+            len(post_ids) - n_both, miss_pre, miss_post)
+
+
+def _match_waves_pandas(
+    used: pd.DataFrame, values: pd.Series, in_pre: np.ndarray, unit: str, pre: Any,
+    post: Any, where: str,
+) -> _Matched:
+    """Each unit's pre and post value: ``(units in both waves, pre values, post values,
+    units only in pre, units only in post, rows without a unit id in pre, in post)``."""
+    pre_s, miss_pre = _wave_series(used.loc[in_pre], values.loc[in_pre], unit, pre, where)
+    post_s, miss_post = _wave_series(used.loc[~in_pre], values.loc[~in_pre], unit, post, where)
+    pre_ids = pre_s.index
+    post_ids = post_s.index
+    both = pre_ids.intersection(post_ids, sort=False)
+    only_pre = len(pre_ids.difference(post_ids, sort=False))
+    only_post = len(post_ids.difference(pre_ids, sort=False))
+    x = pre_s.loc[both].to_numpy(dtype="float64")
+    y = post_s.loc[both].to_numpy(dtype="float64")
+    return both, x, y, only_pre, only_post, miss_pre, miss_post
+
+
 def _make_pairs(
     df: Any, outcome: str, unit: str, time: str, pre: Any, post: Any, where: str
 ) -> Pairs:
@@ -197,15 +252,10 @@ def _make_pairs(
     used = frame.loc[either, [unit, outcome]]
     values = numeric_column(used, outcome, where)
     in_pre = pre_mask[either].to_numpy()
-    pre_s, miss_pre = _wave_series(used.loc[in_pre], values.loc[in_pre], unit, pre, where)
-    post_s, miss_post = _wave_series(used.loc[~in_pre], values.loc[~in_pre], unit, post, where)
-    pre_ids = pre_s.index
-    post_ids = post_s.index
-    both = pre_ids.intersection(post_ids, sort=False)
-    only_pre = len(pre_ids.difference(post_ids, sort=False))
-    only_post = len(post_ids.difference(pre_ids, sort=False))
-    x = pre_s.loc[both].to_numpy(dtype="float64")
-    y = post_s.loc[both].to_numpy(dtype="float64")
+    matched = _match_waves(used, values, in_pre, unit, pre, post, where)
+    if matched is None:  # a repeated unit id in a wave (error), or ids of two kinds
+        matched = _match_waves_pandas(used, values, in_pre, unit, pre, post, where)
+    both, x, y, only_pre, only_post, miss_pre, miss_post = matched
     ok = np.isfinite(x) & np.isfinite(y)
     dropped = {
         "only_pre": only_pre,
