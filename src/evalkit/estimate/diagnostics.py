@@ -167,12 +167,37 @@ def _group_of_units_now(
     df: pd.DataFrame, unit: str, group: str, treated: Any, control: Any, where: str
 ) -> pd.Series:
     import numpy as np
+    import pandas as pd
 
-    t_mask = wave_mask(df, group, treated, "treated", where)
-    c_mask = wave_mask(df, group, control, "control", where)
+    t_mask = wave_mask(df, group, treated, "treated", where).to_numpy()
+    c_mask = wave_mask(df, group, control, "control", where).to_numpy()
+    ids = df[unit]
+    if not isinstance(ids.dtype, np.dtype | pd.StringDtype):
+        return _group_of_units_pandas(df, unit, group, t_mask, c_mask, where)
     either = t_mask | c_mask
-    lab = df.loc[either, [unit]].assign(
-        _g=np.where(t_mask[either].to_numpy(), "treated", "control"))
+    values = ids.to_numpy()[either]
+    in_treated = t_mask[either]
+    has_id = ~pd.isna(values)
+    values, in_treated = values[has_id], in_treated[has_id]
+    codes, uniques = pd.factorize(values)
+    n_rows = np.bincount(codes, minlength=len(uniques))
+    n_treated = np.bincount(codes, weights=in_treated, minlength=len(uniques))
+    if bool(((n_treated > 0) & (n_treated < n_rows)).any()):  # a unit in both: the error
+        return _group_of_units_pandas(df, unit, group, t_mask, c_mask, where)
+    first = np.unique(codes, return_index=True)[1]  # each unit's first row, in id order
+    return pd.Series(np.where(in_treated[first], "treated", "control"),
+                     index=pd.Index(values[first], dtype=ids.dtype, name=unit), name="_g")
+
+
+def _group_of_units_pandas(
+    df: pd.DataFrame, unit: str, group: str, t_mask: Any, c_mask: Any, where: str
+) -> pd.Series:
+    """:func:`_group_of_units_now` on the frame (any unit dtype; raises for a unit in both
+    groups)."""
+    import numpy as np
+
+    either = t_mask | c_mask
+    lab = df.loc[either, [unit]].assign(_g=np.where(t_mask[either], "treated", "control"))
     lab = lab.dropna(subset=[unit])
     per_unit = lab.groupby(unit, sort=False)["_g"].nunique()
     if bool((per_unit > 1).any()):
