@@ -211,12 +211,12 @@ def _did(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[
 
 def _labelled(result: EffectResult, oc: Outcome) -> EffectResult:
     """Attach the outcome's names (zh/en) and unit for plain-language sentences."""
-    from dataclasses import replace
+    from evalkit.estimate.results import with_extra
 
     extra = {**result.extra, "label": oc.name.en, "label_en": oc.name.en, "label_zh": oc.name.zh}
     if oc.unit_label is not None:
         extra |= {"unit_en": oc.unit_label.en, "unit_zh": oc.unit_label.zh}
-    return replace(result, extra=extra)
+    return with_extra(result, extra)
 
 
 def estimate_outcomes(
