@@ -13,8 +13,9 @@ import functools
 import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
+from scipy.special import ndtr
 
-from evalkit._dist import norm_cdf, norm_pdf, norm_ppf
+from evalkit._dist import norm_pdf, norm_ppf
 from evalkit.errors import EstimationError
 
 FloatArray = NDArray[np.float64]
@@ -30,8 +31,8 @@ def _folded_normal_cv(t: float, alpha: float) -> float:
     # cached: SLSQP asks for the half-length and its gradient at the same point
     target = 1.0 - alpha
 
-    def gap(c: float) -> float:
-        return norm_cdf(c - t) - norm_cdf(-c - t) - target
+    def gap(c: float) -> float:  # norm_cdf(c - t) - norm_cdf(-c - t) - target, called directly
+        return float(ndtr(c - t)) - float(ndtr(-c - t)) - target
 
     hi = t + norm_ppf(1.0 - alpha / 2.0) + 1.0
     return float(optimize.brentq(gap, 0.0, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps))
@@ -89,10 +90,12 @@ def flci(betahat: FloatArray, sigma: FloatArray, num_pre: int, l_vec: FloatArray
     w0 = np.zeros(k)
     w0[-1] = target
     x0 = np.concatenate([w0, np.abs(lower @ w0)])
-    a_abs = np.block([[lower, -np.eye(k)], [-lower, -np.eye(k)]])
-    cons = [{"type": "ineq", "fun": lambda x: -(a_abs @ x), "jac": lambda x: -a_abs},
+    # -A|x| >= 0 and the sum of w; the constant Jacobians are built once (SLSQP copies them)
+    neg_a_abs = -np.block([[lower, -np.eye(k)], [-lower, -np.eye(k)]])
+    sum_w = np.concatenate([np.ones(k), np.zeros(k)])[None, :]
+    cons = [{"type": "ineq", "fun": lambda x: neg_a_abs @ x, "jac": lambda x: neg_a_abs},
             {"type": "eq", "fun": lambda x: np.array([x[:k].sum() - target]),
-             "jac": lambda x: np.concatenate([np.ones(k), np.zeros(k)])[None, :]}]
+             "jac": lambda x: sum_w}]
     scale = np.sqrt(np.mean(np.diag(sigma)))
     res = optimize.minimize(lambda x: half(x) / scale, x0, jac=lambda x: half_grad(x) / scale,
                             method="SLSQP", constraints=cons,
