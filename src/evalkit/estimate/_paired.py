@@ -66,9 +66,23 @@ def wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) ->
     return mask
 
 
+def _equal(col: pd.Series, label: Any) -> pd.Series:
+    """``(col == label).fillna(False).astype(bool)``; for a text column and a text label
+    compared on the column's array (the same comparison without three Series steps)."""
+    import numpy as np
+    import pandas as pd
+
+    if not (isinstance(col.dtype, pd.StringDtype) and isinstance(label, str)):
+        return (col == label).fillna(False).astype(bool)
+    equal = col.array == label
+    values = (equal.astype(bool) if isinstance(equal, np.ndarray)
+              else equal.to_numpy(dtype=bool, na_value=False))
+    return pd.Series(values, index=col.index, name=col.name)
+
+
 def _wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) -> pd.Series:
     col = df[time]
-    mask = (col == label).fillna(False).astype(bool)
+    mask = _equal(col, label)
     if not bool(mask.any()):
         mask = (col.astype("string") == str(label)).fillna(False).astype(bool)
     if not bool(mask.any()):

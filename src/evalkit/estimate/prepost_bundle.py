@@ -132,17 +132,18 @@ def analyse_scale_outcome(
     gcol = gspec[0] if gspec else None
     require_columns(frame, [unit, time, gcol, *items], where)
     pre_mask = wave_mask(frame, time, pre, "pre", where)
-    waves = pre_mask | wave_mask(frame, time, post, "post", where)
-    rows = frame.loc[waves]
+    in_waves = (pre_mask | wave_mask(frame, time, post, "post", where)).to_numpy()
+    keep = [unit, time] + ([gcol] if gcol else [])
+    # only the columns used below are copied (a survey table has names, phones, dates …)
+    rows = frame.loc[in_waves, list(dict.fromkeys([*keep, *items]))]
     # the items are checked once (all rows of both waves); the pre-wave rows, scored again
     # for the reliability, are a subset of them (the same mask as on ``rows``: a label found
     # exactly in ``frame`` is found exactly in its rows of that wave)
     checked = check_items(rows, items, reverse=reverse, item_range=item_range)
     scored = scored_items(checked, items, reverse=reverse, item_range=item_range,
                           min_answered=min_answered, reliability=False)
-    keep = [unit, time] + ([gcol] if gcol else [])
     work = rows.loc[:, keep].assign(**{SCORE_COLUMN: scored.scores.to_numpy()})
-    in_pre = pre_mask[waves].to_numpy()
+    in_pre = pre_mask.to_numpy()[in_waves]
     reliability = scored_items(checked.loc[in_pre], items, reverse=reverse,
                                item_range=item_range, min_answered=min_answered,
                                warn=True).reliability
