@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["Pairs", "make_pairs", "once_per_frame", "paired_once", "wave_mask"]
+__all__ = ["Pairs", "equal_mask", "make_pairs", "once_per_frame", "paired_once", "wave_mask"]
 
 T = TypeVar("T")
 
@@ -66,7 +66,7 @@ def wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) ->
     return mask
 
 
-def _equal(col: pd.Series, label: Any) -> pd.Series:
+def equal_mask(col: pd.Series, label: Any) -> pd.Series:
     """``(col == label).fillna(False).astype(bool)``; for a text column and a text label
     compared on the column's array (the same comparison without three Series steps)."""
     import numpy as np
@@ -82,7 +82,7 @@ def _equal(col: pd.Series, label: Any) -> pd.Series:
 
 def _wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) -> pd.Series:
     col = df[time]
-    mask = _equal(col, label)
+    mask = equal_mask(col, label)
     if not bool(mask.any()):
         mask = (col.astype("string") == str(label)).fillna(False).astype(bool)
     if not bool(mask.any()):
@@ -125,8 +125,9 @@ _SHARED: ContextVar[dict[tuple[Any, ...], tuple[Any, Any]] | None] = ContextVar(
 
 def once_per_frame(df: Any, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """``compute()``, or inside :func:`paired_once` the value it returned for the same frame
-    object and ``key`` (only successful results are kept, so an error is raised by each
-    caller that meets it). The value is shared: callers must not change it in place."""
+    object (or other object, e.g. a :class:`Pairs`) and ``key`` (only successful results are
+    kept, so an error is raised by each caller that meets it). The value is shared: callers
+    must not change it in place."""
     shared = _SHARED.get()
     if shared is None:
         return compute()

@@ -31,6 +31,10 @@ _COLUMN_FIELDS = ("outcome", "unit", "time", "group", "cohort", "cluster")
 
 
 def _absent(values: pd.Series, wanted: object) -> bool:
+    from evalkit.estimate._paired import equal_mask
+
+    if bool(equal_mask(values, wanted).any()):  # found as is (missing values never match)
+        return False
     present = values.dropna()
     return not bool((present == wanted).any()) and str(wanted) not in set(present.astype(str))
 
