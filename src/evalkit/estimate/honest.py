@@ -24,7 +24,7 @@ from evalkit._dist import norm_ppf
 from evalkit.errors import EvalkitWarning, SpecError
 from evalkit.estimate._threads import one_blas_thread
 from evalkit.estimate.honest_arp import rm_interval
-from evalkit.estimate.honest_flci import flci
+from evalkit.estimate.honest_flci import FlciProblem
 from evalkit.estimate.notes import Note, in_language, note
 
 __all__ = ["honest_did", "honest_note", "honest_sentence"]
@@ -314,11 +314,12 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     mv = _m_values(m, method, se)
 
     cache: dict[float, tuple[float, float]] = {}
+    smooth = FlciProblem(beta, sig, pre, lv, alpha) if method == "smoothness" else None
 
     def interval(mm: float) -> tuple[float, float]:
         key = float(mm)
         if key not in cache:
-            cache[key] = (flci(beta, sig, pre, lv, key, alpha) if method == "smoothness" else
+            cache[key] = (smooth(key) if smooth is not None else
                           rm_interval(beta, sig, pre, lv, key, alpha, hybrid=test == "hybrid",
                                       grid_points=grid_points, grid=grid))
         return cache[key]
