@@ -214,18 +214,38 @@ def attrition_from_panel(
 ) -> Attrition:
     """:func:`attrition` from a long table: started = units with a ``pre``-wave row,
     analysed = units with a usable outcome in both waves (per group when ``group`` given)."""
+    import numpy as np
+    import pandas as pd
+
     where = f"attrition({outcome!r})"
     frame = check_frame(df, where)
     require_columns(frame, [outcome, unit, time, group], where)
-    started = frame.loc[wave_mask(frame, time, pre, "pre", where), unit].dropna().unique()
+    ids = frame[unit]
+    in_pre = wave_mask(frame, time, pre, "pre", where).to_numpy()
+    if isinstance(ids.dtype, np.dtype | pd.StringDtype):
+        started = ids.to_numpy()[in_pre]
+        started = pd.unique(started[~pd.isna(started)])
+    else:
+        started = frame.loc[in_pre, unit].dropna().unique()
     analysed = make_pairs(frame, outcome, unit, time, pre, post, where).units
     if group is None:
         return attrition(len(started), len(analysed))
     groups = _group_of_units(frame, unit, group, treated, control, where)
-    g_start = groups.reindex(started).value_counts()
-    g_end = groups.reindex(analysed).value_counts()
-    return attrition(int(g_start.get("treated", 0)), int(g_end.get("treated", 0)),
-                     int(g_start.get("control", 0)), int(g_end.get("control", 0)))
+    (t_start, c_start), (t_end, c_end) = (_group_counts(groups, units)
+                                          for units in (started, analysed))
+    return attrition(t_start, t_end, c_start, c_end)
+
+
+def _group_counts(groups: pd.Series, units: Any) -> tuple[int, int]:
+    """How many of ``units`` (distinct ids) are "treated" and "control" in ``groups``."""
+    import numpy as np
+
+    if not groups.index.is_unique:  # reindex refuses a repeated label: let it say so
+        counts = groups.reindex(units).value_counts()
+        return int(counts.get("treated", 0)), int(counts.get("control", 0))
+    at = groups.index.get_indexer(units)
+    labels = groups.to_numpy()[at[at >= 0]]
+    return int(np.sum(labels == "treated")), int(np.sum(labels == "control"))
 
 
 @dataclass(frozen=True)
@@ -325,9 +345,14 @@ def _ancova_sample(
     import numpy as np
     import pandas as pd
 
-    labels = groups.reindex(pd.Index(pairs.units))
-    keep = labels.notna().to_numpy()
-    is_treated = np.asarray(labels == "treated", dtype=float)[keep]
+    if groups.index.is_unique:  # each unit's group by position (reindex without a Series)
+        at = groups.index.get_indexer(pairs.units)
+        keep = at >= 0
+        is_treated = np.asarray(groups.to_numpy()[at[keep]] == "treated", dtype=float)
+    else:  # reindex refuses a repeated label: let it say so
+        labels = groups.reindex(pd.Index(pairs.units))
+        keep = labels.notna().to_numpy()
+        is_treated = np.asarray(labels == "treated", dtype=float)[keep]
     units = pairs.units[keep]
     covs = []
     if covariates:

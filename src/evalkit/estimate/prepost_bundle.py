@@ -50,10 +50,14 @@ def _means(work: pd.DataFrame, time: str, pre: Any, post: Any, gcol: str | None)
             parts = [("all", scores[in_wave])]
         for g, part in parts:
             s = part[~np.isnan(part)]
-            rows.append({"wave": str(wave), "group": str(g), "n": int(s.shape[0]),
-                         "mean": float(s.mean()) if len(s) else math.nan,
-                         "sd": float(s.std(ddof=1)) if len(s) > 1 else math.nan})
-    return pd.DataFrame(rows).astype({"wave": "string", "group": "string"})
+            rows.append((str(wave), str(g), int(s.shape[0]),
+                         float(s.mean()) if len(s) else math.nan,
+                         float(s.std(ddof=1)) if len(s) > 1 else math.nan))
+    wave_col, group_col, n, mean, sd = zip(*rows, strict=True)
+    return pd.DataFrame({"wave": pd.array(wave_col, dtype="string"),
+                         "group": pd.array(group_col, dtype="string"),
+                         "n": np.array(n, dtype=np.int64), "mean": np.array(mean),
+                         "sd": np.array(sd)})
 
 
 def analyse_scale_outcome(
