@@ -191,19 +191,18 @@ _Matched = tuple[Any, "np.ndarray", "np.ndarray", int, int, int, int]
 
 
 def _match_waves(
-    used: pd.DataFrame, values: pd.Series, in_pre: np.ndarray, unit: str, pre: Any,
-    post: Any, where: str,
+    column: pd.Series, either: np.ndarray, values: pd.Series, in_pre: np.ndarray,
 ) -> _Matched | None:
-    """Each unit's pre and post value, as :func:`_match_waves_pandas` on the arrays; None
-    when that function must decide (a unit id repeated in a wave, or the two waves' ids
-    of different dtypes, or an extension dtype other than text)."""
+    """Each unit's pre and post value, as :func:`_match_waves_pandas` on the arrays (unit
+    ids ``column``, rows ``either`` of the two waves); None when that function must decide
+    (a unit id repeated in a wave, or the two waves' ids of different dtypes, or an
+    extension dtype other than text)."""
     import numpy as np
     import pandas as pd
 
-    column = used[unit]
     if not isinstance(column.dtype, np.dtype | pd.StringDtype):
-        return None  # e.g. Int64: to_numpy() of the whole column would change its kind
-    ids = column.to_numpy()
+        return None  # e.g. Int64: to_numpy() of the column would change its kind
+    ids = column.to_numpy()[either]
     vals = values.to_numpy(dtype="float64")
     has_id = ~pd.isna(ids)
     waves = []
@@ -256,20 +255,21 @@ def _make_pairs(
             f"got outcome={outcome!r}, unit={unit!r}, time={time!r}",
             hint="name the outcome, the person id and the wave columns",
         )
-    pre_mask = wave_mask(frame, time, pre, "pre", where)
-    post_mask = wave_mask(frame, time, post, "post", where)
+    pre_mask = wave_mask(frame, time, pre, "pre", where).to_numpy()
+    post_mask = wave_mask(frame, time, post, "post", where).to_numpy()
     if bool((pre_mask & post_mask).any()):
         raise DataError(
             f"{where}: pre={pre!r} and post={post!r} select the same rows of column {time!r}",
             hint="pass two different wave labels",
         )
     either = pre_mask | post_mask
-    used = frame.loc[either, [unit, outcome]]
-    values = numeric_column(used, outcome, where)
-    in_pre = pre_mask[either].to_numpy()
-    matched = _match_waves(used, values, in_pre, unit, pre, post, where)
+    # the outcome of the two waves' rows (a non-number is named by its row label)
+    values = numeric_column(frame.loc[either, [outcome]], outcome, where)
+    in_pre = pre_mask[either]
+    matched = _match_waves(frame[unit], either, values, in_pre)
     if matched is None:  # a repeated unit id in a wave (error), or ids of two kinds
-        matched = _match_waves_pandas(used, values, in_pre, unit, pre, post, where)
+        matched = _match_waves_pandas(frame.loc[either, [unit, outcome]], values, in_pre,
+                                      unit, pre, post, where)
     both, x, y, only_pre, only_post, miss_pre, miss_post = matched
     ok = np.isfinite(x) & np.isfinite(y)
     dropped = {
