@@ -264,7 +264,8 @@ def _make_pairs(
         )
     either = pre_mask | post_mask
     # the outcome of the two waves' rows (a non-number is named by its row label)
-    values = numeric_column(frame.loc[either, [outcome]], outcome, where)
+    values = numeric_column(frame[[outcome]] if either.all() else frame.loc[either, [outcome]],
+                            outcome, where)
     in_pre = pre_mask[either]
     matched = _match_waves(frame[unit], either, values, in_pre)
     if matched is None:  # a repeated unit id in a wave (error), or ids of two kinds

@@ -138,8 +138,10 @@ def analyse_scale_outcome(
     pre_mask = wave_mask(frame, time, pre, "pre", where)
     in_waves = (pre_mask | wave_mask(frame, time, post, "post", where)).to_numpy()
     keep = [unit, time] + ([gcol] if gcol else [])
-    # only the columns used below are copied (a survey table has names, phones, dates …)
-    rows = frame.loc[in_waves, list(dict.fromkeys([*keep, *items]))]
+    # only the columns used below are copied (a survey table has names, phones, dates …),
+    # and no row is taken when every row is in one of the two waves
+    used = list(dict.fromkeys([*keep, *items]))
+    rows = frame[used] if in_waves.all() else frame.loc[in_waves, used]
     # the items are checked once (all rows of both waves); the pre-wave rows, scored again
     # for the reliability, are a subset of them (the same mask as on ``rows``: a label found
     # exactly in ``frame`` is found exactly in its rows of that wave)
@@ -191,7 +193,8 @@ def _analyses(
         col, treated, control = gspec
         out["comparison"] = ancova(work, *args, group=col, treated=treated, control=control,
                                    label=label)
-        baseline = baseline_equivalence(work.loc[wave_mask(work, time, pre, "pre", where)],
+        in_pre = wave_mask(work, time, pre, "pre", where).to_numpy()
+        baseline = baseline_equivalence(work.loc[in_pre, list(dict.fromkeys([SCORE_COLUMN, col]))],
                                         SCORE_COLUMN, col, treated, control)
         attr = attrition_from_panel(work, *args, group=col, treated=treated, control=control)
     else:
