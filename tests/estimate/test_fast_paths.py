@@ -176,3 +176,28 @@ def test_item_total_bit_for_bit(seed: int) -> None:
     pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
     for col in ("r_corrected", "alpha_if_deleted"):
         assert ours[col].to_numpy().tobytes() == theirs[col].to_numpy().tobytes()
+
+
+@pytest.mark.parametrize("bad", [None, 6.0, np.inf, 1e16])
+def test_check_items_float_path(bad: float | None) -> None:
+    """Float items: checked on their array, as the per-column checks (Float64 items take
+    those); a bad value: the per-column checks name it."""
+    from evalkit.data.scales import check_items
+
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame({f"q{i}": rng.integers(1, 6, 50).astype(float) for i in range(4)},
+                        index=rng.permutation(50) + 100)
+    data.iloc[3, 1] = np.nan
+    if bad is not None:
+        data.iloc[7, 2] = bad
+    slow = data.astype("Float64")
+    kw = {"reverse": ["q1", "q3"], "item_range": (1, 5)}
+    if bad is None:
+        pd.testing.assert_frame_equal(check_items(data, list(data), **kw),
+                                      check_items(slow, list(data), **kw), check_exact=True)
+        return
+    with pytest.raises(DataError) as fast_err:
+        check_items(data, list(data), **kw)
+    with pytest.raises(DataError) as slow_err:
+        check_items(data.astype(object), list(data), **kw)
+    assert str(fast_err.value) == str(slow_err.value)

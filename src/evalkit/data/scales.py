@@ -130,6 +130,9 @@ def check_items(
         raise SpecError(f"{where}: reverse-coded item(s) {stray!r} are not among the items",
                         hint="list every reverse-coded item under items as well")
     lo, hi = _range(item_range)
+    fast = _float_items(frame, items, reverse, lo, hi)
+    if fast is not None:
+        return fast
     out = {}
     for col in items:
         values = numeric_column(frame, col, where)
@@ -137,6 +140,28 @@ def check_items(
                       hint="correct the value, blank it out, or declare the right item range")
         out[col] = lo + hi - values if col in reverse else values
     return pd.DataFrame(out, index=frame.index)
+
+
+def _float_items(frame: pd.DataFrame, items: list[str], reverse: Sequence[str], lo: float,
+                 hi: float) -> pd.DataFrame | None:
+    """:func:`check_items`'s result for float64 items that pass every check (finite, not
+    huge, inside the range), computed on their array; None otherwise (the per-column checks
+    then name the first offending value)."""
+    import numpy as np
+    import pandas as pd
+
+    from evalkit._checks import MAX_VALUE
+
+    if not (frame.columns.is_unique and all(frame[c].dtype == np.float64 for c in items)):
+        return None
+    arr = frame[items].to_numpy(dtype=np.float64)
+    finite = np.isfinite(arr)
+    if (np.isinf(arr).any() or (np.abs(arr[finite]) > MAX_VALUE).any()
+            or ((arr < lo) | (arr > hi)).any()):
+        return None
+    flip = lo + hi  # a reverse-coded item is lo + hi - x, as on the column
+    return pd.DataFrame({col: flip - arr[:, j] if col in reverse else arr[:, j].copy()
+                         for j, col in enumerate(items)}, index=frame.index)
 
 
 def _min_answered(k: int, min_answered: int | None) -> int:
