@@ -201,3 +201,36 @@ def test_check_items_float_path(bad: float | None) -> None:
     with pytest.raises(DataError) as slow_err:
         check_items(data.astype(object), list(data), **kw)
     assert str(fast_err.value) == str(slow_err.value)
+
+
+@pytest.mark.parametrize("labels", [["pre", "post"], [2024, "2025"], ["pre", 2024]])
+def test_seeded_wave_masks_are_computed_ones(labels: list[object]) -> None:
+    """A child table's mask taken from its parent's is the one wave_mask computes on it;
+    none is taken when it has no row (the child then computes it: a text match or the
+    error)."""
+    from evalkit.estimate._paired import seed_wave_mask, wave_mask
+
+    time = pd.Series(labels * 3 + ["2024", "x"], dtype=object)
+    parent = pd.DataFrame({"t": time, "g": ["a", "b"] * 4}, index=np.arange(8) * 3)
+    rows = np.array([True, False, True, True, False, False, True, True])
+    child = parent.loc[rows]
+    for label in (*labels, 2024, "2024", "x"):
+        try:
+            expected = wave_mask(child, "t", label, "pre", "here")
+        except DataError as exc:
+            expected = exc
+        try:
+            parent_mask = wave_mask(parent, "t", label, "pre", "here")
+        except DataError:
+            continue
+        with paired_once():
+            seed_wave_mask(child, "t", label, parent_mask, rows)
+            try:
+                got = wave_mask(child, "t", label, "pre", "here")
+            except DataError as exc:
+                got = exc
+        if isinstance(expected, DataError):
+            assert isinstance(got, DataError) and str(got) == str(expected)
+        else:
+            assert isinstance(got, pd.Series)
+            pd.testing.assert_series_equal(got, expected)

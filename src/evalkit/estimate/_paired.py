@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["Pairs", "equal_mask", "make_pairs", "once_per_frame", "paired_once", "wave_mask"]
+__all__ = ["Pairs", "equal_mask", "make_pairs", "once_per_frame", "paired_once",
+           "seed_wave_mask", "wave_mask"]
 
 T = TypeVar("T")
 
@@ -64,6 +65,31 @@ def wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) ->
     mask = _wave_mask(df, time, label, role, where)
     shared[key] = (df, mask.copy(deep=False))
     return mask
+
+
+def seed_wave_mask(child: pd.DataFrame, time: str, label: Any, parent_mask: Any,
+                   rows: Any = None) -> None:
+    """Inside :func:`paired_once`: take ``child``'s :func:`wave_mask` for ``label`` from its
+    parent frame's (``parent_mask``; ``child`` holds the parent's rows ``rows``, a boolean
+    array, or all of them when None), if that has a row; outside, nothing.
+
+    It is the mask :func:`wave_mask` would compute: an exact match on the parent's rows is
+    one on the child's, and without any the parent compared the labels as text, as the child
+    would. A mask without a row is left to :func:`wave_mask` (the error, or a text match).
+    """
+    import numpy as np
+    import pandas as pd
+
+    shared = _SHARED.get()
+    if shared is None:
+        return
+    values = np.asarray(parent_mask, dtype=bool)
+    if rows is not None:
+        values = values[rows]
+    if len(values) != len(child) or not values.any():
+        return
+    key = ("wave_mask", id(child), time, type(label), repr(label))
+    shared.setdefault(key, (child, pd.Series(values, index=child.index, name=time)))
 
 
 def equal_mask(col: pd.Series, label: Any) -> pd.Series:

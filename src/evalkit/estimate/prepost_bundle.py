@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit._checks import check_frame, require_columns
 from evalkit.errors import SpecError
-from evalkit.estimate._paired import paired_once, wave_mask
+from evalkit.estimate._paired import paired_once, seed_wave_mask, wave_mask
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,8 +135,9 @@ def analyse_scale_outcome(
     gspec = _group_spec(group)
     gcol = gspec[0] if gspec else None
     require_columns(frame, [unit, time, gcol, *items], where)
-    pre_mask = wave_mask(frame, time, pre, "pre", where)
-    in_waves = (pre_mask | wave_mask(frame, time, post, "post", where)).to_numpy()
+    pre_mask = wave_mask(frame, time, pre, "pre", where).to_numpy()
+    post_mask = wave_mask(frame, time, post, "post", where).to_numpy()
+    in_waves = pre_mask | post_mask
     keep = [unit, time] + ([gcol] if gcol else [])
     # only the columns used below are copied (a survey table has names, phones, dates …),
     # and no row is taken when every row is in one of the two waves
@@ -149,16 +150,23 @@ def analyse_scale_outcome(
     scored = scored_items(checked, items, reverse=reverse, item_range=item_range,
                           min_answered=min_answered, reliability=False)
     work = rows.loc[:, keep].assign(**{SCORE_COLUMN: scored.scores.to_numpy()})
-    in_pre = pre_mask.to_numpy()[in_waves]
+    in_pre = pre_mask[in_waves]
     reliability = scored_items(checked.loc[in_pre], items, reverse=reverse,
                                item_range=item_range, min_answered=min_answered,
                                warn=True).reliability
     # the served table is paired once (and the whole table once); the wave and group masks
-    # of each table and the units' groups are computed once too
+    # of each table and the units' groups are computed once too, and a table made of rows
+    # of another takes its masks from that table's
     with paired_once():
+        waves = ((pre, in_pre), (post, post_mask[in_waves]))
+        for wave, mask in waves:
+            seed_wave_mask(work, time, wave, mask)
         served = work
         if gspec is not None:
-            served = work.loc[wave_mask(work, gcol, gspec[1], "treated", where)]  # type: ignore[arg-type]
+            in_served = wave_mask(work, gcol, gspec[1], "treated", where).to_numpy()  # type: ignore[arg-type]
+            served = work.loc[in_served]
+            for wave, mask in waves:
+                seed_wave_mask(served, time, wave, mask, in_served)
         out = _analyses(work, served, unit, time, pre, post, gspec, label, norms,
                         higher_is_better, reliability)
         out["means"] = _means(work, time, pre, post, gcol)
@@ -194,8 +202,11 @@ def _analyses(
         out["comparison"] = ancova(work, *args, group=col, treated=treated, control=control,
                                    label=label)
         in_pre = wave_mask(work, time, pre, "pre", where).to_numpy()
-        baseline = baseline_equivalence(work.loc[in_pre, list(dict.fromkeys([SCORE_COLUMN, col]))],
-                                        SCORE_COLUMN, col, treated, control)
+        at_start = work.loc[in_pre, list(dict.fromkeys([SCORE_COLUMN, col]))]
+        for value, role in ((treated, "treated"), (control, "control")):
+            seed_wave_mask(at_start, col, value, wave_mask(work, col, value, role, where),
+                           in_pre)
+        baseline = baseline_equivalence(at_start, SCORE_COLUMN, col, treated, control)
         attr = attrition_from_panel(work, *args, group=col, treated=treated, control=control)
     else:
         baseline = None
