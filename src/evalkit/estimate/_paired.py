@@ -267,6 +267,14 @@ def _match_waves_pandas(
     return both, x, y, only_pre, only_post, miss_pre, miss_post
 
 
+def _rows_of(frame: pd.DataFrame, rows: np.ndarray, column: str) -> pd.DataFrame:
+    """``frame.loc[rows, [column]]`` (``rows`` a boolean array), without the list lookup."""
+    if not frame.columns.is_unique:
+        return frame.loc[rows, [column]]
+    values = frame[column]
+    return (values if rows.all() else values[rows]).to_frame()
+
+
 def _make_pairs(
     df: Any, outcome: str, unit: str, time: str, pre: Any, post: Any, where: str
 ) -> Pairs:
@@ -290,8 +298,7 @@ def _make_pairs(
         )
     either = pre_mask | post_mask
     # the outcome of the two waves' rows (a non-number is named by its row label)
-    values = numeric_column(frame[[outcome]] if either.all() else frame.loc[either, [outcome]],
-                            outcome, where)
+    values = numeric_column(_rows_of(frame, either, outcome), outcome, where)
     in_pre = pre_mask[either]
     matched = _match_waves(frame[unit], either, values, in_pre)
     if matched is None:  # a repeated unit id in a wave (error), or ids of two kinds
