@@ -87,6 +87,34 @@ def test_noncentral_t() -> None:
         check(_dist.nct_cdf(a, b, c), stats.nct.cdf(a, b, c))
 
 
+def _same_bits(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or np.float64(a).tobytes() == np.float64(b).tobytes()
+
+
+@pytest.mark.parametrize("name", ["t_cdf", "t_sf", "t_ppf", "t_isf", "chi2_cdf", "chi2_sf",
+                                  "chi2_ppf", "chi2_isf", "f_cdf", "f_sf", "f_ppf", "f_isf",
+                                  "nct_cdf"])
+def test_scalar_path_is_the_array_path(name: str) -> None:
+    """One number in (float, int or numpy float): the scalar path gives, bit for bit, the
+    array path's value (the sign of a zero included)."""
+    fun = getattr(_dist, name)
+    grid = P if name.endswith(("ppf", "isf")) else X
+    if name == "nct_cdf":
+        params: list[tuple[Any, ...]] = [(df, nc) for df in (2, 9.0, 0, np.nan)
+                                         for nc in (-3.0, 0.0, 2.5, np.nan)]
+    elif name.startswith("f_"):
+        params = list(F_DF)
+    else:
+        params = [(df,) for df in DF]
+    for par in params:
+        arrays = fun(grid, *par)
+        for v, expected in zip(grid, arrays, strict=True):
+            for arg in (float(v), np.float64(v)) + ((int(v),) if float(v).is_integer() else ()):
+                out = fun(arg, *par)
+                assert type(out) is float
+                assert _same_bits(out, float(expected)), (name, arg, par, out, expected)
+
+
 def test_broadcasting_over_parameters() -> None:
     df = np.array([1.0, 4.0, 30.0, np.inf])
     check(_dist.t_ppf(0.975, df), stats.t.ppf(0.975, df))

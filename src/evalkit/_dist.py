@@ -57,8 +57,20 @@ def _out(value: Any) -> Any:
     return float(arr) if arr.ndim == 0 else arr
 
 
+#: argument types of the scalar paths (one number in, a float out, without array steps)
+_SCALARS = (float, int, np.float64)
+_BOOLS = (bool, np.bool_)
+
+
 def _prob(value: Any, x: Any, ok: Any, lo: float, at_lo: float, at_hi: float) -> Any:
     """A CDF (``at_lo=0, at_hi=1``) or survival function (``1, 0``) on a support ``[lo, ∞)``."""
+    if type(x) in _SCALARS and type(ok) in _BOOLS and type(value) is np.float64:
+        xf = float(x)  # the array steps below on one number (same order of the cases)
+        if not ok or xf != xf:
+            return float("nan")
+        if xf >= np.inf:
+            return float(at_hi)
+        return float(at_lo) if xf <= lo else float(value)
     x = np.asarray(x, dtype=float)
     out = np.where(x >= np.inf, at_hi, np.where(x <= lo, at_lo, value))
     return _out(np.where(ok & ~np.isnan(x), out, np.nan))
@@ -66,6 +78,11 @@ def _prob(value: Any, x: Any, ok: Any, lo: float, at_lo: float, at_hi: float) ->
 
 def _quantile(value: Any, p: Any, ok: Any, at_0: float, at_1: float) -> Any:
     """A quantile (``at_0`` = lower end of the support) or inverse survival function."""
+    if type(p) in _SCALARS and type(ok) in _BOOLS and type(value) is np.float64:
+        pf = float(p)  # the array steps below on one number
+        if not (ok and 0.0 <= pf <= 1.0):
+            return float("nan")
+        return (float(at_0) if pf == 0 else float(at_1) if pf == 1 else float(value)) + 0.0
     p = np.asarray(p, dtype=float)
     out = np.where(p == 0, at_0, np.where(p == 1, at_1, value))
     return _out(np.where(ok & (p >= 0) & (p <= 1), out + 0.0, np.nan))
@@ -122,6 +139,8 @@ def norm_isf(p: Any) -> Any:
 # --- Student t -------------------------------------------------------------------------------
 
 def _df_ok(*dfs: Any) -> Any:
+    if all(type(df) in _SCALARS for df in dfs):
+        return all(float(df) > 0 for df in dfs)
     ok = np.asarray(True)
     for df in dfs:
         ok = ok & (np.asarray(df, dtype=float) > 0)

@@ -18,7 +18,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit._checks import (
     check_choice,
@@ -130,6 +130,9 @@ def check_items(
         raise SpecError(f"{where}: reverse-coded item(s) {stray!r} are not among the items",
                         hint="list every reverse-coded item under items as well")
     lo, hi = _range(item_range)
+    fast = _float_items(frame, items, reverse, lo, hi)
+    if fast is not None:
+        return fast
     out = {}
     for col in items:
         values = numeric_column(frame, col, where)
@@ -137,6 +140,28 @@ def check_items(
                       hint="correct the value, blank it out, or declare the right item range")
         out[col] = lo + hi - values if col in reverse else values
     return pd.DataFrame(out, index=frame.index)
+
+
+def _float_items(frame: pd.DataFrame, items: list[str], reverse: Sequence[str], lo: float,
+                 hi: float) -> pd.DataFrame | None:
+    """:func:`check_items`'s result for float64 items that pass every check (finite, not
+    huge, inside the range), computed on their array; None otherwise (the per-column checks
+    then name the first offending value)."""
+    import numpy as np
+    import pandas as pd
+
+    from evalkit._checks import MAX_VALUE
+
+    if not (frame.columns.is_unique and all(frame[c].dtype == np.float64 for c in items)):
+        return None
+    arr = frame[items].to_numpy(dtype=np.float64)
+    finite = np.isfinite(arr)
+    if (np.isinf(arr).any() or (np.abs(arr[finite]) > MAX_VALUE).any()
+            or ((arr < lo) | (arr > hi)).any()):
+        return None
+    flip = lo + hi  # a reverse-coded item is lo + hi - x, as on the column
+    return pd.DataFrame({col: flip - arr[:, j] if col in reverse else arr[:, j].copy()
+                         for j, col in enumerate(items)}, index=frame.index)
 
 
 def _min_answered(k: int, min_answered: int | None) -> int:
@@ -237,19 +262,44 @@ def cronbach_alpha(
 
 
 def _item_total(data: pd.DataFrame) -> pd.DataFrame:
+    """Corrected item–total correlation and alpha without the item, for each item.
+
+    Computed on the array of ``data`` with the very numpy calls pandas makes for
+    ``complete.drop(columns=[col]).sum(axis=1)``, ``Series.std()`` and
+    ``data.drop(columns=[col]).cov()`` (the same layouts, so the same sums); only with
+    missing answers in the other items is the covariance left to pandas (pairwise).
+    """
     import numpy as np
     import pandas as pd
 
-    complete = data.dropna(how="any")
+    values = data.to_numpy(dtype=float, na_value=np.nan, copy=False)
+    answered = ~np.isnan(values)
+    complete = values[answered.all(axis=1)]
+    k = values.shape[1]
     rows = []
-    for col in data.columns:
-        rest = complete.drop(columns=[col])
-        total = rest.sum(axis=1)
-        ok = complete[col].std() > 0 and total.std() > 0
-        r = float(np.corrcoef(complete[col], total)[0, 1]) if ok else math.nan
-        a = _alpha_from_cov(data.drop(columns=[col]).cov()) if rest.shape[1] > 1 else math.nan
+    for j, col in enumerate(data.columns):
+        others = [i for i in range(k) if i != j]
+        total = np.asfortranarray(complete[:, others]).sum(axis=1)
+        item = np.ascontiguousarray(complete[:, j])
+        ok = len(item) > 1 and item.std(ddof=1) > 0 and total.std(ddof=1) > 0
+        r = float(np.corrcoef(item, total)[0, 1]) if ok else math.nan
+        a = _alpha_without(values, answered, others) if len(others) > 1 else math.nan
         rows.append({"item": col, "r_corrected": r, "alpha_if_deleted": a})
     return pd.DataFrame(rows).astype({"item": "string"})
+
+
+def _alpha_without(values: Any, answered: Any, others: list[int]) -> float:
+    """Alpha of the items ``others`` (columns of ``values``), as ``_alpha_from_cov`` of
+    ``data.drop(columns=...).cov()``."""
+    import numpy as np
+    import pandas as pd
+
+    mat = np.asfortranarray(values[:, others])  # the layout of DataFrame.to_numpy()
+    # without missing values DataFrame.cov() is np.cov; with them pairwise-complete (pandas)
+    c = (np.cov(mat.T, ddof=1) if answered[:, others].all()
+         else pd.DataFrame(mat).cov().to_numpy())
+    m = c.shape[0]
+    return float(m / (m - 1) * (1 - np.trace(c) / c.sum()))
 
 
 def scale(

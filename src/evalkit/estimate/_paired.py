@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["Pairs", "make_pairs", "once_per_frame", "paired_once", "wave_mask"]
+__all__ = ["Pairs", "equal_mask", "make_pairs", "once_per_frame", "paired_once",
+           "seed_wave_mask", "wave_mask"]
 
 T = TypeVar("T")
 
@@ -66,9 +67,48 @@ def wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) ->
     return mask
 
 
+def seed_wave_mask(child: pd.DataFrame, time: str, label: Any, parent_mask: Any,
+                   rows: Any = None) -> None:
+    """Inside :func:`paired_once`: take ``child``'s :func:`wave_mask` for ``label`` from its
+    parent frame's (``parent_mask``; ``child`` holds the parent's rows ``rows``, a boolean
+    array, or all of them when None), if that has a row; outside, nothing.
+
+    It is the mask :func:`wave_mask` would compute: an exact match on the parent's rows is
+    one on the child's, and without any the parent compared the labels as text, as the child
+    would. A mask without a row is left to :func:`wave_mask` (the error, or a text match).
+    """
+    import numpy as np
+    import pandas as pd
+
+    shared = _SHARED.get()
+    if shared is None:
+        return
+    values = np.asarray(parent_mask, dtype=bool)
+    if rows is not None:
+        values = values[rows]
+    if len(values) != len(child) or not values.any():
+        return
+    key = ("wave_mask", id(child), time, type(label), repr(label))
+    shared.setdefault(key, (child, pd.Series(values, index=child.index, name=time)))
+
+
+def equal_mask(col: pd.Series, label: Any) -> pd.Series:
+    """``(col == label).fillna(False).astype(bool)``; for a text column and a text label
+    compared on the column's array (the same comparison without three Series steps)."""
+    import numpy as np
+    import pandas as pd
+
+    if not (isinstance(col.dtype, pd.StringDtype) and isinstance(label, str)):
+        return (col == label).fillna(False).astype(bool)
+    equal = col.array == label
+    values = (equal.astype(bool) if isinstance(equal, np.ndarray)
+              else equal.to_numpy(dtype=bool, na_value=False))
+    return pd.Series(values, index=col.index, name=col.name)
+
+
 def _wave_mask(df: pd.DataFrame, time: str, label: Any, role: str, where: str) -> pd.Series:
     col = df[time]
-    mask = (col == label).fillna(False).astype(bool)
+    mask = equal_mask(col, label)
     if not bool(mask.any()):
         mask = (col.astype("string") == str(label)).fillna(False).astype(bool)
     if not bool(mask.any()):
@@ -111,8 +151,9 @@ _SHARED: ContextVar[dict[tuple[Any, ...], tuple[Any, Any]] | None] = ContextVar(
 
 def once_per_frame(df: Any, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """``compute()``, or inside :func:`paired_once` the value it returned for the same frame
-    object and ``key`` (only successful results are kept, so an error is raised by each
-    caller that meets it). The value is shared: callers must not change it in place."""
+    object (or other object, e.g. a :class:`Pairs`) and ``key`` (only successful results are
+    kept, so an error is raised by each caller that meets it). The value is shared: callers
+    must not change it in place."""
     shared = _SHARED.get()
     if shared is None:
         return compute()
@@ -172,6 +213,68 @@ def make_pairs(
     return pairs
 
 
+_Matched = tuple[Any, "np.ndarray", "np.ndarray", int, int, int, int]
+
+
+def _match_waves(
+    column: pd.Series, either: np.ndarray, values: pd.Series, in_pre: np.ndarray,
+) -> _Matched | None:
+    """Each unit's pre and post value, as :func:`_match_waves_pandas` on the arrays (unit
+    ids ``column``, rows ``either`` of the two waves); None when that function must decide
+    (a unit id repeated in a wave, or the two waves' ids of different dtypes, or an
+    extension dtype other than text)."""
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(column.dtype, np.dtype | pd.StringDtype):
+        return None  # e.g. Int64: to_numpy() of the column would change its kind
+    ids = column.to_numpy()[either]
+    vals = values.to_numpy(dtype="float64")
+    has_id = ~pd.isna(ids)
+    waves = []
+    for in_wave in (in_pre, ~in_pre):
+        keep = in_wave & has_id
+        index = pd.Index(ids[keep])
+        if not index.is_unique:
+            return None
+        waves.append((index, vals[keep], int((in_wave & ~has_id).sum())))
+    (pre_ids, pre_vals, miss_pre), (post_ids, post_vals, miss_post) = waves
+    if pre_ids.dtype != post_ids.dtype:
+        return None
+    # the units of both waves in the pre wave's order (Index.intersection(sort=False))
+    at = post_ids.get_indexer(pre_ids)
+    found = at >= 0
+    n_both = int(found.sum())
+    return (pre_ids[found], pre_vals[found], post_vals[at[found]], len(pre_ids) - n_both,
+            len(post_ids) - n_both, miss_pre, miss_post)
+
+
+def _match_waves_pandas(
+    used: pd.DataFrame, values: pd.Series, in_pre: np.ndarray, unit: str, pre: Any,
+    post: Any, where: str,
+) -> _Matched:
+    """Each unit's pre and post value: ``(units in both waves, pre values, post values,
+    units only in pre, units only in post, rows without a unit id in pre, in post)``."""
+    pre_s, miss_pre = _wave_series(used.loc[in_pre], values.loc[in_pre], unit, pre, where)
+    post_s, miss_post = _wave_series(used.loc[~in_pre], values.loc[~in_pre], unit, post, where)
+    pre_ids = pre_s.index
+    post_ids = post_s.index
+    both = pre_ids.intersection(post_ids, sort=False)
+    only_pre = len(pre_ids.difference(post_ids, sort=False))
+    only_post = len(post_ids.difference(pre_ids, sort=False))
+    x = pre_s.loc[both].to_numpy(dtype="float64")
+    y = post_s.loc[both].to_numpy(dtype="float64")
+    return both, x, y, only_pre, only_post, miss_pre, miss_post
+
+
+def _rows_of(frame: pd.DataFrame, rows: np.ndarray, column: str) -> pd.DataFrame:
+    """``frame.loc[rows, [column]]`` (``rows`` a boolean array), without the list lookup."""
+    if not frame.columns.is_unique:
+        return frame.loc[rows, [column]]
+    values = frame[column]
+    return (values if rows.all() else values[rows]).to_frame()
+
+
 def _make_pairs(
     df: Any, outcome: str, unit: str, time: str, pre: Any, post: Any, where: str
 ) -> Pairs:
@@ -186,26 +289,22 @@ def _make_pairs(
             f"got outcome={outcome!r}, unit={unit!r}, time={time!r}",
             hint="name the outcome, the person id and the wave columns",
         )
-    pre_mask = wave_mask(frame, time, pre, "pre", where)
-    post_mask = wave_mask(frame, time, post, "post", where)
+    pre_mask = wave_mask(frame, time, pre, "pre", where).to_numpy()
+    post_mask = wave_mask(frame, time, post, "post", where).to_numpy()
     if bool((pre_mask & post_mask).any()):
         raise DataError(
             f"{where}: pre={pre!r} and post={post!r} select the same rows of column {time!r}",
             hint="pass two different wave labels",
         )
     either = pre_mask | post_mask
-    used = frame.loc[either, [unit, outcome]]
-    values = numeric_column(used, outcome, where)
-    in_pre = pre_mask[either].to_numpy()
-    pre_s, miss_pre = _wave_series(used.loc[in_pre], values.loc[in_pre], unit, pre, where)
-    post_s, miss_post = _wave_series(used.loc[~in_pre], values.loc[~in_pre], unit, post, where)
-    pre_ids = pre_s.index
-    post_ids = post_s.index
-    both = pre_ids.intersection(post_ids, sort=False)
-    only_pre = len(pre_ids.difference(post_ids, sort=False))
-    only_post = len(post_ids.difference(pre_ids, sort=False))
-    x = pre_s.loc[both].to_numpy(dtype="float64")
-    y = post_s.loc[both].to_numpy(dtype="float64")
+    # the outcome of the two waves' rows (a non-number is named by its row label)
+    values = numeric_column(_rows_of(frame, either, outcome), outcome, where)
+    in_pre = pre_mask[either]
+    matched = _match_waves(frame[unit], either, values, in_pre)
+    if matched is None:  # a repeated unit id in a wave (error), or ids of two kinds
+        matched = _match_waves_pandas(frame.loc[either, [unit, outcome]], values, in_pre,
+                                      unit, pre, post, where)
+    both, x, y, only_pre, only_post, miss_pre, miss_post = matched
     ok = np.isfinite(x) & np.isfinite(y)
     dropped = {
         "only_pre": only_pre,

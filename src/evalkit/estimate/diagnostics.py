@@ -167,12 +167,37 @@ def _group_of_units_now(
     df: pd.DataFrame, unit: str, group: str, treated: Any, control: Any, where: str
 ) -> pd.Series:
     import numpy as np
+    import pandas as pd
 
-    t_mask = wave_mask(df, group, treated, "treated", where)
-    c_mask = wave_mask(df, group, control, "control", where)
+    t_mask = wave_mask(df, group, treated, "treated", where).to_numpy()
+    c_mask = wave_mask(df, group, control, "control", where).to_numpy()
+    ids = df[unit]
+    if not isinstance(ids.dtype, np.dtype | pd.StringDtype):
+        return _group_of_units_pandas(df, unit, group, t_mask, c_mask, where)
     either = t_mask | c_mask
-    lab = df.loc[either, [unit]].assign(
-        _g=np.where(t_mask[either].to_numpy(), "treated", "control"))
+    values = ids.to_numpy()[either]
+    in_treated = t_mask[either]
+    has_id = ~pd.isna(values)
+    values, in_treated = values[has_id], in_treated[has_id]
+    codes, uniques = pd.factorize(values)
+    n_rows = np.bincount(codes, minlength=len(uniques))
+    n_treated = np.bincount(codes, weights=in_treated, minlength=len(uniques))
+    if bool(((n_treated > 0) & (n_treated < n_rows)).any()):  # a unit in both: the error
+        return _group_of_units_pandas(df, unit, group, t_mask, c_mask, where)
+    first = np.unique(codes, return_index=True)[1]  # each unit's first row, in id order
+    return pd.Series(np.where(in_treated[first], "treated", "control"),
+                     index=pd.Index(values[first], dtype=ids.dtype, name=unit), name="_g")
+
+
+def _group_of_units_pandas(
+    df: pd.DataFrame, unit: str, group: str, t_mask: Any, c_mask: Any, where: str
+) -> pd.Series:
+    """:func:`_group_of_units_now` on the frame (any unit dtype; raises for a unit in both
+    groups)."""
+    import numpy as np
+
+    either = t_mask | c_mask
+    lab = df.loc[either, [unit]].assign(_g=np.where(t_mask[either], "treated", "control"))
     lab = lab.dropna(subset=[unit])
     per_unit = lab.groupby(unit, sort=False)["_g"].nunique()
     if bool((per_unit > 1).any()):
@@ -189,18 +214,38 @@ def attrition_from_panel(
 ) -> Attrition:
     """:func:`attrition` from a long table: started = units with a ``pre``-wave row,
     analysed = units with a usable outcome in both waves (per group when ``group`` given)."""
+    import numpy as np
+    import pandas as pd
+
     where = f"attrition({outcome!r})"
     frame = check_frame(df, where)
     require_columns(frame, [outcome, unit, time, group], where)
-    started = frame.loc[wave_mask(frame, time, pre, "pre", where), unit].dropna().unique()
+    ids = frame[unit]
+    in_pre = wave_mask(frame, time, pre, "pre", where).to_numpy()
+    if isinstance(ids.dtype, np.dtype | pd.StringDtype):
+        started = ids.to_numpy()[in_pre]
+        started = pd.unique(started[~pd.isna(started)])
+    else:
+        started = frame.loc[in_pre, unit].dropna().unique()
     analysed = make_pairs(frame, outcome, unit, time, pre, post, where).units
     if group is None:
         return attrition(len(started), len(analysed))
     groups = _group_of_units(frame, unit, group, treated, control, where)
-    g_start = groups.reindex(started).value_counts()
-    g_end = groups.reindex(analysed).value_counts()
-    return attrition(int(g_start.get("treated", 0)), int(g_end.get("treated", 0)),
-                     int(g_start.get("control", 0)), int(g_end.get("control", 0)))
+    (t_start, c_start), (t_end, c_end) = (_group_counts(groups, units)
+                                          for units in (started, analysed))
+    return attrition(t_start, t_end, c_start, c_end)
+
+
+def _group_counts(groups: pd.Series, units: Any) -> tuple[int, int]:
+    """How many of ``units`` (distinct ids) are "treated" and "control" in ``groups``."""
+    import numpy as np
+
+    if not groups.index.is_unique:  # reindex refuses a repeated label: let it say so
+        counts = groups.reindex(units).value_counts()
+        return int(counts.get("treated", 0)), int(counts.get("control", 0))
+    at = groups.index.get_indexer(units)
+    labels = groups.to_numpy()[at[at >= 0]]
+    return int(np.sum(labels == "treated")), int(np.sum(labels == "control"))
 
 
 @dataclass(frozen=True)
@@ -291,6 +336,38 @@ def baseline_equivalence(
                                verdict=_verdict(value))
 
 
+def _ancova_sample(
+    frame: pd.DataFrame, pairs: Any, groups: pd.Series, unit: str, time: str, pre: Any,
+    covariates: list[str], where: str,
+) -> tuple[Any, Any, Any, list[Any]]:
+    """The paired units of either group with every covariate: pre scores, post scores,
+    treated 0/1 (floats) and the covariates from the pre-wave rows (in the pairs' order)."""
+    import numpy as np
+    import pandas as pd
+
+    if groups.index.is_unique:  # each unit's group by position (reindex without a Series)
+        at = groups.index.get_indexer(pairs.units)
+        keep = at >= 0
+        is_treated = np.asarray(groups.to_numpy()[at[keep]] == "treated", dtype=float)
+    else:  # reindex refuses a repeated label: let it say so
+        labels = groups.reindex(pd.Index(pairs.units))
+        keep = labels.notna().to_numpy()
+        is_treated = np.asarray(labels == "treated", dtype=float)[keep]
+    units = pairs.units[keep]
+    covs = []
+    if covariates:
+        pre_rows = frame.loc[wave_mask(frame, time, pre, "pre", where)].dropna(subset=[unit])
+        for cov in covariates:
+            cv = numeric_column(pre_rows, cov, where)
+            cv.index = pre_rows[unit].to_numpy()
+            covs.append(cv.reindex(units).to_numpy())
+    complete = ~np.isnan(np.column_stack(covs)).any(axis=1) if covs else None
+    parts = [pairs.pre[keep], pairs.post[keep], is_treated, *covs]
+    if complete is not None and not complete.all():  # a covariate missing: unit dropped
+        parts = [a[complete] for a in parts]
+    return parts[0], parts[1], parts[2], parts[3:]
+
+
 def ancova(
     df: pd.DataFrame, outcome: str, unit: str, time: str, pre: Any, post: Any, *,
     group: str, treated: Any, control: Any, covariates: Sequence[str] | None = None,
@@ -334,7 +411,6 @@ def ancova(
     920–925.
     """
     import numpy as np
-    import pandas as pd
 
     from evalkit._dist import t_ppf, t_sf
 
@@ -345,24 +421,14 @@ def ancova(
     require_columns(frame, [outcome, unit, time, group, *covariates], where)
     pairs = make_pairs(frame, outcome, unit, time, pre, post, where)
     groups = _group_of_units(frame, unit, group, treated, control, where)
-    d = pd.DataFrame({"pre": pairs.pre, "post": pairs.post},
-                     index=pd.Index(pairs.units, name=unit))
-    d["treated"] = (groups.reindex(d.index) == "treated").astype(float)
-    d = d.loc[groups.reindex(d.index).notna().to_numpy()]
-    pre_rows = frame.loc[wave_mask(frame, time, pre, "pre", where)].dropna(subset=[unit])
-    for cov in covariates:
-        cv = numeric_column(pre_rows, cov, where)
-        cv.index = pre_rows[unit].to_numpy()
-        d[cov] = cv.reindex(d.index).to_numpy()
-    d = d.dropna()
-    counts = d["treated"].value_counts()
-    if counts.get(1.0, 0) < 2 or counts.get(0.0, 0) < 2:
+    x_pre, y, is_treated, covs = _ancova_sample(frame, pairs, groups, unit, time, pre,
+                                                covariates, where)
+    n_treated, n_control = int((is_treated == 1).sum()), int((is_treated == 0).sum())
+    if n_treated < 2 or n_control < 2:
         raise EstimationError(f"{where}: need at least 2 paired units in each group of column "
-                              f"{group!r}, got treated {int(counts.get(1.0, 0))}, control "
-                              f"{int(counts.get(0.0, 0))}")
+                              f"{group!r}, got treated {n_treated}, control {n_control}")
     names = ["treated", "pre", *covariates, "Intercept"]
-    X = np.column_stack([d["treated"], d["pre"], *[d[c] for c in covariates], np.ones(len(d))])
-    y = d["post"].to_numpy()
+    X = np.column_stack([is_treated, x_pre, *covs, np.ones(len(y))])
     n, p = X.shape
     if np.linalg.matrix_rank(X) < p or n <= p:
         raise EstimationError(f"{where}: the regressors {names} are collinear or too few units "
@@ -391,8 +457,8 @@ def ancova(
         "standardised": omega * head["estimate"] / sp if sp > 0 else math.nan,
         "r2": 1 - float(resid @ resid) / float(((y - y.mean()) ** 2).sum()),
         "mean_post_treated": float(yt.mean()), "mean_post_control": float(yc.mean()),
-        "mean_pre_treated": float(d.loc[d["treated"] == 1, "pre"].mean()),
-        "mean_pre_control": float(d.loc[d["treated"] == 0, "pre"].mean()),
+        "mean_pre_treated": float(x_pre[is_treated == 1].mean()),
+        "mean_pre_control": float(x_pre[is_treated == 0].mean()),
         "n_treated": len(yt), "n_control": len(yc),
     }
     if label is not None:

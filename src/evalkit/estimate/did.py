@@ -80,6 +80,9 @@ class _DidArrays:
     alpha: float
     u_codes: npt.NDArray[np.intp] | None = None
     n_units: int = 0
+    #: the unit codes are cluster_codes of the unit column on the rows ``ok`` (no singleton
+    #: unit dropped): clustering on the unit gives the same codes
+    units_as_clusters: bool = False
 
 
 def _did_arrays(df: pd.DataFrame, outcome: str, group: str, post: str, unit: str | None,
@@ -133,7 +136,7 @@ def _unit_codes(df: pd.DataFrame, a: _DidArrays, group: str, unit: str, where: s
         a.ok = np.zeros(len(df), dtype=bool)
         a.ok[ok_idx] = True
         u_codes, n_units = cluster_codes(u_codes)
-    a.u_codes, a.n_units = u_codes, n_units
+    a.u_codes, a.n_units, a.units_as_clusters = u_codes, n_units, not single.any()
 
 
 def _did_means(a: _DidArrays, group: str, post: str) -> tuple[pd.DataFrame, float]:
@@ -181,7 +184,11 @@ def _did_fit(df: pd.DataFrame, a: _DidArrays, group: str, post: str, unit: str |
         wild = use_wild(inference, False, None)  # inference="wild" needs clusters: SpecError
     else:
         assert a.cl_col is not None
-        cl, n_cl = cluster_codes(df[a.cl_col].to_numpy()[a.ok])
+        if a.cl_col == unit and a.units_as_clusters:
+            assert a.u_codes is not None
+            cl, n_cl = a.u_codes.copy(), a.n_units
+        else:
+            cl, n_cl = cluster_codes(df[a.cl_col].to_numpy()[a.ok])
         if unit is not None and a.cl_col != unit:
             assert a.u_codes is not None
             check_nesting(a.u_codes, cl, unit, a.cl_col)

@@ -171,10 +171,31 @@ def _event_sample(df: pd.DataFrame, cp: CohortPanel, D: FloatArray, w: FloatArra
     return _EventSample(yv, D, u, t, w, cl, n_cl, cl_col, wild)
 
 
+def _event_frame(rows: list[dict[str, Any]], fit: OLSFit, ed: _EventDesign) -> pd.DataFrame:
+    """One row per relative time, by time: the coefficients' (``rows``, in the order of
+    ``ed.levels``) and the normalised periods' zeros (``reference`` True)."""
+    import pandas as pd
+
+    omit = sorted(ed.omit)
+    n, zeros = len(rows), np.zeros(len(omit))
+    times = np.array([ed.levels[j] for j in range(n)] + omit, dtype=np.float64)
+    order = times.argsort(kind="quicksort")  # sort_values("event_time"): no NaN here
+    terms = np.array([r["term"] for r in rows]
+                     + [f"e={_event_label(k, ed.lo, ed.hi)}" for k in omit], dtype=object)
+    columns = {
+        "event_time": times, "term": terms,
+        "estimate": np.concatenate([fit.coef[:n], zeros]),
+        "std_error": np.concatenate([fit.se[:n], zeros]),
+        "conf_low": np.array([r["conf_low"] for r in rows] + [0.0] * len(omit)),
+        "conf_high": np.array([r["conf_high"] for r in rows] + [0.0] * len(omit)),
+        "reference": np.arange(n + len(omit)) >= n,
+    }
+    return pd.DataFrame({name: values[order] for name, values in columns.items()})
+
+
 def _event_rows(fit: OLSFit, ed: _EventDesign, alpha: float,
                 ) -> tuple[list[dict[str, Any]], pd.DataFrame, FloatArray, list[int]]:
     """Headline average of the post coefficients, the event-time rows and frame."""
-    import pandas as pd
 
     post_idx = [j for j, k in enumerate(ed.levels) if k >= 0]
     if not post_idx:
@@ -186,15 +207,7 @@ def _event_rows(fit: OLSFit, ed: _EventDesign, alpha: float,
     avg_se = float(np.sqrt(a @ fit.vcov @ a))
     rows = [tidy_row("average post", avg, avg_se, *t_inference(avg, avg_se, fit.df_resid, alpha))]
     rows += coef_rows(ed.names, fit.coef, fit.se, fit.df_resid, alpha)
-    ev_rows: list[dict[str, Any]] = [
-        {"event_time": ed.levels[j], "term": r["term"], "estimate": fit.coef[j],
-         "std_error": fit.se[j], "conf_low": r["conf_low"], "conf_high": r["conf_high"],
-         "reference": False} for j, r in enumerate(rows[1:])]
-    for k in sorted(ed.omit):
-        ev_rows.append({"event_time": k, "term": f"e={_event_label(k, ed.lo, ed.hi)}",
-                        "estimate": 0.0, "std_error": 0.0, "conf_low": 0.0, "conf_high": 0.0,
-                        "reference": True})
-    events = pd.DataFrame(ev_rows).sort_values("event_time", ignore_index=True)
+    events = _event_frame(rows[1:], fit, ed)
     pre_idx = [j for j, k in enumerate(ed.levels) if k < 0]
     return rows, events, a, pre_idx
 

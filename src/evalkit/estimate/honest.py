@@ -24,7 +24,7 @@ from evalkit._dist import norm_ppf
 from evalkit.errors import EvalkitWarning, SpecError
 from evalkit.estimate._threads import one_blas_thread
 from evalkit.estimate.honest_arp import rm_interval
-from evalkit.estimate.honest_flci import flci
+from evalkit.estimate.honest_flci import FlciProblem
 from evalkit.estimate.notes import Note, in_language, note
 
 __all__ = ["honest_did", "honest_note", "honest_sentence"]
@@ -47,25 +47,58 @@ def _from_result(result: Any) -> tuple[FloatArray, FloatArray, int, int]:
         raise SpecError("result_or_betahat: the result carries no covariance matrix of its "
                         "event-time coefficients (extra['vcov'])",
                         hint="use ek.event_study(...), or pass betahat and sigma directly")
-    ev = events[~events["reference"].astype(bool)].sort_values("event_time")
-    if getattr(result, "design", None) == "staggered_did":
-        ev = _staggered_event_times(ev)
-    missing = [t for t in ev["term"] if t not in vcov.index]
-    if missing:
-        raise SpecError(f"result_or_betahat: terms {missing} have no row in extra['vcov']",
-                        hint="pass betahat and sigma directly")
-    terms = list(ev["term"])
-    pre = int((ev["event_time"] < 0).sum())
-    post = int((ev["event_time"] >= 0).sum())
+    design = getattr(result, "design", None)
+    sorted_rows = None if design == "staggered_did" else _event_rows(events)
+    if sorted_rows is None:
+        ev = events[~events["reference"].astype(bool)].sort_values("event_time")
+        if design == "staggered_did":
+            ev = _staggered_event_times(ev)
+        sorted_rows = list(ev["term"]), ev["event_time"], ev["estimate"].to_numpy(dtype=float)
+    terms, times, beta = sorted_rows
+    rows, cols = _vcov_positions(vcov, terms)
+    if rows is None or cols is None:
+        missing = [t for t in terms if t not in vcov.index]
+        if missing:
+            raise SpecError(f"result_or_betahat: terms {missing} have no row in extra['vcov']",
+                            hint="pass betahat and sigma directly")
+    pre = int((times < 0).sum())
+    post = int((times >= 0).sum())
     if pre == 0:
         raise SpecError("result_or_betahat: the event study has no pre-period coefficients; "
                         "the sensitivity analysis bounds post-period violations by the "
                         "pre-period ones",
                         hint="estimate the event study on a panel with periods before the "
                              "start (at least one besides the reference period)")
-    beta = ev["estimate"].to_numpy(dtype=float)
-    sigma = vcov.loc[terms, terms].to_numpy(dtype=float)
+    if rows is None or cols is None:
+        sigma = vcov.loc[terms, terms].to_numpy(dtype=float)
+    else:  # as .loc[terms, terms].to_numpy(): the same values, in Fortran order
+        sigma = np.asfortranarray(vcov.to_numpy(dtype=float)[np.ix_(rows, cols)])
     return beta, sigma, pre, post
+
+
+def _event_rows(events: pd.DataFrame) -> tuple[list[Any], Any, FloatArray] | None:
+    """Terms, event times and estimates of the non-reference rows, by event time (as
+    ``sort_values("event_time")``); None for event times that are not plain numbers."""
+    reference = events["reference"].astype(bool).to_numpy()
+    times = events["event_time"].to_numpy()[~reference]
+    if times.dtype.kind not in "if" or np.isnan(times).any():
+        return None
+    order = times.argsort(kind="quicksort")  # the sort of sort_values (no NaN here)
+    terms = events["term"].to_numpy()[~reference][order]
+    beta = events["estimate"].to_numpy(dtype=float)[~reference][order]
+    return list(terms), times[order], beta
+
+
+def _vcov_positions(vcov: pd.DataFrame, terms: list[Any]) -> tuple[Any, Any]:
+    """Row and column positions of ``terms`` in ``vcov``; None when a term is missing or
+    the labels repeat (``.loc`` decides then)."""
+    if not (vcov.index.is_unique and vcov.columns.is_unique):
+        return None, None
+    rows = vcov.index.get_indexer(terms)
+    cols = vcov.columns.get_indexer(terms)
+    if (rows < 0).any() or (cols < 0).any():
+        return None, None
+    return rows, cols
 
 
 def _staggered_event_times(ev: pd.DataFrame) -> pd.DataFrame:
@@ -281,11 +314,12 @@ def honest_did(result_or_betahat: Any, sigma: Any = None, num_pre: int | None = 
     mv = _m_values(m, method, se)
 
     cache: dict[float, tuple[float, float]] = {}
+    smooth = FlciProblem(beta, sig, pre, lv, alpha) if method == "smoothness" else None
 
     def interval(mm: float) -> tuple[float, float]:
         key = float(mm)
         if key not in cache:
-            cache[key] = (flci(beta, sig, pre, lv, key, alpha) if method == "smoothness" else
+            cache[key] = (smooth(key) if smooth is not None else
                           rm_interval(beta, sig, pre, lv, key, alpha, hybrid=test == "hybrid",
                                       grid_points=grid_points, grid=grid))
         return cache[key]

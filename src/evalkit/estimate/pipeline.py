@@ -31,6 +31,10 @@ _COLUMN_FIELDS = ("outcome", "unit", "time", "group", "cohort", "cluster")
 
 
 def _absent(values: pd.Series, wanted: object) -> bool:
+    from evalkit.estimate._paired import equal_mask
+
+    if bool(equal_mask(values, wanted).any()):  # found as is (missing values never match)
+        return False
     present = values.dropna()
     return not bool((present == wanted).any()) and str(wanted) not in set(present.astype(str))
 
@@ -211,12 +215,12 @@ def _did(oc: Outcome, df: pd.DataFrame, where: str) -> tuple[EffectResult, dict[
 
 def _labelled(result: EffectResult, oc: Outcome) -> EffectResult:
     """Attach the outcome's names (zh/en) and unit for plain-language sentences."""
-    from dataclasses import replace
+    from evalkit.estimate.results import with_extra
 
     extra = {**result.extra, "label": oc.name.en, "label_en": oc.name.en, "label_zh": oc.name.zh}
     if oc.unit_label is not None:
         extra |= {"unit_en": oc.unit_label.en, "unit_zh": oc.unit_label.zh}
-    return replace(result, extra=extra)
+    return with_extra(result, extra)
 
 
 def estimate_outcomes(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from evalkit._checks import check_choice
 from evalkit.errors import DataError, EstimationError, SpecError
 from evalkit.estimate._effsize import paired_effect_sizes
-from evalkit.estimate._paired import Pairs, make_pairs
+from evalkit.estimate._paired import Pairs, make_pairs, once_per_frame
 from evalkit.estimate.evidence import evidence_level
 from evalkit.estimate.notes import note
 from evalkit.estimate.results import EffectResult, tidy_frame, tidy_row
@@ -286,8 +286,10 @@ def _continuous(
     dof = n - 1.0
     t = mean / se
     ci = _t_interval(mean, se, dof, alternative, alpha)
-    extra: dict[str, Any] = _describe(x, y)
-    extra.update(paired_effect_sizes(x, y, 1 - alpha))
+    # the same for the t and the Wilcoxon result of one pairing (computed once in paired_once)
+    extra: dict[str, Any] = dict(once_per_frame(
+        pairs, ("describe", alpha), lambda: {**_describe(x, y),
+                                             **paired_effect_sizes(x, y, 1 - alpha)}))
     notes = [note("prepost.post_minus_pre")]
     if test == "t":
         method, stat, pvalue, stat_df = "paired t-test", t, _t_pvalue(t, dof, alternative), dof

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit._checks import check_frame, require_columns
 from evalkit.errors import SpecError
-from evalkit.estimate._paired import paired_once, wave_mask
+from evalkit.estimate._paired import paired_once, seed_wave_mask, wave_mask
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,18 +36,28 @@ def _group_spec(group: Mapping[str, Any] | None) -> tuple[str, Any, Any] | None:
 
 
 def _means(work: pd.DataFrame, time: str, pre: Any, post: Any, gcol: str | None) -> pd.DataFrame:
+    import numpy as np
     import pandas as pd
 
+    scores = work[SCORE_COLUMN].to_numpy(dtype=np.float64)
     rows = []
     for wave in (pre, post):
-        sel = work.loc[wave_mask(work, time, wave, "wave", "means")]
-        parts = sel.groupby(gcol, sort=True) if gcol else [("all", sel)]
+        in_wave = wave_mask(work, time, wave, "wave", "means").to_numpy()
+        if gcol:  # the groups present in the wave, sorted (as groupby(sort=True))
+            codes, labels = pd.factorize(work[gcol].to_numpy()[in_wave], sort=True)
+            parts = [(g, scores[in_wave][codes == k]) for k, g in enumerate(labels)]
+        else:
+            parts = [("all", scores[in_wave])]
         for g, part in parts:
-            s = part[SCORE_COLUMN].dropna()
-            rows.append({"wave": str(wave), "group": str(g), "n": int(s.shape[0]),
-                         "mean": float(s.mean()) if len(s) else math.nan,
-                         "sd": float(s.std(ddof=1)) if len(s) > 1 else math.nan})
-    return pd.DataFrame(rows).astype({"wave": "string", "group": "string"})
+            s = part[~np.isnan(part)]
+            rows.append((str(wave), str(g), int(s.shape[0]),
+                         float(s.mean()) if len(s) else math.nan,
+                         float(s.std(ddof=1)) if len(s) > 1 else math.nan))
+    wave_col, group_col, n, mean, sd = zip(*rows, strict=True)
+    return pd.DataFrame({"wave": pd.array(wave_col, dtype="string"),
+                         "group": pd.array(group_col, dtype="string"),
+                         "n": np.array(n, dtype=np.int64), "mean": np.array(mean),
+                         "sd": np.array(sd)})
 
 
 def analyse_scale_outcome(
@@ -125,27 +135,38 @@ def analyse_scale_outcome(
     gspec = _group_spec(group)
     gcol = gspec[0] if gspec else None
     require_columns(frame, [unit, time, gcol, *items], where)
-    pre_mask = wave_mask(frame, time, pre, "pre", where)
-    waves = pre_mask | wave_mask(frame, time, post, "post", where)
-    rows = frame.loc[waves]
+    pre_mask = wave_mask(frame, time, pre, "pre", where).to_numpy()
+    post_mask = wave_mask(frame, time, post, "post", where).to_numpy()
+    in_waves = pre_mask | post_mask
+    keep = [unit, time] + ([gcol] if gcol else [])
+    # only the columns used below are copied (a survey table has names, phones, dates …),
+    # and no row is taken when every row is in one of the two waves
+    used = list(dict.fromkeys([*keep, *items]))
+    rows = frame[used] if in_waves.all() else frame.loc[in_waves, used]
     # the items are checked once (all rows of both waves); the pre-wave rows, scored again
     # for the reliability, are a subset of them (the same mask as on ``rows``: a label found
     # exactly in ``frame`` is found exactly in its rows of that wave)
     checked = check_items(rows, items, reverse=reverse, item_range=item_range)
     scored = scored_items(checked, items, reverse=reverse, item_range=item_range,
                           min_answered=min_answered, reliability=False)
-    keep = [unit, time] + ([gcol] if gcol else [])
     work = rows.loc[:, keep].assign(**{SCORE_COLUMN: scored.scores.to_numpy()})
-    in_pre = pre_mask[waves].to_numpy()
+    in_pre = pre_mask[in_waves]
     reliability = scored_items(checked.loc[in_pre], items, reverse=reverse,
                                item_range=item_range, min_answered=min_answered,
                                warn=True).reliability
     # the served table is paired once (and the whole table once); the wave and group masks
-    # of each table and the units' groups are computed once too
+    # of each table and the units' groups are computed once too, and a table made of rows
+    # of another takes its masks from that table's
     with paired_once():
+        waves = ((pre, in_pre), (post, post_mask[in_waves]))
+        for wave, mask in waves:
+            seed_wave_mask(work, time, wave, mask)
         served = work
         if gspec is not None:
-            served = work.loc[wave_mask(work, gcol, gspec[1], "treated", where)]  # type: ignore[arg-type]
+            in_served = wave_mask(work, gcol, gspec[1], "treated", where).to_numpy()  # type: ignore[arg-type]
+            served = work.loc[in_served]
+            for wave, mask in waves:
+                seed_wave_mask(served, time, wave, mask, in_served)
         out = _analyses(work, served, unit, time, pre, post, gspec, label, norms,
                         higher_is_better, reliability)
         out["means"] = _means(work, time, pre, post, gcol)
@@ -180,8 +201,12 @@ def _analyses(
         col, treated, control = gspec
         out["comparison"] = ancova(work, *args, group=col, treated=treated, control=control,
                                    label=label)
-        baseline = baseline_equivalence(work.loc[wave_mask(work, time, pre, "pre", where)],
-                                        SCORE_COLUMN, col, treated, control)
+        in_pre = wave_mask(work, time, pre, "pre", where).to_numpy()
+        at_start = work.loc[in_pre, list(dict.fromkeys([SCORE_COLUMN, col]))]
+        for value, role in ((treated, "treated"), (control, "control")):
+            seed_wave_mask(at_start, col, value, wave_mask(work, col, value, role, where),
+                           in_pre)
+        baseline = baseline_equivalence(at_start, SCORE_COLUMN, col, treated, control)
         attr = attrition_from_panel(work, *args, group=col, treated=treated, control=control)
     else:
         baseline = None

@@ -56,22 +56,38 @@ class TermFloat(float):
 
     ``result.se`` is the headline standard error (a plain number in every computation);
     ``result.se()`` is a :class:`pandas.Series` of the standard errors of every term, as
-    ``pyfixest``'s ``Feols.se()``.
+    ``pyfixest``'s ``Feols.se()``. The series is built from the result's tidy table on the
+    first call (most results are never asked for it).
     """
 
-    __slots__ = ("_series",)
-    _series: pd.Series
+    __slots__ = ("_series", "_table")
 
-    def __new__(cls, value: float, series: pd.Series) -> TermFloat:
+    _series: pd.Series | None
+    _table: pd.DataFrame | None
+
+    def __new__(cls, value: float, series: pd.Series | None = None, *,
+                table: pd.DataFrame | None = None) -> TermFloat:
         obj = super().__new__(cls, value)
         obj._series = series
+        obj._table = table  # the result's own tidy table (never changed)
         return obj
 
+    def _terms(self) -> pd.Series:
+        if self._series is None:
+            import pandas as pd
+
+            frame = self._table
+            assert frame is not None
+            terms = frame["term"].astype(str).to_numpy()
+            self._series = pd.Series(frame["std_error"].to_numpy(dtype=float),
+                                     index=pd.Index(terms, name="term"), name="std_error")
+        return self._series
+
     def __call__(self) -> pd.Series:
-        return self._series.copy()
+        return self._terms().copy()
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (TermFloat, (float(self), self._series))
+        return (TermFloat, (float(self), self._terms()))
 
     def __repr__(self) -> str:
         return float.__repr__(self)
@@ -138,12 +154,11 @@ class EffectResult:
         object.__setattr__(self, "extra", _frozen_mapping(self.extra))
         object.__setattr__(self, "ci", (float(self.ci[0]), float(self.ci[1])))
         frame = self.__dict__["_table"]
-        terms = frame["term"].astype(str).to_numpy()
-        import pandas as pd
-
-        series = pd.Series(frame["std_error"].to_numpy(dtype=float), index=pd.Index(terms, name="term"),
-                           name="std_error")
-        object.__setattr__(self, "se", TermFloat(float(self.se), series))
+        se = TermFloat(float(self.se), table=frame)
+        if "term" not in frame.columns or getattr(frame.get("std_error"), "dtype",
+                                                  None) != "float64":
+            se._terms()  # an unusual table: fail (or convert) now, as before
+        object.__setattr__(self, "se", se)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # mappingproxy cannot be pickled: rebuild from plain dicts (process pools, dask)
@@ -339,6 +354,15 @@ class EffectResult:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             f"<p>{esc(foot)}</p>" + (f"<ul>{notes}</ul>" if notes else "") + "</div>"
         )
+
+
+def with_extra(result: EffectResult, extra: Mapping[str, Any]) -> EffectResult:
+    """``dataclasses.replace(result, extra=extra)`` without copying the tidy table and the
+    other fields again (they are read-only and shared with ``result``)."""
+    out = object.__new__(type(result))
+    out.__dict__.update(result.__dict__)
+    object.__setattr__(out, "extra", _frozen_mapping(extra))
+    return out
 
 
 def _rebuild(cls: type[EffectResult], values: dict[str, Any]) -> EffectResult:
