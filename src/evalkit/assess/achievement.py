@@ -33,7 +33,14 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from evalkit._checks import require_columns
-from evalkit.assess.measure import Measured, assign_periods, compute_value, measure, project_periods
+from evalkit.assess.measure import (
+    Measured,
+    Records,
+    assign_periods,
+    compute_value,
+    measure,
+    project_periods,
+)
 from evalkit.errors import DataError, EvalkitWarning
 from evalkit.model.calendar import prorated_target as _prorated
 from evalkit.model.indicators import Band, BandSet
@@ -209,19 +216,30 @@ def _judge(ind: Indicator, row: dict[str, Any], value: float, expected: float,
     row["basis"] = basis
 
 
-def _total(ind: Indicator, df: pd.DataFrame, labels: Any, date: str | None,
+def _total(ind: Indicator, records: Records, labels: Any, date: str | None,
            where: str, order: list[str] | None = None) -> Measured:
     time = ind.aggregate.time
     if time == "periodic":
-        return measure(ind, df, where)
+        return _measure(ind, records, None, where)
     if time == "latest" and labels is not None:
         done = labels.dropna()
         if done.empty:
             return Measured(math.nan, math.nan, math.nan, 0)
         seen = set(done.unique())
         last = [k for k in (order or sorted(seen)) if k in seen][-1]
-        return measure(ind, df.loc[(labels == last).fillna(False).to_numpy(dtype=bool)], where)
-    return measure(ind, df, where, date=date, latest=True)
+        return _measure(ind, records, (labels == last).fillna(False).to_numpy(dtype=bool), where)
+    return _measure(ind, records, None, where, date=date, latest=True)
+
+
+def _measure(ind: Indicator, records: Records, rows: Any, where: str, *,
+             date: str | None = None, latest: bool = False) -> Measured:
+    """:func:`~evalkit.assess.measure.measure` over the records ``rows`` keeps (None: all):
+    from the masks of ``records`` where it can, else over a copy of those records."""
+    m = records.measure(ind, rows, where, date=date, latest=latest)
+    if m is not None:
+        return m
+    return measure(ind, records.df if rows is None else records.df.loc[rows], where, date=date,
+                   latest=latest)
 
 
 def _total_target(ind: Indicator) -> float:
@@ -278,19 +296,18 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     import numpy as np
 
     marks = labels.to_numpy(dtype=object, na_value=None) if labels is not None else None
+    records = Records(df)
     upto_mask = None
     for k, span in enumerate(spans, start=1):
         assert marks is not None
         hit = np.asarray(marks == span.label, dtype=bool)
         upto_mask = hit if upto_mask is None else (upto_mask | hit)
-        here = df.loc[hit]
-        m = measure(ind, here, where, date=date, latest=latest)
+        m = _measure(ind, records, hit, where, date=date, latest=latest)
         if ind.aggregate.time == "latest":
             last_seen = m if m.n else last_seen
             to_date = last_seen or m
         else:
-            sofar = df.loc[upto_mask]
-            to_date = measure(ind, sofar, where, date=date, latest=latest)
+            to_date = _measure(ind, records, upto_mask, where, date=date, latest=latest)
         own = ind.targets.get(span.label)
         if own is not None and prorate and _count_like(ind) and ind.aggregate.time == "periodic":
             own = _prorated(float(own), span.days, span.full_days)
@@ -308,7 +325,7 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
             _judge(ind, row, to_date.actual if _count_like(ind) else m.actual, expected,
                    "to_date" if _count_like(ind) else "period")
         rows.append(row)
-    total = _total(ind, df, labels, date, where, [s.label for s in spans])
+    total = _total(ind, records, labels, date, where, [s.label for s in spans])
     row = _record(ind, total, period="total", to_date=total.actual, target=_total_target(ind),
                   period_start=spans[0].start if spans else start,
                   period_end=spans[-1].end if spans else end)

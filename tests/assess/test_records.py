@@ -1,0 +1,97 @@
+"""``measure.Records`` (masks over one table) against ``measure`` over copied subsets.
+
+The indicator table measures every period, every period to date and the whole project through
+:class:`~evalkit.assess.measure.Records`; where it declines (units, weights, numbers stored as
+text, a value an error names) :func:`~evalkit.assess.measure.measure` runs on the copied
+records. Both must give the same values bit for bit, and the errors of the copied subsets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit.assess.measure import Records, filter_key, measure
+from evalkit.errors import DataError
+from evalkit.model.indicators import Compute, Indicator
+
+RNG = np.random.default_rng(16)
+N = 60
+LOG = pd.DataFrame({
+    "kind": pd.array(RNG.choice(["visit", "group", " visit", "ｇroup", None], N),
+                     dtype="string"),
+    "site": RNG.choice(["a", "b", "c"], N),
+    "hours": np.where(RNG.random(N) < 0.2, np.nan, RNG.random(N) * 7.3),
+    "ok": RNG.integers(0, 2, N).astype("float64"),
+    "flag": RNG.random(N) < 0.5,
+    "w": RNG.random(N),
+})
+
+
+def ind(**kw: object) -> Indicator:
+    base: dict[str, object] = {"id": "X", "name": "x", "level": "outputs", "target": 10}
+    return Indicator.model_validate({**base, **kw})
+
+
+SPECS = [
+    ind(compute={"count": True}),
+    ind(compute={"filter": {"kind": "visit"}, "count": True}),
+    ind(compute={"filter": {"kind": ["visit", "group"]}, "sum": "hours"}),
+    ind(compute={"filter": {"ok": 1, "kind": "group"}, "mean": "hours"}, measure="mean"),
+    ind(compute={"distinct": "site", "filter": {"flag": True}}),
+    ind(compute={"sum": "hours"}, factor=0.1),
+    ind(measure="percentage", numerator={"filter": {"ok": [1, 1.0]}, "count": True},
+        denominator={"count": True}),
+    ind(measure="ratio", numerator={"sum": "hours", "filter": {"kind": "visit"}},
+        denominator={"sum": "hours"}),
+]
+SUBSETS = [None, np.zeros(N, dtype=bool), np.arange(N) < 20, RNG.random(N) < 0.5,
+           RNG.random(N) < 0.9]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=range(len(SPECS)))
+def test_records_equal_measure_of_the_copied_subset(spec: Indicator) -> None:
+    records = Records(LOG)
+    for rows in SUBSETS:
+        fast = records.measure(spec, rows, "log")
+        slow = measure(spec, LOG if rows is None else LOG.loc[rows], "log")
+        assert fast is not None
+        assert repr(fast) == repr(slow)  # bit for bit, NaN included
+
+
+@pytest.mark.parametrize("spec", [
+    ind(compute={"sum": "hours"}, aggregate={"unit": "site"}),
+    ind(compute={"mean": "hours", "weight": "w"}, measure="mean"),
+])
+def test_records_leave_units_and_weights_to_measure(spec: Indicator) -> None:
+    assert Records(LOG).measure(spec, None, "log") is None
+
+
+def test_records_leave_latest_reports_by_date_to_measure() -> None:
+    spec = ind(compute={"count": True})
+    assert Records(LOG).measure(spec, None, "log", date="kind", latest=True) is None
+    assert Records(LOG).measure(spec, None, "log", latest=True) is not None
+
+
+def test_records_leave_numbers_stored_as_text_to_measure() -> None:
+    text = LOG.assign(hours=LOG["hours"].astype("string"), ok=LOG["ok"].astype("string"))
+    for spec in (SPECS[2], SPECS[6]):
+        assert Records(text).measure(spec, None, "log") is None
+        assert repr(measure(spec, text, "log")) == repr(measure(spec, LOG, "log"))
+
+
+def test_records_decline_a_table_with_a_bad_value_that_a_subset_may_not_hold() -> None:
+    bad = LOG.assign(hours=LOG["hours"].where(LOG.index != 50, np.inf))
+    spec = SPECS[5]
+    assert Records(bad).measure(spec, np.arange(N) < 20, "log") is None
+    # the copied subset without the value is measured; the one with it raises as before
+    assert measure(spec, bad.loc[np.arange(N) < 20], "log").n > 0
+    with pytest.raises(DataError, match="finite numbers"):
+        measure(spec, bad, "log")
+
+
+def test_filter_key_tells_numbers_from_text_and_flags() -> None:
+    keys = {filter_key(Compute.model_validate({"filter": {"ok": v}, "count": True}))
+            for v in (1, 1.0, True, "1")}
+    assert len(keys) == 4
