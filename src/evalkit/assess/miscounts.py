@@ -59,7 +59,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from evalkit.assess.measure import _mask, canonical, canonical_text
+from evalkit._checks import require_columns
+from evalkit.assess.measure import _mask, canonical, canonical_text, filter_key
 from evalkit.errors import EvalkitError
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ def _zero_accepted(use: _Use, text: str, have: list[str],
 
 def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
             project: Project | None = None,
-            memo: dict[tuple[str, str], pd.Series] | None = None) -> list[IntakeCheck]:
+            memo: _Memo | None = None) -> list[IntakeCheck]:
     """Filter values of ``use`` that no row has. ``memo`` keeps each column's value counts
     (keyed by source and column) across the uses of one :func:`intake_checks` call."""
     out = []
@@ -192,11 +193,8 @@ def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
         values = value if isinstance(value, list) else [value]
         if not all(isinstance(v, str) for v in values):
             continue  # numeric and true/false filters: compared as numbers
-        counts = None if memo is None else memo.get((use.source, col))
-        if counts is None:
-            counts = canonical(df[col]).dropna().value_counts()
-            if memo is not None:
-                memo[use.source, col] = counts
+        counts = (canonical(df[col]).dropna().value_counts() if memo is None
+                  else memo.counts_of(use.source, df, col))
         have = [str(v) for v in counts.index]
         labelled = project is not None and _labelled(project, use.source, col)
         for v in values:
@@ -230,8 +228,61 @@ def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
     return out
 
 
+class _Memo:
+    """What one :func:`intake_checks` call computes once per table rather than once per use:
+    each distinct filter's rows, the rows dated in the project period, and each filtered
+    column made canonical (:func:`~evalkit.assess.measure.canonical`) with its value counts.
+    Keyed by source name, so it never outlives the call's tables."""
+
+    def __init__(self) -> None:
+        self.masks: dict[tuple[object, ...], np.ndarray | None] = {}
+        self.inside: dict[tuple[str, str], np.ndarray] = {}
+        self.canonical: dict[tuple[str, str], pd.Series] = {}
+        self.counts: dict[tuple[str, str], pd.Series] = {}
+
+    def mask(self, use: _Use, df: pd.DataFrame) -> np.ndarray | None:
+        """:func:`~evalkit.assess.measure._mask` of the use (its errors included)."""
+        require_columns(df, use.spec.columns(), use.where)
+        key = (use.source, filter_key(use.spec))
+        if key not in self.masks:
+            self.masks[key] = _mask(df, use.spec, use.where)
+        return self.masks[key]
+
+    def canonical_of(self, source: str, df: pd.DataFrame, col: str) -> pd.Series:
+        """``canonical(df[col])``."""
+        if (source, col) not in self.canonical:
+            self.canonical[source, col] = canonical(df[col])
+        return self.canonical[source, col]
+
+    def counts_of(self, source: str, df: pd.DataFrame, col: str) -> pd.Series:
+        """``canonical(df[col]).dropna().value_counts()``."""
+        if (source, col) not in self.counts:
+            self.counts[source, col] = self.canonical_of(source, df, col).dropna().value_counts()
+        return self.counts[source, col]
+
+    def inside_of(self, source: str, df: pd.DataFrame, date: str,
+                  project: Project) -> np.ndarray | None:
+        """The rows of ``df`` dated in the project period, for a date column of NumPy
+        datetime64 dtype (None for any other column: dates parsed from text are read
+        subset by subset, as before)."""
+        import numpy as np
+        import pandas as pd
+
+        column = df[date]
+        if not (isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"):
+            return None
+        if (source, date) not in self.inside:
+            unit = np.datetime_data(column.dtype)[0]
+            period = project.project.period
+            lo = pd.Timestamp(period.start).as_unit(unit).to_datetime64()
+            hi = pd.Timestamp(period.end).as_unit(unit).to_datetime64()
+            when = column.to_numpy()
+            self.inside[source, date] = (when >= lo) & (when <= hi)  # NaT compares False
+        return self.inside[source, date]
+
+
 def _count_in_period(use: _Use, df: pd.DataFrame, mask: np.ndarray | None,
-                     project: Project) -> int:
+                     project: Project, memo: _Memo | None = None) -> int:
     """How many of the rows of ``df`` that ``mask`` keeps are dated in the project period
     (all of them when the use has no date column); only the date column is copied."""
     import numpy as np
@@ -241,6 +292,9 @@ def _count_in_period(use: _Use, df: pd.DataFrame, mask: np.ndarray | None,
         mask = None
     if use.date is None or use.date not in df.columns:
         return len(df) if mask is None else int(np.count_nonzero(mask))
+    inside = None if memo is None else memo.inside_of(use.source, df, use.date, project)
+    if inside is not None:
+        return int(np.count_nonzero(inside if mask is None else inside & mask))
     period = project.project.period
     dates = df[use.date] if mask is None else df[use.date].loc[mask]
     when = pd.to_datetime(dates, errors="coerce", format="mixed")
@@ -248,12 +302,13 @@ def _count_in_period(use: _Use, df: pd.DataFrame, mask: np.ndarray | None,
     return int(np.count_nonzero(inside.fillna(False).to_numpy(dtype=bool)))
 
 
-def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project) -> list[IntakeCheck]:
+def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project,
+          memo: _Memo | None = None) -> list[IntakeCheck]:
     try:
-        mask = _mask(df, use.spec, use.where)
+        mask = _mask(df, use.spec, use.where) if memo is None else memo.mask(use, df)
     except EvalkitError:  # a missing or unreadable column is reported by the data checks
         return []
-    if _count_in_period(use, df, mask, project) or use.zero_ok:
+    if _count_in_period(use, df, mask, project, memo) or use.zero_ok:
         return []
     level: Level = ("error" if use.judged and not use.decrease and not use.numerator
                     else "warning")
@@ -267,13 +322,14 @@ def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project) -> list[Inta
 
 
 def _variants(df: pd.DataFrame, file: str, columns: set[str],
-              threshold: int) -> list[IntakeCheck]:
+              threshold: int, memo: _Memo | None = None,
+              source: str = "") -> list[IntakeCheck]:
     out = []
     for col in sorted(columns):
         if col not in df.columns:
             continue
         raw = df[col].astype("string")
-        fixed = canonical(df[col])
+        fixed = canonical(df[col]) if memo is None else memo.canonical_of(source, df, col)
         odd = (raw != fixed).fillna(False).to_numpy(dtype=bool)
         if not odd.any():
             continue
@@ -309,7 +365,7 @@ def _headers(df: pd.DataFrame, file: str, named: set[str]) -> list[IntakeCheck]:
 
 
 def _unused(df: pd.DataFrame, project: Project, source: str, selected: dict[str, set[str]],
-            threshold: int) -> list[IntakeCheck]:
+            threshold: int, memo: _Memo | None = None) -> list[IntakeCheck]:
     """Values no rule selects, each by its label (``columns.<col>.values``) and row count."""
     from evalkit.model.labels import value_label
 
@@ -318,7 +374,8 @@ def _unused(df: pd.DataFrame, project: Project, source: str, selected: dict[str,
     for col, chosen in sorted(selected.items()):
         if col not in df.columns:
             continue
-        counts = canonical(df[col]).dropna().value_counts()
+        counts = (canonical(df[col]).dropna().value_counts() if memo is None
+                  else memo.counts_of(source, df, col))
         left = [(str(v), int(n)) for v, n in counts.items() if str(v) not in chosen]
         if not left:
             continue
@@ -382,6 +439,7 @@ def intake_checks(project: Project, tables: Any,
     personal = project.personal_columns()
     threshold = int(project.privacy.disclosure_threshold)
     out: list[IntakeCheck] = []
+    memo = _Memo()
     uses = _uses(project)
     filtered = filtered_columns(project)
     for source, df in data.items():
@@ -392,8 +450,7 @@ def intake_checks(project: Project, tables: Any,
         named |= {u.date for u in uses if u.source == source and u.date}
         named |= set(project.data[source].columns)
         out.extend(_headers(df, file, named))
-        out.extend(_variants(df, file, set(filtered.get(source, {})), threshold))
-    memo: dict[tuple[str, str], pd.Series] = {}
+        out.extend(_variants(df, file, set(filtered.get(source, {})), threshold, memo, source))
     for use in uses:
         if use.source not in data:
             continue
@@ -402,12 +459,12 @@ def intake_checks(project: Project, tables: Any,
         absent = _absent(use, df, file, personal, project, memo)
         out.extend(absent)
         if not absent:
-            out.extend(_zero(use, df, file, project))
+            out.extend(_zero(use, df, file, project, memo))
     if indicators is not None and project.contract is not None:
         out.extend(_empty_periods(project, indicators))
     for source, cols in filtered.items():
         if source in data:
-            out.extend(_unused(data[source], project, source, cols, threshold))
+            out.extend(_unused(data[source], project, source, cols, threshold, memo))
     return sorted(out, key=lambda c: c.level != "error")
 
 
