@@ -8,10 +8,14 @@ records. Both must give the same values bit for bit, and the errors of the copie
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from evalkit.assess.achievement import indicator_rows
 from evalkit.assess.measure import Records, filter_key, measure
 from evalkit.errors import DataError
 from evalkit.model.indicators import Compute, Indicator
@@ -95,3 +99,30 @@ def test_filter_key_tells_numbers_from_text_and_flags() -> None:
     keys = {filter_key(Compute.model_validate({"filter": {"ok": v}, "count": True}))
             for v in (1, 1.0, True, "1")}
     assert len(keys) == 4
+
+
+# ---- indicator_rows: one dict shared by the indicators of one table ------------------------
+START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+DATED = LOG.assign(date=pd.Series(pd.date_range("2024-12-01", periods=N, freq="7D")).where(
+    np.arange(N) % 11 != 3))   # some undated, some after the project period
+
+
+def _rows(df: pd.DataFrame, shared: dict | None) -> tuple[list[str], list[str]]:
+    out, notes = [], []
+    for k, spec in enumerate(SPECS):
+        spec = spec.model_copy(update={"period": "quarter"})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out += [repr(r) for r in indicator_rows(spec, df, start=START, end=END, date="date",
+                                                    where=f"i{k}", shared=shared)]
+        notes += [str(w.message) for w in caught]
+    return out, notes
+
+
+def test_shared_rows_equal_separate_calls_and_dates_read_from_text() -> None:
+    shared: dict = {}
+    rows, notes = _rows(DATED, shared)
+    assert any(key[0] == "dated" for key in shared) and len(notes) == len(SPECS)
+    assert (rows, notes) == _rows(DATED, None)
+    text = DATED.assign(date=DATED["date"].dt.strftime("%Y-%m-%d").astype(object))
+    assert (rows, notes) == _rows(text, {})

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from evalkit._checks import require_columns
 from evalkit.assess.measure import (
@@ -38,6 +39,7 @@ from evalkit.assess.measure import (
     Records,
     assign_periods,
     compute_value,
+    dated_between,
     measure,
     project_periods,
 )
@@ -51,6 +53,8 @@ if TYPE_CHECKING:
     from evalkit.data.load import Evidence
     from evalkit.model.indicators import Indicator
     from evalkit.project import Project
+
+T = TypeVar("T")
 
 __all__ = ["INDICATOR_COLUMNS", "PRESETS", "RULES", "achievement", "achievement_rule",
            "band_set", "classify",
@@ -262,7 +266,8 @@ def _key_order(key: str) -> tuple[str, int]:
 def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: Any = None,
                    date: str | None = None, where: str = "indicator",
                    disaggregate: bool = True, calendar: str | None = "auto",
-                   prorate: bool = True) -> list[dict[str, Any]]:
+                   prorate: bool = True,
+                   shared: dict[tuple[Any, ...], Any] | None = None) -> list[dict[str, Any]]:
     """Rows of :data:`INDICATOR_COLUMNS` for one indicator over the records ``df``.
 
     ``start``/``end`` (dates) bound the project period; with ``ind.period`` and ``date`` the
@@ -270,23 +275,21 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     :class:`~evalkit.errors.EvalkitWarning`). ``calendar`` (contract/calendar/auto) is used
     unless the indicator names its own; ``prorate`` pro-rates a partial period's own target by
     days covered and measures expected progress by elapsed days (else periods elapsed).
+    ``shared`` is a dict that the calls of one :func:`indicator_table` share: the records in
+    the period with their period keys, and the filters' rows, are computed once per table.
     """
     rows: list[dict[str, Any]] = []
     labels = None
     spans = []
     if ind.period is not None and date is not None and start is not None and end is not None:
-        import pandas as pd
-
         kind = ind.calendar or calendar
         spans = project_periods(start, end, ind.period, kind)
-        when = _dates(df, date, where)
-        inside = ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(False)
-        if not bool(inside.all()):
-            warnings.warn(f"{where}: {int((~inside).sum())} record(s) dated outside the project "
+        dated = _dated(df, date, start, end, ind.period, kind, where, shared)
+        if dated.left_out:
+            warnings.warn(f"{where}: {dated.left_out} record(s) dated outside the project "
                           f"period ({start} to {end}) or undated were left out",
                           EvalkitWarning, stacklevel=3)
-        df = df.loc[inside.to_numpy(dtype=bool)]
-        labels = assign_periods(df[date], ind.period, start=start, end=end, calendar=kind)
+        df, labels = dated.records, dated.labels
     latest = ind.aggregate.time == "cumulative"
     k_total = len(spans)
     span_days = sum(s.days for s in spans)
@@ -296,7 +299,7 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     import numpy as np
 
     marks = labels.to_numpy(dtype=object, na_value=None) if labels is not None else None
-    records = Records(df)
+    records = _shared(shared, ("records", id(df)), lambda: Records(df))
     upto_mask = None
     for k, span in enumerate(spans, start=1):
         assert marks is not None
@@ -334,6 +337,47 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     if disaggregate:
         rows.extend(_disaggregated(ind, df, start, end, date, where, calendar, prorate))
     return rows
+
+
+class _Dated(NamedTuple):
+    """An indicator's records in the project period, their period keys, how many were not."""
+
+    records: pd.DataFrame
+    labels: pd.Series
+    left_out: int
+
+
+def _shared(shared: dict[tuple[Any, ...], Any] | None, key: tuple[Any, ...],
+            make: Callable[[], T]) -> T:
+    """``make()``, kept in ``shared`` under ``key`` (each key names the table by ``id``, and
+    the value holds that table, so the id stays its own while ``shared`` lives)."""
+    if shared is None:
+        return make()
+    if key not in shared:
+        shared[key] = make()
+    value: T = shared[key]
+    return value
+
+
+def _dated(df: pd.DataFrame, date: str, start: Any, end: Any, freq: str, kind: str | None,
+           where: str, shared: dict[tuple[Any, ...], Any] | None) -> _Dated:
+    """The records of ``df`` dated in ``[start, end]`` and their period keys (``freq`` in the
+    calendar ``kind``); a value of ``date`` that is not a date is a :class:`DataError`."""
+    def make() -> _Dated:
+        require_columns(df, [date], where)
+        inside = dated_between(df[date], start, end)
+        if inside is None:  # dates parsed from text
+            import pandas as pd
+
+            when = _dates(df, date, where)
+            inside = ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(
+                False).to_numpy(dtype=bool)
+        left_out = len(inside) - int(inside.sum())
+        kept = df.loc[inside] if left_out else df
+        return _Dated(kept, assign_periods(kept[date], freq, start=start, end=end,
+                                           calendar=kind), left_out)
+
+    return _shared(shared, ("dated", id(df), date, start, end, freq, kind), make)
 
 
 def _dates(df: pd.DataFrame, date: str, where: str) -> pd.Series:
@@ -411,6 +455,7 @@ def indicator_table(project: Project, evidence: Evidence) -> pd.DataFrame:
                         hint="fix the column names in project.yaml or add them to the data")
     period = project.project.period
     rows: list[dict[str, Any]] = []
+    shared: dict[tuple[Any, ...], Any] = {}
     for k, ind in enumerate(project.indicators):
         if ind.source is None:
             continue
@@ -418,5 +463,5 @@ def indicator_table(project: Project, evidence: Evidence) -> pd.DataFrame:
             ind, evidence[ind.source], start=period.start, end=period.end,
             date=date_column(ind, project) if ind.period else None,
             where=f"indicators[{k}] ({ind.id})",
-            calendar=project.project.calendar, prorate=project.project.prorate))
+            calendar=project.project.calendar, prorate=project.project.prorate, shared=shared))
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)

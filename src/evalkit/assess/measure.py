@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from evalkit.model.indicators import Compute, Indicator
 
 __all__ = ["Measured", "PeriodSpan", "Records", "assign_periods", "canonical", "canonical_text",
-           "compute_value", "filter_key", "measure", "period_label", "project_periods"]
+           "compute_value", "dated_between", "filter_key", "measure", "period_label",
+           "project_periods"]
 
 
 def canonical(values: pd.Series) -> pd.Series:
@@ -215,6 +216,26 @@ def measure(ind: Indicator, df: pd.DataFrame, where: str, *, date: str | None = 
     parts = [_one(ind, part, where) for _, part in
              rows.groupby(rows[agg.unit].astype("string"), sort=True, dropna=True)]
     return _combine(parts, agg.units, ind.factor)
+
+
+def dated_between(column: pd.Series, start: object, end: object) -> np.ndarray | None:
+    """``(column >= Timestamp(start)) & (column <= Timestamp(end))`` as a boolean array, for
+    a column of NumPy datetime64 dtype (NaT compares False); None for any other column
+    (dates parsed from text) and for bounds beyond the column's unit."""
+    import numpy as np
+    import pandas as pd
+
+    if not (isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"):
+        return None
+    unit = np.datetime_data(column.dtype)[0]
+    try:
+        lo = pd.Timestamp(start).as_unit(unit).to_datetime64()
+        hi = pd.Timestamp(end).as_unit(unit).to_datetime64()
+    except (OverflowError, ValueError):  # OutOfBoundsDatetime is a ValueError
+        return None
+    when = column.to_numpy()
+    hit: np.ndarray = (when >= lo) & (when <= hi)
+    return hit
 
 
 def filter_key(spec: Compute) -> tuple[object, ...]:

@@ -60,7 +60,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit._checks import require_columns
-from evalkit.assess.measure import _mask, canonical, canonical_text, filter_key
+from evalkit.assess.measure import _mask, canonical, canonical_text, dated_between, filter_key
 from evalkit.errors import EvalkitError
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ class _Memo:
 
     def __init__(self) -> None:
         self.masks: dict[tuple[object, ...], np.ndarray | None] = {}
-        self.inside: dict[tuple[str, str], np.ndarray] = {}
+        self.inside: dict[tuple[str, str], np.ndarray | None] = {}
         self.canonical: dict[tuple[str, str], pd.Series] = {}
         self.counts: dict[tuple[str, str], pd.Series] = {}
 
@@ -265,19 +265,9 @@ class _Memo:
         """The rows of ``df`` dated in the project period, for a date column of NumPy
         datetime64 dtype (None for any other column: dates parsed from text are read
         subset by subset, as before)."""
-        import numpy as np
-        import pandas as pd
-
-        column = df[date]
-        if not (isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"):
-            return None
         if (source, date) not in self.inside:
-            unit = np.datetime_data(column.dtype)[0]
             period = project.project.period
-            lo = pd.Timestamp(period.start).as_unit(unit).to_datetime64()
-            hi = pd.Timestamp(period.end).as_unit(unit).to_datetime64()
-            when = column.to_numpy()
-            self.inside[source, date] = (when >= lo) & (when <= hi)  # NaT compares False
+            self.inside[source, date] = dated_between(df[date], period.start, period.end)
         return self.inside[source, date]
 
 
