@@ -12,7 +12,15 @@ import pytest
 from service_year import write
 
 import evalkit as ek
-from evalkit.assess.miscounts import _count_in_period, _Memo, _uses, _zero, intake_checks
+from evalkit.assess.miscounts import (
+    _count_in_period,
+    _empty_periods,
+    _Memo,
+    _uses,
+    _whole_rows,
+    _zero,
+    intake_checks,
+)
 from evalkit.data.load import load_evidence
 
 
@@ -60,3 +68,16 @@ def test_zero_with_and_without_the_memo(late):
     for use in _uses(project):
         assert _zero(use, df, "service_log.csv", project, memo) == _zero(
             use, df, "service_log.csv", project)
+
+
+def test_empty_periods_by_text_and_by_pandas_comparisons(late):
+    project, _ = late
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = ek.evaluate(project).indicators
+    assert table["period"].map(type).eq(str).all()
+    by_text = _empty_periods(project, table)
+    # an id that is not text: pandas' comparisons, which the text path must equal
+    odd = pd.concat([table, table.iloc[:1].assign(indicator_id=7)], ignore_index=True)
+    assert _whole_rows(odd) is None
+    assert by_text and _empty_periods(project, odd) == by_text

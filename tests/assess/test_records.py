@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evalkit._checks import numeric_column
 from evalkit.assess.achievement import indicator_rows
-from evalkit.assess.measure import Records, filter_key, measure
+from evalkit.assess.measure import Records, _floats, _number_hits, filter_key, measure
 from evalkit.errors import DataError
 from evalkit.model.indicators import Compute, Indicator
 
@@ -126,3 +127,28 @@ def test_shared_rows_equal_separate_calls_and_dates_read_from_text() -> None:
     assert (rows, notes) == _rows(DATED, None)
     text = DATED.assign(date=DATED["date"].dt.strftime("%Y-%m-%d").astype(object))
     assert (rows, notes) == _rows(text, {})
+
+
+# ---- numeric filters compared with NumPy ---------------------------------------------------
+@pytest.mark.parametrize("column", [
+    pd.Series([1.0, -0.0, 0.0, np.nan, 4.0, 1.0]),
+    pd.Series([1, 0, 0, 2, 4, 1]),
+    pd.Series([True, False, False, True, True, False]),
+    pd.Series(["1", "0", " ", None, "4", "1.0"], dtype="string"),   # numbers read from text
+    pd.Series([1.0, 0.0, 0.0, 2.0, 4.0, 1.0], dtype="Float64"),
+])
+@pytest.mark.parametrize("targets", [[1.0], [0.0, 4.0], [-0.0], [float("nan")], [1.0, np.nan]])
+def test_number_hits_equal_isin(column: pd.Series, targets: list[float]) -> None:
+    df = pd.DataFrame({"x": column})
+    expected = numeric_column(df, "x", "t").isin(targets).to_numpy(dtype=bool)
+    assert (_number_hits(df, "x", targets, "t") == expected).all()
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, 1e300])
+def test_floats_leave_errors_to_numeric_column(bad: float) -> None:
+    df = pd.DataFrame({"x": [1.0, bad]})
+    with pytest.raises(DataError) as caught:
+        _floats(df, "x", "t")
+    with pytest.raises(DataError) as expected:
+        numeric_column(df, "x", "t")
+    assert str(caught.value) == str(expected.value)

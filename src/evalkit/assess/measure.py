@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from evalkit._checks import numeric_column, require_columns
+from evalkit._checks import MAX_VALUE, numeric_column, require_columns
 from evalkit.model.calendar import PeriodSpan, assign_periods, period_label, project_periods
 
 if TYPE_CHECKING:
@@ -89,12 +89,43 @@ def _mask(df: pd.DataFrame, spec: Compute, where: str) -> np.ndarray | None:
         values = value if isinstance(value, list) else [value]
         column = df[col]
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            hit = numeric_column(df, col, where).isin([float(v) for v in values]).to_numpy(
-                dtype=bool)
+            hit = _number_hits(df, col, [float(v) for v in values], where)
         else:
             hit = _text_hits(column, [canonical_text(v) for v in values])
         mask = hit if mask is None else (mask & hit)
     return mask
+
+
+def _floats(df: pd.DataFrame, col: str, where: str) -> np.ndarray:
+    """``numeric_column(df, col, where)`` as a float64 array (not to be written to).
+
+    A column of NumPy number dtype with no infinite value and none beyond ``MAX_VALUE`` is
+    what ``numeric_column`` returns it as (``astype("float64")``) and is read directly;
+    ``numeric_column`` converts any other column and raises its errors.
+    """
+    import numpy as np
+
+    column = df[col]
+    if _numpy_number(column):
+        values: np.ndarray = column.to_numpy(dtype="float64")
+        if not bool((np.abs(values) > MAX_VALUE).any()):  # inf > MAX_VALUE; NaN is not
+            return values
+    floats: np.ndarray = numeric_column(df, col, where).to_numpy(dtype="float64")
+    return floats
+
+
+def _number_hits(df: pd.DataFrame, col: str, targets: list[float], where: str) -> np.ndarray:
+    """``numeric_column(df, col, where).isin(targets)`` as a boolean array."""
+    import numpy as np
+
+    if any(math.isnan(t) for t in targets):  # isin matches NaN with NaN, == never does
+        hit: np.ndarray = numeric_column(df, col, where).isin(targets).to_numpy(dtype=bool)
+        return hit
+    values = _floats(df, col, where)
+    hit = np.zeros(len(values), dtype=bool)
+    for target in targets:  # == treats -0.0 and 0.0 as equal, as isin does
+        hit |= values == target
+    return hit
 
 
 def compute_value(df: pd.DataFrame, spec: Compute, where: str = "data") -> tuple[float, int]:
@@ -352,5 +383,5 @@ class Records:
         if col not in self._numbers:
             if not _numpy_number(self.df[col]):
                 raise _Unsupported(col)  # numbers read from text: left to measure()
-            self._numbers[col] = numeric_column(self.df, col, where).to_numpy(dtype="float64")
+            self._numbers[col] = _floats(self.df, col, where)
         return self._numbers[col]

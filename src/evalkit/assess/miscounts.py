@@ -463,16 +463,11 @@ def _empty_periods(project: Project, indicators: pd.DataFrame) -> list[IntakeChe
     assert project.contract is not None
     if not {"indicator_id", "period", "n"} <= set(indicators.columns):
         return out
-    whole = indicators
-    if "disaggregation" in indicators.columns:
-        whole = indicators.loc[indicators["disaggregation"].astype("string").fillna("") == ""]
+    rows = _whole_rows(indicators)
     for k, c in enumerate(project.contract.criteria):
         if c.period == "total":
             continue
-        part = whole.loc[(whole["indicator_id"] == c.indicator) & (whole["period"] != "total")]
-        if c.period != "each":
-            part = part.loc[part["period"] == c.period]
-        empty = [str(p) for p, n in zip(part["period"], part["n"], strict=True)
+        empty = [str(p) for p, n in _criterion_rows(indicators, rows, c.indicator, c.period)
                  if isinstance(n, int | float) and not math.isnan(n) and n == 0]
         if empty:
             out.append(IntakeCheck(
@@ -482,3 +477,34 @@ def _empty_periods(project: Project, indicators: pd.DataFrame) -> list[IntakeChe
                 f"criterion {c.id} is judged period by period, but indicator {c.indicator} "
                 f"counts no record in {', '.join(empty)}; check the dates and the data"))
     return out
+
+
+def _whole(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the indicator table without a disaggregation."""
+    if "disaggregation" not in indicators.columns:
+        return indicators
+    return indicators.loc[indicators["disaggregation"].astype("string").fillna("") == ""]
+
+
+def _whole_rows(indicators: pd.DataFrame) -> list[tuple[Any, Any, Any]] | None:
+    """``(indicator_id, period, n)`` of :func:`_whole` as the columns iterate, or None unless
+    every id and period is text (only then is Python's ``==`` the columns' ``==``)."""
+    whole = _whole(indicators)
+    rows = list(zip(whole["indicator_id"], whole["period"], whole["n"], strict=True))
+    if all(isinstance(i, str) and isinstance(p, str) for i, p, _ in rows):
+        return rows
+    return None
+
+
+def _criterion_rows(indicators: pd.DataFrame, rows: list[tuple[Any, Any, Any]] | None,
+                    indicator: str, period: str) -> list[tuple[Any, Any]]:
+    """``(period, n)`` of the indicator's period rows a criterion judges (``period``: each
+    or one period's key), from ``rows`` or, when None, by pandas' comparisons."""
+    if rows is not None:
+        return [(p, n) for i, p, n in rows
+                if i == indicator and p != "total" and (period == "each" or p == period)]
+    whole = _whole(indicators)
+    part = whole.loc[(whole["indicator_id"] == indicator) & (whole["period"] != "total")]
+    if period != "each":
+        part = part.loc[part["period"] == period]
+    return list(zip(part["period"], part["n"], strict=True))
