@@ -17,7 +17,16 @@ import pytest
 
 from evalkit._checks import numeric_column
 from evalkit.assess.achievement import indicator_rows
-from evalkit.assess.measure import Records, _floats, _number_hits, filter_key, measure
+from evalkit.assess.measure import (
+    Records,
+    _canonical,
+    _floats,
+    _number_hits,
+    _text_hits,
+    canonical,
+    filter_key,
+    measure,
+)
 from evalkit.errors import DataError
 from evalkit.model.indicators import Compute, Indicator
 
@@ -152,3 +161,22 @@ def test_floats_leave_errors_to_numeric_column(bad: float) -> None:
     with pytest.raises(DataError) as expected:
         numeric_column(df, "x", "t")
     assert str(caught.value) == str(expected.value)
+
+
+# ---- canonical text: each distinct value once, the same as pandas' string methods ----------
+@pytest.mark.parametrize("dtype", ["string", "str"])
+@pytest.mark.parametrize("values", [
+    [" 走访", "走访\u3000", "ＡＢＣ", None, "abc ", "", " ", "ｇroup"],
+    [],
+    [None, None],
+])
+def test_canonical_equals_pandas_string_methods(values: list, dtype: str) -> None:
+    column = pd.Series(values, dtype=dtype, name="kind", index=range(10, 10 + len(values)))
+    fast, slow = canonical(column), _canonical(column)
+    assert fast.dtype == slow.dtype and fast.name == slow.name
+    assert fast.index.equals(slow.index) and fast.equals(slow)
+    texts: dict = {}
+    for targets in (["走访"], ["ABC", "abc"], [""], ["group"]):
+        expected = slow.isin(targets).fillna(False).to_numpy(dtype=bool)
+        assert (_text_hits(column, targets) == expected).all()
+        assert (_text_hits(column, targets, texts) == expected).all()

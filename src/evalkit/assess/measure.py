@@ -32,6 +32,16 @@ def canonical(values: pd.Series) -> pd.Series:
     A data value ``"走访 "`` or ``"ＡＢＣ"`` therefore counts for the filter ``走访`` / ``ABC``;
     :mod:`evalkit.data.miscounts` notes every such value in the data-quality checks.
     """
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.StringDtype):  # each distinct text made canonical once
+        return pd.Series(_canonical_objects(values), index=values.index, name=values.name,
+                         dtype="string")
+    return _canonical(values)
+
+
+def _canonical(values: pd.Series) -> pd.Series:
+    """:func:`canonical` by pandas' string methods, value by value."""
     return values.astype("string").str.normalize("NFKC").str.strip()
 
 
@@ -48,12 +58,34 @@ _CANONICAL: dict[tuple[str, str], str] = {}
 _CANONICAL_MAX = 200_000
 
 
-def _text_hits(column: pd.Series, targets: list[str]) -> np.ndarray:
+def _canonical_objects(column: pd.Series) -> np.ndarray:
+    """:func:`canonical` of a text column as an object array (None where missing).
+
+    Each distinct value is made canonical once (by :func:`_canonical`, the same element-wise
+    operations) and remembered.
+    """
+    import numpy as np
+    import pandas as pd
+
+    storage = str(pd.StringDtype().storage)
+    raw = column.to_numpy(dtype=object, na_value=None)
+    new = sorted({v for v in raw if v is not None and (storage, v) not in _CANONICAL})
+    if new:
+        if len(_CANONICAL) > _CANONICAL_MAX:
+            _CANONICAL.clear()
+        done = _canonical(pd.Series(new, dtype="string")).tolist()
+        _CANONICAL.update(((storage, v), c) for v, c in zip(new, done, strict=True))
+    out = np.empty(len(raw), dtype=object)
+    out[:] = [None if v is None else _CANONICAL[storage, v] for v in raw]
+    return out
+
+
+def _text_hits(column: pd.Series, targets: list[str],
+               texts: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """``canonical(column).isin(targets).fillna(False)`` as a boolean array.
 
-    For a text column each distinct value is made canonical once (by :func:`canonical`
-    itself, the same element-wise operations) and remembered; other columns go through
-    :func:`canonical` directly.
+    A text column is compared as :func:`_canonical_objects`, kept in ``texts`` (by column
+    name) when given; other columns go through :func:`canonical` directly.
     """
     import numpy as np
     import pandas as pd
@@ -61,17 +93,16 @@ def _text_hits(column: pd.Series, targets: list[str]) -> np.ndarray:
     if not isinstance(column.dtype, pd.StringDtype):
         hit: np.ndarray = canonical(column).isin(targets).fillna(False).to_numpy(dtype=bool)
         return hit
-    storage = str(pd.StringDtype().storage)
-    raw = column.to_numpy(dtype=object, na_value=None)
-    new = sorted({v for v in raw if v is not None and (storage, v) not in _CANONICAL})
-    if new:
-        if len(_CANONICAL) > _CANONICAL_MAX:
-            _CANONICAL.clear()
-        done = canonical(pd.Series(new, dtype="string")).tolist()
-        _CANONICAL.update(((storage, v), c) for v, c in zip(new, done, strict=True))
-    wanted = set(targets)
-    return np.fromiter((v is not None and _CANONICAL[storage, v] in wanted for v in raw),
-                       dtype=bool, count=len(raw))
+    if texts is None:
+        canon = _canonical_objects(column)
+    else:
+        if column.name not in texts:
+            texts[column.name] = _canonical_objects(column)
+        canon = texts[column.name]
+    hit = np.zeros(len(canon), dtype=bool)
+    for target in dict.fromkeys(targets):  # None (missing) equals no text
+        hit |= canon == target
+    return hit
 
 
 def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
@@ -81,8 +112,10 @@ def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
     return df.loc[mask]
 
 
-def _mask(df: pd.DataFrame, spec: Compute, where: str) -> np.ndarray | None:
-    """The rows of ``df`` the filters of ``spec`` keep (None: no filter)."""
+def _mask(df: pd.DataFrame, spec: Compute, where: str,
+          texts: dict[str, np.ndarray] | None = None) -> np.ndarray | None:
+    """The rows of ``df`` the filters of ``spec`` keep (None: no filter); ``texts`` keeps
+    each text column made canonical across calls over the same ``df``."""
     require_columns(df, spec.columns(), where)
     mask = None
     for col, value in spec.filter.items():
@@ -91,7 +124,7 @@ def _mask(df: pd.DataFrame, spec: Compute, where: str) -> np.ndarray | None:
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             hit = _number_hits(df, col, [float(v) for v in values], where)
         else:
-            hit = _text_hits(column, [canonical_text(v) for v in values])
+            hit = _text_hits(column, [canonical_text(v) for v in values], texts)
         mask = hit if mask is None else (mask & hit)
     return mask
 
@@ -312,6 +345,7 @@ class Records:
         self.df = df
         self._hits: dict[tuple[object, ...], np.ndarray | None] = {}
         self._numbers: dict[str, np.ndarray] = {}
+        self._texts: dict[str, np.ndarray] = {}
 
     def measure(self, ind: Indicator, rows: np.ndarray | None, where: str, *,
                 date: str | None = None, latest: bool = False) -> Measured | None:
@@ -375,7 +409,7 @@ class Records:
                 if (all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
                         and not _numpy_number(self.df[col])):
                     raise _Unsupported(col)  # numbers read from text: left to measure()
-            self._hits[key] = _mask(self.df, spec, where)
+            self._hits[key] = _mask(self.df, spec, where, self._texts)
         return self._hits[key]
 
     def _number(self, col: str, where: str) -> np.ndarray:

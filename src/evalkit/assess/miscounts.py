@@ -239,13 +239,14 @@ class _Memo:
         self.inside: dict[tuple[str, str], np.ndarray | None] = {}
         self.canonical: dict[tuple[str, str], pd.Series] = {}
         self.counts: dict[tuple[str, str], pd.Series] = {}
+        self.texts: dict[str, dict[str, np.ndarray]] = {}
 
     def mask(self, use: _Use, df: pd.DataFrame) -> np.ndarray | None:
         """:func:`~evalkit.assess.measure._mask` of the use (its errors included)."""
         require_columns(df, use.spec.columns(), use.where)
         key = (use.source, filter_key(use.spec))
         if key not in self.masks:
-            self.masks[key] = _mask(df, use.spec, use.where)
+            self.masks[key] = _mask(df, use.spec, use.where, self.texts.setdefault(use.source, {}))
         return self.masks[key]
 
     def canonical_of(self, source: str, df: pd.DataFrame, col: str) -> pd.Series:
@@ -386,13 +387,15 @@ def _unused(df: pd.DataFrame, project: Project, source: str, selected: dict[str,
     return out
 
 
-def filtered_columns(project: Project) -> dict[str, dict[str, set[str]]]:
+def filtered_columns(project: Project,
+                     uses: list[_Use] | None = None) -> dict[str, dict[str, set[str]]]:
     """Source -> category column -> the values its indicators and cadence rules select
     (text filters on columns that are not personal; the other values are listed by the
-    ``unused_category`` check, so a report prints them)."""
+    ``unused_category`` check, so a report prints them). ``uses``: the project's
+    filtered computations when already listed."""
     personal = project.personal_columns()
     filtered: dict[str, dict[str, set[str]]] = {}
-    for use in _uses(project):
+    for use in _uses(project) if uses is None else uses:
         for col, value in use.spec.filter.items():
             values = value if isinstance(value, list) else [value]
             if col in personal or not all(isinstance(v, str) for v in values):
@@ -431,7 +434,7 @@ def intake_checks(project: Project, tables: Any,
     out: list[IntakeCheck] = []
     memo = _Memo()
     uses = _uses(project)
-    filtered = filtered_columns(project)
+    filtered = filtered_columns(project, uses)
     for source, df in data.items():
         if source not in project.data:
             continue
@@ -489,8 +492,13 @@ def _whole(indicators: pd.DataFrame) -> pd.DataFrame:
 def _whole_rows(indicators: pd.DataFrame) -> list[tuple[Any, Any, Any]] | None:
     """``(indicator_id, period, n)`` of :func:`_whole` as the columns iterate, or None unless
     every id and period is text (only then is Python's ``==`` the columns' ``==``)."""
-    whole = _whole(indicators)
-    rows = list(zip(whole["indicator_id"], whole["period"], whole["n"], strict=True))
+    keep: Any = [True] * len(indicators)
+    if "disaggregation" in indicators.columns:
+        keep = (indicators["disaggregation"].astype("string").fillna("") == "").to_numpy(
+            dtype=bool)
+    rows = [(i, p, n) for i, p, n, whole in zip(
+        indicators["indicator_id"], indicators["period"], indicators["n"], keep, strict=True)
+        if whole]
     if all(isinstance(i, str) and isinstance(p, str) for i, p, _ in rows):
         return rows
     return None
