@@ -15,12 +15,12 @@ import evalkit as ek
 from evalkit.assess.miscounts import (
     _count_in_period,
     _empty_periods,
-    _Memo,
     _uses,
     _whole_rows,
     _zero,
     intake_checks,
 )
+from evalkit.assess.records import TableMemo
 from evalkit.data.load import load_evidence
 
 
@@ -43,12 +43,12 @@ def test_dates_compared_once_equal_dates_read_per_use(late):
     df = df.assign(date=df["date"].where(df.index % 9 != 0))  # some undated records
     df.loc[[1, 5], "date"] = pd.Timestamp("2027-06-01")         # and two in the period
     text = df.assign(date=df["date"].dt.strftime("%Y-%m-%d").astype(object))
-    memo = _Memo()
+    memo = TableMemo()
     for use in _uses(project):
         for rows in (None, np.arange(len(df)) % 2 == 0, np.zeros(len(df), dtype=bool)):
             once = _count_in_period(use, df, rows, project, memo)
             assert once == _count_in_period(use, df, rows, project)
-            assert once == _count_in_period(use, text, rows, project, _Memo())
+            assert once == _count_in_period(use, text, rows, project, TableMemo())
     assert memo.inside  # the datetime64 column was compared once, for every use
 
 
@@ -64,7 +64,7 @@ def test_intake_checks_equal_with_dates_as_text(late):
 def test_zero_with_and_without_the_memo(late):
     project, tables = late
     df = tables["service_log"].iloc[:0]
-    memo = _Memo()
+    memo = TableMemo()
     for use in _uses(project):
         assert _zero(use, df, "service_log.csv", project, memo) == _zero(
             use, df, "service_log.csv", project)

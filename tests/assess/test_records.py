@@ -1,7 +1,7 @@
-"""``measure.Records`` (masks over one table) against ``measure`` over copied subsets.
+"""``records.Records`` (masks over one table) against ``measure`` over copied subsets.
 
 The indicator table measures every period, every period to date and the whole project through
-:class:`~evalkit.assess.measure.Records`; where it declines (units, weights, numbers stored as
+:class:`~evalkit.assess.records.Records`; where it declines (units, weights, numbers stored as
 text, a value an error names) :func:`~evalkit.assess.measure.measure` runs on the copied
 records. Both must give the same values bit for bit, and the errors of the copied subsets.
 """
@@ -18,7 +18,6 @@ import pytest
 from evalkit._checks import numeric_column
 from evalkit.assess.achievement import indicator_rows
 from evalkit.assess.measure import (
-    Records,
     _canonical,
     _floats,
     _number_hits,
@@ -27,6 +26,7 @@ from evalkit.assess.measure import (
     filter_key,
     measure,
 )
+from evalkit.assess.records import Records
 from evalkit.errors import DataError
 from evalkit.model.indicators import Compute, Indicator
 

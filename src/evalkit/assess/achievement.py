@@ -30,19 +30,10 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from evalkit._checks import require_columns
-from evalkit.assess.measure import (
-    Measured,
-    Records,
-    assign_periods,
-    compute_value,
-    dated_between,
-    measure,
-    project_periods,
-)
+from evalkit.assess.measure import Measured, compute_value, measure, project_periods
+from evalkit.assess.records import Records, dated_records, remembered
 from evalkit.errors import DataError, EvalkitWarning
 from evalkit.model.calendar import prorated_target as _prorated
 from evalkit.model.indicators import Band, BandSet
@@ -53,8 +44,6 @@ if TYPE_CHECKING:
     from evalkit.data.load import Evidence
     from evalkit.model.indicators import Indicator
     from evalkit.project import Project
-
-T = TypeVar("T")
 
 __all__ = ["INDICATOR_COLUMNS", "PRESETS", "RULES", "achievement", "achievement_rule",
            "band_set", "classify",
@@ -284,7 +273,7 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     if ind.period is not None and date is not None and start is not None and end is not None:
         kind = ind.calendar or calendar
         spans = project_periods(start, end, ind.period, kind)
-        dated = _dated(df, date, start, end, ind.period, kind, where, shared)
+        dated = dated_records(df, date, start, end, ind.period, kind, where, shared)
         if dated.left_out:
             warnings.warn(f"{where}: {dated.left_out} record(s) dated outside the project "
                           f"period ({start} to {end}) or undated were left out",
@@ -299,7 +288,7 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     import numpy as np
 
     marks = labels.to_numpy(dtype=object, na_value=None) if labels is not None else None
-    records = _shared(shared, ("records", id(df)), lambda: Records(df))
+    records = remembered(shared, ("records", id(df)), lambda: Records(df))
     upto_mask = None
     for k, span in enumerate(spans, start=1):
         assert marks is not None
@@ -337,63 +326,6 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     if disaggregate:
         rows.extend(_disaggregated(ind, df, start, end, date, where, calendar, prorate))
     return rows
-
-
-class _Dated(NamedTuple):
-    """An indicator's records in the project period, their period keys, how many were not."""
-
-    records: pd.DataFrame
-    labels: pd.Series
-    left_out: int
-
-
-def _shared(shared: dict[tuple[Any, ...], Any] | None, key: tuple[Any, ...],
-            make: Callable[[], T]) -> T:
-    """``make()``, kept in ``shared`` under ``key`` (each key names the table by ``id``, and
-    the value holds that table, so the id stays its own while ``shared`` lives)."""
-    if shared is None:
-        return make()
-    if key not in shared:
-        shared[key] = make()
-    value: T = shared[key]
-    return value
-
-
-def _dated(df: pd.DataFrame, date: str, start: Any, end: Any, freq: str, kind: str | None,
-           where: str, shared: dict[tuple[Any, ...], Any] | None) -> _Dated:
-    """The records of ``df`` dated in ``[start, end]`` and their period keys (``freq`` in the
-    calendar ``kind``); a value of ``date`` that is not a date is a :class:`DataError`."""
-    def make() -> _Dated:
-        require_columns(df, [date], where)
-        inside = dated_between(df[date], start, end)
-        if inside is None:  # dates parsed from text
-            import pandas as pd
-
-            when = _dates(df, date, where)
-            inside = ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(
-                False).to_numpy(dtype=bool)
-        left_out = len(inside) - int(inside.sum())
-        kept = df.loc[inside] if left_out else df
-        return _Dated(kept, assign_periods(kept[date], freq, start=start, end=end,
-                                           calendar=kind), left_out)
-
-    return _shared(shared, ("dated", id(df), date, start, end, freq, kind), make)
-
-
-def _dates(df: pd.DataFrame, date: str, where: str) -> pd.Series:
-    """``df[date]`` as timestamps; a value that is not a date is a :class:`DataError`."""
-    import pandas as pd
-
-    require_columns(df, [date], where)
-    when = pd.to_datetime(df[date], errors="coerce", format="mixed")
-    bad = (when.isna() & df[date].notna()).to_numpy(dtype=bool)
-    if bool(bad.any()):
-        pos = int(bad.argmax())
-        raise DataError(
-            f"{where}: column {date!r} must hold dates like 2025-01-31, found "
-            f"{df[date].iloc[pos]!r} at row {df.index[pos]!r} ({int(bad.sum())} value(s))",
-            hint="correct the value or blank it out (an undated record is left out)")
-    return when
 
 
 def _disaggregated(ind: Indicator, df: pd.DataFrame, start: Any, end: Any, date: str | None,

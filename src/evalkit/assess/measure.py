@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from evalkit.model.indicators import Compute, Indicator
 
-__all__ = ["Measured", "PeriodSpan", "Records", "assign_periods", "canonical", "canonical_text",
+__all__ = ["Measured", "PeriodSpan", "assign_periods", "canonical", "canonical_text",
            "compute_value", "dated_between", "filter_key", "measure", "period_label",
            "project_periods"]
 
@@ -319,103 +319,3 @@ def _numpy_number(column: pd.Series) -> bool:
     import numpy as np
 
     return isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf"
-
-
-class _Unsupported(Exception):
-    """A measurement :class:`Records` leaves to :func:`measure`."""
-
-
-class Records:
-    """The records of one table, measured over many subsets of its rows.
-
-    :meth:`measure` gives what :func:`measure` gives for ``df.loc[rows]`` without copying the
-    table: each distinct filter's rows and each numeric column are computed once, over the
-    whole table, and a subset is a boolean mask. Filters, numeric conversion and the counts,
-    sums and means are element-wise, so the values are the same, bit for bit (sums add the
-    same values in the same order).
-
-    It covers indicators without ``aggregate.unit``, without latest reports by date and
-    without weighted means, over numeric columns of numeric dtype; for anything else, and for
-    a table holding a value an error would name (a non-number, a missing column), it returns
-    None and the caller measures ``df.loc[rows]`` with :func:`measure`, which raises every
-    error as before, from the subset that holds the value.
-    """
-
-    def __init__(self, df: pd.DataFrame) -> None:
-        self.df = df
-        self._hits: dict[tuple[object, ...], np.ndarray | None] = {}
-        self._numbers: dict[str, np.ndarray] = {}
-        self._texts: dict[str, np.ndarray] = {}
-
-    def measure(self, ind: Indicator, rows: np.ndarray | None, where: str, *,
-                date: str | None = None, latest: bool = False) -> Measured | None:
-        """:func:`measure` over the rows ``rows`` keeps (None: all), or None (see above)."""
-        from evalkit.errors import EvalkitError
-
-        if ind.aggregate.unit is not None or (latest and date is not None):
-            return None
-        try:
-            return self._one(ind, rows, where)
-        except (EvalkitError, _Unsupported):
-            return None
-
-    def _one(self, ind: Indicator, rows: np.ndarray | None, where: str) -> Measured:
-        """:func:`_one` over the rows kept by ``rows``."""
-        if ind.measure in ("percentage", "ratio"):
-            assert ind.numerator is not None and ind.denominator is not None
-            num, _ = self.value(ind.numerator, rows, where + ".numerator")
-            den, n = self.value(ind.denominator, rows, where + ".denominator")
-            return Measured(num / den * ind.factor if den else math.nan, num, den, n)
-        if ind.compute is not None:
-            value, n = self.value(ind.compute, rows, where + ".compute")
-            return Measured(value * ind.factor, math.nan, math.nan, n)
-        return _NONE
-
-    def value(self, spec: Compute, rows: np.ndarray | None, where: str) -> tuple[float, int]:
-        """:func:`compute_value` of ``spec`` over the rows kept by ``rows`` (None: all)."""
-        import numpy as np
-
-        if spec.weight is not None:
-            raise _Unsupported(spec.weight)
-        require_columns(self.df, spec.columns(), where)
-        keep = self._hit(spec, where)
-        if rows is not None:
-            keep = rows if keep is None else keep & rows
-        op, col = spec.operation
-        if op == "count":
-            n = len(self.df) if keep is None else int(np.count_nonzero(keep))
-            return float(n), n
-        assert col is not None
-        if op == "distinct":
-            column = self.df[col] if keep is None else self.df[col].loc[keep]
-            n = int(column.nunique(dropna=True))
-            return float(n), n
-        values = self._number(col, where)
-        if keep is not None:
-            values = values[keep]
-        values = values[~np.isnan(values)]
-        if op == "sum":
-            return float(values.sum()), int(values.size)
-        # pandas' mean: the sum, then divided by the count as a float
-        return (float(values.sum() / np.float64(values.size)) if values.size else math.nan,
-                int(values.size))
-
-    def _hit(self, spec: Compute, where: str) -> np.ndarray | None:
-        """:func:`_mask` of ``spec`` over the whole table, computed once per distinct filter."""
-        key = filter_key(spec)
-        if key not in self._hits:
-            for col, value in spec.filter.items():
-                values = value if isinstance(value, list) else [value]
-                if (all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-                        and not _numpy_number(self.df[col])):
-                    raise _Unsupported(col)  # numbers read from text: left to measure()
-            self._hits[key] = _mask(self.df, spec, where, self._texts)
-        return self._hits[key]
-
-    def _number(self, col: str, where: str) -> np.ndarray:
-        """``numeric_column`` of a column of numeric dtype, as a float64 array."""
-        if col not in self._numbers:
-            if not _numpy_number(self.df[col]):
-                raise _Unsupported(col)  # numbers read from text: left to measure()
-            self._numbers[col] = _floats(self.df, col, where)
-        return self._numbers[col]

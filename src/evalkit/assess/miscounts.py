@@ -59,8 +59,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from evalkit._checks import require_columns
-from evalkit.assess.measure import _mask, canonical, canonical_text, dated_between, filter_key
+from evalkit.assess.measure import _mask, canonical, canonical_text
+from evalkit.assess.records import TableMemo
 from evalkit.errors import EvalkitError
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def _zero_accepted(use: _Use, text: str, have: list[str],
 
 def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
             project: Project | None = None,
-            memo: _Memo | None = None) -> list[IntakeCheck]:
+            memo: TableMemo | None = None) -> list[IntakeCheck]:
     """Filter values of ``use`` that no row has. ``memo`` keeps each column's value counts
     (keyed by source and column) across the uses of one :func:`intake_checks` call."""
     out = []
@@ -228,52 +228,8 @@ def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
     return out
 
 
-class _Memo:
-    """What one :func:`intake_checks` call computes once per table rather than once per use:
-    each distinct filter's rows, the rows dated in the project period, and each filtered
-    column made canonical (:func:`~evalkit.assess.measure.canonical`) with its value counts.
-    Keyed by source name, so it never outlives the call's tables."""
-
-    def __init__(self) -> None:
-        self.masks: dict[tuple[object, ...], np.ndarray | None] = {}
-        self.inside: dict[tuple[str, str], np.ndarray | None] = {}
-        self.canonical: dict[tuple[str, str], pd.Series] = {}
-        self.counts: dict[tuple[str, str], pd.Series] = {}
-        self.texts: dict[str, dict[str, np.ndarray]] = {}
-
-    def mask(self, use: _Use, df: pd.DataFrame) -> np.ndarray | None:
-        """:func:`~evalkit.assess.measure._mask` of the use (its errors included)."""
-        require_columns(df, use.spec.columns(), use.where)
-        key = (use.source, filter_key(use.spec))
-        if key not in self.masks:
-            self.masks[key] = _mask(df, use.spec, use.where, self.texts.setdefault(use.source, {}))
-        return self.masks[key]
-
-    def canonical_of(self, source: str, df: pd.DataFrame, col: str) -> pd.Series:
-        """``canonical(df[col])``."""
-        if (source, col) not in self.canonical:
-            self.canonical[source, col] = canonical(df[col])
-        return self.canonical[source, col]
-
-    def counts_of(self, source: str, df: pd.DataFrame, col: str) -> pd.Series:
-        """``canonical(df[col]).dropna().value_counts()``."""
-        if (source, col) not in self.counts:
-            self.counts[source, col] = self.canonical_of(source, df, col).dropna().value_counts()
-        return self.counts[source, col]
-
-    def inside_of(self, source: str, df: pd.DataFrame, date: str,
-                  project: Project) -> np.ndarray | None:
-        """The rows of ``df`` dated in the project period, for a date column of NumPy
-        datetime64 dtype (None for any other column: dates parsed from text are read
-        subset by subset, as before)."""
-        if (source, date) not in self.inside:
-            period = project.project.period
-            self.inside[source, date] = dated_between(df[date], period.start, period.end)
-        return self.inside[source, date]
-
-
 def _count_in_period(use: _Use, df: pd.DataFrame, mask: np.ndarray | None,
-                     project: Project, memo: _Memo | None = None) -> int:
+                     project: Project, memo: TableMemo | None = None) -> int:
     """How many of the rows of ``df`` that ``mask`` keeps are dated in the project period
     (all of them when the use has no date column); only the date column is copied."""
     import numpy as np
@@ -283,10 +239,11 @@ def _count_in_period(use: _Use, df: pd.DataFrame, mask: np.ndarray | None,
         mask = None
     if use.date is None or use.date not in df.columns:
         return len(df) if mask is None else int(np.count_nonzero(mask))
-    inside = None if memo is None else memo.inside_of(use.source, df, use.date, project)
+    period = project.project.period
+    inside = (None if memo is None
+              else memo.inside_of(use.source, df, use.date, period.start, period.end))
     if inside is not None:
         return int(np.count_nonzero(inside if mask is None else inside & mask))
-    period = project.project.period
     dates = df[use.date] if mask is None else df[use.date].loc[mask]
     when = pd.to_datetime(dates, errors="coerce", format="mixed")
     inside = (when >= pd.Timestamp(period.start)) & (when <= pd.Timestamp(period.end))
@@ -294,9 +251,10 @@ def _count_in_period(use: _Use, df: pd.DataFrame, mask: np.ndarray | None,
 
 
 def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project,
-          memo: _Memo | None = None) -> list[IntakeCheck]:
+          memo: TableMemo | None = None) -> list[IntakeCheck]:
     try:
-        mask = _mask(df, use.spec, use.where) if memo is None else memo.mask(use, df)
+        mask = (_mask(df, use.spec, use.where) if memo is None
+                else memo.mask(use.source, df, use.spec, use.where))
     except EvalkitError:  # a missing or unreadable column is reported by the data checks
         return []
     if _count_in_period(use, df, mask, project, memo) or use.zero_ok:
@@ -313,7 +271,7 @@ def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project,
 
 
 def _variants(df: pd.DataFrame, file: str, columns: set[str],
-              threshold: int, memo: _Memo | None = None,
+              threshold: int, memo: TableMemo | None = None,
               source: str = "") -> list[IntakeCheck]:
     out = []
     for col in sorted(columns):
@@ -356,7 +314,7 @@ def _headers(df: pd.DataFrame, file: str, named: set[str]) -> list[IntakeCheck]:
 
 
 def _unused(df: pd.DataFrame, project: Project, source: str, selected: dict[str, set[str]],
-            threshold: int, memo: _Memo | None = None) -> list[IntakeCheck]:
+            threshold: int, memo: TableMemo | None = None) -> list[IntakeCheck]:
     """Values no rule selects, each by its label (``columns.<col>.values``) and row count."""
     from evalkit.model.labels import value_label
 
@@ -432,7 +390,7 @@ def intake_checks(project: Project, tables: Any,
     personal = project.personal_columns()
     threshold = int(project.privacy.disclosure_threshold)
     out: list[IntakeCheck] = []
-    memo = _Memo()
+    memo = TableMemo()
     uses = _uses(project)
     filtered = filtered_columns(project, uses)
     for source, df in data.items():
