@@ -49,11 +49,10 @@ class Records:
     """The records of one table, measured over many subsets of its rows.
 
     :meth:`measure` gives what :func:`~evalkit.assess.measure.measure` gives for
-    ``df.loc[rows]`` without copying the
-    table: each distinct filter's rows and each numeric column are computed once, over the
-    whole table, and a subset is a boolean mask. Filters, numeric conversion and the counts,
-    sums and means are element-wise, so the values are the same, bit for bit (sums add the
-    same values in the same order).
+    ``df.loc[rows]`` without copying the table: each distinct filter's rows and each numeric
+    column are computed once, over the whole table, and a subset is a boolean mask. Filters,
+    numeric conversion and the counts, sums and means are element-wise, so the values are the
+    same, bit for bit (sums add the same values in the same order).
 
     It covers indicators without ``aggregate.unit``, without latest reports by date and
     without weighted means, over numeric columns of numeric dtype; for anything else, and for
