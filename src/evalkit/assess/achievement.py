@@ -32,8 +32,8 @@ import math
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from evalkit._checks import require_columns
-from evalkit.assess.measure import Measured, assign_periods, compute_value, measure, project_periods
+from evalkit.assess.measure import Measured, compute_value, measure, project_periods
+from evalkit.assess.records import Records, dated_records, remembered
 from evalkit.errors import DataError, EvalkitWarning
 from evalkit.model.calendar import prorated_target as _prorated
 from evalkit.model.indicators import Band, BandSet
@@ -209,19 +209,30 @@ def _judge(ind: Indicator, row: dict[str, Any], value: float, expected: float,
     row["basis"] = basis
 
 
-def _total(ind: Indicator, df: pd.DataFrame, labels: Any, date: str | None,
+def _total(ind: Indicator, records: Records, labels: Any, date: str | None,
            where: str, order: list[str] | None = None) -> Measured:
     time = ind.aggregate.time
     if time == "periodic":
-        return measure(ind, df, where)
+        return _measure(ind, records, None, where)
     if time == "latest" and labels is not None:
         done = labels.dropna()
         if done.empty:
             return Measured(math.nan, math.nan, math.nan, 0)
         seen = set(done.unique())
         last = [k for k in (order or sorted(seen)) if k in seen][-1]
-        return measure(ind, df.loc[(labels == last).fillna(False).to_numpy(dtype=bool)], where)
-    return measure(ind, df, where, date=date, latest=True)
+        return _measure(ind, records, (labels == last).fillna(False).to_numpy(dtype=bool), where)
+    return _measure(ind, records, None, where, date=date, latest=True)
+
+
+def _measure(ind: Indicator, records: Records, rows: Any, where: str, *,
+             date: str | None = None, latest: bool = False) -> Measured:
+    """:func:`~evalkit.assess.measure.measure` over the records ``rows`` keeps (None: all):
+    from the masks of ``records`` where it can, else over a copy of those records."""
+    m = records.measure(ind, rows, where, date=date, latest=latest)
+    if m is not None:
+        return m
+    return measure(ind, records.df if rows is None else records.df.loc[rows], where, date=date,
+                   latest=latest)
 
 
 def _total_target(ind: Indicator) -> float:
@@ -244,7 +255,8 @@ def _key_order(key: str) -> tuple[str, int]:
 def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: Any = None,
                    date: str | None = None, where: str = "indicator",
                    disaggregate: bool = True, calendar: str | None = "auto",
-                   prorate: bool = True) -> list[dict[str, Any]]:
+                   prorate: bool = True,
+                   shared: dict[tuple[Any, ...], Any] | None = None) -> list[dict[str, Any]]:
     """Rows of :data:`INDICATOR_COLUMNS` for one indicator over the records ``df``.
 
     ``start``/``end`` (dates) bound the project period; with ``ind.period`` and ``date`` the
@@ -252,23 +264,21 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     :class:`~evalkit.errors.EvalkitWarning`). ``calendar`` (contract/calendar/auto) is used
     unless the indicator names its own; ``prorate`` pro-rates a partial period's own target by
     days covered and measures expected progress by elapsed days (else periods elapsed).
+    ``shared`` is a dict that the calls of one :func:`indicator_table` share: the records in
+    the period with their period keys, and the filters' rows, are computed once per table.
     """
     rows: list[dict[str, Any]] = []
     labels = None
     spans = []
     if ind.period is not None and date is not None and start is not None and end is not None:
-        import pandas as pd
-
         kind = ind.calendar or calendar
         spans = project_periods(start, end, ind.period, kind)
-        when = _dates(df, date, where)
-        inside = ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(False)
-        if not bool(inside.all()):
-            warnings.warn(f"{where}: {int((~inside).sum())} record(s) dated outside the project "
+        dated = dated_records(df, date, start, end, ind.period, kind, where, shared)
+        if dated.left_out:
+            warnings.warn(f"{where}: {dated.left_out} record(s) dated outside the project "
                           f"period ({start} to {end}) or undated were left out",
                           EvalkitWarning, stacklevel=3)
-        df = df.loc[inside.to_numpy(dtype=bool)]
-        labels = assign_periods(df[date], ind.period, start=start, end=end, calendar=kind)
+        df, labels = dated.records, dated.labels
     latest = ind.aggregate.time == "cumulative"
     k_total = len(spans)
     span_days = sum(s.days for s in spans)
@@ -278,19 +288,18 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     import numpy as np
 
     marks = labels.to_numpy(dtype=object, na_value=None) if labels is not None else None
+    records = remembered(shared, ("records", id(df)), lambda: Records(df))
     upto_mask = None
     for k, span in enumerate(spans, start=1):
         assert marks is not None
         hit = np.asarray(marks == span.label, dtype=bool)
         upto_mask = hit if upto_mask is None else (upto_mask | hit)
-        here = df.loc[hit]
-        m = measure(ind, here, where, date=date, latest=latest)
+        m = _measure(ind, records, hit, where, date=date, latest=latest)
         if ind.aggregate.time == "latest":
             last_seen = m if m.n else last_seen
             to_date = last_seen or m
         else:
-            sofar = df.loc[upto_mask]
-            to_date = measure(ind, sofar, where, date=date, latest=latest)
+            to_date = _measure(ind, records, upto_mask, where, date=date, latest=latest)
         own = ind.targets.get(span.label)
         if own is not None and prorate and _count_like(ind) and ind.aggregate.time == "periodic":
             own = _prorated(float(own), span.days, span.full_days)
@@ -308,7 +317,7 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
             _judge(ind, row, to_date.actual if _count_like(ind) else m.actual, expected,
                    "to_date" if _count_like(ind) else "period")
         rows.append(row)
-    total = _total(ind, df, labels, date, where, [s.label for s in spans])
+    total = _total(ind, records, labels, date, where, [s.label for s in spans])
     row = _record(ind, total, period="total", to_date=total.actual, target=_total_target(ind),
                   period_start=spans[0].start if spans else start,
                   period_end=spans[-1].end if spans else end)
@@ -317,22 +326,6 @@ def indicator_rows(ind: Indicator, df: pd.DataFrame, *, start: Any = None, end: 
     if disaggregate:
         rows.extend(_disaggregated(ind, df, start, end, date, where, calendar, prorate))
     return rows
-
-
-def _dates(df: pd.DataFrame, date: str, where: str) -> pd.Series:
-    """``df[date]`` as timestamps; a value that is not a date is a :class:`DataError`."""
-    import pandas as pd
-
-    require_columns(df, [date], where)
-    when = pd.to_datetime(df[date], errors="coerce", format="mixed")
-    bad = (when.isna() & df[date].notna()).to_numpy(dtype=bool)
-    if bool(bad.any()):
-        pos = int(bad.argmax())
-        raise DataError(
-            f"{where}: column {date!r} must hold dates like 2025-01-31, found "
-            f"{df[date].iloc[pos]!r} at row {df.index[pos]!r} ({int(bad.sum())} value(s))",
-            hint="correct the value or blank it out (an undated record is left out)")
-    return when
 
 
 def _disaggregated(ind: Indicator, df: pd.DataFrame, start: Any, end: Any, date: str | None,
@@ -394,6 +387,7 @@ def indicator_table(project: Project, evidence: Evidence) -> pd.DataFrame:
                         hint="fix the column names in project.yaml or add them to the data")
     period = project.project.period
     rows: list[dict[str, Any]] = []
+    shared: dict[tuple[Any, ...], Any] = {}
     for k, ind in enumerate(project.indicators):
         if ind.source is None:
             continue
@@ -401,5 +395,5 @@ def indicator_table(project: Project, evidence: Evidence) -> pd.DataFrame:
             ind, evidence[ind.source], start=period.start, end=period.end,
             date=date_column(ind, project) if ind.period else None,
             where=f"indicators[{k}] ({ind.id})",
-            calendar=project.project.calendar, prorate=project.project.prorate))
+            calendar=project.project.calendar, prorate=project.project.prorate, shared=shared))
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from evalkit._checks import numeric_column, require_columns
+from evalkit._checks import MAX_VALUE, numeric_column, require_columns
 from evalkit.model.calendar import PeriodSpan, assign_periods, period_label, project_periods
 
 if TYPE_CHECKING:
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from evalkit.model.indicators import Compute, Indicator
 
 __all__ = ["Measured", "PeriodSpan", "assign_periods", "canonical", "canonical_text",
-           "compute_value", "measure", "period_label", "project_periods"]
+           "compute_value", "dated_between", "filter_key", "measure", "period_label",
+           "project_periods"]
 
 
 def canonical(values: pd.Series) -> pd.Series:
@@ -31,6 +32,16 @@ def canonical(values: pd.Series) -> pd.Series:
     A data value ``"走访 "`` or ``"ＡＢＣ"`` therefore counts for the filter ``走访`` / ``ABC``;
     :mod:`evalkit.data.miscounts` notes every such value in the data-quality checks.
     """
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.StringDtype):  # each distinct text made canonical once
+        return pd.Series(_canonical_objects(values), index=values.index, name=values.name,
+                         dtype="string")
+    return _canonical(values)
+
+
+def _canonical(values: pd.Series) -> pd.Series:
+    """:func:`canonical` by pandas' string methods, value by value."""
     return values.astype("string").str.normalize("NFKC").str.strip()
 
 
@@ -47,12 +58,34 @@ _CANONICAL: dict[tuple[str, str], str] = {}
 _CANONICAL_MAX = 200_000
 
 
-def _text_hits(column: pd.Series, targets: list[str]) -> np.ndarray:
+def _canonical_objects(column: pd.Series) -> np.ndarray:
+    """:func:`canonical` of a text column as an object array (None where missing).
+
+    Each distinct value is made canonical once (by :func:`_canonical`, the same element-wise
+    operations) and remembered.
+    """
+    import numpy as np
+    import pandas as pd
+
+    storage = str(pd.StringDtype().storage)
+    raw = column.to_numpy(dtype=object, na_value=None)
+    new = sorted({v for v in raw if v is not None and (storage, v) not in _CANONICAL})
+    if new:
+        if len(_CANONICAL) > _CANONICAL_MAX:
+            _CANONICAL.clear()
+        done = _canonical(pd.Series(new, dtype="string")).tolist()
+        _CANONICAL.update(((storage, v), c) for v, c in zip(new, done, strict=True))
+    out = np.empty(len(raw), dtype=object)
+    out[:] = [None if v is None else _CANONICAL[storage, v] for v in raw]
+    return out
+
+
+def _text_hits(column: pd.Series, targets: list[str],
+               texts: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """``canonical(column).isin(targets).fillna(False)`` as a boolean array.
 
-    For a text column each distinct value is made canonical once (by :func:`canonical`
-    itself, the same element-wise operations) and remembered; other columns go through
-    :func:`canonical` directly.
+    A text column is compared as :func:`_canonical_objects`, kept in ``texts`` (by column
+    name) when given; other columns go through :func:`canonical` directly.
     """
     import numpy as np
     import pandas as pd
@@ -60,17 +93,16 @@ def _text_hits(column: pd.Series, targets: list[str]) -> np.ndarray:
     if not isinstance(column.dtype, pd.StringDtype):
         hit: np.ndarray = canonical(column).isin(targets).fillna(False).to_numpy(dtype=bool)
         return hit
-    storage = str(pd.StringDtype().storage)
-    raw = column.to_numpy(dtype=object, na_value=None)
-    new = sorted({v for v in raw if v is not None and (storage, v) not in _CANONICAL})
-    if new:
-        if len(_CANONICAL) > _CANONICAL_MAX:
-            _CANONICAL.clear()
-        done = canonical(pd.Series(new, dtype="string")).tolist()
-        _CANONICAL.update(((storage, v), c) for v, c in zip(new, done, strict=True))
-    wanted = set(targets)
-    return np.fromiter((v is not None and _CANONICAL[storage, v] in wanted for v in raw),
-                       dtype=bool, count=len(raw))
+    if texts is None:
+        canon = _canonical_objects(column)
+    else:
+        if column.name not in texts:
+            texts[column.name] = _canonical_objects(column)
+        canon = texts[column.name]
+    hit = np.zeros(len(canon), dtype=bool)
+    for target in dict.fromkeys(targets):  # None (missing) equals no text
+        hit |= canon == target
+    return hit
 
 
 def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
@@ -80,20 +112,53 @@ def _select(df: pd.DataFrame, spec: Compute, where: str) -> pd.DataFrame:
     return df.loc[mask]
 
 
-def _mask(df: pd.DataFrame, spec: Compute, where: str) -> np.ndarray | None:
-    """The rows of ``df`` the filters of ``spec`` keep (None: no filter)."""
+def _mask(df: pd.DataFrame, spec: Compute, where: str,
+          texts: dict[str, np.ndarray] | None = None) -> np.ndarray | None:
+    """The rows of ``df`` the filters of ``spec`` keep (None: no filter); ``texts`` keeps
+    each text column made canonical across calls over the same ``df``."""
     require_columns(df, spec.columns(), where)
     mask = None
     for col, value in spec.filter.items():
         values = value if isinstance(value, list) else [value]
         column = df[col]
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            hit = numeric_column(df, col, where).isin([float(v) for v in values]).to_numpy(
-                dtype=bool)
+            hit = _number_hits(df, col, [float(v) for v in values], where)
         else:
-            hit = _text_hits(column, [canonical_text(v) for v in values])
+            hit = _text_hits(column, [canonical_text(v) for v in values], texts)
         mask = hit if mask is None else (mask & hit)
     return mask
+
+
+def _floats(df: pd.DataFrame, col: str, where: str) -> np.ndarray:
+    """``numeric_column(df, col, where)`` as a float64 array (not to be written to).
+
+    A column of NumPy number dtype with no infinite value and none beyond ``MAX_VALUE`` is
+    what ``numeric_column`` returns it as (``astype("float64")``) and is read directly;
+    ``numeric_column`` converts any other column and raises its errors.
+    """
+    import numpy as np
+
+    column = df[col]
+    if _numpy_number(column):
+        values: np.ndarray = column.to_numpy(dtype="float64")
+        if not bool((np.abs(values) > MAX_VALUE).any()):  # inf > MAX_VALUE; NaN is not
+            return values
+    floats: np.ndarray = numeric_column(df, col, where).to_numpy(dtype="float64")
+    return floats
+
+
+def _number_hits(df: pd.DataFrame, col: str, targets: list[float], where: str) -> np.ndarray:
+    """``numeric_column(df, col, where).isin(targets)`` as a boolean array."""
+    import numpy as np
+
+    if any(math.isnan(t) for t in targets):  # isin matches NaN with NaN, == never does
+        hit: np.ndarray = numeric_column(df, col, where).isin(targets).to_numpy(dtype=bool)
+        return hit
+    values = _floats(df, col, where)
+    hit = np.zeros(len(values), dtype=bool)
+    for target in targets:  # == treats -0.0 and 0.0 as equal, as isin does
+        hit |= values == target
+    return hit
 
 
 def compute_value(df: pd.DataFrame, spec: Compute, where: str = "data") -> tuple[float, int]:
@@ -215,3 +280,42 @@ def measure(ind: Indicator, df: pd.DataFrame, where: str, *, date: str | None = 
     parts = [_one(ind, part, where) for _, part in
              rows.groupby(rows[agg.unit].astype("string"), sort=True, dropna=True)]
     return _combine(parts, agg.units, ind.factor)
+
+
+def dated_between(column: pd.Series, start: object, end: object) -> np.ndarray | None:
+    """``(column >= Timestamp(start)) & (column <= Timestamp(end))`` as a boolean array, for
+    a column of NumPy datetime64 dtype (NaT compares False); None for any other column
+    (dates parsed from text) and for bounds beyond the column's unit."""
+    import numpy as np
+    import pandas as pd
+
+    if not (isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"):
+        return None
+    unit = np.datetime_data(column.dtype)[0]
+    try:
+        lo = pd.Timestamp(start).as_unit(unit).to_datetime64()
+        hi = pd.Timestamp(end).as_unit(unit).to_datetime64()
+    except (OverflowError, ValueError):  # OutOfBoundsDatetime is a ValueError
+        return None
+    when = column.to_numpy()
+    hit: np.ndarray = (when >= lo) & (when <= hi)
+    return hit
+
+
+def filter_key(spec: Compute) -> tuple[object, ...]:
+    """A hashable key of ``spec.filter``: two computations with equal keys keep the same rows.
+
+    Each value carries its type (the filter ``1`` compares numbers, ``True`` and ``"1"`` text).
+    """
+    def typed(value: object) -> tuple[object, ...]:
+        values = value if isinstance(value, list) else [value]
+        return tuple((type(v).__name__, v) for v in values)
+
+    return tuple((col, typed(value)) for col, value in spec.filter.items())
+
+
+def _numpy_number(column: pd.Series) -> bool:
+    """Is the column of a NumPy bool, integer or float dtype (numbers without conversion)?"""
+    import numpy as np
+
+    return isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf"

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit.assess.measure import _mask, canonical, canonical_text
+from evalkit.assess.records import TableMemo
 from evalkit.errors import EvalkitError
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ def _zero_accepted(use: _Use, text: str, have: list[str],
 
 def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
             project: Project | None = None,
-            memo: dict[tuple[str, str], pd.Series] | None = None) -> list[IntakeCheck]:
+            memo: TableMemo | None = None) -> list[IntakeCheck]:
     """Filter values of ``use`` that no row has. ``memo`` keeps each column's value counts
     (keyed by source and column) across the uses of one :func:`intake_checks` call."""
     out = []
@@ -192,11 +193,8 @@ def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
         values = value if isinstance(value, list) else [value]
         if not all(isinstance(v, str) for v in values):
             continue  # numeric and true/false filters: compared as numbers
-        counts = None if memo is None else memo.get((use.source, col))
-        if counts is None:
-            counts = canonical(df[col]).dropna().value_counts()
-            if memo is not None:
-                memo[use.source, col] = counts
+        counts = (canonical(df[col]).dropna().value_counts() if memo is None
+                  else memo.counts_of(use.source, df, col))
         have = [str(v) for v in counts.index]
         labelled = project is not None and _labelled(project, use.source, col)
         for v in values:
@@ -231,7 +229,7 @@ def _absent(use: _Use, df: pd.DataFrame, file: str, personal: set[str],
 
 
 def _count_in_period(use: _Use, df: pd.DataFrame, mask: np.ndarray | None,
-                     project: Project) -> int:
+                     project: Project, memo: TableMemo | None = None) -> int:
     """How many of the rows of ``df`` that ``mask`` keeps are dated in the project period
     (all of them when the use has no date column); only the date column is copied."""
     import numpy as np
@@ -242,18 +240,24 @@ def _count_in_period(use: _Use, df: pd.DataFrame, mask: np.ndarray | None,
     if use.date is None or use.date not in df.columns:
         return len(df) if mask is None else int(np.count_nonzero(mask))
     period = project.project.period
+    inside = (None if memo is None
+              else memo.inside_of(use.source, df, use.date, period.start, period.end))
+    if inside is not None:
+        return int(np.count_nonzero(inside if mask is None else inside & mask))
     dates = df[use.date] if mask is None else df[use.date].loc[mask]
     when = pd.to_datetime(dates, errors="coerce", format="mixed")
     inside = (when >= pd.Timestamp(period.start)) & (when <= pd.Timestamp(period.end))
     return int(np.count_nonzero(inside.fillna(False).to_numpy(dtype=bool)))
 
 
-def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project) -> list[IntakeCheck]:
+def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project,
+          memo: TableMemo | None = None) -> list[IntakeCheck]:
     try:
-        mask = _mask(df, use.spec, use.where)
+        mask = (_mask(df, use.spec, use.where) if memo is None
+                else memo.mask(use.source, df, use.spec, use.where))
     except EvalkitError:  # a missing or unreadable column is reported by the data checks
         return []
-    if _count_in_period(use, df, mask, project) or use.zero_ok:
+    if _count_in_period(use, df, mask, project, memo) or use.zero_ok:
         return []
     level: Level = ("error" if use.judged and not use.decrease and not use.numerator
                     else "warning")
@@ -267,13 +271,14 @@ def _zero(use: _Use, df: pd.DataFrame, file: str, project: Project) -> list[Inta
 
 
 def _variants(df: pd.DataFrame, file: str, columns: set[str],
-              threshold: int) -> list[IntakeCheck]:
+              threshold: int, memo: TableMemo | None = None,
+              source: str = "") -> list[IntakeCheck]:
     out = []
     for col in sorted(columns):
         if col not in df.columns:
             continue
         raw = df[col].astype("string")
-        fixed = canonical(df[col])
+        fixed = canonical(df[col]) if memo is None else memo.canonical_of(source, df, col)
         odd = (raw != fixed).fillna(False).to_numpy(dtype=bool)
         if not odd.any():
             continue
@@ -309,7 +314,7 @@ def _headers(df: pd.DataFrame, file: str, named: set[str]) -> list[IntakeCheck]:
 
 
 def _unused(df: pd.DataFrame, project: Project, source: str, selected: dict[str, set[str]],
-            threshold: int) -> list[IntakeCheck]:
+            threshold: int, memo: TableMemo | None = None) -> list[IntakeCheck]:
     """Values no rule selects, each by its label (``columns.<col>.values``) and row count."""
     from evalkit.model.labels import value_label
 
@@ -318,7 +323,8 @@ def _unused(df: pd.DataFrame, project: Project, source: str, selected: dict[str,
     for col, chosen in sorted(selected.items()):
         if col not in df.columns:
             continue
-        counts = canonical(df[col]).dropna().value_counts()
+        counts = (canonical(df[col]).dropna().value_counts() if memo is None
+                  else memo.counts_of(source, df, col))
         left = [(str(v), int(n)) for v, n in counts.items() if str(v) not in chosen]
         if not left:
             continue
@@ -339,13 +345,15 @@ def _unused(df: pd.DataFrame, project: Project, source: str, selected: dict[str,
     return out
 
 
-def filtered_columns(project: Project) -> dict[str, dict[str, set[str]]]:
+def filtered_columns(project: Project,
+                     uses: list[_Use] | None = None) -> dict[str, dict[str, set[str]]]:
     """Source -> category column -> the values its indicators and cadence rules select
     (text filters on columns that are not personal; the other values are listed by the
-    ``unused_category`` check, so a report prints them)."""
+    ``unused_category`` check, so a report prints them). ``uses``: the project's
+    filtered computations when already listed."""
     personal = project.personal_columns()
     filtered: dict[str, dict[str, set[str]]] = {}
-    for use in _uses(project):
+    for use in _uses(project) if uses is None else uses:
         for col, value in use.spec.filter.items():
             values = value if isinstance(value, list) else [value]
             if col in personal or not all(isinstance(v, str) for v in values):
@@ -382,8 +390,9 @@ def intake_checks(project: Project, tables: Any,
     personal = project.personal_columns()
     threshold = int(project.privacy.disclosure_threshold)
     out: list[IntakeCheck] = []
+    memo = TableMemo()
     uses = _uses(project)
-    filtered = filtered_columns(project)
+    filtered = filtered_columns(project, uses)
     for source, df in data.items():
         if source not in project.data:
             continue
@@ -392,8 +401,7 @@ def intake_checks(project: Project, tables: Any,
         named |= {u.date for u in uses if u.source == source and u.date}
         named |= set(project.data[source].columns)
         out.extend(_headers(df, file, named))
-        out.extend(_variants(df, file, set(filtered.get(source, {})), threshold))
-    memo: dict[tuple[str, str], pd.Series] = {}
+        out.extend(_variants(df, file, set(filtered.get(source, {})), threshold, memo, source))
     for use in uses:
         if use.source not in data:
             continue
@@ -402,12 +410,12 @@ def intake_checks(project: Project, tables: Any,
         absent = _absent(use, df, file, personal, project, memo)
         out.extend(absent)
         if not absent:
-            out.extend(_zero(use, df, file, project))
+            out.extend(_zero(use, df, file, project, memo))
     if indicators is not None and project.contract is not None:
         out.extend(_empty_periods(project, indicators))
     for source, cols in filtered.items():
         if source in data:
-            out.extend(_unused(data[source], project, source, cols, threshold))
+            out.extend(_unused(data[source], project, source, cols, threshold, memo))
     return sorted(out, key=lambda c: c.level != "error")
 
 
@@ -416,16 +424,11 @@ def _empty_periods(project: Project, indicators: pd.DataFrame) -> list[IntakeChe
     assert project.contract is not None
     if not {"indicator_id", "period", "n"} <= set(indicators.columns):
         return out
-    whole = indicators
-    if "disaggregation" in indicators.columns:
-        whole = indicators.loc[indicators["disaggregation"].astype("string").fillna("") == ""]
+    rows = _whole_rows(indicators)
     for k, c in enumerate(project.contract.criteria):
         if c.period == "total":
             continue
-        part = whole.loc[(whole["indicator_id"] == c.indicator) & (whole["period"] != "total")]
-        if c.period != "each":
-            part = part.loc[part["period"] == c.period]
-        empty = [str(p) for p, n in zip(part["period"], part["n"], strict=True)
+        empty = [str(p) for p, n in _criterion_rows(indicators, rows, c.indicator, c.period)
                  if isinstance(n, int | float) and not math.isnan(n) and n == 0]
         if empty:
             out.append(IntakeCheck(
@@ -435,3 +438,39 @@ def _empty_periods(project: Project, indicators: pd.DataFrame) -> list[IntakeChe
                 f"criterion {c.id} is judged period by period, but indicator {c.indicator} "
                 f"counts no record in {', '.join(empty)}; check the dates and the data"))
     return out
+
+
+def _whole(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the indicator table without a disaggregation."""
+    if "disaggregation" not in indicators.columns:
+        return indicators
+    return indicators.loc[indicators["disaggregation"].astype("string").fillna("") == ""]
+
+
+def _whole_rows(indicators: pd.DataFrame) -> list[tuple[Any, Any, Any]] | None:
+    """``(indicator_id, period, n)`` of :func:`_whole` as the columns iterate, or None unless
+    every id and period is text (only then is Python's ``==`` the columns' ``==``)."""
+    keep: Any = [True] * len(indicators)
+    if "disaggregation" in indicators.columns:
+        keep = (indicators["disaggregation"].astype("string").fillna("") == "").to_numpy(
+            dtype=bool)
+    rows = [(i, p, n) for i, p, n, whole in zip(
+        indicators["indicator_id"], indicators["period"], indicators["n"], keep, strict=True)
+        if whole]
+    if all(isinstance(i, str) and isinstance(p, str) for i, p, _ in rows):
+        return rows
+    return None
+
+
+def _criterion_rows(indicators: pd.DataFrame, rows: list[tuple[Any, Any, Any]] | None,
+                    indicator: str, period: str) -> list[tuple[Any, Any]]:
+    """``(period, n)`` of the indicator's period rows a criterion judges (``period``: each
+    or one period's key), from ``rows`` or, when None, by pandas' comparisons."""
+    if rows is not None:
+        return [(p, n) for i, p, n in rows
+                if i == indicator and p != "total" and (period == "each" or p == period)]
+    whole = _whole(indicators)
+    part = whole.loc[(whole["indicator_id"] == indicator) & (whole["period"] != "total")]
+    if period != "each":
+        part = part.loc[part["period"] == period]
+    return list(zip(part["period"], part["n"], strict=True))
