@@ -227,6 +227,36 @@ def test_blank_count_with_file_counts_one():
     assert out.iloc[0]["verified"] == 1.0 and out.iloc[0]["status"] == "complete"
 
 
+
+def test_evidence_problems_name_row_labels_of_any_unique_index():
+    """Rows are read in order (fast path): the messages name each row's own label."""
+    wanted = {"C1": [EvidenceRequirement(type="x", name="x")]}
+    ev = evidence_rows(("C1", "x", 1, "", "yes"), ("C9", "x", 1, "", "yes"),
+                       ("C1", "x", -1, "", "maybe"))
+    ev.index = [10, 3, "r7"]
+    with pytest.raises(DataError) as info:
+        check_evidence(wanted, ev, "evidence.csv")
+    assert [p.split(",")[0] for p in info.value.problems] == [
+        "evidence.csv row 3", "evidence.csv row r7", "evidence.csv row r7"]
+    assert "got np.int64(-1)" in info.value.problems[1] and "got 'maybe'" in info.value.problems[2]
+
+
+def test_evidence_sums_files_and_blank_types():
+    """Submitted and verified sums, file names and statuses per item and evidence type."""
+    wanted = {"C1": [EvidenceRequirement(type="x", name="x", min_count=3),
+                     EvidenceRequirement(type="y", name="y", min_count=1)],
+              "C2": [EvidenceRequirement(type="x", name="x", min_count=2)]}
+    ev = evidence_rows(("C1", "x", 1, "a.pdf", "yes"), ("C1", "x", 2, " ", "no"),
+                       ("C1", None, 5, "b.pdf", "yes"), ("C2", "x", 1, "c.pdf", "no"),
+                       (" C1 ", " x ", 0.5, "d.pdf", "是"))
+    out = check_evidence(wanted, ev)
+    assert out[["item", "type", "submitted", "verified", "files", "status"]].values.tolist() == [
+        ["C1", "x", 3.5, 1.5, "a.pdf; d.pdf", "unverified"],
+        ["C1", "y", 0.0, 0.0, "", "missing"],
+        ["C2", "x", 1.0, 0.0, "c.pdf", "short"]]
+    assert out.dtypes.astype(str).tolist() == [
+        "str", "str", "str", "str", "float64", "float64", "float64", "str", "str"]
+
 # -- bad input ---------------------------------------------------------------------------
 def test_unknown_indicators_all_listed_in_code():
     c = contract(crit("C1", "X1"), crit("C2", "A"), crit("C3", "X2"))
