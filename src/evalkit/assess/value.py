@@ -172,7 +172,8 @@ def budget_table(
         if line in contract and not math.isnan(own[pos]) and own[pos] != contract[line].amount:
             problems.append(f"{file} row {idx}, column {spec.budget}: budget {fmt(own[pos])} of "
                             f"{line!r} differs from the contract's {fmt(contract[line].amount)}")
-    dup = ids[ids.duplicated()].tolist()
+    dup = (_repeats(line_ids) if all(type(v) is str for v in line_ids)
+           else ids[ids.duplicated()].tolist())
     problems += [f"{file}, column {spec.line}: line {d!r} appears more than once" for d in dup]
     if problems:
         raise DataError(f"{file}: {len(problems)} budget problem(s)", problems=problems,
@@ -189,12 +190,44 @@ def budget_table(
     rows += [{"line_id": b.id, "name_zh": b.name.zh, "name_en": b.name.en,
               "category": b.category, "budget": b.amount, "spent": 0.0}
              for b in contract.values() if b.id not in set(ids)]
+    if rows and all(type(r["line_id"]) is str for r in rows):
+        return _line_frame(rows, underspend_flag)
     out = pd.DataFrame(rows, columns=LINE_COLUMNS[:6])
     out["variance"] = out["spent"] - out["budget"]
     out["execution"] = (out["spent"] / out["budget"]).where(out["budget"] > 0)
     out["flag"] = ["overspent" if v > 0 else "underspent" if e < underspend_flag else ""
                    for v, e in zip(out["variance"], out["execution"].fillna(1.0), strict=True)]
     return out
+
+
+def _repeats(values: list[str]) -> list[str]:
+    """Each value that appeared before, in order (``Series.duplicated`` of text)."""
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        if v in seen:
+            out.append(v)
+        seen.add(v)
+    return out
+
+
+def _line_frame(rows: list[dict[str, Any]], underspend_flag: float) -> pd.DataFrame:
+    """The budget-line table of ``rows`` (text line ids) with variance, execution and flag:
+    the same float64 operations as on the table's columns, on arrays, and one frame."""
+    import numpy as np
+    import pandas as pd
+
+    cols = {c: [r[c] for r in rows] for c in LINE_COLUMNS[:6]}
+    budget = np.array(cols["budget"], dtype=np.float64)
+    spent = np.array(cols["spent"], dtype=np.float64)
+    variance = spent - budget
+    with np.errstate(divide="ignore", invalid="ignore"):
+        execution = np.where(budget > 0, spent / budget, np.nan)
+    judged = np.where(np.isnan(execution), 1.0, execution).tolist()
+    flag = ["overspent" if v > 0 else "underspent" if e < underspend_flag else ""
+            for v, e in zip(variance.tolist(), judged, strict=True)]
+    return pd.DataFrame({**cols, "budget": budget, "spent": spent, "variance": variance,
+                         "execution": execution, "flag": flag}, columns=LINE_COLUMNS)
 
 
 def _among(values: pd.Series, wanted: Iterable[str]) -> np.ndarray:
