@@ -336,7 +336,7 @@ def assess_value(
     """
     import pandas as pd
 
-    from evalkit.assess.sroi import resolve_quantity, sroi
+    from evalkit.assess.sroi import indicator_rows, resolve_quantity, sroi
     from evalkit.model.value import Quantity
 
     if budget is not None and spec.budget is not None:
@@ -365,7 +365,8 @@ def assess_value(
             f"支出 {fmt_money(spent, 'zh', currency)}", f"{line} {name_en}: budget "
             f"{fmt_money(amount, 'en', currency)}, spent {fmt_money(spent, 'en', currency)} "
             f"({flag})"))
-    kw: dict[str, Any] = {"indicators": indicators, "effects": effects, "evidence": evidence}
+    kw: dict[str, Any] = {"indicators": indicators, "effects": effects, "evidence": evidence,
+                          "rows": indicator_rows(indicators)}
     people = (resolve_quantity(spec.participants, where="value.participants", **kw)
               if spec.participants is not None else math.nan)
     outputs = []
