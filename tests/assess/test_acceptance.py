@@ -227,6 +227,37 @@ def test_blank_count_with_file_counts_one():
     assert out.iloc[0]["verified"] == 1.0 and out.iloc[0]["status"] == "complete"
 
 
+
+def test_evidence_problems_name_row_labels_of_any_unique_index():
+    """Rows are read in order (fast path): the messages name each row's own label."""
+    wanted = {"C1": [EvidenceRequirement(type="x", name="x")]}
+    ev = evidence_rows(("C1", "x", 1, "", "yes"), ("C9", "x", 1, "", "yes"),
+                       ("C1", "x", -1, "", "maybe"))
+    ev.index = [10, 3, "r7"]
+    with pytest.raises(DataError) as info:
+        check_evidence(wanted, ev, "evidence.csv")
+    assert [p.split(",")[0] for p in info.value.problems] == [
+        "evidence.csv row 3", "evidence.csv row r7", "evidence.csv row r7"]
+    assert "got np.int64(-1)" in info.value.problems[1] and "got 'maybe'" in info.value.problems[2]
+
+
+def test_evidence_sums_files_and_blank_types():
+    """Submitted and verified sums, file names and statuses per item and evidence type."""
+    wanted = {"C1": [EvidenceRequirement(type="x", name="x", min_count=3),
+                     EvidenceRequirement(type="y", name="y", min_count=1)],
+              "C2": [EvidenceRequirement(type="x", name="x", min_count=2)]}
+    ev = evidence_rows(("C1", "x", 1, "a.pdf", "yes"), ("C1", "x", 2, " ", "no"),
+                       ("C1", None, 5, "b.pdf", "yes"), ("C2", "x", 1, "c.pdf", "no"),
+                       (" C1 ", " x ", 0.5, "d.pdf", "是"))
+    out = check_evidence(wanted, ev)
+    assert out[["item", "type", "submitted", "verified", "files", "status"]].values.tolist() == [
+        ["C1", "x", 3.5, 1.5, "a.pdf; d.pdf", "unverified"],
+        ["C1", "y", 0.0, 0.0, "", "missing"],
+        ["C2", "x", 1.0, 0.0, "c.pdf", "short"]]
+    assert out.dtypes.astype(str).tolist() == [
+        "str", "str", "str", "str", "float64", "float64", "float64", "str", "str"]
+
+
 # -- bad input ---------------------------------------------------------------------------
 def test_unknown_indicators_all_listed_in_code():
     c = contract(crit("C1", "X1"), crit("C2", "A"), crit("C3", "X2"))
@@ -249,6 +280,72 @@ def test_unknown_indicators_and_duplicates_listed_from_yaml(example_copy):
     assert "contract.criteria[0].indicator: unknown indicator 'I99'" in text
     assert "contract.criteria[6].indicator: unknown indicator 'I77'" in text
     assert "contract.evidence_criteria[0].id: id 'C2' is already used" in text
+
+
+# -- fast paths equal the pandas ones ---------------------------------------------------
+def _example_tables(example_project):
+    from evalkit.assess.acceptance import _checked_indicators
+
+    evidence = load_evidence(example_project)
+    ind = _checked_indicators(example_project.contract, indicator_table(example_project, evidence))
+    return evidence, ind
+
+
+def test_period_records_equal_to_dict_records(example_project):
+    """The criteria's indicator rows, read column by column, equal the records of the
+    groupby path (here forced by object ids), also with "string" (pd.NA) text, a missing
+    label and a disaggregated row."""
+    from evalkit.assess.acceptance import _READ, _period_rows
+
+    contract = example_project.contract
+    _, ind = _example_tables(example_project)
+    odd = ind.astype({"label_en": "string", "measure": "string"})
+    i2 = odd.index[(odd["indicator_id"] == "I2") & (odd["period"] != "total")][1]
+    odd.loc[i2, "label_en"] = pd.NA
+    extra = odd.iloc[[0]].assign(disaggregation="gender=f", actual=-1.0)
+    odd = pd.concat([odd, extra], ignore_index=True)
+    for table in (ind, odd):
+        fast = _period_rows(table, contract)
+        slow = _period_rows(table.astype({"indicator_id": object}), contract)
+        slow = {k: [{c: r[c] for c in _READ} for r in rows] for k, rows in slow.items()}
+        assert repr(fast) == repr(slow)  # NaN equal to NaN
+        for k, rows in fast.items():
+            for a, b in zip(rows, slow[k], strict=True):
+                assert [type(v) for v in a.values()] == [type(v) for v in b.values()]
+    assert _period_rows(odd, contract)[2][1]["label_en"] is None      # pd.NA boxed as None
+
+
+def test_verdict_rows_and_sums_equal_the_pandas_filters(example_project):
+    """_weighted / _criteria_rows / _evidence_rows give what the pandas filters, sums and
+    itertuples gave (object columns take those paths)."""
+    from evalkit.assess.acceptance import (
+        _criteria_rows,
+        _criteria_table,
+        _evidence_rows,
+        _weighted,
+    )
+
+    contract = example_project.contract
+    evidence, ind = _example_tables(example_project)
+    wanted = {c.id: c.evidence for c in contract.items()}
+    wanted |= {b.id: b.evidence for b in contract.budget_lines}
+    ev = check_evidence(wanted, evidence["evidence"])
+    table = _criteria_table(contract, ind, ev)
+    table.loc[table.index[1], "weight"] = math.nan
+    share, counts = _weighted(table)
+    old_share, old_counts = _weighted(table.astype({"weight": object}))
+    assert share.hex() == old_share.hex()
+    assert {k: v for k, v in counts.items() if k != "met"} == {
+        k: v for k, v in old_counts.items() if v and k != "met"}
+    for fast, slow in zip(_criteria_rows(table), table.itertuples(), strict=True):
+        assert repr(tuple(fast)) == repr(tuple(slow)[1:])  # NaN equal to NaN
+    ids = set(table["criterion_id"])
+    fast = _evidence_rows(ev.assign(status=["short"] * len(ev)), ids)
+    slow = _evidence_rows(ev.assign(status=["short"] * len(ev)).astype({"item": object}), ids)
+    def fields(rows):
+        return repr([(r.item, r.name_zh, r.name_en, r.verified, r.required) for r in rows])
+
+    assert fields(fast) == fields(slow) and len(fast) == 5      # the budget lines' evidence
 
 
 # -- example project ---------------------------------------------------------------------

@@ -133,9 +133,13 @@ def test_refuses_fewer_than_two_roles() -> None:
 
 def test_refuses_too_few_common_items() -> None:
     spec = card({"purchaser": P, "third_party": {"M1": 2, "M2": 1, "M3": 4}})
-    with pytest.raises(EstimationError, match=r"at least 5 items rated by every role.*found 3"):
+    with pytest.raises(EstimationError, match=r"at least 5 items rated by every role "
+                                              r"\(purchaser, third_party\); found 3 \(M1, M2, M3\)"):
         rater_agreement(spec)
     assert rater_agreement(spec, min_items=3).n_items == 3
+    apart = card({"purchaser": {"M1": 2, "M2": 1}, "third_party": {"M3": 4}})
+    with pytest.raises(EstimationError, match=r"\(purchaser, third_party\); found 0 — "):
+        rater_agreement(apart)
 
 
 def test_refuses_no_variation_and_bad_options() -> None:

@@ -116,3 +116,50 @@ def test_example_cadence(example_evaluation):
     assert t.loc["R1", "compliance"] == pytest.approx(51 / 53)
     assert t.loc["R2", "missed_periods"] == "2025-03, 2025-11"
     assert t.loc["R3", "compliance"] == 1.0 and t.loc["R4", "compliance"] == 1.0
+
+
+TIMED = pd.DataFrame({
+    "date": pd.to_datetime(["2024-12-31 23:00", "2025-01-01 00:00", "2025-01-06 13:30",
+                            None, "2025-01-19", "2025-01-31 00:00", "2025-01-31 09:00",
+                            "2025-01-13", "2025-01-20 08:00", "2025-01-21"], format="mixed"),
+    "kind": ["visit", "visit", "visit", "visit", "call", "visit", "visit", "call", "visit",
+             None],
+    "n": [1.0, 2.0, 1.0, 1.0, 2.0, 1.0, 1.0, 2.0, None, 1.0],
+    "site": ["a", "b", None, "a", "b", "b", "c", "a", "a", "b"],
+}, index=[9, 3, 5, 7, 1, 0, 2, 8, 6, 4])
+
+
+@pytest.mark.parametrize("per", ["week", "month", "quarter", "year"])
+@pytest.mark.parametrize("calendar", ["contract", "calendar"])
+@pytest.mark.parametrize("extra", [{}, {"filter": {"kind": "visit"}}, {"filter": {"n": 1}},
+                                   {"distinct": "site"}, {"distinct": "date"},
+                                   {"filter": {"kind": ["visit", "call"]}, "distinct": "site"}])
+def test_numpy_counts_equal_pandas_counts(per, calendar, extra):
+    """The numpy period counts (plain datetimes) equal the pandas filters and
+    assign_periods, with times of day at the period's ends, missing dates and a shuffled
+    index."""
+    from evalkit.assess.cadence import _period_counts, _period_counts_pandas
+
+    r = rule(per=per, calendar=calendar, **extra)
+    start, end = dt.date(2025, 1, 1), dt.date(2025, 1, 31)
+    fast = _period_counts(r, TIMED, TIMED["date"], "date", start, end, None, "w")
+    slow = _period_counts_pandas(r, TIMED, TIMED["date"], "date", start, end, None, "w")
+    assert fast == slow
+    # 7 records from 1 Jan 00:00 to 31 Jan 00:00 (not 31 Jan 09:00): 4 visits, 3 with n = 1,
+    # 6 visits or calls
+    kept = {"{'kind': 'visit'}": 4, "{'n': 1}": 3, "{'kind': ['visit', 'call']}": 6}
+    assert fast[1] == kept.get(str(extra.get("filter")), 7)
+
+
+def test_dates_with_a_time_zone_go_the_pandas_way():
+    """Time-zone dates are not compared by numpy: the pandas path judges them as before."""
+    zoned = LOG.assign(date=pd.to_datetime(LOG["date"]).dt.tz_localize("Asia/Shanghai"))
+    with pytest.raises(TypeError):
+        check_cadence([rule()], {"log": zoned}, START, END)
+
+
+def test_rules_on_one_column_parse_it_once_and_report_each():
+    df = LOG.assign(date=["soon", *list(LOG["date"][1:])])
+    with pytest.raises(DataError) as info:
+        check_cadence([rule(id="A"), rule(id="B", per="month")], {"log": df}, START, END)
+    assert [p.split(".")[0] for p in info.value.problems] == ["cadence[0] (A)", "cadence[1] (B)"]

@@ -68,6 +68,69 @@ def test_ledger_errors():
         partnership_ledger(bad, parties=["union", "sw"], rates={"funds": 1})
 
 
+
+def test_group_sums_equal_pandas_groupby_sums_to_the_bit():
+    """The ledger's sums by period and by resource are added as groupby().sum() adds them
+    (Kahan compensation in row order, missing values skipped, infinities kept)."""
+    from evalkit.assess.partnership import _group_sums
+
+    rng = np.random.default_rng(20261202)
+    for trial in range(300):
+        n = int(rng.integers(1, 40))
+        keys = [f"k{int(k)}" for k in rng.integers(0, 4, n)]
+        scale = 10.0 ** rng.integers(-3, 16, (2, n))
+        values = rng.standard_normal((2, n)) * scale
+        values[rng.random((2, n)) < 0.1] = np.nan
+        if trial % 50 == 0:
+            values[0, 0] = np.inf
+        got = _group_sums(keys, values[0], values[1])
+        frame = pd.DataFrame({"key": keys, "ab": values[0], "ba": values[1]})
+        want = frame.groupby("key")[["ab", "ba"]].sum()
+        assert sorted(got) == list(want.index)
+        for key, (ab, ba) in got.items():
+            assert ab.hex() == float(want.loc[key, "ab"]).hex(), (trial, key)
+            assert ba.hex() == float(want.loc[key, "ba"]).hex(), (trial, key)
+
+
+def test_ledger_tables_equal_the_pandas_construction():
+    """by_resource and the pooled index as the groupby / reindex / rename built them."""
+    led = _ledger().assign(value=[0.1, np.nan, 0.7, 1e-9, np.nan, 3.3])
+    rates = {"funds": 1.0, "staff_hours": 50.3, "referrals": 100.7}
+    r = partnership_ledger(led, parties=["union", "sw"], rates=rates)
+    value = np.array([0.1, 10 * 50.3, 0.7, 1e-9, 4 * 100.7, 3.3])
+    frame = pd.DataFrame({"period": led["period"].to_numpy(),
+                          "ab": np.where(led["from_party"].to_numpy() == "union", value, 0.0),
+                          "ba": np.where(led["from_party"].to_numpy() == "sw", value, 0.0),
+                          "resource": led["resource"].to_numpy()})
+    from evalkit.assess.partnership import RESOURCES
+
+    by_res = (frame.groupby("resource")[["ab", "ba"]].sum()
+              .reindex([x for x in RESOURCES if x in set(frame["resource"])])
+              .reset_index().rename(columns={"ab": "a_to_b", "ba": "b_to_a"}))
+    pd.testing.assert_frame_equal(r.by_resource, by_res, check_exact=True)
+    sums = frame.groupby("period")[["ab", "ba"]].sum()
+    assert r.periods["a_to_b"].tolist() == sums["ab"].tolist()
+    total = float(frame["ab"].sum()) + float(frame["ba"].sum())
+    assert r.reciprocity == 1 - abs(float(frame["ab"].sum()) - float(frame["ba"].sum())) / total
+
+
+def test_ledger_messages_name_row_labels():
+    led = _ledger()
+    led.index = [f"r{k}" for k in range(len(led))]
+    led.loc["r3", "from_party"] = None
+    with pytest.raises(DataError, match="column 'from_party' row 'r3' names unknown party nan \\("):
+        partnership_ledger(led, parties=["union", "sw"], rates={"funds": 1})
+    led = _ledger()
+    led.index = [f"r{k}" for k in range(len(led))]
+    led.loc["r4", "to_party"] = "sw"
+    with pytest.raises(DataError, match="row 'r4' is a transfer from 'sw' to itself"):
+        partnership_ledger(led, parties=["union", "sw"], rates={"funds": 1})
+    led = _ledger()
+    led.index = [f"r{k}" for k in range(len(led))]
+    led.loc["r5", "resource"] = "goodwill"
+    with pytest.raises(DataError, match="column 'resource' row 'r5' is 'goodwill'"):
+        partnership_ledger(led, parties=["union", "sw"], rates={"funds": 1})
+
 def test_needs_match_by_hand():
     needs = pd.Series({"legal": 50, "health": 30, "family": 15, "leisure": 5})
     services = {"legal": 20, "leisure": 60, "family": 20}

@@ -208,3 +208,35 @@ def test_example_scorecard(example_evaluation):
     assert nodes.loc["A", "max_points"] + nodes.loc["B", "max_points"] \
         + nodes.loc["C", "max_points"] + nodes.loc["D", "max_points"] == 100
     assert math.isclose(sc.total, nodes.loc[["A", "B", "C", "D"], "points"].sum())
+
+
+def test_indicator_values_read_fast_equal_the_checked_rows():
+    """float64 columns are read from the table's positions; other dtypes (here int64 actual)
+    and refused values go through numeric_column: both give the same scores and messages."""
+    ratings = {"purchaser": {"B1.1": 30}}
+    floats = INDICATORS.astype({"actual": "float64"})
+    texts = INDICATORS.astype({"achievement": "string"})
+    a, b, c = (score_scorecard(card(), indicators=t, cadence=CADENCE, effects=EFFECTS,
+                               ratings=ratings).nodes for t in (INDICATORS, floats, texts))
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, c)
+    huge = INDICATORS.assign(achievement=[1e300, 0.8, math.inf])   # Q1's value is not read
+    with pytest.raises(DataError, match=r"children\[1\]\.indicator: column .achievement. must hold "
+                                        r"finite numbers, found inf at row 2"):
+        score_scorecard(card(), indicators=huge, cadence=CADENCE, effects=EFFECTS,
+                        ratings=ratings)
+
+
+def test_cadence_read_without_a_cadence_result_type():
+    """A look-alike of CadenceResult is read by its own filters (missed(), rules rows)."""
+    ratings = {"purchaser": {"B1.1": 30}}
+    alike = SimpleNamespace(rules=CADENCE.rules, missed=CADENCE.missed)
+    a = score_scorecard(card(), indicators=INDICATORS, cadence=CADENCE, effects=EFFECTS,
+                        ratings=ratings).nodes
+    b = score_scorecard(card(), indicators=INDICATORS, cadence=alike, effects=EFFECTS,
+                        ratings=ratings).nodes
+    pd.testing.assert_frame_equal(a, b)
+    other = SimpleNamespace(rules=CADENCE.rules.assign(rule_id="R9"), missed=CADENCE.missed)
+    with pytest.raises(DataError, match="no result for rule 'R1'"):
+        score_scorecard(card(), indicators=INDICATORS, cadence=other, effects=EFFECTS,
+                        ratings=ratings)

@@ -200,3 +200,28 @@ def test_plot_draws_the_sensitivity_ratios():
     assert [p.get_x() for p in low] == pytest.approx([res.ratio] * 12)
     assert [p.get_x() + p.get_width() for p in low] == pytest.approx(top["ratio_low"].tolist())
     assert [p.get_x() + p.get_width() for p in high] == pytest.approx(top["ratio_high"].tolist())
+
+
+def test_indicator_quantity_rows_equal_the_filter():
+    """The row read for an indicator (last total row, else last row), found by one walk over
+    text ids/periods, is the one the pandas filter (object ids) finds."""
+    import pandas as pd
+
+    from evalkit.assess.sroi import indicator_rows, resolve_quantity
+    from evalkit.errors import DataError
+    from evalkit.model.value import Quantity
+
+    text = pd.DataFrame({"indicator_id": ["A", "A", "B", "A", "B", "C"],
+                         "period": ["Q1", "total", "Q1", "total", "Q2", "Q1"],
+                         "actual": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}).astype(
+        {"indicator_id": "string", "period": "string"})
+    objects = text.astype({"indicator_id": object})
+    assert indicator_rows(text) == {"A": 3, "B": 4, "C": 5} and indicator_rows(objects) is None
+    for ident, want in (("A", 4.0), ("B", 5.0), ("C", 6.0)):
+        q = Quantity(indicator=ident, scale=2.0)
+        got = [resolve_quantity(q, indicators=t) for t in (text, objects)]
+        got.append(resolve_quantity(q, indicators=text, rows=indicator_rows(text)))
+        assert got == [2 * want] * 3
+    for table in (text, objects, text[["indicator_id", "actual"]]):
+        with pytest.raises(DataError, match="no value for indicator 'Z'"):
+            resolve_quantity(Quantity(indicator="Z"), indicators=table)

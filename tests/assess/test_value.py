@@ -194,3 +194,71 @@ def test_example_project_money(example_project):
     oc = res.cost_per_outcome.set_index("outcome_id")
     assert oc.loc["disputes", "net_units"] == pytest.approx(0.8 * 706.92)
     assert res.sroi is not None and res.sroi.inputs == 291_090
+
+
+@pytest.mark.parametrize("values", [
+    [0.1, 0.2, 0.3],
+    [0.1, math.nan, 1e-3, 3.3, 7.7, 0.7, 1e9, 2.2, math.nan, 0.1, 0.3, 11.1, 5e-7],
+    [],
+    [math.nan],
+])
+def test_money_sums_equal_pandas_sums_to_the_bit(values):
+    """_sum: missing values as 0, numpy.sum in order -- what Series.sum() gives (with a mask
+    and without; more than eight values so that numpy's pairwise blocks are used)."""
+    import numpy as np
+
+    from evalkit.assess.value import _sum
+
+    s = pd.Series(values, dtype="float64")
+    keep = np.array([k % 3 != 1 for k in range(len(values))], dtype=bool)
+    assert _sum(s).hex() == float(s.sum()).hex()
+    assert _sum(s, keep).hex() == float(s.loc[keep].sum()).hex()
+    ints = pd.Series([3, 4, 5][:len(values)], dtype="int64")
+    assert _sum(ints) == float(ints.sum())
+    assert _sum(s) == _sum(s)  # the table is not changed
+    assert s.isna().sum() == sum(math.isnan(v) for v in values)
+
+
+def test_line_choice_equals_isin():
+    from evalkit.assess.value import _among
+
+    text = pd.Series(["B1", None, "B3", "fee"], dtype="string")
+    for wanted in (["B1", "fee"], [], ["B3", "B3"]):
+        assert _among(text, wanted).tolist() == text.isin(wanted).fillna(False).tolist()
+    other = pd.Series(["B1", 2, None], dtype=object)
+    assert _among(other, ["B1"]).tolist() == [True, False, False]
+
+
+def test_line_table_equals_the_frame_built_column_by_column():
+    """_line_frame gives the table the pandas construction gave: same dtypes, same bits."""
+    import numpy as np
+
+    from evalkit.assess.value import LINE_COLUMNS, _line_frame
+
+    rows = [{"line_id": "B1", "name_zh": "人员", "name_en": "Staff", "category": "personnel",
+             "budget": 100.0, "spent": 130.5},
+            {"line_id": "B2", "name_zh": "活动", "name_en": "Activities", "category": "x",
+             "budget": 3.0, "spent": 0.1},
+            {"line_id": "B3", "name_zh": "B3", "name_en": "B3", "category": "other",
+             "budget": 0.0, "spent": 0.0},
+            {"line_id": "B4", "name_zh": "B4", "name_en": "B4", "category": "other",
+             "budget": math.nan, "spent": 0.0},
+            {"line_id": "B5", "name_zh": "管理", "name_en": "Fee", "category": "management_fee",
+             "budget": 7.0, "spent": 6.3}]
+    old = pd.DataFrame(rows, columns=LINE_COLUMNS[:6])
+    old["variance"] = old["spent"] - old["budget"]
+    old["execution"] = (old["spent"] / old["budget"]).where(old["budget"] > 0)
+    old["flag"] = ["overspent" if v > 0 else "underspent" if e < 0.8 else ""
+                   for v, e in zip(old["variance"], old["execution"].fillna(1.0), strict=True)]
+    new = _line_frame(rows, 0.8)
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+    assert list(new["flag"]) == ["overspent", "underspent", "", "", ""]
+    for col in ("variance", "execution"):
+        assert np.array_equal(new[col].to_numpy(), old[col].to_numpy(), equal_nan=True)
+
+
+def test_repeated_lines_in_order():
+    from evalkit.assess.value import _repeats
+
+    ids = pd.Series(["B1", "B2", "B1", "B3", "B2", "B1"], dtype="string")
+    assert _repeats(ids.tolist()) == ids[ids.duplicated()].tolist() == ["B1", "B2", "B1"]

@@ -16,6 +16,7 @@ documented for purchasers in docs/purchasers.md):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -27,6 +28,7 @@ from evalkit.model.calendar import prorated_target
 from evalkit.model.contract import Criterion, check_evidence
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from evalkit.model.contract import AcceptanceRules, Contract
@@ -157,38 +159,65 @@ _READ = ("indicator_id", "period", "target", "actual", "days", "full_days", "mea
          "aggregation", "direction", "label_zh", "label_en")
 
 
-def _period_rows_fast(indicators: pd.DataFrame, contract: Contract
-                     ) -> dict[int, list[dict[str, Any]]] | None:
-    """:func:`_period_rows` from one ``to_dict("records")`` of the whole table, grouped in
-    Python: the same records (a row's record does not depend on the rows beside it) in the same
-    order. None when the ids or periods are not text without blanks, or a criterion has a
-    problem (then :func:`_period_rows` filters as before and words the problems)."""
+def _record_columns(indicators: pd.DataFrame, read: list[str]) -> dict[str, list[Any]] | None:
+    """Column -> its values as ``to_dict("records")`` gives them: numbers and flags as Python
+    scalars, text as ``str`` with a missing value as pandas boxes it (``pd.NA`` -> None).
+    None when a column is of another dtype (object, dates...)."""
+    import numpy as np
+    import pandas as pd
+
+    out: dict[str, list[Any]] = {}
+    for c in read:
+        column = indicators[c]
+        if isinstance(column.dtype, pd.StringDtype):
+            out[c] = [None if v is pd.NA else v for v in column.tolist()]
+        elif isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiub":
+            out[c] = column.tolist()
+        else:
+            return None
+    return out
+
+
+def _period_rows_fast(indicators: pd.DataFrame, contract: Contract,
+                      keep: np.ndarray | None = None) -> dict[int, list[dict[str, Any]]] | None:
+    """:func:`_period_rows` from the columns of the rows ``keep`` selects (all: None), grouped
+    in Python: for each criterion the records ``to_dict("records")`` gives for its rows (a
+    row's record does not depend on the rows beside it), in table order. None when the ids or
+    periods are not text without blanks, a column read is of another dtype, or a criterion
+    has a problem (then :func:`_period_rows` filters as before and words the problems)."""
+    import numpy as np
     import pandas as pd
 
     ids, periods = indicators["indicator_id"], indicators["period"]
-    if not (isinstance(ids.dtype, pd.StringDtype) and isinstance(periods.dtype, pd.StringDtype)
-            and not bool(ids.isna().any()) and not bool(periods.isna().any())):
+    if not (isinstance(ids.dtype, pd.StringDtype) and isinstance(periods.dtype, pd.StringDtype)):
+        return None
+    blank = (ids.isna() | periods.isna()).to_numpy(dtype=bool)
+    if bool((blank if keep is None else blank[keep]).any()):
         return None
     if not indicators.columns.is_unique:
         return None
     read = [c for c in _READ if c in indicators.columns]  # what _figure_row reads
-    have: dict[str, list[dict[str, Any]]] = {}
-    for record in indicators[read].to_dict("records"):
-        have.setdefault(record["indicator_id"], []).append(record)
+    columns = _record_columns(indicators, read)
+    if columns is None:
+        return None
+    id_of, period_of = columns["indicator_id"], columns["period"]
+    have: dict[str, list[int]] = {}
+    for k in (range(len(indicators)) if keep is None else np.flatnonzero(keep).tolist()):
+        have.setdefault(id_of[k], []).append(k)
     out: dict[int, list[dict[str, Any]]] = {}
-    for k, c in enumerate(contract.criteria):
+    for n, c in enumerate(contract.criteria):
         part = have.get(c.indicator)
         if part is None:
             return None
         if c.period == "each":
-            rows = [r for r in part if r["period"] != "total"]
+            rows = [k for k in part if period_of[k] != "total"]
         else:
-            rows = [r for r in part if r["period"] == c.period]
+            rows = [k for k in part if period_of[k] == c.period]
             if c.period == "total" and not rows:
                 rows = part[-1:]
         if not rows:
             return None
-        out[k] = rows
+        out[n] = [{col: columns[col][k] for col in read} for k in rows]
     return out
 
 
@@ -196,11 +225,15 @@ def _period_rows(indicators: pd.DataFrame, contract: Contract) -> dict[int, list
     """Criterion index -> the indicator rows it is judged on (the total, a period, or each)."""
     out: dict[int, list[dict[str, Any]]] = {}
     problems = []
+    whole = None
     if "disaggregation" in indicators.columns:  # judge on whole-population rows only
-        indicators = indicators.loc[indicators["disaggregation"].astype("string").fillna("") == ""]
-    fast = _period_rows_fast(indicators, contract)
+        whole = indicators["disaggregation"].astype("string").fillna("") == ""
+    fast = _period_rows_fast(indicators, contract,
+                             None if whole is None else whole.to_numpy(dtype=bool))
     if fast is not None:
         return fast
+    if whole is not None:
+        indicators = indicators.loc[whole]
     have = {str(i): part for i, part in indicators.groupby("indicator_id", sort=False)}
     for k, c in enumerate(contract.criteria):
         part = have.get(c.indicator)
@@ -226,14 +259,20 @@ _WORST = {"not_met": 0, "partly_met": 1, "met": 2}
 
 
 def _checked_indicators(contract: Contract, indicators: Any) -> pd.DataFrame:
-    """The indicator table with the columns the criteria use, actual/target as floats (a copy)."""
+    """The indicator table with the columns the criteria use, actual/target as floats (a copy,
+    or the table itself when they are float64 already: it is only read)."""
+    import numpy as np
+
     where = "indicators"
     frame = check_frame(indicators, where, allow_empty=True)
     numeric = ["actual"]
     if any(c.target is None for c in contract.criteria):
         numeric.append("target")
     require_columns(frame, ["indicator_id", "period", *numeric], where)
-    return frame.assign(**{c: numeric_column(frame, c, where) for c in numeric})
+    floats = {c: numeric_column(frame, c, where) for c in numeric}  # checks every value
+    if frame.columns.is_unique and all(frame[c].dtype == np.float64 for c in numeric):
+        return frame
+    return frame.assign(**floats)
 
 
 def _text(value: Any) -> str:
@@ -411,15 +450,84 @@ def _say(key: str, r: Any, zh_pre: str, en_pre: str) -> Statement:
     return Statement(key, zh_pre + _line(r, "zh"), en_pre + _line(r, "en"))
 
 
+@functools.cache
+def _row_type(columns: tuple[str, ...]) -> Any:
+    """A named tuple type with fields ``columns`` (one per fixed column list)."""
+    from collections import namedtuple
+
+    return namedtuple("Row", columns)
+
+
+def _tuples(table: pd.DataFrame, columns: list[str]) -> list[Any]:
+    """``table``'s rows as named tuples of ``columns``, with the values
+    :meth:`~pandas.DataFrame.itertuples` gives (one list per column)."""
+    row = _row_type(tuple(columns))
+    return [row(*values) for values in zip(*(table[c].tolist() for c in columns), strict=True)]
+
+
+def _evidence_rows(ev: pd.DataFrame, crit_ids: set[str]) -> list[Any]:
+    """The evidence rows that are not complete and belong to no criterion, in order (what
+    ``ev.loc[(ev["status"] != "complete") & ~ev["item"].isin(crit_ids)]`` holds); the
+    filter as before unless the item and status columns are text."""
+    import pandas as pd
+
+    status = ev["status"].tolist()
+    if not (isinstance(ev["item"].dtype, pd.StringDtype)
+            and all(type(s) is str for s in status)):
+        return list(ev.loc[(ev["status"] != "complete") & ~ev["item"].isin(crit_ids)]
+                    .itertuples())
+    keep = [s != "complete" and not (isinstance(i, str) and i in crit_ids)
+            for i, s in zip(ev["item"].tolist(), status, strict=True)]
+    rows = _tuples(ev, ["item", "name_zh", "name_en", "verified", "required"])
+    return [r for r, k in zip(rows, keep, strict=True) if k]
+
+
 def _evidence_conditions(ev: pd.DataFrame | None, crit_ids: set[str]) -> list[Statement]:
     if ev is None:
         return []
     out = []
-    for r in ev.loc[(ev["status"] != "complete") & ~ev["item"].isin(crit_ids)].itertuples():
+    for r in _evidence_rows(ev, crit_ids):
         out.append(Statement(
             "evidence", f"{r.item}：补交并核验{r.name_zh}（现有 {fmt(r.verified)}/{fmt(r.required)}）",
             f"{r.item}: hand in verified {r.name_en} (have {fmt(r.verified)}/{fmt(r.required)})"))
     return out
+
+
+def _weighted(table: pd.DataFrame) -> tuple[float, dict[str, int]]:
+    """The weighted share ``S`` of the criteria that are not mandatory (NaN when their
+    weights add up to 0) and the number of them in each status.
+
+    With a bool ``mandatory`` and float64 ``weight``/``credit`` the sums are taken as pandas
+    takes them (missing values as 0, :func:`numpy.sum` in row order) on arrays; otherwise by
+    the pandas filter."""
+    import numpy as np
+
+    if not (table["mandatory"].dtype == np.bool_ and table["weight"].dtype == np.float64
+            and table["credit"].dtype == np.float64):
+        weighted = table.loc[~table["mandatory"]]
+        wsum = float(weighted["weight"].sum())
+        share = (float((weighted["weight"] * weighted["credit"]).sum() / wsum) if wsum
+                 else math.nan)
+        return share, {s: int((weighted["status"] == s).sum()) for s in _WORST}
+    free = ~table["mandatory"].to_numpy()
+    weight = table["weight"].to_numpy()[free]
+    product = weight * table["credit"].to_numpy()[free]
+    wsum = float(np.where(np.isnan(weight), 0.0, weight).sum())
+    total = np.where(np.isnan(product), 0.0, product).sum()
+    share = float(total / wsum) if wsum else math.nan
+    counts: dict[str, int] = {}
+    for s, f in zip(table["status"].tolist(), free.tolist(), strict=True):
+        if f and isinstance(s, str):
+            counts[s] = counts.get(s, 0) + 1
+    return share, counts
+
+
+def _criteria_rows(table: pd.DataFrame) -> list[Any]:
+    """The criteria table's rows as :meth:`~pandas.DataFrame.itertuples` gives them (the
+    columns :func:`_line` and :func:`_verdict` read)."""
+    if list(table.columns) != CRITERIA_COLUMNS:
+        return list(table.itertuples())
+    return _tuples(table, CRITERIA_COLUMNS)
 
 
 def _verdict(table: pd.DataFrame, rules: AcceptanceRules
@@ -427,10 +535,8 @@ def _verdict(table: pd.DataFrame, rules: AcceptanceRules
     rejects: list[Statement] = []
     conds: list[Statement] = []
     good: list[Statement] = []
-    weighted = table.loc[~table["mandatory"]]
-    wsum = float(weighted["weight"].sum())
-    share = float((weighted["weight"] * weighted["credit"]).sum() / wsum) if wsum else math.nan
-    for r in table.itertuples():
+    share, counts = _weighted(table)
+    for r in _criteria_rows(table):
         if r.status == "met":
             good.append(_say("met", r, "", ""))
         elif r.veto:
@@ -446,7 +552,7 @@ def _verdict(table: pd.DataFrame, rules: AcceptanceRules
     for key, status, most, zh, en in (
             ("too_many_partly", "partly_met", rules.max_partly_met, "部分达标", "partly met"),
             ("too_many_not_met", "not_met", rules.max_not_met, "未达标", "not met")):
-        n = int((weighted["status"] == status).sum())
+        n = counts.get(status, 0)
         if n > most:
             rejects.append(Statement(key, f"{n} 项加权指标{zh}，超过允许的 {most} 项",
                                      f"{n} weighted criteria {en}, more than the {most} allowed"))

@@ -224,7 +224,8 @@ def rater_agreement(spec: ScorecardSpec, ratings: Mapping[str, Mapping[str, Any]
     if isinstance(min_items, bool) or not isinstance(min_items, int) or min_items < 3:
         raise SpecError(f"rater_agreement: min_items must be an integer >= 3, got {min_items!r}")
     shares = role_item_shares(spec, ratings)
-    rated = [r for r in shares.columns if shares[r].notna().any()]
+    filled = shares.notna().to_numpy(dtype=bool)
+    rated = [r for j, r in enumerate(shares.columns) if bool(filled[:, j].any())]
     if roles is not None:
         unknown = [r for r in roles if r not in shares.columns]
         if unknown:
@@ -236,13 +237,15 @@ def rater_agreement(spec: ScorecardSpec, ratings: Mapping[str, Mapping[str, Any]
             f"rater agreement needs at least 2 rater roles with ratings; found "
             f"{len(rated)} ({', '.join(rated) or 'none'})",
             hint="agreement is only measured when two or more roles rate the same items")
-    complete = shares.loc[:, rated].dropna()
-    if len(complete) < min_items:
+    by_all = filled[:, [shares.columns.get_loc(r) for r in rated]].all(axis=1)
+    if int(by_all.sum()) < min_items:  # the items of shares.loc[:, rated].dropna(), unbuilt
+        items = [str(i) for i, kept in zip(shares.index, by_all.tolist(), strict=True) if kept]
         raise EstimationError(
             f"rater agreement needs at least {min_items} items rated by every role "
-            f"({', '.join(rated)}); found {len(complete)}"
-            + (f" ({', '.join(map(str, complete.index))})" if len(complete) else ""),
+            f"({', '.join(rated)}); found {len(items)}"
+            + (f" ({', '.join(items)})" if items else ""),
             hint="have every role rate the same manual items, or compare fewer roles (roles=)")
+    complete = shares.loc[:, rated].dropna()
     values = complete.to_numpy()
     if float(values.max() - values.min()) == 0.0:
         raise EstimationError(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from evalkit.assess.measure import _select, assign_periods, project_periods
+from evalkit.assess.measure import _mask, _select, assign_periods, project_periods
 from evalkit.errors import DataError
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from evalkit.model.cadence import CadenceRule
+    from evalkit.model.calendar import PeriodSpan
 
 __all__ = ["CADENCE_COLUMNS", "PERIOD_COLUMNS", "CadenceResult", "check_cadence",
            "check_project", "required_count"]
@@ -130,6 +131,7 @@ def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] 
     problems: list[str] = []
     rule_rows: list[dict[str, Any]] = []
     period_rows: list[dict[str, Any]] = []
+    parsed: dict[tuple[str, str], tuple[pd.Series, object]] = {}  # one parse per column
     for k, rule in enumerate(rules):
         where = f"cadence[{k}] ({rule.id})"
         date = (dates or {}).get(rule.id) or rule.date
@@ -146,53 +148,46 @@ def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] 
             problems.append(f"{where}: column {', '.join(map(repr, missing))} not found in "
                             f"{rule.source} (columns are: {', '.join(map(str, df.columns))})")
             continue
-        repeated = [c for c in dict.fromkeys(rule.columns(date))
-                    if int((df.columns == c).sum()) > 1]
+        repeated = ([] if df.columns.is_unique else
+                    [c for c in dict.fromkeys(rule.columns(date))
+                     if int((df.columns == c).sum()) > 1])
         if repeated:
             problems.append(f"{where}: column {', '.join(map(repr, repeated))} appears more than "
                             f"once in {rule.source}; rename the repeated column(s)")
             continue
-        when = pd.to_datetime(df[date], errors="coerce", format="mixed")
-        if bool((when.isna() & df[date].notna()).any()):
-            bad = df.loc[(when.isna() & df[date].notna()).to_numpy(dtype=bool), date].iloc[0]
+        if (rule.source, date) not in parsed:
+            parsed[rule.source, date] = _parse_dates(df[date])
+        when, bad = parsed[rule.source, date]
+        if bad is not _NO_BAD:
             problems.append(f"{where}.date: column {date!r} must hold dates, found {bad!r}")
             continue
-        from evalkit.model.indicators import Compute
-
-        spec = Compute(filter=rule.filter, count=rule.distinct is None, distinct=rule.distinct)
-        rows = _select(df.assign(**{date: when}), spec, where)
-        inside = (rows[date] >= pd.Timestamp(start)) & (rows[date] <= pd.Timestamp(end))
-        rows = rows.loc[inside.fillna(False).to_numpy(dtype=bool)]
         kind = rule.calendar or calendar
-        labels = assign_periods(rows[date], rule.per, start=start, end=end, calendar=kind)
-        if rule.distinct is None:
-            counts = labels.value_counts()
-        else:
-            counts = rows[rule.distinct].groupby(labels).nunique()
-        by_label = dict(zip(counts.index, counts.tolist(), strict=True))  # one lookup each
-        met_labels: list[str] = []
-        missed: list[str] = []
+        counts, records, spans = _period_counts(rule, df, when, date, start, end, kind, where)
+        met = missed = 0
+        missed_keys: list[str] = []
         missed_zh: list[str] = []
         missed_en: list[str] = []
-        for span in project_periods(start, end, rule.per, kind):
+        for span, got in zip(spans, counts, strict=True):
             need = required_count(rule.min, span.days, span.full_days, rule.partial)
-            got = int(by_label.get(span.label, 0))
             ok = None if math.isnan(need) else bool(got >= need)
-            (met_labels if ok else missed if ok is False else []).append(span.label)
-            if ok is False:
-                missed_zh.append(span.label_text("zh"))
-                missed_en.append(span.label_text("en"))
+            label_zh, label_en = span.label_text("zh"), span.label_text("en")
+            if ok:
+                met += 1
+            elif ok is False:
+                missed += 1
+                missed_keys.append(span.label)
+                missed_zh.append(label_zh)
+                missed_en.append(label_en)
             period_rows.append({"rule_id": rule.id, "period": span.label, "start": span.start,
                                 "end": span.end, "days": span.days, "full_days": span.full_days,
                                 "required": need, "count": got, "met": ok,
-                                "label_zh": span.label_text("zh"),
-                                "label_en": span.label_text("en")})
-        assessed = len(met_labels) + len(missed)
+                                "label_zh": label_zh, "label_en": label_en})
+        assessed = met + missed
         rule_rows.append({
             "rule_id": rule.id, "name_zh": rule.name.zh, "name_en": rule.name.en,
-            "per": rule.per, "min": rule.min, "periods": assessed, "met": len(met_labels),
-            "missed": len(missed), "compliance": len(met_labels) / assessed if assessed else
-            math.nan, "records": len(rows), "missed_periods": ", ".join(missed),
+            "per": rule.per, "min": rule.min, "periods": assessed, "met": met,
+            "missed": missed, "compliance": met / assessed if assessed else
+            math.nan, "records": records, "missed_periods": ", ".join(missed_keys),
             "missed_labels_zh": "；".join(missed_zh), "missed_labels_en": "; ".join(missed_en)})
     if problems:
         raise DataError(f"cadence: {len(problems)} problem(s)", problems=problems,
@@ -200,6 +195,84 @@ def check_cadence(rules: Sequence[CadenceRule], tables: dict[str, pd.DataFrame] 
     table = pd.DataFrame(rule_rows, columns=CADENCE_COLUMNS)
     return CadenceResult(rules=table, periods=pd.DataFrame(period_rows, columns=PERIOD_COLUMNS),
                          compliance=dict(zip(table["rule_id"], table["compliance"], strict=True)))
+
+
+#: :func:`_parse_dates` found no value that is not a date
+_NO_BAD = object()
+
+
+def _parse_dates(values: pd.Series) -> tuple[pd.Series, object]:
+    """``values`` as dates (unreadable ones NaT) and the first value that is not a date
+    (:data:`_NO_BAD` when every filled value is one)."""
+    import pandas as pd
+
+    when = pd.to_datetime(values, errors="coerce", format="mixed")
+    unread = when.isna() & values.notna()
+    if bool(unread.any()):
+        return when, values.loc[unread.to_numpy(dtype=bool)].iloc[0]
+    return when, _NO_BAD
+
+
+def _period_counts(rule: CadenceRule, df: pd.DataFrame, when: pd.Series, date: str,
+                   start: dt.date, end: dt.date, kind: str | None, where: str
+                   ) -> tuple[list[int], int, list[PeriodSpan]]:
+    """Records (or distinct values) per period of ``rule``, records in the project period,
+    and the periods.
+
+    Records are the rows the rule's filter keeps whose date falls in ``[start, end]``; each is
+    placed in its period as :func:`~evalkit.model.calendar.assign_periods` places it (a binary
+    search of the day over the periods' first days). Dates that are not plain (naive)
+    datetimes go the pandas way (:func:`_period_counts_pandas`)."""
+    import numpy as np
+
+    from evalkit.model.indicators import Compute
+
+    if not isinstance(when.dtype, np.dtype) or when.dtype.kind != "M":
+        return _period_counts_pandas(rule, df, when, date, start, end, kind, where)
+    spec = Compute(filter=rule.filter, count=rule.distinct is None, distinct=rule.distinct)
+    mask = _mask(df.assign(**{date: when}) if date in rule.filter else df, spec, where)
+    stamps = when.to_numpy()
+    keep = (stamps >= np.datetime64(start, "D")) & (stamps <= np.datetime64(end, "D"))
+    if mask is not None:
+        keep &= mask
+    spans = project_periods(start, end, rule.per, kind)
+    days = stamps[keep].astype("datetime64[ns]").astype("datetime64[D]")
+    firsts = np.array([np.datetime64(s.start, "D") for s in spans], dtype="datetime64[D]")
+    pos = np.searchsorted(firsts, days, side="right") - 1
+    records = int(np.count_nonzero(keep))
+    if rule.distinct is None:
+        return np.bincount(pos, minlength=len(spans)).tolist(), records, spans
+    import pandas as pd
+
+    values = when if rule.distinct == date else df[rule.distinct]
+    labels = pd.Series(np.array([s.label for s in spans], dtype=object)[pos],
+                       index=values.index[keep], dtype="string")
+    by_label = values.loc[keep].groupby(labels).nunique()
+    got = dict(zip(by_label.index, by_label.tolist(), strict=True))
+    return [int(got.get(s.label, 0)) for s in spans], records, spans
+
+
+def _period_counts_pandas(rule: CadenceRule, df: pd.DataFrame, when: pd.Series, date: str,
+                          start: dt.date, end: dt.date, kind: str | None, where: str
+                          ) -> tuple[list[int], int, list[PeriodSpan]]:
+    """:func:`_period_counts` by pandas filters and
+    :func:`~evalkit.model.calendar.assign_periods` (dates of any dtype)."""
+    import pandas as pd
+
+    from evalkit.model.indicators import Compute
+
+    spec = Compute(filter=rule.filter, count=rule.distinct is None, distinct=rule.distinct)
+    rows = _select(df.assign(**{date: when}), spec, where)
+    inside = (rows[date] >= pd.Timestamp(start)) & (rows[date] <= pd.Timestamp(end))
+    rows = rows.loc[inside.fillna(False).to_numpy(dtype=bool)]
+    labels = assign_periods(rows[date], rule.per, start=start, end=end, calendar=kind)
+    if rule.distinct is None:
+        counts = labels.value_counts()
+    else:
+        counts = rows[rule.distinct].groupby(labels).nunique()
+    by_label = dict(zip(counts.index, counts.tolist(), strict=True))  # one lookup each
+    spans = project_periods(start, end, rule.per, kind)
+    return [int(by_label.get(s.label, 0)) for s in spans], len(rows), spans
 
 
 def check_project(project: Any, evidence: Any, **stages: Any) -> CadenceResult | None:

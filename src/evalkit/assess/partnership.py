@@ -22,7 +22,7 @@ falling when the slope exceeds 0.02 per period in absolute value, else stable.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -109,9 +109,13 @@ class PartnershipResult:
                 "by_resource": self.by_resource.to_dict(orient="records")}
 
 
-def _values(df: pd.DataFrame, rates: Mapping[str, float], where: str) -> np.ndarray:
+def _values(df: pd.DataFrame, rates: Mapping[str, float], where: str,
+            resources: list[Any] | None = None) -> np.ndarray:
+    """Each transfer's value in yuan: ``value``, else ``amount × rate`` of its resource
+    (``resources``: the resource column as text, when already made)."""
     amount = numeric_column(df, "amount", where)
-    if (amount < 0).any():
+    amounts = amount.to_numpy(dtype=float)
+    if bool((amounts < 0).any()):
         row = amount.index[amount < 0][0]
         raise DataError(f"{where}: column 'amount' is negative in row {row!r} "
                         f"({amount[row]:g})", hint="record each transfer with a positive amount "
@@ -120,15 +124,16 @@ def _values(df: pd.DataFrame, rates: Mapping[str, float], where: str) -> np.ndar
              else amount * math.nan)
     out = value.to_numpy(dtype=float, copy=True)
     need = ~np.isfinite(out)
-    resources = df["resource"].astype(str).to_numpy()
-    for i in np.flatnonzero(need):
+    if resources is None:
+        resources = df["resource"].astype(str).tolist()
+    for i in np.flatnonzero(need).tolist():
         res = resources[i]
         if res not in rates:
             raise DataError(
                 f"{where}: row {df.index[i]!r} ({res}) has no value and no rate for {res!r}",
                 hint=f"give the row a value in yuan, or declare a rate for {res!r} "
                      "(yuan per unit) under analytics.partnership.rates")
-        out[i] = float(amount.iloc[i]) * float(rates[res])
+        out[i] = float(amounts[i]) * float(rates[res])
     if (out < 0).any():
         raise DataError(f"{where}: a transfer has a negative value",
                         hint="values are yuan given, never negative")
@@ -192,58 +197,86 @@ def partnership_ledger(
                         hint="e.g. parties: [union, provider]")
     a, b = str(parties[0]), str(parties[1])
     rates = {"funds": 1.0, **{str(k): float(v) for k, v in (rates or {}).items()}}
+    text = {col: ledger[col].astype(str).tolist() for col in ("from_party", "to_party")}
     for col in ("from_party", "to_party"):
-        vals = ledger[col].astype(str)
-        bad = vals[~vals.isin([a, b])]
-        if len(bad):
+        bad = _first(v not in (a, b) for v in text[col])
+        if bad is not None:
             raise DataError(
-                f"{where}: column {col!r} row {bad.index[0]!r} names unknown party "
-                f"{bad.iloc[0]!r} (parties are: {a}, {b})",
+                f"{where}: column {col!r} row {ledger.index[bad]!r} names unknown party "
+                f"{text[col][bad]!r} (parties are: {a}, {b})",
                 hint="use one of the two declared party names, or fix analytics.partnership.parties")
-    same = ledger["from_party"].astype(str) == ledger["to_party"].astype(str)
-    if same.any():
-        row = same.index[same][0]
+    same = _first(f == t for f, t in zip(text["from_party"], text["to_party"], strict=True))
+    if same is not None:
+        row = ledger.index[same]
         raise DataError(f"{where}: row {row!r} is a transfer from {ledger.loc[row, 'from_party']!r} "
                         "to itself", hint="a transfer goes from one partner to the other")
-    res = ledger["resource"].astype(str)
-    unknown = res[~res.isin(RESOURCES)]
-    if len(unknown):
-        raise DataError(f"{where}: column 'resource' row {unknown.index[0]!r} is "
-                        f"{unknown.iloc[0]!r}", hint=f"use one of: {', '.join(RESOURCES)}")
+    res = ledger["resource"].astype(str).tolist()
+    unknown = _first(v not in RESOURCES for v in res)
+    if unknown is not None:
+        raise DataError(f"{where}: column 'resource' row {ledger.index[unknown]!r} is "
+                        f"{res[unknown]!r}", hint=f"use one of: {', '.join(RESOURCES)}")
     if ledger["period"].isna().any():
         raise DataError(f"{where}: column 'period' has missing values",
                         hint="give every transfer its period label")
-    value = _values(ledger, rates, where)
-    frame = pd.DataFrame({"period": ledger["period"].astype(str).to_numpy(),
-                          "ab": np.where(ledger["from_party"].astype(str).to_numpy() == a,
-                                         value, 0.0),
-                          "ba": np.where(ledger["from_party"].astype(str).to_numpy() == b,
-                                         value, 0.0),
-                          "resource": res.to_numpy()})
-    labels = [str(p) for p in periods] if periods is not None else sorted(set(frame["period"]))
-    extra = sorted(set(frame["period"]) - set(labels))
+    value = _values(ledger, rates, where, res)
+    givers = np.array(text["from_party"], dtype=object)
+    ab, ba = np.where(givers == a, value, 0.0), np.where(givers == b, value, 0.0)
+    period = ledger["period"].astype(str).tolist()
+    labels = [str(p) for p in periods] if periods is not None else sorted(set(period))
+    extra = sorted(set(period) - set(labels))
     if extra:
         raise DataError(f"{where}: period {extra[0]!r} is not one of the declared periods",
                         hint=f"periods are: {', '.join(labels)}")
-    sums = frame.groupby("period")[["ab", "ba"]].sum()
+    sums = _group_sums(period, ab, ba)
     rows = []
     for p in labels:
-        ab = float(sums.loc[p, "ab"]) if p in sums.index else 0.0
-        ba = float(sums.loc[p, "ba"]) if p in sums.index else 0.0
-        r, d = _index(ab, ba)
-        rows.append({"period": p, "a_to_b": ab, "b_to_a": ba, "total": ab + ba,
+        ab_p, ba_p = sums.get(p, (0.0, 0.0))
+        r, d = _index(ab_p, ba_p)
+        rows.append({"period": p, "a_to_b": ab_p, "b_to_a": ba_p, "total": ab_p + ba_p,
                      "reciprocity": r, "dependency": d, "band": reciprocity_band(r)})
     table = pd.DataFrame(rows, columns=PERIOD_COLUMNS)
-    by_res = (frame.groupby("resource")[["ab", "ba"]].sum()
-              .reindex([x for x in RESOURCES if x in set(frame["resource"])])
-              .reset_index().rename(columns={"ab": "a_to_b", "ba": "b_to_a"}))
-    r_all, d_all = _index(float(frame["ab"].sum()), float(frame["ba"].sum()))
-    slope = _slope(table["reciprocity"].to_numpy(dtype=float))
+    by_kind = _group_sums(res, ab, ba)
+    kinds = [x for x in RESOURCES if x in by_kind]
+    by_res = pd.DataFrame({"resource": kinds, "a_to_b": [by_kind[x][0] for x in kinds],
+                           "b_to_a": [by_kind[x][1] for x in kinds]})
+    r_all, d_all = _index(_total(ab), _total(ba))
+    slope = _slope(np.array([row["reciprocity"] for row in rows], dtype=float))
     word = ("none" if not math.isfinite(slope) else "rising" if slope > TREND_TOLERANCE
             else "falling" if slope < -TREND_TOLERANCE else "stable")
     return PartnershipResult(parties=(a, b), periods=table, by_resource=by_res,
                              reciprocity=r_all, dependency=d_all, trend=slope, trend_word=word,
                              band=reciprocity_band(r_all), rates=rates)
+
+
+def _first(flags: Iterable[bool]) -> int | None:
+    """Position of the first true flag, None when there is none."""
+    return next((k for k, flag in enumerate(flags) if flag), None)
+
+
+def _total(values: np.ndarray) -> float:
+    """``Series.sum()`` of float64 ``values``: missing values as 0, :func:`numpy.sum`."""
+    return float(np.where(np.isnan(values), 0.0, values).sum())
+
+
+def _group_sums(keys: list[str], ab: np.ndarray, ba: np.ndarray
+                ) -> dict[str, tuple[float, float]]:
+    """Key -> (sum of ``ab``, sum of ``ba``) over its rows, added as ``groupby(...).sum()``
+    adds them: in row order with Kahan compensation, skipping missing values, the
+    compensation reset when it is not a number (pandas' ``group_sum``; tested equal)."""
+    sums: dict[str, list[float]] = {}
+    for key, x, y in zip(keys, ab.tolist(), ba.tolist(), strict=True):
+        acc = sums.get(key)
+        if acc is None:
+            acc = sums[key] = [0.0, 0.0, 0.0, 0.0]  # sum and compensation of ab, of ba
+        for j, val in ((0, x), (2, y)):
+            if val != val:  # NaN: skipped
+                continue
+            z = val - acc[j + 1]
+            t = acc[j] + z
+            comp = t - acc[j] - z
+            acc[j + 1] = 0.0 if comp != comp else comp
+            acc[j] = t
+    return {key: (acc[0], acc[2]) for key, acc in sums.items()}
 
 
 def _index(ab: float, ba: float) -> tuple[float, float]:

@@ -219,10 +219,11 @@ def _additive(node: Node, value: Any, where: str) -> tuple[float, str, str]:
 
 
 # ---- values ------------------------------------------------------------------------------
-def total_rows(indicators: pd.DataFrame | None) -> dict[str, pd.DataFrame] | None:
-    """Indicator id -> its whole-population ``total`` rows, in table order (what
-    :func:`leaf_value` selects for one id), to look up once per scorecard; None when the
-    table is empty or its id or period column is not complete text."""
+def total_rows(indicators: pd.DataFrame | None) -> dict[str, list[int]] | None:
+    """Indicator id -> the positions of its whole-population ``total`` rows, in table order
+    (the rows :func:`leaf_value` selects for one id), to look up once per scorecard; None when
+    the table is empty or its id or period column is not complete text."""
+    import numpy as np
     import pandas as pd
 
     if indicators is None or not len(indicators) or not {"indicator_id", "period"} <= set(
@@ -231,10 +232,54 @@ def total_rows(indicators: pd.DataFrame | None) -> dict[str, pd.DataFrame] | Non
     ids, period = indicators["indicator_id"], indicators["period"].astype("string")
     if not isinstance(ids.dtype, pd.StringDtype) or bool(ids.isna().any() | period.isna().any()):
         return None
-    rows = indicators.loc[(period == "total").to_numpy(dtype=bool)]
-    if "disaggregation" in rows:
-        rows = rows.loc[rows["disaggregation"].astype("string").fillna("") == ""]
-    return {str(key): part for key, part in rows.groupby("indicator_id", sort=False)}
+    keep = (period == "total").to_numpy(dtype=bool)
+    if "disaggregation" in indicators:
+        whole = indicators["disaggregation"].astype("string").fillna("") == ""
+        keep &= whole.to_numpy(dtype=bool)
+    out: dict[str, list[int]] = {}
+    for pos, key in zip(np.flatnonzero(keep).tolist(), ids[keep].tolist(), strict=True):
+        out.setdefault(str(key), []).append(pos)
+    return out
+
+
+def _total_value(indicators: pd.DataFrame, positions: list[int], column: str) -> float | None:
+    """The last of ``positions``' values of ``column`` when the column is float64 and none of
+    those values is one :func:`~evalkit._checks.numeric_column` refuses (infinite or beyond
+    :data:`~evalkit._checks.MAX_VALUE`); None otherwise (then the rows are checked and read
+    the pandas way, with its messages)."""
+    import numpy as np
+
+    from evalkit._checks import MAX_VALUE
+
+    if column not in indicators.columns or not indicators.columns.is_unique:
+        return None
+    values = indicators[column]
+    if values.dtype != np.float64:
+        return None
+    chosen = values.to_numpy()[positions]
+    if bool((np.abs(chosen) > MAX_VALUE).any()):
+        return None
+    return float(chosen[-1])
+
+
+def compliance_by_rule(cadence: Any) -> dict[str, Any] | None:
+    """Rule id -> compliance of its first row in ``cadence.rules`` (what :func:`leaf_value`
+    reads for one rule); None unless ``cadence`` is a
+    :class:`~evalkit.assess.cadence.CadenceResult` whose rule ids are all text."""
+    from evalkit.assess.cadence import CadenceResult
+
+    if type(cadence) is not CadenceResult:
+        return None
+    rules = cadence.rules
+    if not rules.columns.is_unique or not {"rule_id", "compliance"} <= set(rules.columns):
+        return None
+    ids = rules["rule_id"].tolist()
+    if not all(type(i) is str for i in ids):
+        return None
+    out: dict[str, Any] = {}
+    for ident, value in zip(ids, rules["compliance"].tolist(), strict=True):
+        out.setdefault(ident, value)
+    return out
 
 
 def missed_by_rule(cadence: Any) -> dict[str, list[str]] | None:
@@ -256,18 +301,24 @@ def missed_by_rule(cadence: Any) -> dict[str, list[str]] | None:
 
 def leaf_value(node: Node, indicators: pd.DataFrame | None, cadence: Any,
                effects: Mapping[str, Any] | None,
-               where: str, totals: dict[str, pd.DataFrame] | None = None,
-               missed_by: Mapping[str, list[str]] | None = None
+               where: str, totals: dict[str, list[int]] | None = None,
+               missed_by: Mapping[str, list[str]] | None = None,
+               compliance: Mapping[str, Any] | None = None
                ) -> tuple[str, Any, list[str] | None]:
     """``(source label, value, occurrences)`` of a data leaf from the earlier stages.
 
     ``totals``: :func:`total_rows` of ``indicators``, computed once for many leaves;
-    ``missed_by``: :func:`missed_by_rule` of ``cadence``, likewise."""
+    ``missed_by``: :func:`missed_by_rule` of ``cadence``, and ``compliance``:
+    :func:`compliance_by_rule` of it, likewise."""
     if node.indicator is not None:
         if indicators is None or not len(indicators):
             raise DataError(f"{where}.indicator: no indicator values to score from")
+        column = "actual" if node.use == "actual" else "achievement"
         if totals is not None and node.indicator in totals:
-            rows = totals[node.indicator]
+            value = _total_value(indicators, totals[node.indicator], column)
+            if value is not None:
+                return f"indicator:{node.indicator}", value, None
+            rows = indicators.iloc[totals[node.indicator]]
         else:
             rows = indicators.loc[(indicators["indicator_id"] == node.indicator)
                                   & (indicators["period"].astype("string") == "total")]
@@ -283,14 +334,18 @@ def leaf_value(node: Node, indicators: pd.DataFrame | None, cadence: Any,
     if node.cadence is not None:
         if cadence is None:
             raise DataError(f"{where}.cadence: no cadence results to score from")
-        table = cadence.rules.loc[cadence.rules["rule_id"] == node.cadence]
-        if table.empty:
-            raise DataError(f"{where}.cadence: no result for rule {node.cadence!r}")
+        if compliance is not None and node.cadence in compliance:
+            rate = float(compliance[node.cadence])
+        else:
+            table = cadence.rules.loc[cadence.rules["rule_id"] == node.cadence]
+            if table.empty:
+                raise DataError(f"{where}.cadence: no result for rule {node.cadence!r}")
+            rate = float(table["compliance"].iloc[0])
         missed = (cadence.missed(node.cadence) if missed_by is None
                   else list(missed_by.get(node.cadence, [])))
         if node.rule == "deduction" or node.use == "missed":
             return f"cadence:{node.cadence}", float(len(missed)), missed
-        return f"cadence:{node.cadence}", float(table["compliance"].iloc[0]), None
+        return f"cadence:{node.cadence}", rate, None
     assert node.effect is not None
     result = (effects or {}).get(node.effect)
     if result is None:
@@ -359,6 +414,7 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
         require_columns(indicators, ["indicator_id", "period"], "indicators")
     totals = total_rows(indicators)
     missed_by = missed_by_rule(cadence)
+    compliance = compliance_by_rule(cadence)
     if ratings is None:
         ratings = spec.ratings
     else:
@@ -404,7 +460,7 @@ def score_scorecard(spec: ScorecardSpec, *, indicators: pd.DataFrame | None = No
             failed = n.rule == "veto" and any(s[1] for s in scored.values())
         else:
             source, value, occ = leaf_value(n, indicators, cadence, effects, path, totals,
-                                             missed_by)
+                                             missed_by, compliance)
             got, rzh, ren = score_leaf(n, value, occurrences=occ, where=path)
             row.update(source=source, value=value if isinstance(value, float | int) else
                        math.nan, reason_zh=rzh, reason_en=ren)

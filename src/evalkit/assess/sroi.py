@@ -147,23 +147,26 @@ class SroiResult:
         return "\n".join(lines)
 
 
-def _indicator_row(indicators: pd.DataFrame, indicator: str) -> int | None:
-    """Position of the row :func:`resolve_quantity` reads for ``indicator`` (its last
-    ``total`` row, else its last row), found by walking the id and period columns once;
-    None when they are not text without blanks (then the table is filtered as before)."""
+def indicator_rows(indicators: pd.DataFrame | None) -> dict[str, int] | None:
+    """Indicator id -> position of the row :func:`resolve_quantity` reads for it (its last
+    ``total`` row, else its last row), from one walk over the id and period columns; None
+    when there is no table or they are not text without blanks (then the table is filtered
+    as before)."""
     import pandas as pd
 
+    if indicators is None or not {"indicator_id", "period"} <= set(indicators.columns):
+        return None
     ids, periods = indicators["indicator_id"], indicators["period"]
     if not (isinstance(ids.dtype, pd.StringDtype) and isinstance(periods.dtype, pd.StringDtype)
             and not bool(ids.isna().any()) and not bool(periods.isna().any())):
         return None
-    last = last_total = None
-    for k, (i, p) in enumerate(zip(ids, periods, strict=True)):
-        if i == indicator:
-            last = k
-            if p == "total":
-                last_total = k
-    return last_total if last_total is not None else last
+    last: dict[str, int] = {}
+    last_total: dict[str, int] = {}
+    for k, (i, p) in enumerate(zip(ids.tolist(), periods.tolist(), strict=True)):
+        last[i] = k
+        if p == "total":
+            last_total[i] = k
+    return {i: last_total.get(i, k) for i, k in last.items()}
 
 
 def resolve_quantity(
@@ -173,11 +176,13 @@ def resolve_quantity(
     effects: Mapping[str, EffectResult] | None = None,
     evidence: Any = None,
     where: str = "quantity",
+    rows: Mapping[str, int] | None = None,
 ) -> float:
     """The number a :class:`~evalkit.model.value.Quantity` stands for, times its scale.
 
     An effect counts in its ``direction`` (a decrease of 0.4 disputes is +0.4 when the
-    direction is ``decrease``).
+    direction is ``decrease``). ``rows``: :func:`indicator_rows` of ``indicators``, made once
+    for many quantities.
     """
     sign = -1.0 if q.direction == "decrease" else 1.0
     if q.value is not None:
@@ -188,15 +193,16 @@ def resolve_quantity(
                             hint="check the outcome estimated without error, or give a value")
         return sign * float(effects[q.effect].estimate) * q.scale
     if q.indicator is not None:
-        if indicators is None or q.indicator not in set(indicators["indicator_id"]):
+        at = rows if rows is not None else indicator_rows(indicators)
+        if indicators is None or q.indicator not in (
+                at if at is not None else set(indicators["indicator_id"])):
             raise DataError(f"{where}.indicator: no value for indicator {q.indicator!r}",
                             hint="check the indicator has a data source")
-        at = _indicator_row(indicators, q.indicator)
         if at is not None:
-            return float(indicators["actual"].iloc[at]) * q.scale
-        rows = indicators.loc[indicators["indicator_id"] == q.indicator]
-        total = rows.loc[rows["period"].astype("string") == "total"]
-        return float((total if len(total) else rows)["actual"].iloc[-1]) * q.scale
+            return float(indicators["actual"].iloc[at[q.indicator]]) * q.scale
+        part = indicators.loc[indicators["indicator_id"] == q.indicator]
+        total = part.loc[part["period"].astype("string") == "total"]
+        return float((total if len(total) else part)["actual"].iloc[-1]) * q.scale
     from evalkit.assess.achievement import compute_value
 
     assert q.source is not None and q.compute is not None

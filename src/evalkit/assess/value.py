@@ -25,6 +25,9 @@ from evalkit.assess.acceptance import Statement, fmt
 from evalkit.errors import DataError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import numpy as np
     import pandas as pd
 
     from evalkit.assess.sroi import SroiResult
@@ -169,7 +172,8 @@ def budget_table(
         if line in contract and not math.isnan(own[pos]) and own[pos] != contract[line].amount:
             problems.append(f"{file} row {idx}, column {spec.budget}: budget {fmt(own[pos])} of "
                             f"{line!r} differs from the contract's {fmt(contract[line].amount)}")
-    dup = ids[ids.duplicated()].tolist()
+    dup = (_repeats(line_ids) if all(type(v) is str for v in line_ids)
+           else ids[ids.duplicated()].tolist())
     problems += [f"{file}, column {spec.line}: line {d!r} appears more than once" for d in dup]
     if problems:
         raise DataError(f"{file}: {len(problems)} budget problem(s)", problems=problems,
@@ -186,6 +190,8 @@ def budget_table(
     rows += [{"line_id": b.id, "name_zh": b.name.zh, "name_en": b.name.en,
               "category": b.category, "budget": b.amount, "spent": 0.0}
              for b in contract.values() if b.id not in set(ids)]
+    if rows and all(type(r["line_id"]) is str for r in rows):
+        return _line_frame(rows, underspend_flag)
     out = pd.DataFrame(rows, columns=LINE_COLUMNS[:6])
     out["variance"] = out["spent"] - out["budget"]
     out["execution"] = (out["spent"] / out["budget"]).where(out["budget"] > 0)
@@ -193,6 +199,70 @@ def budget_table(
                    for v, e in zip(out["variance"], out["execution"].fillna(1.0), strict=True)]
     return out
 
+
+def _repeats(values: list[str]) -> list[str]:
+    """Each value that appeared before, in order (``Series.duplicated`` of text)."""
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        if v in seen:
+            out.append(v)
+        seen.add(v)
+    return out
+
+
+def _line_frame(rows: list[dict[str, Any]], underspend_flag: float) -> pd.DataFrame:
+    """The budget-line table of ``rows`` (text line ids) with variance, execution and flag:
+    the same float64 operations as on the table's columns, on arrays, and one frame."""
+    import numpy as np
+    import pandas as pd
+
+    cols = {c: [r[c] for r in rows] for c in LINE_COLUMNS[:6]}
+    budget = np.array(cols["budget"], dtype=np.float64)
+    spent = np.array(cols["spent"], dtype=np.float64)
+    variance = spent - budget
+    with np.errstate(divide="ignore", invalid="ignore"):
+        execution = np.where(budget > 0, spent / budget, np.nan)
+    judged = np.where(np.isnan(execution), 1.0, execution).tolist()
+    flag = ["overspent" if v > 0 else "underspent" if e < underspend_flag else ""
+            for v, e in zip(variance.tolist(), judged, strict=True)]
+    return pd.DataFrame({**cols, "budget": budget, "spent": spent, "variance": variance,
+                         "execution": execution, "flag": flag}, columns=LINE_COLUMNS)
+
+
+def _among(values: pd.Series, wanted: Iterable[str]) -> np.ndarray:
+    """``values.isin(wanted)`` as a boolean array (text values: set membership)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.StringDtype):
+        chosen = set(wanted)
+        return np.fromiter((v in chosen for v in values.tolist()), dtype=bool,
+                           count=len(values))
+    hit: np.ndarray = values.isin(list(wanted)).to_numpy(dtype=bool)
+    return hit
+
+
+def _sum(values: pd.Series, keep: np.ndarray | None = None) -> float:
+    """``float(values[keep].sum())`` as pandas takes it for float64: missing values as 0,
+    then :func:`numpy.sum` of the chosen values in order (other dtypes: pandas itself)."""
+    import numpy as np
+
+    if values.dtype != np.float64:
+        return float((values if keep is None else values.loc[keep]).sum())
+    chosen = values.to_numpy()
+    chosen = chosen.copy() if keep is None else chosen[keep]
+    chosen[np.isnan(chosen)] = 0.0
+    return float(chosen.sum())
+
+
+def _flagged(lines: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """``(line_id, name_zh, name_en, budget, spent, flag)`` of each budget line with a flag, in
+    table order, the values as :meth:`~pandas.DataFrame.itertuples` gives them."""
+    if not len(lines):
+        return []
+    cols = ["line_id", "name_zh", "name_en", "budget", "spent", "flag"]
+    return [r for r in zip(*(lines[c].tolist() for c in cols), strict=True) if r[-1] != ""]
 
 def _text(frame: pd.DataFrame, col: str | None, pos: int, default: str) -> str:
     """Text in column ``col`` at row position ``pos`` (``default`` when absent or missing)."""
@@ -266,7 +336,7 @@ def assess_value(
     """
     import pandas as pd
 
-    from evalkit.assess.sroi import resolve_quantity, sroi
+    from evalkit.assess.sroi import indicator_rows, resolve_quantity, sroi
     from evalkit.model.value import Quantity
 
     if budget is not None and spec.budget is not None:
@@ -274,10 +344,10 @@ def assess_value(
                              underspend_flag=spec.underspend_flag)
     else:
         lines = pd.DataFrame(columns=LINE_COLUMNS)
-    total_b = float(lines["budget"].sum()) if len(lines) else float(contract_amount or math.nan)
-    total_s = float(lines["spent"].sum()) if len(lines) else math.nan
-    fee = lines.loc[lines["category"].isin(spec.management_categories)]
-    fee_amount = float(fee["spent" if spec.fee_basis == "spent" else "budget"].sum())
+    total_b = _sum(lines["budget"]) if len(lines) else float(contract_amount or math.nan)
+    total_s = _sum(lines["spent"]) if len(lines) else math.nan
+    fee_amount = _sum(lines["spent" if spec.fee_basis == "spent" else "budget"],
+                      _among(lines["category"], spec.management_categories))
     base = total_s if spec.fee_basis == "spent" else total_b
     fee_share = fee_amount / base if len(lines) and base else math.nan
     lo, hi = spec.fee_band
@@ -289,30 +359,34 @@ def assess_value(
         flags.append(Statement("fee_" + fee_flag,
                                f"管理费占比 {fee_share:.1%}，超出 {lo:.0%}–{hi:.0%} 区间",
                                f"management fee share {fee_share:.1%} is outside {lo:.0%}–{hi:.0%}"))
-    for r in lines.loc[lines["flag"] != ""].itertuples():
+    for line, name_zh, name_en, amount, spent, flag in _flagged(lines):
         flags.append(Statement(
-            str(r.flag), f"{r.line_id} {r.name_zh}：预算 {fmt_money(r.budget, 'zh', currency)}，"
-            f"支出 {fmt_money(r.spent, 'zh', currency)}", f"{r.line_id} {r.name_en}: budget "
-            f"{fmt_money(r.budget, 'en', currency)}, spent {fmt_money(r.spent, 'en', currency)} "
-            f"({r.flag})"))
-    kw: dict[str, Any] = {"indicators": indicators, "effects": effects, "evidence": evidence}
+            str(flag), f"{line} {name_zh}：预算 {fmt_money(amount, 'zh', currency)}，"
+            f"支出 {fmt_money(spent, 'zh', currency)}", f"{line} {name_en}: budget "
+            f"{fmt_money(amount, 'en', currency)}, spent {fmt_money(spent, 'en', currency)} "
+            f"({flag})"))
+    kw: dict[str, Any] = {"indicators": indicators, "effects": effects, "evidence": evidence,
+                          "rows": indicator_rows(indicators)}
     people = (resolve_quantity(spec.participants, where="value.participants", **kw)
               if spec.participants is not None else math.nan)
     outputs = []
     for k, o in enumerate(spec.outputs):
         actual = resolve_quantity(Quantity(indicator=o.indicator), where=f"value.outputs[{k}]",
                                   **kw)
-        c = float(lines.loc[lines["line_id"].isin(o.lines), "spent"].sum()) if o.lines else cost
+        c = _sum(lines["spent"], _among(lines["line_id"], o.lines)) if o.lines else cost
         outputs.append({"indicator_id": o.indicator, "actual": actual, "cost": c,
                         "cost_per_unit": c / actual if actual else math.nan,
                         "basis": "lines" if o.lines else "whole_budget",
                         "lines": ", ".join(o.lines)})
-    outcomes = pd.DataFrame([_outcome_row(c, (effects or {}).get(c.effect), cost)
-                             for c in spec.outcomes])
+    outcome_rows = [_outcome_row(c, (effects or {}).get(c.effect), cost) for c in spec.outcomes]
+    outcomes = pd.DataFrame(outcome_rows)
     icer = None
     if spec.alternative is not None:
-        units = float(outcomes.loc[outcomes["outcome_id"] == spec.alternative.outcome,
-                                   "net_units"].iloc[0])
+        alt = spec.alternative.outcome
+        # the first row of that outcome (outcome ids are text: the filter's equality)
+        first = next((r for r in outcome_rows if r["outcome_id"] == alt), None)
+        units = (float(first["net_units"]) if first is not None else
+                 float(outcomes.loc[outcomes["outcome_id"] == alt, "net_units"].iloc[0]))
         icer = _icer(spec.alternative, cost, units)
     result_sroi = None
     if spec.sroi is not None:

@@ -44,7 +44,7 @@ from evalkit.errors import DataError
 from evalkit.model.common import Spec, Text
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     import pandas as pd
 
@@ -247,17 +247,6 @@ def contract_problems(contract: Contract, data_sources: set[str]) -> list[str]:
     return out
 
 
-def _rows_by_item_and_type(items: list[Any], types: list[Any]) -> dict[tuple[str, str],
-                                                                       list[int]]:
-    """Positions of the rows of each (item, evidence type), in order; a row with either
-    missing matches nothing (as comparing a missing text gives no match)."""
-    out: dict[tuple[str, str], list[int]] = {}
-    for k, (item, kind) in enumerate(zip(items, types, strict=True)):
-        if isinstance(item, str) and isinstance(kind, str):
-            out.setdefault((item, kind), []).append(k)
-    return out
-
-
 _YES = {"yes", "y", "true", "1", "1.0", "是", "已核验"}
 _NO = {"no", "n", "false", "0", "0.0", "否", "未核验", ""}
 EVIDENCE_COLUMNS = ["item", "type", "name_zh", "name_en", "required", "submitted", "verified",
@@ -278,6 +267,7 @@ def check_evidence(wanted: Mapping[str, Sequence[EvidenceRequirement]],
     DataError
         Listing every bad row: unknown item, negative or missing count, unreadable verified flag.
     """
+    import numpy as np
     import pandas as pd
 
     require_columns(evidence_list, ["item", "evidence_type", "verified"], file)
@@ -290,38 +280,56 @@ def check_evidence(wanted: Mapping[str, Sequence[EvidenceRequirement]],
              else pd.Series(float("nan"), index=df.index))
     count = count.where(count.notna() | ~has_file, 1.0)
     flags = df["verified"].astype("string").str.strip().str.lower().fillna("")
-    # the columns as Python lists, read row by row (indexing a Series per cell is slow)
-    item_of, flag_of = items.tolist(), flags.tolist()
-    problems: list[str] = []
-    for k, (idx, n) in enumerate(zip(df.index, count.tolist(), strict=True)):
-        if item_of[k] not in wanted:
-            problems.append(f"{file} row {idx}, column item: {item_of[k]!r} is not a criterion "
-                            f"or budget line (known: {', '.join(wanted)})")
-        if pd.isna(n) or n < 0:
-            problems.append(f"{file} row {idx}, column count: need a count >= 0 or a file name, "
-                            f"got {df['count'][idx] if 'count' in df.columns else None!r}")
-        if flag_of[k] not in _YES | _NO:
-            problems.append(f"{file} row {idx}, column verified: expected yes or no, "
-                            f"got {df['verified'][idx]!r}")
+    problems = _evidence_problems(wanted, df, items, count, flags, file)
     if problems:
         raise DataError(f"{file}: {len(problems)} problem(s)", problems=problems,
                         hint="correct these rows of the evidence list")
-    rows_of = _rows_by_item_and_type(item_of, types.tolist())
-    counts = count.to_numpy(dtype="float64")
-    ok = [f in _YES for f in flag_of]
-    with_file = has_file.tolist()
-    files = df["file"].tolist() if "file" in df else []
+    # the rows' fields as plain arrays: one comparison per requirement (the same sums as
+    # pandas takes them, numpy.sum of the chosen counts in file order; no count is missing)
+    item_of = items.to_numpy(dtype=object, na_value=None)
+    type_of = types.to_numpy(dtype=object, na_value=None)
+    counts = count.to_numpy(dtype=np.float64)
+    ok = np.fromiter((f in _YES for f in flags.tolist()), dtype=bool, count=len(df))
+    filed = has_file.to_numpy(dtype=bool)
+    files = df["file"].tolist() if "file" in df.columns else []
     rows = []
     for item, reqs in wanted.items():
+        of_item = item_of == item
         for req in reqs:
-            hit = rows_of.get((item, req.type), [])
-            # sums of the same values in the same order as Series.sum over the rows
+            hit = of_item & (type_of == req.type)
             sub = float(counts[hit].sum())
-            ver = float(counts[[k for k in hit if ok[k]]].sum())
-            names = "; ".join(str(files[k]) for k in hit if with_file[k]) if files else ""
+            ver = float(counts[hit & ok].sum())
+            names = "; ".join(str(files[i]) for i in np.flatnonzero(hit & filed)) if files else ""
             status = ("complete" if ver >= req.min_count else "unverified"
                       if sub >= req.min_count else "short" if sub > 0 else "missing")
             rows.append({"item": item, "type": req.type, "name_zh": req.name.zh,
                          "name_en": req.name.en, "required": float(req.min_count),
                          "submitted": sub, "verified": ver, "files": names, "status": status})
     return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+
+
+def _evidence_problems(wanted: Mapping[str, Sequence[EvidenceRequirement]], df: pd.DataFrame,
+                       items: pd.Series, count: pd.Series, flags: pd.Series,
+                       file: str) -> list[str]:
+    """Every bad row of an evidence list: unknown item, negative or missing count, unreadable
+    verified flag (in row order, the checks of a row in that order)."""
+    import pandas as pd
+
+    allowed = _YES | _NO
+    rows: Iterable[tuple[Any, Any, Any, Any]]
+    if df.index.is_unique:  # a row's label finds only that row: read the values in order
+        rows = zip(df.index, items.tolist(), count.tolist(), flags.tolist(), strict=True)
+    else:
+        rows = ((idx, items[idx], count[idx], flags[idx]) for idx in df.index)
+    problems: list[str] = []
+    for idx, item, n, flag in rows:
+        if item not in wanted:
+            problems.append(f"{file} row {idx}, column item: {item!r} is not a criterion "
+                            f"or budget line (known: {', '.join(wanted)})")
+        if pd.isna(n) or n < 0:
+            problems.append(f"{file} row {idx}, column count: need a count >= 0 or a file name, "
+                            f"got {df['count'][idx] if 'count' in df.columns else None!r}")
+        if flag not in allowed:
+            problems.append(f"{file} row {idx}, column verified: expected yes or no, "
+                            f"got {df['verified'][idx]!r}")
+    return problems
