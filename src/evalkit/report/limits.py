@@ -5,7 +5,10 @@ time and memory: two nested ``range(100000)`` loops run for hours and
 ``range(100000)|join("x" * 100000)`` asks for 10 GB. :class:`LimitedSandbox` (the base of
 evalkit's :class:`~evalkit.report.environment.ReportSandbox`) refuses both with a
 :class:`jinja2.exceptions.SecurityError`, which the writers turn into a
-:class:`~evalkit.errors.RenderError` naming the template and line:
+:class:`~evalkit.errors.RenderError` naming the template and line. :class:`LimitedEnvironment`
+(not sandboxed, for evalkit's own templates, see
+:class:`~evalkit.report.environment.ReportEnvironment`) keeps the limits on loops, time and
+rendered text, which guard against huge data rather than a hostile template:
 
 * every ``{% for %}`` iteration counts against :data:`MAX_ITERATIONS` per rendering
   (all loops, nested or not, in the template and everything it includes);
@@ -14,6 +17,10 @@ evalkit's :class:`~evalkit.report.environment.ReportSandbox`) refuses both with 
 * no rendered text — the report, a block, a macro's output, ``~`` / ``+`` concatenation, a
   ``join``, ``replace``, ``center``, ``indent``, ``format`` or a ``%`` / ``.format`` width —
   may exceed :data:`MAX_OUTPUT` characters.
+
+In :class:`LimitedEnvironment` the time is checked at every loop iteration and output chunk
+(not at calls), and ``+``, ``%`` and str methods are not intercepted (only the sandbox routes
+them through the environment).
 
 The limits are far above anything a report needs (evalkit's own templates use a few thousand
 iterations and well under a megabyte); they are module constants, so a test or an unusual
@@ -29,14 +36,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
-from jinja2 import Template, nodes, pass_eval_context
+from jinja2 import Environment, Template, nodes, pass_eval_context
 from jinja2 import filters as _filters
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-__all__ = ["MAX_ITERATIONS", "MAX_OUTPUT", "MAX_SECONDS", "LimitedSandbox", "LimitedTemplate"]
+__all__ = ["MAX_ITERATIONS", "MAX_OUTPUT", "MAX_SECONDS", "LimitedEnvironment", "LimitedSandbox",
+           "LimitedTemplate"]
 
 #: loop iterations allowed in one rendering (all loops together)
 MAX_ITERATIONS = 1_000_000
@@ -161,11 +169,10 @@ LIMITED_FILTERS = {"join": _join, "replace": pass_eval_context(_replace), "cente
                    "indent": _indent, "format": _format}
 
 
-class LimitedSandbox(ImmutableSandboxedEnvironment):
-    """Immutable sandbox with limits on loop iterations, time and the size of any text."""
+class LimitedEnvironment(Environment):
+    """Environment with limits on loop iterations, time and the size of rendered text."""
 
     template_class = LimitedTemplate
-    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Parse, then route every loop and every ``~`` through the budget checks."""
@@ -201,6 +208,12 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
             out.append(part)
             budget.check_time()
         return "".join(out)
+
+
+class LimitedSandbox(LimitedEnvironment, ImmutableSandboxedEnvironment):
+    """Immutable sandbox with limits on loop iterations, time and the size of any text."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call(__self, __context: Context, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:
