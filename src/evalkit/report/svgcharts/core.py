@@ -49,6 +49,7 @@ GAP = 3.0
 _ASCENT, _DESCENT = 0.88, 0.24
 _UNKNOWN = 1.0  # a character missing from the table: as wide as a CJK character
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff&<>\"']")  # _escape's work
 _OPENING = set("（《「『【〔〈“‘([{")
 _CLOSING = set("，。、；：！？）》」』】〕〉”’,.;:!?)]}%％")
 
@@ -67,6 +68,22 @@ def _char_width(ch: str, table: dict[str, float]) -> float:
     if width is not None:
         return width
     return 0.0 if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d" else _UNKNOWN
+
+
+class _Widths(dict[str, float]):
+    """Character -> :func:`_char_width` in ``table``, each character worked out once."""
+
+    def __init__(self, table: dict[str, float]) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = _char_width(ch, self.table)
+        return width
+
+
+#: regular and bold widths of the characters met so far (the same for every report)
+_WIDTHS = {False: _Widths(REGULAR), True: _Widths(BOLD)}
 
 
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
@@ -90,9 +107,8 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     >>> text_width("目标", 10.0)
     20.0
     """
-    table = BOLD if bold else REGULAR
-    return max((sum(_char_width(ch, table) for ch in line) * size
-                for line in str(text).split("\n")), default=0.0)
+    width = _WIDTHS[bool(bold)].__getitem__
+    return max((sum(map(width, line)) * size for line in str(text).split("\n")), default=0.0)
 
 
 def _tokens(line: str) -> list[str]:
@@ -224,9 +240,16 @@ def fmt(x: float) -> str:
 
 
 def _escape(value: object) -> str:
-    text = _CONTROL.sub("", str(value))
+    text = str(value)
+    if not _SPECIAL.search(text):  # most values (colours, plain labels) need nothing
+        return text
+    text = _CONTROL.sub("", text)
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
+
+
+#: keyword of :meth:`Svg._attrs` -> attribute name (``stroke_width`` -> ``stroke-width``)
+_NAMES: dict[str, str] = {}
 
 
 def _finite(*values: float) -> bool:
@@ -285,10 +308,16 @@ class Svg:
         for key, value in attrs.items():
             if value is None:
                 continue
-            name = key.rstrip("_").replace("_", "-")
-            text = fmt(float(value)) if isinstance(value, numbers.Real) and \
-                not isinstance(value, bool) \
-                else _escape(value)
+            name = _NAMES.get(key) or _NAMES.setdefault(key, key.rstrip("_").replace("_", "-"))
+            kind = type(value)
+            if kind is float or kind is int:  # the common cases, before the ABC check
+                text = fmt(value)  # type: ignore[arg-type]
+            elif kind is str:
+                text = _escape(value)
+            elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+                text = fmt(float(value))
+            else:
+                text = _escape(value)
             out.append(f' {name}="{text}"')
         return "".join(out)
 
