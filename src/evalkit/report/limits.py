@@ -200,13 +200,19 @@ class LimitedEnvironment(Environment):
         return markup_join(parts) if eval_ctx.autoescape else str_join(parts)
 
     def concat(self, parts: Iterable[str]) -> str:  # type: ignore[override]
-        """Join rendered chunks (the report, blocks, macros), refusing oversized output."""
+        """Join rendered chunks (the report, blocks, macros), refusing oversized output.
+
+        The size and the deadline are checked at every chunk, inline: a report has thousands.
+        """
         budget, total, out = _budget(), 0, []
+        limit, deadline, clock = MAX_OUTPUT, budget.deadline, time.monotonic
         for part in parts:
             total += len(part)
-            _too_long(total, "rendered text")
+            if total > limit:
+                _too_long(total, "rendered text")
             out.append(part)
-            budget.check_time()
+            if clock() > deadline:
+                budget.check_time()
         return "".join(out)
 
 
