@@ -111,6 +111,11 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     return max((sum(map(width, line)) * size for line in str(text).split("\n")), default=0.0)
 
 
+def _line_width(line: str, size: float, bold: bool) -> float:
+    """:func:`text_width` of a ``line`` without ``"\n"`` (the same number, computed directly)."""
+    return sum(map(_WIDTHS[bool(bold)].__getitem__, line)) * size
+
+
 def _tokens(line: str) -> list[str]:
     """Pieces a line may break between: Latin words (with the space that follows them) and
     single CJK characters; opening brackets stick to what follows, closing punctuation to
@@ -143,7 +148,7 @@ def _tokens(line: str) -> list[str]:
 def _split_word(word: str, width_px: float, size: float, bold: bool) -> list[str]:
     parts, current = [], ""
     for ch in word:
-        if current and text_width(current + ch, size, bold=bold) > width_px:
+        if current and _line_width(current + ch, size, bold) > width_px:
             parts.append(current)
             current = ""
         current += ch
@@ -168,7 +173,7 @@ def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list
         current = ""
         for token in _tokens(paragraph):
             trial = current + token
-            if not current or text_width(trial.rstrip(), size, bold=bold) <= width_px:
+            if not current or _line_width(trial.rstrip(), size, bold) <= width_px:
                 current = trial
                 continue
             lines.append(current.rstrip())
@@ -177,7 +182,7 @@ def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list
     out: list[str] = []
     for line in lines:  # a line wider than the room holds one token: break it
         out.extend(_split_word(line, width_px, size, bold)
-                   if text_width(line, size, bold=bold) > width_px else [line])
+                   if _line_width(line, size, bold) > width_px else [line])
     return out or [""]
 
 
@@ -252,6 +257,18 @@ def _escape(value: object) -> str:
 _NAMES: dict[str, str] = {}
 
 
+def _value(value: object) -> str:
+    """An attribute value as written: a number by :func:`fmt`, anything else escaped."""
+    kind = type(value)
+    if kind is float or kind is int:  # the common cases, before the ABC check
+        return fmt(value)  # type: ignore[arg-type]
+    if kind is str:
+        return _escape(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return fmt(float(value))
+    return _escape(value)
+
+
 def _finite(*values: float) -> bool:
     return all(math.isfinite(float(v)) for v in values)
 
@@ -309,16 +326,7 @@ class Svg:
             if value is None:
                 continue
             name = _NAMES.get(key) or _NAMES.setdefault(key, key.rstrip("_").replace("_", "-"))
-            kind = type(value)
-            if kind is float or kind is int:  # the common cases, before the ABC check
-                text = fmt(value)  # type: ignore[arg-type]
-            elif kind is str:
-                text = _escape(value)
-            elif isinstance(value, numbers.Real) and not isinstance(value, bool):
-                text = fmt(float(value))
-            else:
-                text = _escape(value)
-            out.append(f' {name}="{text}"')
+            out.append(f' {name}="{_value(value)}"')
         return "".join(out)
 
     def add(self, element: str) -> None:
@@ -401,11 +409,13 @@ class Svg:
             ox, oy = x, y
             x, y = 0.0, 0.0
             attrs += self._attrs(transform=f"translate({fmt(ox)} {fmt(oy)}) rotate({fmt(rotate)})")
+        # x and y are finite numbers here: written as _attrs(x=…, y=…) writes them
         if len(lines) == 1:
-            self.add(f"<text{self._attrs(x=x, y=y + first)}{attrs}>{_escape(lines[0])}</text>")
+            self.add(f'<text x="{_value(x)}" y="{_value(y + first)}"{attrs}>'
+                     f"{_escape(lines[0])}</text>")
             return
-        spans = "".join(f"<tspan{self._attrs(x=x, y=y + first + k * step)}>{_escape(line)}"
-                        "</tspan>" for k, line in enumerate(lines))
+        spans = "".join(f'<tspan x="{_value(x)}" y="{_value(y + first + k * step)}">'
+                        f"{_escape(line)}</tspan>" for k, line in enumerate(lines))
         self.add(f"<text{attrs}>{spans}</text>")
 
     def to_string(self) -> str:
