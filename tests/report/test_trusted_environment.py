@@ -75,3 +75,22 @@ def test_trusted_environment_escapes_and_finalizes_as_the_sandbox() -> None:
         sandboxed = make_environment(lang).from_string(source).render(values)
         assert trusted == sandboxed
         assert "&lt;b&gt;|" in trusted and "\u202e" not in trusted
+
+
+def test_data_table_cells_are_what_cell_writes() -> None:
+    # data_table writes numbers and text itself (no macro call per cell): as cell() does
+    import re
+
+    values = [3, 2.5, True, 1e20, "reliable", "<b>&", "\u202ex", None, {"zh": "甲", "en": "A"},
+              [1, "a"], {"n": 3, "share": None}, float("nan")]
+    tbl = {"columns": [f"c{k}" for k in range(len(values))],
+           "records": [{f"c{k}": v for k, v in enumerate(values)}]}
+    source = ('{% import "partials/macros.html.j2" as m %}{{ m.data_table(tbl) }}|'
+              '{% for v in values %}<td>{{ m.cell(v) }}</td>{% endfor %}')
+    for trusted in (True, False):
+        page = make_environment("en", trusted=trusted).from_string(source).render(
+            tbl=tbl, values=values)
+        table, cells = page.split("|")
+        written = re.findall(r"<td(?: class=\"num\")?>(.*?)</td>", table)
+        assert written == re.findall(r"<td>(.*?)</td>", cells)
+        assert len(written) == len(values)
