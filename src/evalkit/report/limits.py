@@ -42,6 +42,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 __all__ = ["MAX_ITERATIONS", "MAX_OUTPUT", "MAX_SECONDS", "LimitedEnvironment", "LimitedSandbox",
            "LimitedTemplate"]
@@ -169,21 +170,38 @@ LIMITED_FILTERS = {"join": _join, "replace": pass_eval_context(_replace), "cente
                    "indent": _indent, "format": _format}
 
 
+class _Guards(NodeTransformer):
+    """Routes every loop's items and every ``~`` through the budget checks, as filters (a
+    filter is called directly by the compiled code, without ``Context.call``)."""
+
+    def visit_For(self, node: nodes.For) -> nodes.For:
+        self.generic_visit(node)  # in place
+        node.iter = nodes.Filter(node.iter, _LOOP_GUARD, [], [], None, None,
+                                 lineno=node.lineno)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Filter:
+        self.generic_visit(node)
+        first, *rest = node.nodes
+        return nodes.Filter(first, _CONCAT_GUARD, rest, [], None, None, lineno=node.lineno)
+
+
+_LOOP_GUARD, _CONCAT_GUARD = "_ek_loop_guard", "_ek_concat_guard"
+
+
 class LimitedEnvironment(Environment):
     """Environment with limits on loop iterations, time and the size of rendered text."""
 
     template_class = LimitedTemplate
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters[_LOOP_GUARD] = self.loop_guard
+        self.filters[_CONCAT_GUARD] = self.concat_guard
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Parse, then route every loop and every ``~`` through the budget checks."""
-        tree = super()._parse(source, name, filename)
-        for loop in tree.find_all(nodes.For):
-            loop.iter = nodes.Call(nodes.EnvironmentAttribute("loop_guard"), [loop.iter], [],
-                                   None, None, lineno=loop.lineno)
-        for concat in tree.find_all(nodes.Concat):
-            concat.nodes = [nodes.Call(nodes.EnvironmentAttribute("concat_guard"),
-                                       list(concat.nodes), [], None, None,
-                                       lineno=concat.lineno)]
+        tree: nodes.Template = _Guards().visit(super()._parse(source, name, filename))
         return tree
 
     def loop_guard(self, iterable: Iterable[Any]) -> Iterator[Any]:
