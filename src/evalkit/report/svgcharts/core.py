@@ -270,7 +270,7 @@ def _value(value: object) -> str:
 
 
 def _finite(*values: float) -> bool:
-    return all(math.isfinite(float(v)) for v in values)
+    return all(map(math.isfinite, map(float, values)))
 
 
 class Linear:
@@ -342,18 +342,19 @@ class Svg:
             x, w = x + w, -w
         if h < 0:
             y, h = y + h, -h
-        attrs = self._attrs(x=x, y=y, width=w, height=h, fill=fill, stroke=stroke,
-                            opacity=opacity)
-        self.add(f"<rect{attrs}/>")
+        # the coordinates are finite numbers: written as _attrs writes them
+        attrs = self._attrs(fill=fill, stroke=stroke, opacity=opacity)
+        self.add(f'<rect x="{_value(x)}" y="{_value(y)}" width="{_value(w)}" '
+                 f'height="{_value(h)}"{attrs}/>')
 
     def line(self, x1: float, y1: float, x2: float, y2: float, *, stroke: str = "#333333",
              width: float = 1.0, dash: str | None = None) -> None:
         """A straight line; ``dash`` an SVG ``stroke-dasharray`` such as ``"4 3"``."""
         if not _finite(x1, y1, x2, y2):
             return
-        attrs = self._attrs(x1=x1, y1=y1, x2=x2, y2=y2, stroke=stroke, stroke_width=width,
-                            stroke_dasharray=dash)
-        self.add(f"<line{attrs}/>")
+        attrs = self._attrs(stroke=stroke, stroke_width=width, stroke_dasharray=dash)
+        self.add(f'<line x1="{_value(x1)}" y1="{_value(y1)}" x2="{_value(x2)}" '
+                 f'y2="{_value(y2)}"{attrs}/>')
 
     def path(self, points: Sequence[tuple[float, float]], *, stroke: str, width: float = 1.5,
              fill: str = "none", dash: str | None = None, closed: bool = False,
@@ -380,9 +381,8 @@ class Svg:
         """A circle (a point marker)."""
         if not _finite(cx, cy, r):
             return
-        attrs = self._attrs(cx=cx, cy=cy, r=r, fill=fill, stroke=stroke,
-                            stroke_width=width if stroke else None)
-        self.add(f"<circle{attrs}/>")
+        attrs = self._attrs(fill=fill, stroke=stroke, stroke_width=width if stroke else None)
+        self.add(f'<circle cx="{_value(cx)}" cy="{_value(cy)}" r="{_value(r)}"{attrs}/>')
 
     def text(self, x: float, y: float, s: str, *, size: float = 11.0,
              anchor: Anchor = "start", baseline: Baseline = "middle", fill: str = "#222222",
