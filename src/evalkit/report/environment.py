@@ -9,7 +9,7 @@ filters and functions below, nothing else. Attribute tricks such as
 
 evalkit's own HTML and Markdown templates, when no ``template_dir`` is given, are evalkit's
 code, not input: they run in :class:`ReportEnvironment` (``make_environment(trusted=True)``),
-the same environment without the sandbox's check of every attribute and call (about half of
+the same environment without the sandbox's check of every attribute and call (about a third of
 a report's template time), with the same autoescaping, finalize, filters, globals and
 limits on loops, time and output size (:mod:`evalkit.report.limits`). The data they print is
 escaped exactly as before: the sandbox guards against a hostile template, not hostile data.
