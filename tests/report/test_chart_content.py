@@ -205,3 +205,31 @@ def test_logic_model_fits_the_text_column(charts: dict[str, dict[str, Any]]) -> 
         width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
         assert 600 <= width <= 720, (lang, width)
         assert 'viewBox="0 0 ' in svg and 'font-size="12"' in svg
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "float64", "Float64"])
+def test_prepost_values_follow_the_pandas_rule(demo_ev: Any, dtype: str) -> None:
+    # prepost_values splits the waves with numpy: the values pandas' rule gives (the served
+    # rows of each wave, missing values and missing waves left out), for nullable data too
+    import pandas as pd
+    import report_helpers as rh
+
+    from evalkit.report.charts import _filtered
+
+    oc = next(o for o in demo_ev.project.outcomes if o.id == "wellbeing")
+    table = demo_ev.evidence.tables[oc.source].copy()
+    n = len(table)
+    table["score"] = pd.array([None if k % 7 == 0 else k % 5 for k in range(n)], dtype=dtype)
+    wave = table[oc.time].astype("string")
+    table[oc.time] = wave.where(pd.Series(range(n), index=table.index) % 11 != 0)
+    ev = rh.with_table(demo_ev, oc.source, table)
+    plain = oc.model_copy(update={"scale": None, "outcome": "score"})
+    pre, post = prepost_values(ev, plain)
+    df = _filtered(table, plain)
+    values = pd.to_numeric(df["score"], errors="coerce")
+    times = df[oc.time].astype("string")
+    for got, label in ((pre, oc.pre), (post, oc.post)):
+        want = values[(times == str(label)).fillna(False).to_numpy(dtype=bool)].dropna()
+        assert got.dtype == np.float64
+        assert_allclose(got, want.to_numpy(dtype=float), rtol=0, atol=0)
+        assert len(got) > 0

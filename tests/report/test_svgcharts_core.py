@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -283,3 +284,33 @@ def test_crowded_tick_labels_are_thinned_never_overlapping() -> None:
                                                               strict=False))
     ticks_drawn = [e for e in root.iter(SVG + "line") if e.get("y2") == "74"]
     assert len(ticks_drawn) == len(ticks)  # every tick still drawn
+
+
+def test_fast_paths_agree_with_the_plain_rules() -> None:
+    # the character-width cache, _escape's early return and _attrs' type dispatch give what
+    # the plain rules give
+    import random
+
+    import numpy as np
+
+    from evalkit.report.charts import _ID
+    from evalkit.report.svgcharts import core
+    from evalkit.report.svgcharts._metrics import BOLD, REGULAR
+
+    rng = random.Random(7)
+    alphabet = "aid= \"'<>&\x01\ufffe中。é\u0301\u200bKſ_-1\n"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for bold, table in ((False, REGULAR), (True, BOLD)):
+            plain = max((sum(core._char_width(ch, table) for ch in line) * 10.5
+                         for line in text.split("\n")), default=0.0)
+            assert core.text_width(text, 10.5, bold=bold) == plain
+        slow = core._CONTROL.sub("", text)
+        for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
+                     ("'", "&#39;")):
+            slow = slow.replace(a, b)
+        assert core._escape(text) == slow
+        assert _ID.sub("X", text) == re.sub(r'\bid="([^"]+)"', "X", text)
+    attrs = core.Svg._attrs(a=np.float64(1.234), b=True, c=3, d=2.5, e="x<y", f=None,
+                            stroke_width=np.int64(2), g=np.float32(0.5))
+    assert attrs == ' a="1.23" b="True" c="3" d="2.5" e="x&lt;y" stroke-width="2" g="0.5"'

@@ -1,6 +1,6 @@
 """Word writer (docxtpl): evalkit's default template or the organization's own .docx.
 
-The template is rendered in the same sandbox as the HTML templates, with autoescaping (so
+The template is rendered in the sandbox of organizations' HTML templates, with autoescaping (so
 participant text such as ``<script>`` or ``{{ 7*7 }}`` is printed literally). Besides the
 plain context it receives ``tables.<name>`` (Word tables, insert with ``{{p tables.x }}``),
 ``charts.<name>`` (PNG images, ``{{ charts.indicators }}``), ``summary`` (three sentences),

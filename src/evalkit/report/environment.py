@@ -1,10 +1,18 @@
-"""The sandboxed Jinja2 environment every report template runs in, its filters and labels.
+"""The Jinja2 environments report templates run in, their filters and labels.
 
-Templates — evalkit's own and an organization's (``template_dir``) — run in Jinja2's
+An organization's templates (``template_dir``), the Word templates and anything rendered
+through :func:`make_environment`'s default run in Jinja2's
 :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with :class:`~jinja2.StrictUndefined`:
 a template can read the plain context (see :mod:`evalkit.report.context`) and call the
 filters and functions below, nothing else. Attribute tricks such as
 ``{{ ''.__class__.__mro__ }}`` raise :class:`~evalkit.errors.RenderError`.
+
+evalkit's own HTML and Markdown templates, when no ``template_dir`` is given, are evalkit's
+code, not input: they run in :class:`ReportEnvironment` (``make_environment(trusted=True)``),
+the same environment without the sandbox's check of every attribute and call (about a third of
+a report's template time), with the same autoescaping, finalize, filters, globals and
+limits on loops, time and output size (:mod:`evalkit.report.limits`). The data they print is
+escaped exactly as before: the sandbox guards against a hostile template, not hostile data.
 
 Language enters only here: ``t("key")`` looks a label up in ``i18n/<lang>.yaml`` and
 ``label(x)`` picks the ``zh``/``en`` half of a two-language name.
@@ -20,18 +28,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
+from jinja2.sandbox import safe_range
 from markupsafe import escape
 
 from evalkit._text import strip_bidi
 from evalkit.errors import RenderError
-from evalkit.report.limits import LIMITED_FILTERS, LimitedSandbox
+from evalkit.report.limits import LIMITED_FILTERS, LimitedEnvironment, LimitedSandbox
 
 __all__ = [
     "LANGS",
     "Kind",
+    "ReportEnvironment",
+    "ReportSandbox",
     "fmt_ci",
     "fmt_num",
     "fmt_pct",
@@ -84,6 +95,16 @@ class ReportSandbox(LimitedSandbox):
                     and len(seq) * count > _MAX_REPEAT):
                 raise SecurityError("repetition too large in template")
         return operator.mul(left, right)
+
+
+class ReportEnvironment(LimitedEnvironment):
+    """evalkit's own templates: not sandboxed, with the limits of
+    :class:`~evalkit.report.limits.LimitedEnvironment` and the sandbox's ``range`` (at most
+    100,000 items), so a template behaves exactly as in :class:`ReportSandbox`."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = safe_range
 
 
 def _finalize(value: Any) -> Any:
@@ -277,7 +298,7 @@ def _design_lister(t: Callable[..., str]) -> Callable[[Any], str]:
     return design_names
 
 
-def label_functions(env: ReportSandbox) -> tuple[Callable[..., str], Callable[[Any], Any]]:
+def label_functions(env: Environment) -> tuple[Callable[..., str], Callable[[Any], Any]]:
     """The ``t`` and ``label`` functions of an environment (for writers in Python)."""
     return env.globals["t"], env.globals["label"]  # type: ignore[return-value]
 
@@ -292,8 +313,9 @@ def make_environment(
     *,
     kind: Kind = "html",
     template_dir: str | Path | None = None,
-) -> ReportSandbox:
-    """The sandboxed environment for one report.
+    trusted: bool = False,
+) -> LimitedEnvironment:
+    """The environment for one report: sandboxed unless ``trusted``.
 
     Parameters
     ----------
@@ -304,11 +326,16 @@ def make_environment(
         Markdown writer escapes the context itself) or "docx" (autoescaped XML, for docxtpl).
     template_dir
         An organization's template folder, searched before evalkit's own templates.
+    trusted
+        Only for rendering evalkit's own templates (``template_dir`` must be None): a
+        :class:`ReportEnvironment`, which skips the sandbox's checks of every attribute and
+        call but keeps the limits on loops, time and output size. Never give it a template
+        from anyone else (``from_string`` included).
 
     Returns
     -------
-    ReportSandbox
-        Filters: ``num``, ``pct``, ``signed``, ``ci``, ``pvalue``, ``md``;
+    LimitedEnvironment
+        A :class:`ReportSandbox` (a :class:`ReportEnvironment` when ``trusted``). Filters: ``num``, ``pct``, ``signed``, ``ci``, ``pvalue``, ``md``;
         globals: ``t``, ``label``, ``lang``, ``design_names``.
 
     Notes
@@ -316,23 +343,28 @@ def make_environment(
     Environments are cached per language, kind, folder and label-catalogue timestamps, so
     compiled templates are reused; Jinja2 still reloads a template whose file changed. The
     environments of one kind share their compiled code (one compilation for zh and en), which
-    is also kept on disk for the next process (:mod:`evalkit.report.compiled`).
+    is also kept on disk for the next process (:mod:`evalkit.report.compiled`); trusted and
+    sandboxed environments compile to different code and never share it.
     """
     from evalkit.report.compiled import cache_root
 
+    if trusted and template_dir:
+        raise ValueError("trusted environments render evalkit's own templates only")
     folder = str(Path(template_dir).resolve()) if template_dir else None
-    return _environment(lang, kind, folder, _catalogue_stamp(template_dir), cache_root())
+    return _environment(lang, kind, folder, _catalogue_stamp(template_dir), cache_root(),
+                        trusted)
 
 
 @lru_cache(maxsize=32)
 def _environment(lang: str, kind: Kind, template_dir: str | None,
-                 stamp: tuple[float, ...], cache: Path | None) -> ReportSandbox:
-    """One environment per language, kind, folder, catalogue stamp and cache folder."""
+                 stamp: tuple[float, ...], cache: Path | None,
+                 trusted: bool = False) -> LimitedEnvironment:
+    """One environment per language, kind, folder, catalogue stamp, cache folder and trust."""
     from evalkit.report.compiled import compiled_store
 
     labels = load_labels(lang, template_dir)
     folders = ([str(Path(template_dir))] if template_dir else []) + [str(shipped_templates())]
-    env = ReportSandbox(
+    env = (ReportEnvironment if trusted else ReportSandbox)(
         loader=ChoiceLoader([FileSystemLoader(f) for f in folders]),
         undefined=StrictUndefined,
         autoescape=kind != "markdown",

@@ -5,7 +5,10 @@ time and memory: two nested ``range(100000)`` loops run for hours and
 ``range(100000)|join("x" * 100000)`` asks for 10 GB. :class:`LimitedSandbox` (the base of
 evalkit's :class:`~evalkit.report.environment.ReportSandbox`) refuses both with a
 :class:`jinja2.exceptions.SecurityError`, which the writers turn into a
-:class:`~evalkit.errors.RenderError` naming the template and line:
+:class:`~evalkit.errors.RenderError` naming the template and line. :class:`LimitedEnvironment`
+(not sandboxed, for evalkit's own templates, see
+:class:`~evalkit.report.environment.ReportEnvironment`) keeps the limits on loops, time and
+rendered text, which guard against huge data rather than a hostile template:
 
 * every ``{% for %}`` iteration counts against :data:`MAX_ITERATIONS` per rendering
   (all loops, nested or not, in the template and everything it includes);
@@ -14,6 +17,10 @@ evalkit's :class:`~evalkit.report.environment.ReportSandbox`) refuses both with 
 * no rendered text — the report, a block, a macro's output, ``~`` / ``+`` concatenation, a
   ``join``, ``replace``, ``center``, ``indent``, ``format`` or a ``%`` / ``.format`` width —
   may exceed :data:`MAX_OUTPUT` characters.
+
+In :class:`LimitedEnvironment` the time is checked at every loop iteration and output chunk
+(not at calls), and ``+``, ``%`` and str methods are not intercepted (only the sandbox routes
+them through the environment).
 
 The limits are far above anything a report needs (evalkit's own templates use a few thousand
 iterations and well under a megabyte); they are module constants, so a test or an unusual
@@ -29,14 +36,16 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
-from jinja2 import Template, nodes, pass_eval_context
+from jinja2 import Environment, Template, nodes, pass_eval_context
 from jinja2 import filters as _filters
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
-__all__ = ["MAX_ITERATIONS", "MAX_OUTPUT", "MAX_SECONDS", "LimitedSandbox", "LimitedTemplate"]
+__all__ = ["MAX_ITERATIONS", "MAX_OUTPUT", "MAX_SECONDS", "LimitedEnvironment", "LimitedSandbox",
+           "LimitedTemplate"]
 
 #: loop iterations allowed in one rendering (all loops together)
 MAX_ITERATIONS = 1_000_000
@@ -161,22 +170,38 @@ LIMITED_FILTERS = {"join": _join, "replace": pass_eval_context(_replace), "cente
                    "indent": _indent, "format": _format}
 
 
-class LimitedSandbox(ImmutableSandboxedEnvironment):
-    """Immutable sandbox with limits on loop iterations, time and the size of any text."""
+class _Guards(NodeTransformer):
+    """Routes every loop's items and every ``~`` through the budget checks, as filters (a
+    filter is called directly by the compiled code, without ``Context.call``)."""
+
+    def visit_For(self, node: nodes.For) -> nodes.For:
+        self.generic_visit(node)  # in place
+        node.iter = nodes.Filter(node.iter, _LOOP_GUARD, [], [], None, None,
+                                 lineno=node.lineno)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Filter:
+        self.generic_visit(node)
+        first, *rest = node.nodes
+        return nodes.Filter(first, _CONCAT_GUARD, rest, [], None, None, lineno=node.lineno)
+
+
+_LOOP_GUARD, _CONCAT_GUARD = "_ek_loop_guard", "_ek_concat_guard"
+
+
+class LimitedEnvironment(Environment):
+    """Environment with limits on loop iterations, time and the size of rendered text."""
 
     template_class = LimitedTemplate
-    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters[_LOOP_GUARD] = self.loop_guard
+        self.filters[_CONCAT_GUARD] = self.concat_guard
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Parse, then route every loop and every ``~`` through the budget checks."""
-        tree = super()._parse(source, name, filename)
-        for loop in tree.find_all(nodes.For):
-            loop.iter = nodes.Call(nodes.EnvironmentAttribute("loop_guard"), [loop.iter], [],
-                                   None, None, lineno=loop.lineno)
-        for concat in tree.find_all(nodes.Concat):
-            concat.nodes = [nodes.Call(nodes.EnvironmentAttribute("concat_guard"),
-                                       list(concat.nodes), [], None, None,
-                                       lineno=concat.lineno)]
+        tree: nodes.Template = _Guards().visit(super()._parse(source, name, filename))
         return tree
 
     def loop_guard(self, iterable: Iterable[Any]) -> Iterator[Any]:
@@ -193,14 +218,26 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         return markup_join(parts) if eval_ctx.autoescape else str_join(parts)
 
     def concat(self, parts: Iterable[str]) -> str:  # type: ignore[override]
-        """Join rendered chunks (the report, blocks, macros), refusing oversized output."""
+        """Join rendered chunks (the report, blocks, macros), refusing oversized output.
+
+        The size and the deadline are checked at every chunk, inline: a report has thousands.
+        """
         budget, total, out = _budget(), 0, []
+        limit, deadline, clock = MAX_OUTPUT, budget.deadline, time.monotonic
         for part in parts:
             total += len(part)
-            _too_long(total, "rendered text")
+            if total > limit:
+                _too_long(total, "rendered text")
             out.append(part)
-            budget.check_time()
+            if clock() > deadline:
+                budget.check_time()
         return "".join(out)
+
+
+class LimitedSandbox(LimitedEnvironment, ImmutableSandboxedEnvironment):
+    """Immutable sandbox with limits on loop iterations, time and the size of any text."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call(__self, __context: Context, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:

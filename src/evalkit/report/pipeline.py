@@ -12,7 +12,8 @@ from evalkit.errors import RenderError
 from evalkit.report.context import build_context
 from evalkit.report.dates import localise_dates
 from evalkit.report.document import document_context
-from evalkit.report.environment import Kind, ReportSandbox, label_functions, make_environment
+from evalkit.report.environment import Kind, label_functions, make_environment
+from evalkit.report.limits import LimitedEnvironment
 from evalkit.report.notes import localise_notes
 from evalkit.report.summary import summary_sentences
 
@@ -65,10 +66,16 @@ def prepare(
     kind: Kind,
     template_dir: str | Path | None,
     suffix: str | None,
-) -> tuple[ReportSandbox, Template | None, dict[str, Any]]:
+) -> tuple[LimitedEnvironment, Template | None, dict[str, Any]]:
     """Environment, main template (``<report><suffix>``; None when ``suffix`` is None) and
-    context for one report."""
-    env = make_environment(lang, kind=kind, template_dir=template_dir)
+    context for one report.
+
+    evalkit's own HTML and Markdown templates (no ``template_dir``) run unsandboxed, with the
+    same limits (:class:`~evalkit.report.environment.ReportEnvironment`); an organization's
+    templates and every Word template (``docx_template`` may be anyone's) run sandboxed.
+    """
+    trusted = template_dir is None and kind != "docx"
+    env = make_environment(lang, kind=kind, template_dir=template_dir, trusted=trusted)
     template = None
     file = None
     if suffix is not None:

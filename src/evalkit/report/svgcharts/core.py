@@ -49,6 +49,7 @@ GAP = 3.0
 _ASCENT, _DESCENT = 0.88, 0.24
 _UNKNOWN = 1.0  # a character missing from the table: as wide as a CJK character
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff&<>\"']")  # _escape's work
 _OPENING = set("（《「『【〔〈“‘([{")
 _CLOSING = set("，。、；：！？）》」』】〕〉”’,.;:!?)]}%％")
 
@@ -67,6 +68,22 @@ def _char_width(ch: str, table: dict[str, float]) -> float:
     if width is not None:
         return width
     return 0.0 if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d" else _UNKNOWN
+
+
+class _Widths(dict[str, float]):
+    """Character -> :func:`_char_width` in ``table``, each character worked out once."""
+
+    def __init__(self, table: dict[str, float]) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = _char_width(ch, self.table)
+        return width
+
+
+#: regular and bold widths of the characters met so far (the same for every report)
+_WIDTHS = {False: _Widths(REGULAR), True: _Widths(BOLD)}
 
 
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
@@ -90,9 +107,13 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     >>> text_width("目标", 10.0)
     20.0
     """
-    table = BOLD if bold else REGULAR
-    return max((sum(_char_width(ch, table) for ch in line) * size
-                for line in str(text).split("\n")), default=0.0)
+    width = _WIDTHS[bool(bold)].__getitem__
+    return max((sum(map(width, line)) * size for line in str(text).split("\n")), default=0.0)
+
+
+def _line_width(line: str, size: float, bold: bool) -> float:
+    """:func:`text_width` of a ``line`` without ``"\n"`` (the same number, computed directly)."""
+    return sum(map(_WIDTHS[bool(bold)].__getitem__, line)) * size
 
 
 def _tokens(line: str) -> list[str]:
@@ -127,7 +148,7 @@ def _tokens(line: str) -> list[str]:
 def _split_word(word: str, width_px: float, size: float, bold: bool) -> list[str]:
     parts, current = [], ""
     for ch in word:
-        if current and text_width(current + ch, size, bold=bold) > width_px:
+        if current and _line_width(current + ch, size, bold) > width_px:
             parts.append(current)
             current = ""
         current += ch
@@ -152,7 +173,7 @@ def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list
         current = ""
         for token in _tokens(paragraph):
             trial = current + token
-            if not current or text_width(trial.rstrip(), size, bold=bold) <= width_px:
+            if not current or _line_width(trial.rstrip(), size, bold) <= width_px:
                 current = trial
                 continue
             lines.append(current.rstrip())
@@ -161,7 +182,7 @@ def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list
     out: list[str] = []
     for line in lines:  # a line wider than the room holds one token: break it
         out.extend(_split_word(line, width_px, size, bold)
-                   if text_width(line, size, bold=bold) > width_px else [line])
+                   if _line_width(line, size, bold) > width_px else [line])
     return out or [""]
 
 
@@ -224,13 +245,32 @@ def fmt(x: float) -> str:
 
 
 def _escape(value: object) -> str:
-    text = _CONTROL.sub("", str(value))
+    text = str(value)
+    if not _SPECIAL.search(text):  # most values (colours, plain labels) need nothing
+        return text
+    text = _CONTROL.sub("", text)
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
 
 
+#: keyword of :meth:`Svg._attrs` -> attribute name (``stroke_width`` -> ``stroke-width``)
+_NAMES: dict[str, str] = {}
+
+
+def _value(value: object) -> str:
+    """An attribute value as written: a number by :func:`fmt`, anything else escaped."""
+    kind = type(value)
+    if kind is float or kind is int:  # the common cases, before the ABC check
+        return fmt(value)  # type: ignore[arg-type]
+    if kind is str:
+        return _escape(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return fmt(float(value))
+    return _escape(value)
+
+
 def _finite(*values: float) -> bool:
-    return all(math.isfinite(float(v)) for v in values)
+    return all(map(math.isfinite, map(float, values)))
 
 
 class Linear:
@@ -285,11 +325,8 @@ class Svg:
         for key, value in attrs.items():
             if value is None:
                 continue
-            name = key.rstrip("_").replace("_", "-")
-            text = fmt(float(value)) if isinstance(value, numbers.Real) and \
-                not isinstance(value, bool) \
-                else _escape(value)
-            out.append(f' {name}="{text}"')
+            name = _NAMES.get(key) or _NAMES.setdefault(key, key.rstrip("_").replace("_", "-"))
+            out.append(f' {name}="{_value(value)}"')
         return "".join(out)
 
     def add(self, element: str) -> None:
@@ -305,18 +342,19 @@ class Svg:
             x, w = x + w, -w
         if h < 0:
             y, h = y + h, -h
-        attrs = self._attrs(x=x, y=y, width=w, height=h, fill=fill, stroke=stroke,
-                            opacity=opacity)
-        self.add(f"<rect{attrs}/>")
+        # the coordinates are finite numbers: written as _attrs writes them
+        attrs = self._attrs(fill=fill, stroke=stroke, opacity=opacity)
+        self.add(f'<rect x="{_value(x)}" y="{_value(y)}" width="{_value(w)}" '
+                 f'height="{_value(h)}"{attrs}/>')
 
     def line(self, x1: float, y1: float, x2: float, y2: float, *, stroke: str = "#333333",
              width: float = 1.0, dash: str | None = None) -> None:
         """A straight line; ``dash`` an SVG ``stroke-dasharray`` such as ``"4 3"``."""
         if not _finite(x1, y1, x2, y2):
             return
-        attrs = self._attrs(x1=x1, y1=y1, x2=x2, y2=y2, stroke=stroke, stroke_width=width,
-                            stroke_dasharray=dash)
-        self.add(f"<line{attrs}/>")
+        attrs = self._attrs(stroke=stroke, stroke_width=width, stroke_dasharray=dash)
+        self.add(f'<line x1="{_value(x1)}" y1="{_value(y1)}" x2="{_value(x2)}" '
+                 f'y2="{_value(y2)}"{attrs}/>')
 
     def path(self, points: Sequence[tuple[float, float]], *, stroke: str, width: float = 1.5,
              fill: str = "none", dash: str | None = None, closed: bool = False,
@@ -343,9 +381,8 @@ class Svg:
         """A circle (a point marker)."""
         if not _finite(cx, cy, r):
             return
-        attrs = self._attrs(cx=cx, cy=cy, r=r, fill=fill, stroke=stroke,
-                            stroke_width=width if stroke else None)
-        self.add(f"<circle{attrs}/>")
+        attrs = self._attrs(fill=fill, stroke=stroke, stroke_width=width if stroke else None)
+        self.add(f'<circle cx="{_value(cx)}" cy="{_value(cy)}" r="{_value(r)}"{attrs}/>')
 
     def text(self, x: float, y: float, s: str, *, size: float = 11.0,
              anchor: Anchor = "start", baseline: Baseline = "middle", fill: str = "#222222",
@@ -372,11 +409,13 @@ class Svg:
             ox, oy = x, y
             x, y = 0.0, 0.0
             attrs += self._attrs(transform=f"translate({fmt(ox)} {fmt(oy)}) rotate({fmt(rotate)})")
+        # x and y are finite numbers here: written as _attrs(x=…, y=…) writes them
         if len(lines) == 1:
-            self.add(f"<text{self._attrs(x=x, y=y + first)}{attrs}>{_escape(lines[0])}</text>")
+            self.add(f'<text x="{_value(x)}" y="{_value(y + first)}"{attrs}>'
+                     f"{_escape(lines[0])}</text>")
             return
-        spans = "".join(f"<tspan{self._attrs(x=x, y=y + first + k * step)}>{_escape(line)}"
-                        "</tspan>" for k, line in enumerate(lines))
+        spans = "".join(f'<tspan x="{_value(x)}" y="{_value(y + first + k * step)}">'
+                        f"{_escape(line)}</tspan>" for k, line in enumerate(lines))
         self.add(f"<text{attrs}>{spans}</text>")
 
     def to_string(self) -> str:
