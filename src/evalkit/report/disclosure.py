@@ -63,6 +63,8 @@ _NAME_KEYS = frozenset({"id", "name", "name_zh", "name_en", "indicator_id", "out
                         "node_id", "criterion_id", "parent_id", "source", "file", "files",
                         "method", "unit", "unit_zh", "unit_en", "period", "period_start",
                         "period_end", "created", "sha256"})
+#: values the last walk returns as they are (numbers, flags, None)
+_ATOMS = frozenset({int, float, bool, type(None)})
 #: a number in a sentence (not part of a word, a date, a time or an id such as C2 or 3/5)
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-/:])[+\-−]?\d[\d,]*(?:\.\d+)?(?![A-Za-z0-9_\-/:])")
 
@@ -426,12 +428,21 @@ class _Final:
         named = key in _NAME_KEYS
         out = {}
         for k, v in rec.items():
-            masked = keys.get(k) if type(k) is str else None
-            if masked is None:
+            if type(k) is str:
+                masked = keys.get(k)
+                if masked is None:
+                    masked = keys[k] = self.mask(k)
+                field = key if named else k
+            else:
                 masked = self.mask(str(k))
-                if type(k) is str:
-                    keys[k] = masked
-            out[masked] = self.value(v, scrub, key if named else str(k))
+                field = key if named else str(k)
+            kind = type(v)
+            if kind is str:  # the most common values, done here rather than by value()
+                out[masked] = self.text(v, scrub and field not in _NAME_KEYS)
+            elif kind in _ATOMS:
+                out[masked] = v
+            else:
+                out[masked] = self.value(v, scrub, field)
         return out
 
 
