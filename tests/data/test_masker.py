@@ -45,15 +45,17 @@ def test_markup_and_empty_texts_as_before() -> None:
 
 def test_same_as_one_pattern_of_every_value() -> None:
     rnd = random.Random(0)
-    alphabet = "ab[]^-\\.*1２3@x张三李 ١"  # regex specials, wide and Arabic-Indic digits
     tail = " 13812345678 a.b@c.cn 110101199003071234"
-    for _ in range(1500):
+    for trial in range(3000):
+        # regex specials, wide and Arabic-Indic digits; every other trial mostly digits,
+        # separators and "@" (phone, ID and e-mail shapes)
+        alphabet = ("ab[]^-\\.*1２3@x张三李 ١" if trial % 2 else "0113456789-- +@.aX١２")
         values = {"".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 4)))
                   for _ in range(rnd.randint(0, 8))} | {""}
         ours, before = masker(values), _reference(values)
         chosen = sorted(values - {""})
         for _ in range(20):
-            text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 25)))
+            text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
             if chosen and rnd.random() < 0.3:
                 text = rnd.choice(chosen) + text + rnd.choice(chosen)
             if rnd.random() < 0.1:
@@ -61,3 +63,18 @@ def test_same_as_one_pattern_of_every_value() -> None:
             for value in (text, Markup(text)):
                 got, want = ours(value), before(value)
                 assert got == want and type(got) is type(want), (values, value)
+
+
+def test_number_and_email_shapes_as_one_pattern() -> None:
+    """Texts built from pieces of phone, ID and e-mail shapes (Arabic-Indic and wide digits
+    too) are masked as by the one pattern of every shape."""
+    rnd = random.Random(7)
+    pieces = ["138", "1234", "5678", "-", " ", "+86", "86", "0", "010", "12345678",
+              "1101011990030712", "34", "X", "x", "a", "@", "b.cn", ".", "٣٤٥٦", "１２３４", "中"]
+    mask, masked = masker(), 0
+    for _ in range(20_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10)))
+        want = _PATTERNS.sub(MASK, text)
+        assert mask(text) == want, text
+        masked += want != text
+    assert masked > 1000  # the shapes were found often

@@ -50,14 +50,21 @@ MASK = "***"
 #: personal numbers typed into free text: mainland mobile numbers (with or without +86 and
 #: separators), landlines with an area code, 18-digit resident ID numbers (15-digit old
 #: ones too) and e-mail addresses
-_PATTERNS = re.compile(
+_NUMBER_SHAPES = (
     r"(?<![0-9A-Za-z])(?:"
     r"\d{17}[\dXx]|\d{15}"                                   # resident ID numbers
     r"|(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"              # mobile numbers
     r"|0\d{2,3}[- ]\d{7,8}"                                   # landlines 010-12345678
     r")(?![0-9A-Za-z])"
-    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"          # e-mail addresses
 )
+_PATTERNS = re.compile(
+    _NUMBER_SHAPES
+    + r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"       # e-mail addresses
+)
+#: ``_PATTERNS`` for a text without ``@`` (no e-mail address can match in it), and what
+#: every match of it holds: four digits in a row (``\d`` as the patterns read one)
+_NUMBER_PATTERNS = re.compile(_NUMBER_SHAPES)
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 def small_cell(threshold: int) -> str:
@@ -155,10 +162,6 @@ def redact_text(text: str, values: Iterable[str]) -> str:
     return pattern.sub(MASK, text)
 
 
-#: a character every match of ``_PATTERNS`` holds (a digit, as ``\d`` reads one, or ``@``)
-_PATTERN_MARK = re.compile(r"[\d@]")
-
-
 def masker(values: Iterable[str] = ()) -> Callable[[str], str]:
     """A function masking texts like :func:`mask_text`, with the values prepared once (a
     report masks thousands of texts against every personal value of the data)."""
@@ -171,7 +174,11 @@ def masker(values: Iterable[str] = ()) -> Callable[[str], str]:
             text = str.__str__(text)
         if known is not None:
             text = known(text)
-        return _PATTERNS.sub(MASK, text) if _PATTERN_MARK.search(text) else text
+        if "@" in text:
+            return _PATTERNS.sub(MASK, text)
+        # the same matches: without "@" only a number shape can match, and each has
+        # four digits in a row
+        return _NUMBER_PATTERNS.sub(MASK, text) if _FOUR_DIGITS.search(text) else text
 
     return mask
 

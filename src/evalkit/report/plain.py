@@ -74,7 +74,7 @@ def table(frame: Any, rules: Disclosure, *, depth: int = 0) -> dict[str, Any] | 
                 df = suppress_frame(df, n_column=n_col, value_columns=numeric,
                                     threshold=rules.threshold)
         break
-    columns = _columns(df)
+    columns, kinds = _read(df)
     if hidden is not None:  # what suppress_frame does, on the columns read
         small, numeric_at = hidden
         cell = small_cell(rules.threshold)
@@ -86,7 +86,7 @@ def table(frame: Any, rules: Disclosure, *, depth: int = 0) -> dict[str, Any] | 
     else:
         cells = [_plain_column(values, kind, i in (hidden[1] if hidden else ()), rules,
                                depth + 1)
-                 for i, (values, kind) in enumerate(zip(columns, _kinds(df), strict=True))]
+                 for i, (values, kind) in enumerate(zip(columns, kinds, strict=True))]
         records = [dict(zip(names, row, strict=True)) for row in zip(*cells, strict=True)]
     return {"columns": names, "records": records}
 
@@ -112,14 +112,6 @@ def _small_rows(df: Any, names: list[str], n_col: str, threshold: int
             return None
     small = [is_small(n, threshold) for n in df.iloc[:, names.index(n_col)].tolist()]
     return small, numeric_at
-
-
-def _kinds(df: Any) -> list[str]:
-    """The numpy kind of each column ("" for object and extension columns)."""
-    import numpy as np
-
-    return [d.kind if isinstance(d, np.dtype) and d != np.dtype(object) else ""
-            for d in df.dtypes]
 
 
 #: depth past which :func:`plain` writes a value as text
@@ -175,14 +167,23 @@ def _columns(df: Any) -> list[list[Any]]:
     extension column by iteration with pandas' own unboxing (numpy scalars to Python
     numbers, ``NA`` to None). About a third of ``to_dict``'s time on the small tables of a
     report."""
+    return _read(df)[0]
+
+
+def _read(df: Any) -> tuple[list[list[Any]], list[str]]:
+    """:func:`_columns` and the numpy kind of each column ("" for object and extension
+    columns)."""
     import numpy as np
     import pandas as pd
     from pandas.core.dtypes.cast import maybe_box_native
 
     columns = []
+    kinds = []
     for _, col in df.items():  # by position: duplicate names stay apart
         dtype = col.dtype
-        if isinstance(dtype, np.dtype) and dtype != np.dtype(object):
+        numpy = isinstance(dtype, np.dtype) and dtype != np.dtype(object)
+        kinds.append(dtype.kind if numpy else "")
+        if numpy:
             columns.append(col.tolist())
         elif isinstance(dtype, pd.StringDtype):
             # str or NaN (or NA, which the unboxing makes None): the same values as by
@@ -191,7 +192,7 @@ def _columns(df: Any) -> list[list[Any]]:
             columns.append([None if v is na else v for v in col.tolist()])
         else:
             columns.append([maybe_box_native(v) for v in col])
-    return columns
+    return columns, kinds
 
 
 def plain(obj: Any, rules: Disclosure, *, depth: int = 0) -> Any:
