@@ -424,7 +424,7 @@ class _Final:
         """A record: blanked when it names a hidden figure, then its keys masked and its
         values walked (under their own key, or the naming field ``key`` they belong to)."""
         rec = _unreferenced(rec, self.book)
-        keys = self.keys
+        keys, done_masked, done_scrubbed = self.keys, self.masked, self.scrubbed
         named = key in _NAME_KEYS
         out = {}
         for k, v in rec.items():
@@ -437,8 +437,10 @@ class _Final:
                 masked = self.mask(str(k))
                 field = key if named else str(k)
             kind = type(v)
-            if kind is str:  # the most common values, done here rather than by value()
-                out[masked] = self.text(v, scrub and field not in _NAME_KEYS)
+            if kind is str:  # the most common values: a text seen before is looked up here
+                scrubbed = scrub and field not in _NAME_KEYS
+                found = (done_scrubbed if scrubbed else done_masked).get(v)
+                out[masked] = found if found is not None else self.text(v, scrubbed)
             elif kind in _ATOMS:
                 out[masked] = v
             else:
