@@ -208,6 +208,8 @@ def plain(obj: Any, rules: Disclosure, *, depth: int = 0) -> Any:
         return obj
     if isinstance(obj, bool):
         return obj
+    if type(obj) is float:  # what _number gives a Python float, without its checks
+        return obj if math.isfinite(obj) else None
     if isinstance(obj, int | float):
         return _number(obj)
     if isinstance(obj, enum.Enum):
