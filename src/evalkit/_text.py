@@ -36,9 +36,42 @@ def strip_bidi(text: str) -> str:
     return Markup(clean) if isinstance(text, Markup) else clean
 
 
+#: types :func:`strip_bidi_deep` returns as they are without looking further
+_ATOMS = frozenset({int, float, bool, type(None)})
+
+
 def strip_bidi_deep(value: Any) -> Any:
     """:func:`strip_bidi` on every string inside dicts, lists and tuples (keys included);
-    other objects are returned as they are. The input is not modified."""
+    other objects are returned as they are. The input is not modified.
+
+    A report's context holds some 16,000 keys and values, rebuilt here on every report: the
+    plain types are told apart by ``type`` before the general checks, and a text of ASCII
+    characters only (most keys and ids) holds no bidi control, so it is not searched.
+    """
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() else strip_bidi(value)
+    if kind is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str or not k.isascii():
+                k = strip_bidi_deep(k)
+            kind = type(v)
+            if kind is str:
+                out[k] = v if v.isascii() else strip_bidi(v)
+            elif kind in _ATOMS:
+                out[k] = v
+            else:
+                out[k] = strip_bidi_deep(v)
+        return out
+    if kind is list:
+        return [strip_bidi_deep(v) for v in value]
+    return _strip_other(value)
+
+
+def _strip_other(value: Any) -> Any:
+    """:func:`strip_bidi_deep` of anything but a plain str, dict or list (subclasses
+    included)."""
     if isinstance(value, str):
         return strip_bidi(value)
     if isinstance(value, dict):

@@ -63,6 +63,8 @@ _NAME_KEYS = frozenset({"id", "name", "name_zh", "name_en", "indicator_id", "out
                         "node_id", "criterion_id", "parent_id", "source", "file", "files",
                         "method", "unit", "unit_zh", "unit_en", "period", "period_start",
                         "period_end", "created", "sha256"})
+#: values the last walk returns as they are (numbers, flags, None)
+_ATOMS = frozenset({int, float, bool, type(None)})
 #: a number in a sentence (not part of a word, a date, a time or an id such as C2 or 3/5)
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-/:])[+\-−]?\d[\d,]*(?:\.\d+)?(?![A-Za-z0-9_\-/:])")
 
@@ -346,36 +348,104 @@ def _value(value: dict[str, Any], book: Ledger, alternative: str | None) -> dict
     return value
 
 
-def _refs(obj: Any, book: Ledger) -> Any:
-    """Every record naming a hidden figure (``indicator_id``, ``outcome_id``,
-    ``source: "effect:<id>"`` …) loses its numbers."""
-    if isinstance(obj, Mapping):
-        rec = dict(obj)
-        if _reference(rec, book) and not rec.get("suppressed"):
-            rec = _blank(rec, book)
-            if "sentence" in rec:
-                rec["sentence"] = {"zh": "", "en": ""}
-        return {k: _refs(v, book) for k, v in rec.items()}
-    if isinstance(obj, list | tuple):
-        return [_refs(v, book) for v in obj]
-    return obj
+def _unreferenced(rec: dict[str, Any], book: Ledger) -> dict[str, Any]:
+    """``rec``, or a blanked copy of it (numbers and sentence cleared) when it names a hidden
+    figure and is not suppressed already."""
+    if _reference(rec, book) and not rec.get("suppressed"):
+        rec = _blank(rec, book)
+        if "sentence" in rec:
+            rec["sentence"] = {"zh": "", "en": ""}
+    return rec
 
 
-def _texts(obj: Any, book: Ledger, *, scrub: bool, key: str = "") -> Any:
-    """Texts masked (personal values, phone / ID numbers) and, outside the specification's
-    own texts, cleared of every rendering of a hidden number."""
-    if isinstance(obj, str):
-        text = book.mask(obj)
-        return _scrub(text, book) if scrub and key not in _NAME_KEYS else text
-    if isinstance(obj, dict | Mapping):
-        mask = book.mask
-        if key in _NAME_KEYS:
-            return {mask(str(k)): _texts(v, book, scrub=scrub, key=key)
-                    for k, v in obj.items()}
-        return {mask(str(k)): _texts(v, book, scrub=scrub, key=str(k)) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_texts(v, book, scrub=scrub, key=key) for v in obj]
-    return obj
+class _Final:
+    """The last walk of the pass, over the whole context: every record naming a hidden
+    figure (``indicator_id``, ``outcome_id``, ``source: "effect:<id>"`` …) loses its numbers,
+    then every text (keys included) is masked (personal values, phone / ID numbers) and,
+    outside the specification's own texts and the naming fields, cleared of every rendering
+    of a hidden number.
+
+    Why one walk applies exactly the rules of the two walks it replaces (the first blanking
+    records over the whole context, the second masking and scrubbing the texts of its
+    result):
+
+    * at each record the blanking rule is applied first and the record's own items are then
+      walked, so every text is masked and scrubbed as it stands after blanking (a ``"<k"``
+      written by the blanking included), as the second walk saw it;
+    * the blanking rule of a record reads only that record and the ledger's hidden
+      indicators and effects, and the text rule only the text, the field it is under and the
+      ledger's renderings; the walk changes none of these (blanking replaces numbers by
+      ``"<k"`` without adding to the ledger's numbers), so the renderings can be computed
+      before it and no record depends on the order in which others were visited;
+    * a text's result depends only on the text and on whether it is scrubbed (the masking
+      and the renderings are fixed for the walk), so it is computed once per distinct text
+      (``str`` only: a ``Markup`` keeps its own type, as before) and reused;
+    * types are handled as before: mappings become dicts, lists and tuples lists, anything
+      else is returned unchanged.
+    """
+
+    def __init__(self, book: Ledger) -> None:
+        self.book = book
+        self.mask = book.mask
+        #: masked key of each key seen, masked (and scrubbed) result of each text seen
+        self.keys: dict[Any, str] = {}
+        self.masked: dict[str, str] = {}
+        self.scrubbed: dict[str, str] = {}
+
+    def value(self, obj: Any, scrub: bool, key: str) -> Any:
+        """``obj`` (found under field ``key``) with the rules applied."""
+        kind = type(obj)
+        if kind is str:
+            return self.text(obj, scrub and key not in _NAME_KEYS)
+        if kind is dict:
+            return self.record(obj, scrub, key)
+        if kind is list:
+            return [self.value(v, scrub, key) for v in obj]
+        if isinstance(obj, str):  # a str subclass (Markup): not cached, its own type kept
+            text = self.mask(obj)
+            return _scrub(text, self.book) if scrub and key not in _NAME_KEYS else text
+        if isinstance(obj, Mapping):
+            return self.record(dict(obj), scrub, key)
+        if isinstance(obj, list | tuple):
+            return [self.value(v, scrub, key) for v in obj]
+        return obj
+
+    def text(self, text: str, scrub: bool) -> str:
+        cache = self.scrubbed if scrub else self.masked
+        out = cache.get(text)
+        if out is None:
+            out = self.mask(text)
+            if scrub:
+                out = _scrub(out, self.book)
+            cache[text] = out
+        return out
+
+    def record(self, rec: dict[str, Any], scrub: bool, key: str) -> dict[str, Any]:
+        """A record: blanked when it names a hidden figure, then its keys masked and its
+        values walked (under their own key, or the naming field ``key`` they belong to)."""
+        rec = _unreferenced(rec, self.book)
+        keys, done_masked, done_scrubbed = self.keys, self.masked, self.scrubbed
+        named = key in _NAME_KEYS
+        out = {}
+        for k, v in rec.items():
+            if type(k) is str:
+                masked = keys.get(k)
+                if masked is None:
+                    masked = keys[k] = self.mask(k)
+                field = key if named else k
+            else:
+                masked = self.mask(str(k))
+                field = key if named else str(k)
+            kind = type(v)
+            if kind is str:  # the most common values: a text seen before is looked up here
+                scrubbed = scrub and field not in _NAME_KEYS
+                found = (done_scrubbed if scrubbed else done_masked).get(v)
+                out[masked] = found if found is not None else self.text(v, scrubbed)
+            elif kind in _ATOMS:
+                out[masked] = v
+            else:
+                out[masked] = self.value(v, scrub, field)
+        return out
 
 
 #: a digit as ``_NUMBER`` reads one (it finds nothing in a text without one)
@@ -422,9 +492,11 @@ def disclose(context: Mapping[str, Any], evaluation: Evaluation) -> dict[str, An
         alternative = getattr(getattr(spec, "alternative", None), "outcome", None)
         ctx["value"] = _value(dict(ctx["value"]), book, alternative)
     charts = ctx.pop("charts", {})
-    blanked = _refs(ctx, book)
-    book.renderings = frozenset(renderings(book))
-    out: dict[str, Any] = {key: _texts(value, book, scrub=key not in _SPEC_SECTIONS)
-                           for key, value in blanked.items()}
+    book.renderings = frozenset(renderings(book))  # the walk adds no number: see _Final
+    walk = _Final(book)
+    # the sections: their names are not masked, their texts scrubbed unless the
+    # specification's own (and, as a section is under no field, under field "")
+    out: dict[str, Any] = {key: walk.value(value, key not in _SPEC_SECTIONS, "")
+                           for key, value in _unreferenced(ctx, book).items()}
     out["charts"] = charts
     return out
