@@ -168,28 +168,53 @@ def summarise(evaluation: Evaluation) -> tuple[dict[str, Any], list[dict[str, An
     row["n"] = int(effect.n) if effect else None
     row["design"] = effect.design if effect else None
     row["evidence_level"] = int(effect.evidence_level) if effect else None
-    per_outcome = getattr(value, "cost_per_outcome", None)
-    cost_net = None
-    if per_outcome is not None and headline is not None and len(per_outcome):
-        hit = per_outcome[per_outcome["outcome_id"] == headline]
-        if len(hit):
-            cost_net = _float(hit["cost_per_unit"].iloc[0])
-    row["cost_per_net_outcome"] = cost_net
+    row["cost_per_net_outcome"] = _cost_per_net_outcome(getattr(value, "cost_per_outcome", None),
+                                                         headline)
     flags = [str(f) for f in (getattr(value, "flags", ()) or ())]
     row["flags"] = "; ".join(flags)
+    return row, _rates(evaluation.indicators, info.id, threshold)
+
+
+def _cost_per_net_outcome(per_outcome: pd.DataFrame | None, headline: str | None) -> float | None:
+    """The value-for-money table's cost per unit of the headline outcome (its first row)."""
+    import numpy as np
+
+    if per_outcome is None or headline is None or not len(per_outcome):
+        return None
+    hits = np.flatnonzero(per_outcome["outcome_id"].to_numpy() == headline)
+    return _float(per_outcome["cost_per_unit"].to_numpy()[hits[0]]) if len(hits) else None
+
+
+#: the indicator-table columns a funnel rate is made of
+_RATE_COLUMNS = ("indicator_id", "name_zh", "name_en", "numerator", "denominator", "target")
+
+
+def _rates(table: pd.DataFrame, project_id: str, threshold: int) -> list[dict[str, Any]]:
+    """Funnel rates: whole-period, undivided percentage indicators from at least
+    ``threshold`` people (denominator).
+
+    Read column by column (numpy) rather than as records of all the table's ~30 columns;
+    ``tolist`` gives the same Python values as ``DataFrame.to_dict("records")``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not len(table):
+        return []
+    disaggregation = table["disaggregation"].to_numpy()
+    keep = np.flatnonzero((table["measure"].to_numpy() == "percentage")
+                          & (table["period"].to_numpy() == "total")
+                          & ((disaggregation == "") | pd.isna(disaggregation)))
+    columns = {c: table[c].to_numpy()[keep].tolist() for c in _RATE_COLUMNS}
     rates = []
-    table = evaluation.indicators
-    if len(table):
-        pct = table[(table["measure"] == "percentage") & (table["period"] == "total")
-                    & (table["disaggregation"].fillna("") == "")]
-        for rec in pct.to_dict("records"):
-            num, den = _float(rec["numerator"]), _float(rec["denominator"])
-            if num is not None and den and den >= threshold:
-                rates.append({"project_id": info.id, "indicator_id": str(rec["indicator_id"]),
-                              "name_zh": rec["name_zh"], "name_en": rec["name_en"],
-                              "numerator": num, "denominator": den, "rate": num / den,
-                              "target": _float(rec["target"])})
-    return row, rates
+    for i in range(len(keep)):
+        num, den = _float(columns["numerator"][i]), _float(columns["denominator"][i])
+        if num is not None and den and den >= threshold:
+            rates.append({"project_id": project_id, "indicator_id": str(columns["indicator_id"][i]),
+                          "name_zh": columns["name_zh"][i], "name_en": columns["name_en"][i],
+                          "numerator": num, "denominator": den, "rate": num / den,
+                          "target": _float(columns["target"][i])})
+    return rates
 
 
 def _run_one(path: str, report_dir: str | None, formats: tuple[str, ...],
