@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import math
 import os
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit._checks import check_lang
 from evalkit.errors import EvalkitError, SpecError
-from evalkit.portfolio._worker import settled, worker_start
+from evalkit.portfolio._effects import numbers_of, packed
+from evalkit.portfolio._worker import settled, start_method, worker_start
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,16 +34,30 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass(frozen=True)
 class ProjectRun:
-    """What one project's evaluation leaves for the portfolio (plain, picklable values)."""
+    """What one project's evaluation leaves for the portfolio (plain, picklable values).
+
+    A pickled run (from a worker process or a Dask worker) has its :attr:`effects` packed:
+    what the portfolio reads of them travels as plain values, the results themselves are
+    unpickled when one is first asked for (see :mod:`evalkit.portfolio._effects`).
+    """
 
     path: str
     row: dict[str, Any]
-    effects: dict[str, EffectResult] = field(default_factory=dict)
+    effects: Mapping[str, EffectResult] = field(default_factory=dict)
     rates: list[dict[str, Any]] = field(default_factory=list)
     reports: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     error: str | None = None
     error_type: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["effects"] = packed(self.effects)
+        return (_project_run, (values,))
+
+
+def _project_run(values: dict[str, Any]) -> ProjectRun:
+    return ProjectRun(**values)
 
 
 def discover(paths_or_folder: str | Path | Iterable[str | Path]) -> list[Path]:
@@ -297,18 +311,13 @@ class Portfolio:
 
         rows = []
         for run in self.runs:
-            for key, result in run.effects.items():
+            for key, numbers in numbers_of(run.effects).items():
                 if outcome is not None and key != outcome:
                     continue
                 names = run.labels.get(key, {})
                 rows.append({"project_id": run.row.get("project_id"), "outcome": key,
                              "label_zh": names.get("zh", key), "label_en": names.get("en", key),
-                             "better": names.get("better", "higher"),
-                             "estimate": result.estimate,
-                             "std_error": float(result.se), "conf_low": result.ci[0],
-                             "conf_high": result.ci[1], "n": result.n, "design": result.design,
-                             "evidence_level": result.evidence_level,
-                             "method": result.method})
+                             "better": names.get("better", "higher"), **numbers})
         return pd.DataFrame.from_records(rows)
 
     def league(self, outcome: str, *, higher_is_better: bool | None = None,
@@ -426,8 +435,7 @@ def evaluate_many(
         else:
             import multiprocessing as mp
 
-            method = "forkserver" if sys.platform != "win32" else "spawn"
-            with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method),
+            with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(start_method()),
                                      initializer=worker_start) as pool:
                 jobs = [pool.submit(_run_one, f, out_dir, fmt, lng) for f in files]
                 for job in as_completed(jobs):
