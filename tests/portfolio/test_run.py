@@ -97,6 +97,23 @@ def test_workers_are_forked_only_from_a_single_thread():
         assert out.strip() == "fork"
 
 
+@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="no fork here")
+def test_dashboard_drawn_in_parallel_is_the_same(serial, tmp_path, monkeypatch):
+    import math
+
+    from evalkit.portfolio import dashboard
+
+    alone = serial.render(tmp_path / "alone.html", lang="en").read_bytes()
+    monkeypatch.setattr(dashboard, "PARALLEL_FROM", 0)
+    monkeypatch.setattr("evalkit.portfolio._worker.start_method", lambda: "fork")
+    assert serial.render(tmp_path / "parallel.html", lang="en").read_bytes() == alone
+    tasks = [(os.getpid, ()), (os.getpid, ()), (abs, (-2,))]
+    pids = dashboard._run_all(tasks, projects=1)
+    assert pids[2] == 2 and os.getpid() not in pids[:2]  # drawn by other processes, in order
+    with pytest.raises(ValueError, match="math domain error"):  # raised as if drawn here
+        dashboard._run_all([(math.sqrt, (-1.0,)), (abs, (-2,))], projects=1)
+
+
 def test_pickled_run_carries_its_effects_packed(serial):
     import pickle
 

@@ -331,34 +331,42 @@ class Portfolio:
         differently (different designs or methods), because their effects are then not on one
         footing.
         """
-        import warnings
-
-        from evalkit.errors import EstimationError, EvalkitWarning
-        from evalkit.portfolio.fair import league_table
-
-        eff = self.effects(outcome)
-        eff = eff[eff["std_error"].map(lambda s: s == s and s > 0)] if len(eff) else eff
-        if len(eff) < 3:
-            raise EstimationError(
-                f"league: outcome {outcome!r} has an estimate in {len(eff)} project(s); a "
-                "comparison needs at least 3", hint="choose an outcome most projects measured")
-        mixed = [c for c in ("design", "method", "better") if eff[c].nunique() > 1]
-        if mixed:
-            warnings.warn(
-                f"league: projects measured {outcome!r} with different {' and '.join(mixed)} "
-                f"({', '.join(sorted(set(eff['method'])))}); their effects are not on one "
-                "footing", EvalkitWarning, stacklevel=2)
-        if higher_is_better is None:
-            higher_is_better = bool((eff["better"] == "higher").all())
-        table = league_table(eff["project_id"], eff["estimate"], eff["std_error"],
-                             higher_is_better=higher_is_better, method=method)  # type: ignore[arg-type]
-        return table
+        return league_of(self.effects(outcome), outcome, higher_is_better=higher_is_better,
+                         method=method, stacklevel=3)
 
     def render(self, path: str | Path, *, lang: str = "zh") -> Path:
         """Write the portfolio dashboard (self-contained HTML)."""
         from evalkit.portfolio.dashboard import write_dashboard
 
         return write_dashboard(self, Path(path), lang=lang)
+
+
+def league_of(effects: pd.DataFrame, outcome: str, *, higher_is_better: bool | None = None,
+              method: str = "pm", stacklevel: int = 2) -> pd.DataFrame:
+    """:meth:`Portfolio.league` of ``effects``, the outcome's rows of :meth:`Portfolio.effects`
+    (so the dashboard can draw each league in a process of its own)."""
+    import warnings
+
+    from evalkit.errors import EstimationError, EvalkitWarning
+    from evalkit.portfolio.fair import league_table
+
+    eff = effects
+    eff = eff[eff["std_error"].map(lambda s: s == s and s > 0)] if len(eff) else eff
+    if len(eff) < 3:
+        raise EstimationError(
+            f"league: outcome {outcome!r} has an estimate in {len(eff)} project(s); a "
+            "comparison needs at least 3", hint="choose an outcome most projects measured")
+    mixed = [c for c in ("design", "method", "better") if eff[c].nunique() > 1]
+    if mixed:
+        warnings.warn(
+            f"league: projects measured {outcome!r} with different {' and '.join(mixed)} "
+            f"({', '.join(sorted(set(eff['method'])))}); their effects are not on one "
+            "footing", EvalkitWarning, stacklevel=stacklevel)
+    if higher_is_better is None:
+        higher_is_better = bool((eff["better"] == "higher").all())
+    table = league_table(eff["project_id"], eff["estimate"], eff["std_error"],
+                         higher_is_better=higher_is_better, method=method)  # type: ignore[arg-type]
+    return table
 
 
 def evaluate_many(
