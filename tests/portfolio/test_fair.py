@@ -87,6 +87,25 @@ def test_league_table_ranks_with_uncertainty():
     assert low.iloc[-1]["rank_low"] == 4
 
 
+@pytest.mark.parametrize("projects, draws", [(6, 4000), (40, 40), (60, 25), (1, 9)])
+@pytest.mark.parametrize("alpha", [0.05, 0.1, 0.5])
+def test_rank_interval_equals_the_quantiles_of_the_ranks(projects, draws, alpha):
+    # the count table (projects <= draws) and its fallback (more projects than draws) both
+    # give np.quantile of the rank matrix, exactly
+    from evalkit.portfolio.fair import _rank_interval
+
+    sims = np.random.default_rng(projects * draws).standard_normal((draws, projects))
+    ties = np.round(sims, 1)  # ties: argsort's order among them is kept as it is
+    for values in (sims, ties):
+        positions = values.argsort(axis=1)
+        ranks = positions.argsort(axis=1) + 1
+        low, high = _rank_interval(positions, alpha)
+        np.testing.assert_array_equal(low, np.quantile(ranks, alpha / 2, axis=0,
+                                                       method="lower"))
+        np.testing.assert_array_equal(high, np.quantile(ranks, 1 - alpha / 2, axis=0,
+                                                        method="higher"))
+
+
 def test_funnel_limits_by_hand():
     lo, hi = funnel_limits(0.8, [100, 400])
     # 0.8 ± 1.96 * sqrt(.16 / n): n = 100 -> ± 0.0784; n = 400 -> ± 0.0392

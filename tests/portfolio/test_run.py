@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import os
 import re
 import shutil
 import subprocess
@@ -52,10 +53,88 @@ def test_rows_hold_each_projects_own_evaluation(serial, portfolio_dir):
         direct.value.cost_per_participant)
 
 
-def test_process_pool_equals_serial(serial, portfolio_dir):
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_process_pool_equals_serial(serial, portfolio_dir, monkeypatch, method):
+    if method not in mp.get_all_start_methods():
+        pytest.skip(f"no {method} on this platform")
+    monkeypatch.setattr("evalkit.portfolio.run.start_method", lambda: method)
     pooled = ek.evaluate_many(portfolio_dir, workers=2)
     pd.testing.assert_frame_equal(_stable(pooled.table), _stable(serial.table))
     pd.testing.assert_frame_equal(pooled.failures, serial.failures)
+    pd.testing.assert_frame_equal(pooled.effects(), serial.effects())
+    pd.testing.assert_frame_equal(pooled.rates, serial.rates)
+    for mine, theirs in zip(pooled.runs, serial.runs, strict=True):
+        assert mine.labels == theirs.labels and list(mine.effects) == list(theirs.effects)
+        for key, result in mine.effects.items():  # the packed results, unpickled on demand
+            pd.testing.assert_frame_equal(result.table, theirs.effects[key].table)
+            assert (result.estimate, result.se, result.ci, result.n) == (
+                theirs.effects[key].estimate, theirs.effects[key].se, theirs.effects[key].ci,
+                theirs.effects[key].n)
+
+
+def test_workers_are_forked_only_from_a_single_thread():
+    import sys
+    import threading
+
+    from evalkit.portfolio._worker import start_method
+
+    if sys.platform == "win32":
+        assert start_method() == "spawn"
+        return
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert start_method() == "forkserver"  # never fork beside another thread
+    finally:
+        stop.set()
+        other.join()
+    if sys.platform.startswith("linux"):  # a fresh process, BLAS on its calling thread only
+        code = "from evalkit.portfolio._worker import start_method; print(start_method())"
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, check=True).stdout
+        assert out.strip() == "fork"
+
+
+@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="no fork here")
+def test_dashboard_drawn_in_parallel_is_the_same(serial, tmp_path, monkeypatch):
+    import math
+
+    from evalkit.portfolio import dashboard
+
+    alone = serial.render(tmp_path / "alone.html", lang="en").read_bytes()
+    monkeypatch.setattr(dashboard, "PARALLEL_FROM", 0)
+    monkeypatch.setattr("evalkit.portfolio._worker.start_method", lambda: "fork")
+    assert serial.render(tmp_path / "parallel.html", lang="en").read_bytes() == alone
+    tasks = [(os.getpid, ()), (os.getpid, ()), (abs, (-2,))]
+    pids = dashboard._run_all(tasks, projects=1)
+    assert pids[2] == 2 and os.getpid() not in pids[:2]  # drawn by other processes, in order
+    with pytest.raises(ValueError, match="math domain error"):  # raised as if drawn here
+        dashboard._run_all([(math.sqrt, (-1.0,)), (abs, (-2,))], projects=1)
+
+
+def test_pickled_run_carries_its_effects_packed(serial):
+    import pickle
+
+    from evalkit.portfolio._effects import PackedEffects, effect_numbers
+
+    run = next(r for r in serial.runs if r.effects)
+    back = pickle.loads(pickle.dumps(run))
+    effects = back.effects
+    assert isinstance(effects, PackedEffects) and isinstance(run.effects, dict)
+    assert list(effects) == list(run.effects) and len(effects) == len(run.effects)
+    assert "wellbeing" in effects and "no_such_outcome" not in effects
+    assert effects.numbers == {k: effect_numbers(r) for k, r in run.effects.items()}
+    assert effects._results is None  # nothing unpickled yet
+    one = effects["wellbeing"]
+    pd.testing.assert_frame_equal(one.table, run.effects["wellbeing"].table)
+    assert float(one.se) == float(run.effects["wellbeing"].se) and one.se().equals(
+        run.effects["wellbeing"].se())
+    assert repr(effects) == repr(dict(effects)) and dict(effects).keys() == run.effects.keys()
+    again = pickle.loads(pickle.dumps(back))  # packed once, passed on as it is
+    assert isinstance(again.effects, PackedEffects) and again.effects.numbers == effects.numbers
+    assert again.row == run.row and again.rates == run.rates and again.path == run.path
 
 
 def _worker_gc_after_one_project() -> tuple[tuple[int, int, int], bool]:

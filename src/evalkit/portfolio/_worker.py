@@ -1,4 +1,5 @@
-"""Garbage collection in the worker processes of :func:`evalkit.evaluate_many`.
+"""The worker processes of :func:`evalkit.evaluate_many`: how they start, and their garbage
+collection.
 
 Only the round's own worker processes are changed; the caller's process (``workers=1``) and
 Dask workers keep Python's defaults.
@@ -6,7 +7,10 @@ Dask workers keep Python's defaults.
 
 from __future__ import annotations
 
-__all__ = ["settled", "worker_start"]
+import os
+import sys
+
+__all__ = ["settled", "start_method", "worker_start"]
 
 #: set in a round's own worker processes only (:func:`worker_start`)
 _WORKER = {"pool": False, "frozen": False}
@@ -38,3 +42,25 @@ def settled() -> None:
         _WORKER["frozen"] = True
         gc.collect()
         gc.freeze()
+
+
+def start_method() -> str:
+    """How the round's worker processes start: ``"fork"``, ``"forkserver"`` or ``"spawn"``.
+
+    On Linux a caller that runs a single thread is forked: each worker starts at once with
+    what the caller has already imported and warmed (pandas, the evaluation and report modules,
+    compiled templates) instead of importing it all again. Forking is safe only there: a lock
+    held by another thread at the fork would stay locked in the worker. Beside other threads
+    (a notebook kernel, a Dask client, a BLAS thread pool) and on macOS, a fork server starts
+    the workers; Windows spawns them.
+    """
+    if sys.platform == "win32":
+        return "spawn"
+    if sys.platform.startswith("linux"):
+        try:
+            threads = len(os.listdir("/proc/self/task"))  # every thread, also C library ones
+        except OSError:
+            threads = 0
+        if threads == 1:
+            return "fork"
+    return "forkserver"

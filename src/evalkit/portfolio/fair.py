@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -186,11 +186,12 @@ def league_table(
         raise EstimationError(f"league_table: alpha must be between 0 and 1, got {alpha!r}")
     z = norm_ppf(1 - alpha / 2)
     rng = np.random.default_rng(seed)
-    sims = fit.estimates + fit.std_errors * rng.standard_normal((draws, y.size))
-    order = -sims if higher_is_better else sims
-    ranks = order.argsort(axis=1).argsort(axis=1) + 1
-    lo_rank = np.quantile(ranks, alpha / 2, axis=0, method="lower")
-    hi_rank = np.quantile(ranks, 1 - alpha / 2, axis=0, method="higher")
+    sims = rng.standard_normal((draws, y.size))  # posterior draws, computed in place:
+    sims *= fit.std_errors                        # estimates + std_errors * z
+    sims += fit.estimates
+    if higher_is_better:  # rank 1 = the largest draw
+        np.negative(sims, out=sims)
+    lo_rank, hi_rank = _rank_interval(sims.argsort(axis=1), alpha)
     shrunk_lo = fit.estimates - z * fit.std_errors
     shrunk_hi = fit.estimates + z * fit.std_errors
     above = shrunk_lo > fit.mean
@@ -207,6 +208,32 @@ def league_table(
     table = table.reset_index(drop=True)
     table.attrs.update(mean=fit.mean, mean_se=fit.mean_se, tau2=fit.tau2, method=method)
     return table
+
+
+def _rank_interval(positions: NDArray[np.intp], alpha: float) -> tuple[NDArray[Any],
+                                                                      NDArray[Any]]:
+    """Central ``1 - alpha`` interval of each project's rank over the draws.
+
+    ``positions[i, p]`` is the project ranked ``p + 1`` in draw ``i`` (a row-wise argsort).
+    The result equals ``np.quantile(ranks, alpha / 2, axis=0, method="lower")`` and
+    ``np.quantile(ranks, 1 - alpha / 2, axis=0, method="higher")`` of the rank matrix
+    (draws x projects). Up to as many projects as draws it is read from a projects x ranks
+    table of counts (how often each project took each rank) instead: no second argsort and no
+    partition of every column, a few times faster for a round of a thousand projects.
+    """
+    draws, n = positions.shape
+    index = np.arange(draws)  # the order statistics np.quantile takes for these methods
+    k_lo = int(np.quantile(index, alpha / 2, method="lower"))
+    k_hi = int(np.quantile(index, 1 - alpha / 2, method="higher"))
+    if n > draws:  # the count table would be larger than the draws
+        ranks = positions.argsort(axis=1) + 1
+        return (np.quantile(ranks, alpha / 2, axis=0, method="lower"),
+                np.quantile(ranks, 1 - alpha / 2, axis=0, method="higher"))
+    cells = (positions * n + np.arange(n)).ravel()  # project * n + (rank - 1)
+    at_most = np.bincount(cells, minlength=n * n).reshape(n, n)
+    np.cumsum(at_most, axis=1, out=at_most)  # draws where the project ranks p + 1 or better
+    # the k-th smallest rank (from 0) is 1 + the number of ranks reached by at most k draws
+    return (at_most <= k_lo).sum(axis=1) + 1, (at_most <= k_hi).sum(axis=1) + 1
 
 
 def funnel_limits(p0: float, n: ArrayLike, z: float = 1.959963984540054) -> tuple[

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import math
 import os
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit._checks import check_lang
 from evalkit.errors import EvalkitError, SpecError
-from evalkit.portfolio._worker import settled, worker_start
+from evalkit.portfolio._effects import numbers_of, packed
+from evalkit.portfolio._worker import settled, start_method, worker_start
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,16 +34,30 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass(frozen=True)
 class ProjectRun:
-    """What one project's evaluation leaves for the portfolio (plain, picklable values)."""
+    """What one project's evaluation leaves for the portfolio (plain, picklable values).
+
+    A pickled run (from a worker process or a Dask worker) has its :attr:`effects` packed:
+    what the portfolio reads of them travels as plain values, the results themselves are
+    unpickled when one is first asked for (see :mod:`evalkit.portfolio._effects`).
+    """
 
     path: str
     row: dict[str, Any]
-    effects: dict[str, EffectResult] = field(default_factory=dict)
+    effects: Mapping[str, EffectResult] = field(default_factory=dict)
     rates: list[dict[str, Any]] = field(default_factory=list)
     reports: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     error: str | None = None
     error_type: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["effects"] = packed(self.effects)
+        return (_project_run, (values,))
+
+
+def _project_run(values: dict[str, Any]) -> ProjectRun:
+    return ProjectRun(**values)
 
 
 def discover(paths_or_folder: str | Path | Iterable[str | Path]) -> list[Path]:
@@ -168,28 +182,53 @@ def summarise(evaluation: Evaluation) -> tuple[dict[str, Any], list[dict[str, An
     row["n"] = int(effect.n) if effect else None
     row["design"] = effect.design if effect else None
     row["evidence_level"] = int(effect.evidence_level) if effect else None
-    per_outcome = getattr(value, "cost_per_outcome", None)
-    cost_net = None
-    if per_outcome is not None and headline is not None and len(per_outcome):
-        hit = per_outcome[per_outcome["outcome_id"] == headline]
-        if len(hit):
-            cost_net = _float(hit["cost_per_unit"].iloc[0])
-    row["cost_per_net_outcome"] = cost_net
+    row["cost_per_net_outcome"] = _cost_per_net_outcome(getattr(value, "cost_per_outcome", None),
+                                                         headline)
     flags = [str(f) for f in (getattr(value, "flags", ()) or ())]
     row["flags"] = "; ".join(flags)
+    return row, _rates(evaluation.indicators, info.id, threshold)
+
+
+def _cost_per_net_outcome(per_outcome: pd.DataFrame | None, headline: str | None) -> float | None:
+    """The value-for-money table's cost per unit of the headline outcome (its first row)."""
+    import numpy as np
+
+    if per_outcome is None or headline is None or not len(per_outcome):
+        return None
+    hits = np.flatnonzero(per_outcome["outcome_id"].to_numpy() == headline)
+    return _float(per_outcome["cost_per_unit"].to_numpy()[hits[0]]) if len(hits) else None
+
+
+#: the indicator-table columns a funnel rate is made of
+_RATE_COLUMNS = ("indicator_id", "name_zh", "name_en", "numerator", "denominator", "target")
+
+
+def _rates(table: pd.DataFrame, project_id: str, threshold: int) -> list[dict[str, Any]]:
+    """Funnel rates: whole-period, undivided percentage indicators from at least
+    ``threshold`` people (denominator).
+
+    Read column by column (numpy) rather than as records of all the table's ~30 columns;
+    ``tolist`` gives the same Python values as ``DataFrame.to_dict("records")``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not len(table):
+        return []
+    disaggregation = table["disaggregation"].to_numpy()
+    keep = np.flatnonzero((table["measure"].to_numpy() == "percentage")
+                          & (table["period"].to_numpy() == "total")
+                          & ((disaggregation == "") | pd.isna(disaggregation)))
+    columns = {c: table[c].to_numpy()[keep].tolist() for c in _RATE_COLUMNS}
     rates = []
-    table = evaluation.indicators
-    if len(table):
-        pct = table[(table["measure"] == "percentage") & (table["period"] == "total")
-                    & (table["disaggregation"].fillna("") == "")]
-        for rec in pct.to_dict("records"):
-            num, den = _float(rec["numerator"]), _float(rec["denominator"])
-            if num is not None and den and den >= threshold:
-                rates.append({"project_id": info.id, "indicator_id": str(rec["indicator_id"]),
-                              "name_zh": rec["name_zh"], "name_en": rec["name_en"],
-                              "numerator": num, "denominator": den, "rate": num / den,
-                              "target": _float(rec["target"])})
-    return row, rates
+    for i in range(len(keep)):
+        num, den = _float(columns["numerator"][i]), _float(columns["denominator"][i])
+        if num is not None and den and den >= threshold:
+            rates.append({"project_id": project_id, "indicator_id": str(columns["indicator_id"][i]),
+                          "name_zh": columns["name_zh"][i], "name_en": columns["name_en"][i],
+                          "numerator": num, "denominator": den, "rate": num / den,
+                          "target": _float(columns["target"][i])})
+    return rates
 
 
 def _run_one(path: str, report_dir: str | None, formats: tuple[str, ...],
@@ -272,18 +311,13 @@ class Portfolio:
 
         rows = []
         for run in self.runs:
-            for key, result in run.effects.items():
+            for key, numbers in numbers_of(run.effects).items():
                 if outcome is not None and key != outcome:
                     continue
                 names = run.labels.get(key, {})
                 rows.append({"project_id": run.row.get("project_id"), "outcome": key,
                              "label_zh": names.get("zh", key), "label_en": names.get("en", key),
-                             "better": names.get("better", "higher"),
-                             "estimate": result.estimate,
-                             "std_error": float(result.se), "conf_low": result.ci[0],
-                             "conf_high": result.ci[1], "n": result.n, "design": result.design,
-                             "evidence_level": result.evidence_level,
-                             "method": result.method})
+                             "better": names.get("better", "higher"), **numbers})
         return pd.DataFrame.from_records(rows)
 
     def league(self, outcome: str, *, higher_is_better: bool | None = None,
@@ -297,34 +331,42 @@ class Portfolio:
         differently (different designs or methods), because their effects are then not on one
         footing.
         """
-        import warnings
-
-        from evalkit.errors import EstimationError, EvalkitWarning
-        from evalkit.portfolio.fair import league_table
-
-        eff = self.effects(outcome)
-        eff = eff[eff["std_error"].map(lambda s: s == s and s > 0)] if len(eff) else eff
-        if len(eff) < 3:
-            raise EstimationError(
-                f"league: outcome {outcome!r} has an estimate in {len(eff)} project(s); a "
-                "comparison needs at least 3", hint="choose an outcome most projects measured")
-        mixed = [c for c in ("design", "method", "better") if eff[c].nunique() > 1]
-        if mixed:
-            warnings.warn(
-                f"league: projects measured {outcome!r} with different {' and '.join(mixed)} "
-                f"({', '.join(sorted(set(eff['method'])))}); their effects are not on one "
-                "footing", EvalkitWarning, stacklevel=2)
-        if higher_is_better is None:
-            higher_is_better = bool((eff["better"] == "higher").all())
-        table = league_table(eff["project_id"], eff["estimate"], eff["std_error"],
-                             higher_is_better=higher_is_better, method=method)  # type: ignore[arg-type]
-        return table
+        return league_of(self.effects(outcome), outcome, higher_is_better=higher_is_better,
+                         method=method, stacklevel=3)
 
     def render(self, path: str | Path, *, lang: str = "zh") -> Path:
         """Write the portfolio dashboard (self-contained HTML)."""
         from evalkit.portfolio.dashboard import write_dashboard
 
         return write_dashboard(self, Path(path), lang=lang)
+
+
+def league_of(effects: pd.DataFrame, outcome: str, *, higher_is_better: bool | None = None,
+              method: str = "pm", stacklevel: int = 2) -> pd.DataFrame:
+    """:meth:`Portfolio.league` of ``effects``, the outcome's rows of :meth:`Portfolio.effects`
+    (so the dashboard can draw each league in a process of its own)."""
+    import warnings
+
+    from evalkit.errors import EstimationError, EvalkitWarning
+    from evalkit.portfolio.fair import league_table
+
+    eff = effects
+    eff = eff[eff["std_error"].map(lambda s: s == s and s > 0)] if len(eff) else eff
+    if len(eff) < 3:
+        raise EstimationError(
+            f"league: outcome {outcome!r} has an estimate in {len(eff)} project(s); a "
+            "comparison needs at least 3", hint="choose an outcome most projects measured")
+    mixed = [c for c in ("design", "method", "better") if eff[c].nunique() > 1]
+    if mixed:
+        warnings.warn(
+            f"league: projects measured {outcome!r} with different {' and '.join(mixed)} "
+            f"({', '.join(sorted(set(eff['method'])))}); their effects are not on one "
+            "footing", EvalkitWarning, stacklevel=stacklevel)
+    if higher_is_better is None:
+        higher_is_better = bool((eff["better"] == "higher").all())
+    table = league_table(eff["project_id"], eff["estimate"], eff["std_error"],
+                         higher_is_better=higher_is_better, method=method)  # type: ignore[arg-type]
+    return table
 
 
 def evaluate_many(
@@ -401,8 +443,7 @@ def evaluate_many(
         else:
             import multiprocessing as mp
 
-            method = "forkserver" if sys.platform != "win32" else "spawn"
-            with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method),
+            with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(start_method()),
                                      initializer=worker_start) as pool:
                 jobs = [pool.submit(_run_one, f, out_dir, fmt, lng) for f in files]
                 for job in as_completed(jobs):
