@@ -284,7 +284,7 @@ def test_unknown_indicators_and_duplicates_listed_from_yaml(example_copy):
 
 # -- fast paths equal the pandas ones ---------------------------------------------------
 def _example_tables(example_project):
-    from evalkit.assess.acceptance import _checked_indicators
+    from evalkit.assess.acceptance_criteria import _checked_indicators
 
     evidence = load_evidence(example_project)
     ind = _checked_indicators(example_project.contract, indicator_table(example_project, evidence))
@@ -295,7 +295,7 @@ def test_period_records_equal_to_dict_records(example_project):
     """The criteria's indicator rows, read column by column, equal the records of the
     groupby path (here forced by object ids), also with "string" (pd.NA) text, a missing
     label and a disaggregated row."""
-    from evalkit.assess.acceptance import _READ, _period_rows
+    from evalkit.assess.acceptance_criteria import _READ, _period_rows
 
     contract = example_project.contract
     _, ind = _example_tables(example_project)
@@ -318,12 +318,8 @@ def test_period_records_equal_to_dict_records(example_project):
 def test_verdict_rows_and_sums_equal_the_pandas_filters(example_project):
     """_weighted / _criteria_rows / _evidence_rows give what the pandas filters, sums and
     itertuples gave (object columns take those paths)."""
-    from evalkit.assess.acceptance import (
-        _criteria_rows,
-        _criteria_table,
-        _evidence_rows,
-        _weighted,
-    )
+    from evalkit.assess.acceptance import _criteria_rows, _evidence_rows, _weighted
+    from evalkit.assess.acceptance_criteria import _criteria_table
 
     contract = example_project.contract
     evidence, ind = _example_tables(example_project)
