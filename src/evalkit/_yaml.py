@@ -16,7 +16,7 @@ parser recurses on the machine stack, so a deeper file (and any file the C parse
 goes through the Python parser, which gives the same values and exactly its own error
 messages. A plain document (mappings, lists and scalars of the standard tags, no anchors,
 no repeated keys: every project file) is built straight from the C parser's events; any
-other, and any error, goes the long way (nodes composed, then constructed), so that values
+other, and any error, goes PyYAML's way (nodes composed, then constructed), so that values
 and messages stay PyYAML's.
 """
 
@@ -156,58 +156,8 @@ _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}"
 
 
 class _Unusual(Exception):
-    """A node the direct builder leaves to PyYAML: a merge key, another tag, a repeated key,
-    an alias inside itself."""
-
-
-def _build(loader: Any, node: Node, done: dict[int, Any], open_: set[int]) -> Any:
-    """The value of ``node`` as PyYAML's construction gives it (an alias of a mapping or list
-    gives the same object), built by plain recursion instead of PyYAML's generators."""
-    kind = node.__class__
-    if kind is ScalarNode:
-        if node.tag == _STR:
-            return node.value  # what construct_yaml_str returns
-        if node.tag not in _SCALAR_TAGS:
-            raise _Unusual
-        return loader.yaml_constructors[node.tag](loader, node)
-    key = id(node)
-    if key in done:
-        return done[key]
-    if key in open_ or node.tag != (_MAP if kind is MappingNode else _SEQ):
-        raise _Unusual
-    open_.add(key)
-    if kind is SequenceNode:
-        value: Any = [_build(loader, item, done, open_) for item in node.value]
-    else:
-        value = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                raise _Unusual
-            name = _build(loader, key_node, done, open_)
-            if name in value:  # a repeated key (an unhashable one raises TypeError)
-                raise _Unusual
-            value[name] = _build(loader, value_node, done, open_)
-    open_.discard(key)
-    done[key] = value
-    return value
-
-
-def _load(text: str, loader_class: Any) -> Any:
-    """``yaml.load(text, Loader=loader_class)``; a document of plain mappings, lists and
-    scalars of the standard tags (every project file) is built directly, 3 times faster."""
-    loader = loader_class(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        if loader.yaml_constructors.get(_STR) is _YAML_STR:
-            try:
-                return _build(loader, node, {}, set())
-            except Exception:  # anything unusual: PyYAML's construction decides, in its words
-                pass
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
+    """A document the direct builder leaves to PyYAML: an anchor or alias, a merge key,
+    another tag, a repeated key, a mapping or list as a key."""
 
 
 def _from_events(loader: Any) -> Any:
@@ -267,8 +217,8 @@ def _event_value(loader: Any, get: Any, event: Any) -> Any:
 
 
 def _load_events(text: str, loader_class: Any) -> Any:
-    """:func:`_load` for the documents :func:`_from_events` builds; :class:`_Unusual` (or
-    the parser's error) for the others."""
+    """``yaml.load(text, Loader=loader_class)`` for the documents :func:`_from_events`
+    builds; :class:`_Unusual` (or the parser's error) for the others."""
     loader = loader_class(text)
     try:
         if loader.yaml_constructors.get(_STR) is not _YAML_STR:
@@ -309,7 +259,7 @@ def safe_load(text: str, *, strict: bool = True) -> Any:
         except Exception:  # anything unusual, errors too: composed and constructed below
             pass
         try:
-            return _load(text, fast)  # CSafeLoader or a subclass
+            return yaml.load(text, Loader=fast)  # CSafeLoader or a subclass
         except (yaml.YAMLError, RecursionError):
             pass  # the Python parser raises the same problem in its own words
     return yaml.load(text, Loader=_StrictLoader if strict else yaml.SafeLoader)
