@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from jinja2.exceptions import SecurityError
 
+from evalkit.errors import RenderError
 from evalkit.report import limits
 from evalkit.report.environment import ReportEnvironment, ReportSandbox, make_environment
 from evalkit.report.pipeline import prepare
@@ -41,7 +42,7 @@ def test_only_the_shipped_html_and_markdown_templates_run_unsandboxed(demo_ev: A
     assert type(env_of("docx")) is ReportSandbox  # a docx_template may be anyone's
     assert type(env_of("html", tmp_path)) is ReportSandbox
     assert type(make_environment("zh")) is ReportSandbox  # the default stays sandboxed
-    with pytest.raises(ValueError, match="own templates only"):
+    with pytest.raises(RenderError, match=r"trusted=True with template_dir=.*own templates only"):
         make_environment("zh", template_dir=tmp_path, trusted=True)
 
 

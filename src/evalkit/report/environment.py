@@ -330,7 +330,8 @@ def make_environment(
         Only for rendering evalkit's own templates (``template_dir`` must be None): a
         :class:`ReportEnvironment`, which skips the sandbox's checks of every attribute and
         call but keeps the limits on loops, time and output size. Never give it a template
-        from anyone else (``from_string`` included).
+        from anyone else (``from_string`` included); with a ``template_dir`` it raises
+        :class:`~evalkit.errors.RenderError`.
 
     Returns
     -------
@@ -349,7 +350,11 @@ def make_environment(
     from evalkit.report.compiled import cache_root
 
     if trusted and template_dir:
-        raise ValueError("trusted environments render evalkit's own templates only")
+        raise RenderError(
+            f"make_environment: trusted=True with template_dir={str(template_dir)!r}; a "
+            "trusted environment renders evalkit's own templates only",
+            hint="leave trusted=False (the default) for an organization's templates: they "
+                 "run sandboxed")
     folder = str(Path(template_dir).resolve()) if template_dir else None
     return _environment(lang, kind, folder, _catalogue_stamp(template_dir), cache_root(),
                         trusted)
